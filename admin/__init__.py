@@ -1,0 +1,1 @@
+"""The web application, JSON API, command line and documents around the domain."""

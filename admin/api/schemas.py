@@ -1,0 +1,295 @@
+"""Request and response models of API v1: they validate input and generate the OpenAPI document."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from engine.models import Category, DisabilityType, InvestigationMethod, Relation
+from engine.states import CaseState
+
+
+def _number(value: Decimal) -> int | float:
+    """Amounts are JSON numbers: whole yuan as integers, fen as two decimals."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+Money = Annotated[Decimal, PlainSerializer(_number, return_type=int | float, when_used="json")]
+
+CategoryName = Literal[tuple(c.value for c in Category)]  # type: ignore[valid-type]
+RelationName = Literal[tuple(r.value for r in Relation)]  # type: ignore[valid-type]
+DisabilityName = Literal[tuple(d.value for d in DisabilityType)]  # type: ignore[valid-type]
+MethodName = Literal[tuple(m.value for m in InvestigationMethod)]  # type: ignore[valid-type]
+StateName = Literal[tuple(s.value for s in CaseState)]  # type: ignore[valid-type]
+
+
+class In(BaseModel):
+    """Input models refuse unknown fields, so a misspelt optional field is never silently lost."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+class TokenRequest(In):
+    """Credentials for a bearer token."""
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class MemberIn(In):
+    """A household member in an application."""
+
+    id_number: str = Field(min_length=1, max_length=32, description="resident ID (GB 11643)")
+    name: str = Field(min_length=1, max_length=50)
+    relation: RelationName = Field(description="relation to the applicant; exactly one 'self'")
+    monthly_income: Decimal = Field(
+        default=Decimal(0), ge=0, max_digits=12, decimal_places=2, description="wages, yuan/month"
+    )
+    disability_grade: int | None = Field(default=None, ge=1, le=4)
+    disability_type: DisabilityName | None = None
+    serious_illness: bool = False
+    able_to_work: bool = False
+
+
+class CaseCreate(In):
+    """An application for assistance; it is submitted at once unless ``draft`` is true."""
+
+    category: CategoryName
+    village_code: str = Field(min_length=1, max_length=12)
+    area_type: Literal["rural", "urban"] | None = Field(
+        default=None, description="household's area type; defaults to the village's"
+    )
+    members: list[MemberIn] = Field(min_length=1, max_length=30)
+    draft: bool = False
+
+
+class TransitionIn(In):
+    """A trigger to fire on a case."""
+
+    trigger: str = Field(min_length=1, max_length=40)
+    reason: str = Field(default="", max_length=2000)
+    expected_version: int | None = Field(default=None, ge=1)
+    data: dict[str, Any] | None = None
+
+
+class InvestigationIn(In):
+    """A household investigation record."""
+
+    date: dt.date
+    method: MethodName
+    investigators: list[str] = Field(min_length=1, max_length=20, description="usernames")
+    findings: str = Field(min_length=1, max_length=10_000)
+    level: Literal["township", "county"] = "township"
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class ObjectionIn(In):
+    """An objection raised during the public notice."""
+
+    objector: str = Field(min_length=1, max_length=100)
+    content: str = Field(min_length=1, max_length=5000)
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class ObjectionDismissIn(In):
+    """Why an objection is dismissed (e.g. the democratic review's conclusion)."""
+
+    resolution: str = Field(min_length=1, max_length=5000)
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class CaseListQuery(In):
+    """Filters and paging for the case list."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    state: StateName | None = Field(default=None, description="only cases in this state")
+    village_code: str | None = Field(
+        default=None, max_length=12, description="a village, or a township/county to include all"
+    )
+    page: int = Field(default=1, ge=1)
+    per_page: int = Field(default=20, ge=1, le=100)
+
+
+# --- responses ------------------------------------------------------------------------------
+
+
+class RegionOut(BaseModel):
+    """An administrative region."""
+
+    code: str
+    name: str
+    parent_code: str | None
+    level: str
+    area_type: str
+
+
+class RegionList(BaseModel):
+    """All regions."""
+
+    items: list[RegionOut]
+
+
+class UserOut(BaseModel):
+    """The signed-in user."""
+
+    username: str
+    role: str
+    region_code: str
+
+
+class TokenOut(BaseModel):
+    """A bearer token."""
+
+    token: str
+    expires_at: dt.datetime
+    user: UserOut
+
+
+class MemberOut(BaseModel):
+    """A household member (masked for roles that do not need personal data)."""
+
+    id_number: str
+    name: str
+    relation: str
+    sex: str
+    birth_date: dt.date | None
+    monthly_income: Money | None
+    disability_grade: int | None
+    disability_type: str | None
+    serious_illness: bool | None
+    able_to_work: bool | None
+
+
+class ProblemOut(BaseModel):
+    """A failed guard."""
+
+    code: str
+    message: str
+
+
+class TriggerOut(BaseModel):
+    """A trigger the caller's role may fire from this state, and what blocks it now."""
+
+    trigger: str
+    label: str
+    allowed: bool
+    reason_required: bool
+    problems: list[ProblemOut]
+
+
+class InvestigationOut(BaseModel):
+    """A recorded investigation."""
+
+    id: int
+    case_id: int
+    level: str
+    date: dt.date
+    method: str
+    investigators: list[str]
+    findings: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+class ObjectionOut(BaseModel):
+    """An objection and its handling."""
+
+    id: int
+    case_id: int
+    objector: str
+    content: str
+    status: str
+    raised_at: dt.datetime
+    resolved_at: dt.datetime | None
+    resolution: str | None
+
+
+class CaseSummaryOut(BaseModel):
+    """A case in a list."""
+
+    id: int
+    state: str
+    state_label: str
+    version: int
+    category: str
+    village_code: str
+    area_type: str
+    applicant_name: str
+    members_count: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class CaseList(BaseModel):
+    """One page of cases."""
+
+    items: list[CaseSummaryOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class CaseOut(BaseModel):
+    """A case with its household, what the caller may do now, flags and deadlines."""
+
+    id: int
+    state: str
+    state_label: str
+    version: int
+    category: str
+    village_code: str
+    village_name: str
+    area_type: str
+    household_id: int
+    previous_case_id: int | None
+    applicant_name: str
+    members: list[MemberOut]
+    allowed_triggers: list[str]
+    triggers: list[TriggerOut]
+    flags: list[dict[str, Any]]
+    deadlines: dict[str, Any]
+    dates: dict[str, dt.datetime | None]
+    investigations: list[InvestigationOut]
+    objections: list[ObjectionOut]
+    audit_entries: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class AuditEntryOut(BaseModel):
+    """One link of the case's hash chain."""
+
+    seq: int
+    trigger: str
+    from_state: str | None
+    to_state: str | None
+    actor: str
+    role: str
+    at: dt.datetime
+    reason: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class ChainCheckOut(BaseModel):
+    """Whether the chain verifies, and where it first breaks."""
+
+    ok: bool
+    broken_seq: int | None = None
+    problem: str | None = None
+
+
+class AuditOut(BaseModel):
+    """A case's audit trail, oldest first, with the chain check."""
+
+    case_id: int
+    entries: list[AuditEntryOut]
+    chain: ChainCheckOut

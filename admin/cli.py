@@ -1,0 +1,226 @@
+"""The ``doudi`` command line: a FlaskGroup whose commands each make one service call."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, FlaskGroup
+from sqlalchemy import func, select
+
+from admin.app import create_app
+from admin.config import ConfigError
+from admin.extensions import runtime
+from admin.migrate import current_revision, head_revision, upgrade
+from audit.verify import count_entries, verify_all
+from engine import demo as demo_data
+from engine.errors import DomainError
+from engine.models import Case, Region, User
+from engine.services import advance as advance_case
+from engine.services.regions import import_regions, parse_region_csv
+from engine.services.users import NewUser, actor_of, create_user
+from engine.states import Role
+
+
+def _create_app() -> Flask:
+    try:
+        return create_app()
+    except ConfigError as err:
+        raise click.ClickException(f"configuration: {err}") from None
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """Print a refused command's reasons and exit non-zero instead of a traceback."""
+    try:
+        yield
+    except DomainError as err:
+        lines = [f"{err.message} / {err.message_en} [{err.code}]"]
+        for problem in err.problems:
+            where = f"{problem.field}: " if problem.field else ""
+            lines.append(f"  - {where}{problem.message} / {problem.message_en}")
+        raise click.ClickException("\n".join(lines)) from None
+
+
+def _progress(total: int, label: str) -> Any:
+    return click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
+
+
+cli = FlaskGroup(
+    create_app=_create_app,
+    add_version_option=False,
+    load_dotenv=False,
+    help="""doudi (兜底): case workflow and audit engine for 低保, 特困 and 单人保.
+
+    Configuration comes from DOUDI_DATABASE_URL, DOUDI_ENV, DOUDI_SECRET_KEY,
+    DOUDI_NOW (tests only) and DOUDI_TIMEZONE; see the README.""",
+)
+
+db = AppGroup("db", help="Database schema migrations.")
+regions = AppGroup("regions", help="Administrative regions (county, township, village).")
+users = AppGroup("users", help="User accounts.")
+audit = AppGroup("audit", help="The tamper-evident audit trail.")
+cases = AppGroup("cases", help="Work on cases from the command line (same service as the API).")
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the database schema (Alembic)."""
+    rt = runtime()
+    before = current_revision(rt.engine)
+    upgrade(rt.engine, revision)
+    after = current_revision(rt.engine)
+    if before == after:
+        click.echo(f"database already at revision {after}")
+    else:
+        click.echo(f"database migrated from {before or 'empty'} to {after}")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Show the database's schema revision and the code's."""
+    rt = runtime()
+    click.echo(f"database: {current_revision(rt.engine) or 'empty'}")
+    click.echo(f"code:     {head_revision(rt.engine)}")
+
+
+def _require_schema() -> None:
+    rt = runtime()
+    if current_revision(rt.engine) != head_revision(rt.engine):
+        raise click.ClickException("the database schema is not up to date: run `doudi db upgrade`")
+
+
+@regions.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def regions_import(file: Path) -> None:
+    """Import regions from a CSV file (code,name,parent_code,level,area_type).
+
+    All rows are checked first; any invalid row refuses the whole file.
+    Importing the same file again changes nothing.
+    """
+    _require_schema()
+    try:
+        text = file.read_text("utf-8-sig")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file} is not UTF-8 text") from None
+    with domain_errors():
+        report = import_regions(runtime().uow(), parse_region_csv(text))
+    click.echo(
+        f"regions: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged"
+    )
+
+
+@users.command("create")
+@click.option("--username", required=True, help="Sign-in name (letters, digits, _ . -).")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--region", "region_code", required=True, help="Region code the user works in.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Password (prompted when omitted).")
+@click.option("--display-name", default="", help="Name shown in the UI.")
+@click.option("--id-number", default=None, help="Resident ID linking the user to a person.")
+def users_create(username: str, role: str, region_code: str, password: str,
+                 display_name: str, id_number: str | None) -> None:
+    """Create a user account."""
+    _require_schema()
+    with domain_errors():
+        user_id = create_user(
+            runtime().uow(),
+            NewUser(username, role, region_code, password, display_name, id_number),
+        )
+    click.echo(f"user {username} created (id {user_id}, {role}, region {region_code})")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List user accounts."""
+    _require_schema()
+    with runtime().reader() as uow:
+        rows = uow.session.scalars(select(User).order_by(User.region_code, User.username)).all()
+        for u in rows:
+            state = "" if u.active else " (disabled)"
+            click.echo(f"{u.username:<20} {u.role:<10} {u.region_code:<12} {u.display_name}{state}")
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Recompute every case's hash chain; exit 1 naming the first broken entry of each case."""
+    _require_schema()
+    with runtime().reader() as uow:
+        total = count_entries(uow.session)
+        with _progress(total, "verifying") as bar:
+            report = verify_all(uow.session, progress=bar.update)
+    for problem in report.breaks:
+        click.echo(f"case {problem.case_id}: entry {problem.seq}: {problem.message} [{problem.kind}]")
+    summary = f"{report.cases} cases, {report.entries} entries"
+    if not report.ok:
+        raise click.ClickException(f"{len(report.breaks)} broken chain(s) among {summary}")
+    click.echo(f"all chains intact: {summary}")
+
+
+def _actor(username: str) -> Any:
+    with runtime().reader() as uow:
+        user = uow.session.scalar(select(User).where(User.username == username))
+        if user is None or not user.active:
+            raise click.ClickException(f"no active user {username!r}")
+        return actor_of(user)
+
+
+@cases.command("advance")
+@click.argument("case_id", type=int)
+@click.argument("trigger")
+@click.option("--user", "username", required=True, help="Act as this user (role and region apply).")
+@click.option("--reason", default="", help="Written reason (required for reject, terminate, ...).")
+@click.option("--expected-version", type=int, default=None, help="Refuse if the case has moved on.")
+def cases_advance(case_id: int, trigger: str, username: str, reason: str,
+                  expected_version: int | None) -> None:
+    """Fire TRIGGER on case CASE_ID as a user, through the same service as the API."""
+    _require_schema()
+    with domain_errors():
+        ref = advance_case(runtime().uow(), case_id, trigger, _actor(username), reason=reason,
+                           expected_version=expected_version)
+    click.echo(f"case {ref.id}: {trigger} -> {ref.state} (version {ref.version})")
+
+
+@cli.command("demo")
+@click.option("--households", default=demo_data.DEFAULT_HOUSEHOLDS, show_default=True,
+              type=click.IntRange(1, 100_000), help="How many demo households.")
+@click.option("--if-empty", is_flag=True, help="Do nothing unless the database holds no regions.")
+def demo(households: int, if_empty: bool) -> None:
+    """Load a demo county modelled on 乐至县 (idempotent: reruns add only what is missing)."""
+    _require_schema()
+    rt = runtime()
+    if rt.settings.env == "production":
+        raise click.ClickException("refusing to load demo data with DOUDI_ENV=production")
+    with rt.reader() as uow:
+        has_regions = uow.session.scalar(select(func.count()).select_from(Region)) or 0
+    if if_empty and has_regions:
+        click.echo("database is not empty: demo not loaded")
+        return
+    with domain_errors(), _progress(households, "demo households") as bar:
+        report = demo_data.load_demo(rt.uow, rt.clock, households, progress=bar.update)
+    with rt.reader() as uow:
+        total = uow.session.scalar(select(func.count()).select_from(Case))
+    click.echo(
+        f"demo: {report.regions_created} regions, {report.users_created} users and "
+        f"{report.households_created} households created "
+        f"({report.households_skipped} already present); {total} cases in all"
+    )
+    click.echo(f"demo users (password for all: {demo_data.DEMO_PASSWORD}):")
+    for user in demo_data.demo_users():
+        click.echo(f"  {user.username:<18} {user.role.value:<10} {user.region_code}")
+
+
+for group in (db, regions, users, audit, cases):
+    cli.add_command(group)
+
+
+def main(argv: list[str] | None = None) -> Callable[..., Any] | None:
+    """Run the ``doudi`` command."""
+    return cli.main(args=argv, prog_name="doudi")  # type: ignore[no-any-return]

@@ -1,0 +1,115 @@
+"""Settings from environment variables (DOUDI_*), with overrides for tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from engine.clock import parse_instant
+
+ENVIRONMENTS = ("development", "test", "production")
+DEFAULT_TOKEN_TTL_HOURS = 12
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+
+class ConfigError(Exception):
+    """The configuration cannot work; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the application reads from its environment."""
+
+    env: str
+    database_url: str
+    secret_key: str
+    instance_path: Path
+    timezone: str
+    now: dt.datetime | None
+    token_ttl_hours: int
+    max_body_bytes: int
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The county's time zone."""
+        return ZoneInfo(self.timezone)
+
+
+def _int(values: Mapping[str, Any], key: str, default: int) -> int:
+    raw = values.get(key)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{key} must be a whole number, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{key} must be positive, got {value}")
+    return value
+
+
+def _dev_secret(instance: Path) -> str:
+    """Keep a random development key in the instance folder so sessions survive restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text("ascii").strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key, "ascii")
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> Settings:
+    """Read settings from ``environ`` (default: the process environment) and ``overrides``."""
+    values: dict[str, Any] = dict(os.environ if environ is None else environ)
+    values.update(overrides or {})
+    env = values.get("DOUDI_ENV") or "development"
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"DOUDI_ENV must be one of {', '.join(ENVIRONMENTS)}, got {env!r}")
+    instance = Path(values.get("DOUDI_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+    url = values.get("DOUDI_DATABASE_URL") or f"sqlite:///{instance / 'doudi.sqlite3'}"
+    timezone = values.get("DOUDI_TIMEZONE") or "Asia/Shanghai"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"DOUDI_TIMEZONE {timezone!r} is not a known time zone") from None
+
+    now = None
+    raw_now = values.get("DOUDI_NOW")
+    if raw_now:
+        if env != "test":
+            raise ConfigError(
+                "DOUDI_NOW freezes the clock and is only allowed with DOUDI_ENV=test "
+                f"(DOUDI_ENV is {env!r})"
+            )
+        try:
+            now = parse_instant(raw_now, ZoneInfo(timezone))
+        except ValueError:
+            raise ConfigError(f"DOUDI_NOW must be an ISO 8601 date-time, got {raw_now!r}") from None
+
+    secret = values.get("DOUDI_SECRET_KEY") or ""
+    if not secret:
+        if env == "production":
+            raise ConfigError("DOUDI_SECRET_KEY is required when DOUDI_ENV=production")
+        secret = _dev_secret(instance) if env == "development" else secrets.token_hex(32)
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return Settings(
+        env=env,
+        database_url=url,
+        secret_key=secret,
+        instance_path=instance,
+        timezone=timezone,
+        now=now,
+        token_ttl_hours=_int(values, "DOUDI_TOKEN_TTL_HOURS", DEFAULT_TOKEN_TTL_HOURS),
+        max_body_bytes=_int(values, "DOUDI_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+    )

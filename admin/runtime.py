@@ -1,0 +1,49 @@
+"""The composition root: database engines, clock and audit log wired into units of work."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine
+
+from admin.config import Settings
+from audit.recorder import ChainRecorder
+from engine.clock import Clock, FrozenClock, SystemClock
+from engine.db import make_engine, session_factory, writer_engine
+from engine.rulebook import national_rules
+from engine.uow import UnitOfWork
+
+
+class Runtime:
+    """What every request and command needs, built once per process."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.engine: Engine = make_engine(settings.database_url)
+        self.clock: Clock = clock or (
+            FrozenClock(settings.now, settings.tz) if settings.now else SystemClock(settings.tz)
+        )
+        self.audit = ChainRecorder()
+        self.rules = national_rules()
+        self._writer = session_factory(writer_engine(self.engine))
+        self._reader = session_factory(self.engine)
+
+    def uow(self, clock: Clock | None = None) -> UnitOfWork:
+        """A unit of work that writes (takes SQLite's write lock at BEGIN).
+
+        ``clock`` replaces the runtime's clock for this unit (the demo replays the past).
+        """
+        return UnitOfWork(self._writer, clock or self.clock, self.audit, self.rules)
+
+    def reader(self) -> UnitOfWork:
+        """A unit of work for reading; it never commits."""
+        return UnitOfWork(self._reader, self.clock, self.audit, self.rules)
+
+    @property
+    def token_ttl(self) -> dt.timedelta:
+        """How long an API token lives."""
+        return dt.timedelta(hours=self.settings.token_ttl_hours)
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.engine.dispose()

@@ -1,0 +1,1 @@
+"""Tamper-evident audit trail, kinship checks and inspection (no web framework here)."""

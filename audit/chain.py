@@ -1,0 +1,172 @@
+"""Hash chains over audit entries: canonical encoding, entry hash, verification.
+
+hash = SHA-256(prev_hash ‖ canonical JSON of the entry body). The canonical
+JSON has sorted keys, no insignificant whitespace, UTF-8 text, times as UTC
+ISO 8601 with microseconds and a "Z", decimals as strings, and no floats (a
+float has no single canonical spelling across languages). Anyone can
+recompute a chain from an export with ``hashlib`` and ``json`` alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+#: prev_hash of a chain's first entry
+GENESIS_HASH = "0" * 64
+
+
+def _normalize(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Enum):
+        return _normalize(value.value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise TypeError("naive datetime in an audit entry")
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"audit payload keys must be strings, got {key!r}")
+            out[key] = _normalize(item)
+        return out
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_normalize(v) for v in value]
+        return sorted(items, key=canonical_text) if isinstance(value, set | frozenset) else items
+    raise TypeError(f"{type(value).__name__} cannot be written to an audit entry")
+
+
+def canonical_text(value: Any) -> str:
+    """Return the canonical JSON text of ``value``."""
+    return json.dumps(
+        _normalize(value),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+    )
+
+
+def canonical_json(value: Any) -> bytes:
+    """Return the canonical JSON encoding of ``value`` as UTF-8 bytes."""
+    return canonical_text(value).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class EntryBody:
+    """The hashed content of one audit entry."""
+
+    case_id: int
+    seq: int
+    trigger: str
+    from_state: str | None
+    to_state: str | None
+    actor_id: int | None
+    actor: str
+    role: str
+    at: dt.datetime
+    reason: str
+    payload: Mapping[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the fields as a mapping for encoding."""
+        return {
+            "case_id": self.case_id,
+            "seq": self.seq,
+            "trigger": self.trigger,
+            "from_state": self.from_state,
+            "to_state": self.to_state,
+            "actor_id": self.actor_id,
+            "actor": self.actor,
+            "role": self.role,
+            "at": self.at,
+            "reason": self.reason,
+            "payload": self.payload,
+        }
+
+
+def entry_hash(prev_hash: str, body: EntryBody) -> str:
+    """Return SHA-256(prev_hash ‖ canonical JSON of ``body``) in hex."""
+    digest = hashlib.sha256()
+    digest.update(prev_hash.encode("ascii"))
+    digest.update(canonical_json(body.as_dict()))
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """An entry as read back from storage."""
+
+    body: EntryBody
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first place where a case's chain does not verify."""
+
+    case_id: int
+    seq: int
+    kind: str
+    message: str
+
+
+def verify_chain(
+    case_id: int,
+    entries: Iterable[StoredEntry],
+    head_seq: int,
+    head_hash: str | None,
+) -> ChainBreak | None:
+    """Check one case's entries (in seq order) against each other and the case's head.
+
+    Detects an edited entry (its hash no longer matches), a deleted or
+    reordered one (sequence gap or broken link) and a truncated tail (the case
+    row's head names an entry that is gone).
+    """
+    prev = GENESIS_HASH
+    expected_seq = 1
+    for entry in entries:
+        seq = entry.body.seq
+        if entry.body.case_id != case_id:
+            return ChainBreak(case_id, seq, "wrong_case", f"entry {seq} belongs to another case")
+        if seq != expected_seq:
+            return ChainBreak(
+                case_id, expected_seq, "missing", f"entry {expected_seq} is missing (found {seq})"
+            )
+        if entry.prev_hash != prev:
+            return ChainBreak(
+                case_id, seq, "broken_link", f"entry {seq} does not link to entry {seq - 1}"
+            )
+        if entry_hash(entry.prev_hash, entry.body) != entry.hash:
+            return ChainBreak(
+                case_id, seq, "hash_mismatch", f"entry {seq} was altered (hash mismatch)"
+            )
+        prev = entry.hash
+        expected_seq += 1
+    last = expected_seq - 1
+    if last != head_seq:
+        missing = last + 1 if last < head_seq else head_seq + 1
+        return ChainBreak(
+            case_id,
+            missing,
+            "truncated" if last < head_seq else "beyond_head",
+            f"chain ends at entry {last} but the case records {head_seq} entries",
+        )
+    if head_seq and prev != head_hash:
+        return ChainBreak(
+            case_id, last, "head_mismatch", f"entry {last} does not match the case's chain head"
+        )
+    return None

@@ -1,0 +1,57 @@
+"""Audit tables: the per-case hash chain and the personal-data read log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.models import Base, UTCDateTime
+
+#: SQLite only auto-increments an INTEGER PRIMARY KEY
+BIGID = BigInteger().with_variant(Integer, "sqlite")
+
+
+class AuditEntry(Base):
+    """One link of a case's chain. Never updated or deleted (a database trigger refuses)."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq", name="uq_audit_entry_case_seq"),
+        Index("ix_audit_entry_at", "at"),
+        Index("ix_audit_entry_actor_id", "actor_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BIGID, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    trigger: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str | None] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    # canonical JSON text, so the bytes hashed are the bytes stored
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AccessLog(Base):
+    """Who read whose personal data, and when (PIPL Art. 28 sensitive data)."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(BIGID, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(40))
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    household_id: Mapped[int | None] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))

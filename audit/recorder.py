@@ -1,0 +1,133 @@
+"""Writes audit entries in the caller's transaction (implements engine.ports.AuditLog)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Collection, Iterator, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit.chain import GENESIS_HASH, EntryBody, StoredEntry, canonical_text, entry_hash
+from audit.models import AccessLog, AuditEntry
+from engine.models import Case
+from engine.ports import Actor, CaseEvent
+
+
+class ChainRecorder:
+    """Appends to a case's hash chain using the head kept on the (locked) case row."""
+
+    def append(self, session: Session, case: Case, event: CaseEvent) -> None:
+        """Append ``event`` as the next entry of ``case``'s chain."""
+        seq = case.chain_seq + 1
+        prev = case.chain_head or GENESIS_HASH
+        payload_text = canonical_text(event.payload)
+        body = EntryBody(
+            case_id=case.id,
+            seq=seq,
+            trigger=event.trigger,
+            from_state=event.from_state,
+            to_state=event.to_state,
+            actor_id=event.actor.user_id,
+            actor=event.actor.username,
+            role=str(event.actor.role),
+            at=event.at,
+            reason=event.reason,
+            # hash what will be read back: the payload as parsed from its stored text
+            payload=json.loads(payload_text),
+        )
+        digest = entry_hash(prev, body)
+        session.add(
+            AuditEntry(
+                case_id=case.id,
+                seq=seq,
+                trigger=body.trigger,
+                from_state=body.from_state,
+                to_state=body.to_state,
+                actor_id=body.actor_id,
+                actor=body.actor,
+                role=body.role,
+                at=body.at,
+                reason=body.reason,
+                payload=payload_text,
+                prev_hash=prev,
+                hash=digest,
+            )
+        )
+        case.chain_seq = seq
+        case.chain_head = digest
+
+    def participants(
+        self, session: Session, case_id: int, triggers: Collection[str]
+    ) -> frozenset[int]:
+        """Return the ids of users who fired any of ``triggers`` on the case."""
+        ids = session.scalars(
+            select(AuditEntry.actor_id)
+            .where(AuditEntry.case_id == case_id, AuditEntry.trigger.in_(list(triggers)))
+            .distinct()
+        ).all()
+        return frozenset(i for i in ids if i is not None)
+
+
+def stored_entry(row: AuditEntry) -> StoredEntry:
+    """Turn a database row into a chain entry for verification."""
+    return StoredEntry(
+        body=EntryBody(
+            case_id=row.case_id,
+            seq=row.seq,
+            trigger=row.trigger,
+            from_state=row.from_state,
+            to_state=row.to_state,
+            actor_id=row.actor_id,
+            actor=row.actor,
+            role=row.role,
+            at=row.at,
+            reason=row.reason,
+            payload=json.loads(row.payload),
+        ),
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+def case_entries(session: Session, case_id: int) -> Sequence[AuditEntry]:
+    """Return a case's entries in chain order."""
+    return session.scalars(
+        select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq)
+    ).all()
+
+
+def iter_all_entries(session: Session, batch: int = 2000) -> Iterator[AuditEntry]:
+    """Yield every entry ordered by case and sequence, streaming in batches."""
+    stmt = (
+        select(AuditEntry)
+        .order_by(AuditEntry.case_id, AuditEntry.seq)
+        .execution_options(yield_per=batch)
+    )
+    yield from session.scalars(stmt)
+
+
+def log_access(
+    session: Session,
+    actor: Actor,
+    *,
+    action: str,
+    channel: str,
+    at: dt.datetime,
+    case_id: int | None = None,
+    household_id: int | None = None,
+) -> None:
+    """Record that ``actor`` read personal data (the caller commits)."""
+    session.add(
+        AccessLog(
+            at=at,
+            user_id=actor.user_id,
+            username=actor.username,
+            role=str(actor.role),
+            action=action,
+            case_id=case_id,
+            household_id=household_id,
+            channel=channel,
+        )
+    )

@@ -1,0 +1,1 @@
+"""The domain: cases, workflow, rules and services (no web framework here)."""

@@ -1,0 +1,56 @@
+"""Interfaces the engine needs from outside it, and the plain data crossing them.
+
+The audit package implements ``AuditLog``; the composition root (``admin``)
+wires an implementation into each unit of work. Keeping the port here lets the
+engine write audit entries in its own transaction without importing ``audit``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from engine.models import Case
+from engine.states import Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: the user and their role and region at that moment."""
+
+    user_id: int | None
+    username: str
+    role: Role
+    region_code: str
+    person_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    """Something that happened to a case, to be written to its audit chain."""
+
+    trigger: str
+    from_state: str | None
+    to_state: str | None
+    actor: Actor
+    at: dt.datetime
+    reason: str = ""
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+class AuditLog(Protocol):
+    """Appends events to a case's tamper-evident chain, in the caller's transaction."""
+
+    def append(self, session: Session, case: Case, event: CaseEvent) -> None:
+        """Append ``event`` to ``case``'s chain; the caller holds the case's row lock."""
+        ...
+
+    def participants(
+        self, session: Session, case_id: int, triggers: Collection[str]
+    ) -> frozenset[int]:
+        """Return the ids of users who fired any of ``triggers`` on the case."""
+        ...

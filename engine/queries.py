@@ -1,0 +1,347 @@
+"""Read side: what a user may see of regions and cases, shaped for the API and the UI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from engine import guards as guard_registry
+from engine.access import covers, ensure_in_region
+from engine.errors import InvalidData, NotFound, Problem, invalid_field
+from engine.guards import GuardContext
+from engine.identity import mask_id_number, mask_name
+from engine.models import (
+    CASE_DATE_COLUMNS,
+    Case,
+    Household,
+    Investigation,
+    Member,
+    Objection,
+    Person,
+    Region,
+    Relation,
+    User,
+)
+from engine.ports import Actor
+from engine.services.workflow_step import load_facts
+from engine.states import TRIGGERS_BY_ROLE, CaseState, Role, rules_from
+from engine.uow import UnitOfWork
+
+#: roles whose work needs members' full ID numbers and health data; their reads are logged
+PERSONAL_DATA_ROLES: frozenset[Role] = frozenset(
+    {Role.CLERK, Role.REVIEWER, Role.APPROVER, Role.INSPECTOR}
+)
+MAX_PER_PAGE = 100
+
+
+def sees_personal_data(actor: Actor) -> bool:
+    """Return whether the actor's role sees unmasked personal data."""
+    return actor.role in PERSONAL_DATA_ROLES
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """A household member as shown to a user (masked unless the role needs the data)."""
+
+    id_number: str
+    name: str
+    relation: str
+    sex: str
+    birth_date: dt.date | None
+    monthly_income: Decimal | None
+    disability_grade: int | None
+    disability_type: str | None
+    serious_illness: bool | None
+    able_to_work: bool | None
+
+
+@dataclass(frozen=True)
+class InvestigationView:
+    """A recorded investigation."""
+
+    id: int
+    level: str
+    date: dt.date
+    method: str
+    investigators: list[str]
+    findings: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ObjectionView:
+    """An objection and what became of it."""
+
+    id: int
+    objector: str
+    content: str
+    status: str
+    raised_at: dt.datetime
+    resolved_at: dt.datetime | None
+    resolution: str | None
+
+
+@dataclass(frozen=True)
+class TriggerOption:
+    """A trigger the user's role may fire from the case's state, and whether it may fire now."""
+
+    trigger: str
+    label: str
+    label_en: str
+    reason_required: bool
+    problems: list[Problem]
+
+    @property
+    def allowed(self) -> bool:
+        """Whether every guard passes now."""
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """A case in a list."""
+
+    id: int
+    state: str
+    version: int
+    category: str
+    village_code: str
+    area_type: str
+    applicant_name: str
+    members_count: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """Everything a user may see of one case."""
+
+    summary: CaseSummary
+    village_name: str
+    household_id: int
+    previous_case_id: int | None
+    members: list[MemberView]
+    dates: dict[str, dt.datetime | None]
+    investigations: list[InvestigationView]
+    objections: list[ObjectionView]
+    triggers: list[TriggerOption]
+    audit_entries: int
+    personal_data_shown: bool
+    flags: list[dict[str, Any]] = field(default_factory=list)
+    deadlines: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def allowed_triggers(self) -> list[str]:
+        """Triggers the user may fire now."""
+        return [t.trigger for t in self.triggers if t.allowed]
+
+
+def list_regions(session: Session) -> list[Region]:
+    """Return every region, counties first, then by code."""
+    return list(session.scalars(select(Region).order_by(func.length(Region.code), Region.code)))
+
+
+def _visible(stmt: Select[Any], actor: Actor) -> Select[Any]:
+    return stmt.where(Case.village_code.startswith(actor.region_code, autoescape=True))
+
+
+def _member_counts(session: Session, household_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """Return household id -> (current member count, applicant name)."""
+    rows = session.execute(
+        select(Member.household_id, Member.relation, Member.person_id)
+        .where(Member.household_id.in_(household_ids), Member.left_at.is_(None))
+    ).all()
+    counts: dict[int, int] = {}
+    applicants: dict[int, int] = {}
+    for household_id, relation, person_id in rows:
+        counts[household_id] = counts.get(household_id, 0) + 1
+        if relation == Relation.SELF:
+            applicants[household_id] = person_id
+    names = dict(
+        session.execute(
+            select(Person.id, Person.name).where(Person.id.in_(list(applicants.values())))
+        ).all()
+    )
+    return {
+        h: (counts.get(h, 0), names.get(applicants.get(h, -1), "")) for h in household_ids
+    }
+
+
+def _summary(case: Case, members: tuple[int, str], actor: Actor) -> CaseSummary:
+    count, applicant = members
+    return CaseSummary(
+        id=case.id,
+        state=str(case.state),
+        version=case.version,
+        category=str(case.category),
+        village_code=case.village_code,
+        area_type=str(case.area_type),
+        applicant_name=applicant if sees_personal_data(actor) else mask_name(applicant),
+        members_count=count,
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+    )
+
+
+def list_cases(
+    session: Session,
+    actor: Actor,
+    *,
+    state: str | None = None,
+    village_code: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[CaseSummary], int]:
+    """Return one page of the cases in the actor's region, newest first, and the total."""
+    problems = []
+    if state is not None and state not in [s.value for s in CaseState]:
+        problems.append(invalid_field("state", f"未知状态：{state}", f"unknown state {state!r}"))
+    if page < 1:
+        problems.append(invalid_field("page", "页码从1开始", "page starts at 1"))
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        problems.append(
+            invalid_field("per_page", f"每页1-{MAX_PER_PAGE}条", f"per_page: 1-{MAX_PER_PAGE}")
+        )
+    if problems:
+        raise InvalidData("查询参数有误", "invalid query parameters", problems=problems)
+    stmt = _visible(select(Case), actor)
+    if state is not None:
+        stmt = stmt.where(Case.state == CaseState(state))
+    if village_code:
+        # a township or county code narrows to everything beneath it
+        stmt = stmt.where(Case.village_code.startswith(village_code, autoescape=True))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    cases = session.scalars(
+        stmt.order_by(Case.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    members = _member_counts(session, [c.household_id for c in cases])
+    return [_summary(c, members[c.household_id], actor) for c in cases], total
+
+
+def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
+    """Return the case if it exists and lies in the actor's region."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"案件{case_id}不存在", f"case {case_id} does not exist", code="case_not_found")
+    ensure_in_region(actor, case.village_code)
+    return case
+
+
+def trigger_options(uow: UnitOfWork, case: Case, actor: Actor) -> list[TriggerOption]:
+    """Return the triggers the actor's role may fire from the case's state, with guard results."""
+    mine = [
+        rule
+        for rule in rules_from(CaseState(case.state))
+        if rule.trigger in TRIGGERS_BY_ROLE[actor.role]
+    ]
+    if not mine or not covers(actor.region_code, case.village_code):
+        return []
+    ctx = GuardContext(
+        facts=load_facts(uow.session, uow.audit, case),
+        actor=actor,
+        now=uow.clock.now(),
+        tz=uow.clock.tz,
+        rules=uow.rules,
+    )
+    return [
+        TriggerOption(
+            trigger=rule.trigger,
+            label=rule.label_zh,
+            label_en=rule.label_en,
+            reason_required=rule.reason_required,
+            problems=guard_registry.check(rule.guards, ctx),
+        )
+        for rule in mine
+    ]
+
+
+def _member_view(member: Member, full: bool) -> MemberView:
+    person = member.person
+    return MemberView(
+        id_number=person.id_number if full else mask_id_number(person.id_number),
+        name=person.name if full else mask_name(person.name),
+        relation=str(member.relation),
+        sex=person.sex,
+        birth_date=person.birth_date if full else None,
+        monthly_income=member.monthly_income if full else None,
+        disability_grade=member.disability_grade if full else None,
+        disability_type=(str(member.disability_type) if member.disability_type else None)
+        if full
+        else None,
+        serious_illness=member.serious_illness if full else None,
+        able_to_work=member.able_to_work if full else None,
+    )
+
+
+def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
+    """Return everything the actor may see of the case."""
+    session = uow.session
+    case = visible_case(session, actor, case_id)
+    household = session.scalars(
+        select(Household)
+        .where(Household.id == case.household_id)
+        .options(selectinload(Household.members).selectinload(Member.person))
+    ).one()
+    full = sees_personal_data(actor)
+    members = [_member_view(m, full) for m in household.members]
+    applicant = next((m.name for m in members if m.relation == Relation.SELF), "")
+    investigations = session.scalars(
+        select(Investigation)
+        .where(Investigation.case_id == case.id)
+        .options(selectinload(Investigation.investigators))
+        .order_by(Investigation.id)
+    ).all()
+    recorders = dict(
+        session.execute(
+            select(User.id, User.username).where(
+                User.id.in_([i.recorded_by_id for i in investigations])
+            )
+        ).all()
+    )
+    objections = session.scalars(
+        select(Objection).where(Objection.case_id == case.id).order_by(Objection.id)
+    ).all()
+    village = session.get(Region, case.village_code)
+    return CaseDetail(
+        summary=_summary(case, (len(members), applicant), actor),
+        village_name=village.name if village else "",
+        household_id=case.household_id,
+        previous_case_id=case.previous_case_id,
+        members=members,
+        dates={name: getattr(case, name) for name in CASE_DATE_COLUMNS},
+        investigations=[
+            InvestigationView(
+                id=i.id,
+                level=str(i.level),
+                date=i.date,
+                method=str(i.method),
+                investigators=[u.username for u in i.investigators],
+                findings=i.findings,
+                recorded_by=recorders.get(i.recorded_by_id, ""),
+                recorded_at=i.recorded_at,
+            )
+            for i in investigations
+        ],
+        objections=[
+            ObjectionView(
+                id=o.id,
+                objector=o.objector if full else mask_name(o.objector),
+                content=o.content,
+                status=str(o.status),
+                raised_at=o.raised_at,
+                resolved_at=o.resolved_at,
+                resolution=o.resolution,
+            )
+            for o in objections
+        ],
+        triggers=trigger_options(uow, case, actor),
+        audit_entries=case.chain_seq,
+        personal_data_shown=full,
+    )

@@ -1,0 +1,442 @@
+"""Use cases on a case: apply for assistance and advance through the lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.access import ensure_in_region, ensure_role
+from engine.clock import local_date
+from engine.errors import Conflict, InvalidData, Problem, invalid_field, raise_invalid
+from engine.identity import InvalidIdNumber, mask_id_number, parse_id_number
+from engine.models import (
+    AreaType,
+    Case,
+    CaseClaim,
+    Category,
+    DisabilityType,
+    Household,
+    Member,
+    Person,
+    Region,
+    RegionLevel,
+    Relation,
+    yuan_to_fen,
+)
+from engine.ports import Actor, CaseEvent
+from engine.services.workflow_step import CaseRef, check_version, fire_on, lock_case
+from engine.states import RULES, CaseState, Role
+from engine.uow import UnitOfWork
+from engine.workflow import rule_for
+
+#: the largest monthly income accepted per member, in yuan (a typo guard, not a rule)
+MAX_MONTHLY_INCOME = Decimal("10000000")
+MAX_MEMBERS = 30
+
+
+@dataclass(frozen=True)
+class MemberInput:
+    """One household member as given in an application."""
+
+    id_number: str
+    name: str
+    relation: str
+    monthly_income: Decimal = Decimal(0)
+    disability_grade: int | None = None
+    disability_type: str | None = None
+    serious_illness: bool = False
+    able_to_work: bool = False
+
+
+@dataclass(frozen=True)
+class Application:
+    """An application for assistance, as the clerk registers it."""
+
+    category: str
+    village_code: str
+    members: Sequence[MemberInput]
+    area_type: str | None = None
+    draft: bool = False
+
+
+def _enum_problem(field: str, value: object, enum_cls: type[Any]) -> Problem | None:
+    allowed = [m.value for m in enum_cls]
+    if value in allowed:
+        return None
+    return invalid_field(
+        field,
+        f"取值无效：{value!r}，可选：{'、'.join(allowed)}",
+        f"invalid value {value!r}; expected one of: {', '.join(allowed)}",
+    )
+
+
+def _member_problems(i: int, m: MemberInput, today: dt.date) -> list[Problem]:
+    where = f"members.{i}"
+    problems: list[Problem] = []
+    try:
+        parse_id_number(m.id_number, today=today, field=f"{where}.id_number")
+    except InvalidIdNumber as err:
+        problems.append(err.problem)
+    if not m.name.strip() or len(m.name.strip()) > 50:
+        problems.append(
+            invalid_field(f"{where}.name", "姓名不能为空且不超过50字", "name must be 1-50 characters")
+        )
+    if (p := _enum_problem(f"{where}.relation", m.relation, Relation)) is not None:
+        problems.append(p)
+    try:
+        income = Decimal(m.monthly_income)
+        bad_income = (
+            not income.is_finite()
+            or income < 0
+            or income > MAX_MONTHLY_INCOME
+            or income != income.quantize(Decimal("0.01"))
+        )
+    except (InvalidOperation, TypeError, ValueError):
+        bad_income = True
+    if bad_income:
+        problems.append(
+            invalid_field(
+                f"{where}.monthly_income",
+                "月收入须为不小于0的金额（最多两位小数）",
+                "monthly_income must be a non-negative amount with at most 2 decimals",
+            )
+        )
+    if m.disability_grade is not None and m.disability_grade not in (1, 2, 3, 4):
+        problems.append(
+            invalid_field(
+                f"{where}.disability_grade",
+                "残疾等级须为1至4级",
+                "disability_grade must be 1, 2, 3 or 4",
+            )
+        )
+    if m.disability_type is not None:
+        if (p := _enum_problem(f"{where}.disability_type", m.disability_type, DisabilityType)):
+            problems.append(p)
+        elif m.disability_grade is None:
+            problems.append(
+                invalid_field(
+                    f"{where}.disability_grade",
+                    "填写残疾类别时须同时填写残疾等级",
+                    "disability_type needs a disability_grade",
+                )
+            )
+    return problems
+
+
+def validate_application(app: Application, today: dt.date) -> list[Problem]:
+    """Return every problem with the application's own fields."""
+    problems: list[Problem] = []
+    if (p := _enum_problem("category", app.category, Category)) is not None:
+        problems.append(p)
+    if app.area_type is not None and (p := _enum_problem("area_type", app.area_type, AreaType)):
+        problems.append(p)
+    if not app.members:
+        problems.append(invalid_field("members", "至少需要一名家庭成员", "at least one member"))
+    elif len(app.members) > MAX_MEMBERS:
+        problems.append(
+            invalid_field("members", f"家庭成员不超过{MAX_MEMBERS}人", f"at most {MAX_MEMBERS}")
+        )
+    for i, member in enumerate(app.members):
+        problems.extend(_member_problems(i, member, today))
+    applicants = sum(1 for m in app.members if m.relation == Relation.SELF)
+    if app.members and applicants != 1:
+        problems.append(
+            invalid_field(
+                "members",
+                f"须有且仅有一名申请人（relation 为 self），实际{applicants}名",
+                f"exactly one member must have relation 'self', found {applicants}",
+                code="applicant_count",
+            )
+        )
+    seen: dict[str, int] = {}
+    for i, member in enumerate(app.members):
+        number = member.id_number.strip().upper() if isinstance(member.id_number, str) else ""
+        if number and number in seen:
+            problems.append(
+                invalid_field(
+                    f"members.{i}.id_number",
+                    f"与第{seen[number] + 1}名成员的身份证号码重复",
+                    f"same ID number as member {seen[number]}",
+                    code="duplicate_member",
+                )
+            )
+        seen.setdefault(number, i)
+    return problems
+
+
+def _village(session: Session, code: str) -> Region:
+    region = session.get(Region, code)
+    if region is None or region.level != RegionLevel.VILLAGE:
+        raise_invalid(
+            [
+                invalid_field(
+                    "village_code",
+                    f"村（社区）代码{code}不存在",
+                    f"no village with code {code}",
+                )
+            ]
+        )
+    assert region is not None
+    return region
+
+
+def _persons(
+    session: Session, members: Sequence[MemberInput], today: dt.date, now: dt.datetime
+) -> list[Person]:
+    """Find or register each member's person; a name must match the registered one."""
+    numbers = [parse_id_number(m.id_number, today=today).number for m in members]
+    existing = {
+        p.id_number: p
+        for p in session.scalars(select(Person).where(Person.id_number.in_(numbers))).all()
+    }
+    problems: list[Problem] = []
+    persons: list[Person] = []
+    for i, (number, m) in enumerate(zip(numbers, members, strict=True)):
+        person = existing.get(number)
+        if person is None:
+            rid = parse_id_number(number, today=today)
+            person = Person(
+                id_number=number,
+                name=m.name.strip(),
+                birth_date=rid.birth_date,
+                sex=str(rid.sex),
+                created_at=now,
+            )
+            session.add(person)
+        elif person.name != m.name.strip():
+            problems.append(
+                invalid_field(
+                    f"members.{i}.name",
+                    "姓名与该身份证号码已登记的姓名不一致",
+                    "name differs from the name registered for this ID number",
+                    code="name_mismatch",
+                )
+            )
+        persons.append(person)
+    raise_invalid(problems)
+    session.flush()
+    return persons
+
+
+def _ensure_unclaimed(session: Session, persons: Sequence[Person]) -> None:
+    """Refuse when a member is already in another open or enrolled case."""
+    claims = session.execute(
+        select(CaseClaim.case_id, Person.id_number)
+        .join(Person, Person.id == CaseClaim.person_id)
+        .where(
+            CaseClaim.person_id.in_([p.id for p in persons]),
+            CaseClaim.released_at.is_(None),
+        )
+    ).all()
+    if claims:
+        raise Conflict(
+            f"{len(claims)}名成员已在其他未结案件中，不能重复申请",
+            f"{len(claims)} member(s) already in another open or active case",
+            code="person_in_open_case",
+            details=[
+                {"id_number": mask_id_number(number), "case_id": case_id}
+                for case_id, number in claims
+            ],
+        )
+
+
+def _household_for(
+    session: Session, applicant: Person, village: Region, area_type: AreaType, now: dt.datetime
+) -> tuple[Household, int | None]:
+    """Reuse the applicant's household (linking to its last case) or start a new one."""
+    household = session.scalar(
+        select(Household)
+        .join(Member, Member.household_id == Household.id)
+        .where(
+            Member.person_id == applicant.id,
+            Member.relation == Relation.SELF,
+            Member.left_at.is_(None),
+        )
+        .order_by(Household.id.desc())
+        .limit(1)
+    )
+    if household is None:
+        household = Household(village_code=village.code, area_type=area_type, created_at=now)
+        session.add(household)
+        session.flush()
+        return household, None
+    household.village_code = village.code
+    household.area_type = area_type
+    previous = session.scalar(
+        select(Case.id).where(Case.household_id == household.id).order_by(Case.id.desc()).limit(1)
+    )
+    return household, previous
+
+
+def _set_members(
+    session: Session,
+    household: Household,
+    members: Sequence[MemberInput],
+    persons: Sequence[Person],
+    now: dt.datetime,
+) -> None:
+    """Make the household's current members exactly those of the application."""
+    current = {
+        m.person_id: m
+        for m in session.scalars(
+            select(Member).where(Member.household_id == household.id, Member.left_at.is_(None))
+        ).all()
+    }
+    wanted = {p.id for p in persons}
+    for person_id, member in current.items():
+        if person_id not in wanted:
+            member.left_at = now
+            member.left_reason = "not listed in a new application"
+    for m, person in zip(members, persons, strict=True):
+        row = current.get(person.id)
+        if row is None:
+            row = Member(household_id=household.id, person_id=person.id, joined_at=now)
+            session.add(row)
+        row.relation = Relation(m.relation)
+        row.monthly_income_fen = yuan_to_fen(Decimal(m.monthly_income))
+        row.disability_grade = m.disability_grade
+        row.disability_type = DisabilityType(m.disability_type) if m.disability_type else None
+        row.serious_illness = bool(m.serious_illness)
+        row.able_to_work = bool(m.able_to_work)
+
+
+def _application_payload(app: Application, area_type: AreaType) -> dict[str, Any]:
+    return {
+        "category": app.category,
+        "village_code": app.village_code,
+        "area_type": area_type,
+        "members": [
+            {
+                "id_number": m.id_number.strip().upper(),
+                "name": m.name.strip(),
+                "relation": m.relation,
+                "monthly_income": Decimal(m.monthly_income).quantize(Decimal("0.01")),
+                "disability_grade": m.disability_grade,
+                "disability_type": m.disability_type,
+                "serious_illness": bool(m.serious_illness),
+                "able_to_work": bool(m.able_to_work),
+            }
+            for m in app.members
+        ],
+    }
+
+
+def submit_application(uow: UnitOfWork, actor: Actor, app: Application) -> CaseRef:
+    """Register a household's application and submit it (or keep it as a draft).
+
+    Writes the household, its members, the case and its first audit entries
+    ("create", then "submit") in one transaction.
+    """
+    ensure_role(actor, frozenset({Role.CLERK}), "登记申请", "register applications")
+    with uow, db_conflicts():
+        session = uow.session
+        now = uow.clock.now()
+        today = local_date(now, uow.clock.tz)
+        problems = validate_application(app, today)
+        raise_invalid(problems)
+        village = _village(session, app.village_code)
+        ensure_in_region(actor, village.code)
+        area_type = AreaType(app.area_type) if app.area_type else village.area_type
+
+        persons = _persons(session, app.members, today, now)
+        _ensure_unclaimed(session, persons)
+        applicant = next(
+            p for p, m in zip(persons, app.members, strict=True) if m.relation == Relation.SELF
+        )
+        household, previous = _household_for(session, applicant, village, area_type, now)
+        _set_members(session, household, app.members, persons, now)
+
+        case = Case(
+            household_id=household.id,
+            category=Category(app.category),
+            state=CaseState.DRAFT,
+            version=1,
+            village_code=village.code,
+            area_type=area_type,
+            previous_case_id=previous,
+            created_by_id=actor.user_id,
+            chain_seq=0,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(case)
+        session.flush()
+        session.add_all(CaseClaim(person_id=p.id, case_id=case.id, claimed_at=now) for p in persons)
+        uow.audit.append(
+            session,
+            case,
+            CaseEvent(
+                trigger="create",
+                from_state=None,
+                to_state=CaseState.DRAFT,
+                actor=actor,
+                at=now,
+                payload={
+                    "application": _application_payload(app, area_type),
+                    "household_id": household.id,
+                    "previous_case_id": previous,
+                },
+            ),
+        )
+        if not app.draft:
+            fire_on(uow, case, RULES["submit"], actor, "", {})
+        uow.commit()
+        return CaseRef(case.id, str(case.state), case.version)
+
+
+def advance(
+    uow: UnitOfWork,
+    case_id: int,
+    trigger: str,
+    actor: Actor,
+    reason: str = "",
+    data: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> CaseRef:
+    """Fire ``trigger`` on the case as ``actor``: lock, check, fire, audit, commit.
+
+    Raises NotFound, Forbidden (role, region), Conflict (state, version),
+    InvalidData (reason, data) or GuardFailed (every failed guard); on any
+    error nothing is written.
+    """
+    rule = rule_for(trigger)
+    if data is not None and not isinstance(data, Mapping):
+        raise InvalidData(
+            "data 必须是对象",
+            "data must be an object",
+            problems=[invalid_field("data", "data 必须是对象", "data must be a JSON object")],
+        )
+    with uow, db_conflicts():
+        case = lock_case(uow.session, case_id)
+        check_version(case, expected_version)
+        fire_on(uow, case, rule, actor, reason or "", data or {})
+        uow.commit()
+        return CaseRef(case.id, str(case.state), case.version)
+
+
+@contextmanager
+def db_conflicts() -> Iterator[None]:
+    """Turn a race lost inside the database into a clear conflict."""
+    try:
+        yield
+    except StaleDataError:
+        raise Conflict(
+            "案件已被他人修改，请刷新后重试",
+            "the case was changed concurrently; reload and retry",
+            code="version_conflict",
+        ) from None
+    except IntegrityError:
+        raise Conflict(
+            "与同时提交的其他操作冲突（例如同一人员已在另一未结案件中），请重试",
+            "conflicts with a concurrent change (e.g. a person already in another open case)",
+            code="concurrent_conflict",
+        ) from None

@@ -1,0 +1,184 @@
+"""Objections (异议) during the public notice: record, re-investigate or dismiss (Art. 19)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.access import ensure_in_region, ensure_role
+from engine.errors import Conflict, NotFound, Problem, invalid_field, raise_invalid
+from engine.models import Case, Objection, ObjectionStatus
+from engine.ports import Actor
+from engine.services.cases import db_conflicts
+from engine.services.workflow_step import (
+    CaseRef,
+    check_version,
+    effect,
+    lock_case,
+    record_case_event,
+)
+from engine.states import STATE_LABELS, CaseState, Role
+from engine.uow import UnitOfWork
+
+MAX_TEXT = 5000
+#: who records and handles objections: the village clerk takes them, the township reviewer decides
+OBJECTION_ROLES = frozenset({Role.CLERK, Role.REVIEWER})
+
+
+@dataclass(frozen=True)
+class ObjectionRef:
+    """The objection and the case's new version."""
+
+    id: int
+    case: CaseRef
+
+
+def _text_problems(field: str, value: object, zh: str, en: str) -> list[Problem]:
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
+        return [invalid_field(field, f"{zh}不能为空且不超过{MAX_TEXT}字", f"{en}: 1-{MAX_TEXT} chars")]
+    return []
+
+
+def _ensure_in_notice(case: Case) -> None:
+    if case.state != CaseState.IN_PUBLIC_NOTICE:
+        label = STATE_LABELS[CaseState(case.state)][0]
+        raise Conflict(
+            f"案件当前状态为“{label}”，只有公示期间才能登记异议",
+            f"objections are recorded during the public notice; the case is {str(case.state)!r}",
+            code="invalid_state",
+        )
+
+
+def record_objection(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    objector: str,
+    content: str,
+    expected_version: int | None = None,
+) -> ObjectionRef:
+    """Record an objection raised during the notice; it blocks closing until handled."""
+    ensure_role(actor, OBJECTION_ROLES, "登记异议", "record objections")
+    raise_invalid(
+        _text_problems("objector", objector, "异议人", "objector")
+        + _text_problems("content", content, "异议内容", "content")
+    )
+    with uow, db_conflicts():
+        case = lock_case(uow.session, case_id)
+        ensure_in_region(actor, case.village_code)
+        check_version(case, expected_version)
+        _ensure_in_notice(case)
+        objection = Objection(
+            case_id=case.id,
+            objector=objector.strip(),
+            content=content.strip(),
+            status=ObjectionStatus.OPEN,
+            recorded_by_id=actor.user_id,
+            raised_at=uow.clock.now(),
+        )
+        uow.session.add(objection)
+        uow.session.flush()
+        record_case_event(
+            uow,
+            case,
+            actor,
+            "record_objection",
+            {"objection_id": objection.id, "objector": objection.objector,
+             "content": objection.content},
+        )
+        uow.commit()
+        return ObjectionRef(objection.id, CaseRef(case.id, str(case.state), case.version))
+
+
+def dismiss_objection(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    objection_id: int,
+    resolution: str,
+    expected_version: int | None = None,
+) -> ObjectionRef:
+    """Close an objection found unfounded (e.g. after democratic review), with the reasons."""
+    ensure_role(actor, frozenset({Role.REVIEWER}), "处理异议", "dismiss objections")
+    raise_invalid(_text_problems("resolution", resolution, "处理意见", "resolution"))
+    with uow, db_conflicts():
+        case = lock_case(uow.session, case_id)
+        ensure_in_region(actor, case.village_code)
+        check_version(case, expected_version)
+        objection = uow.session.get(Objection, objection_id)
+        if objection is None or objection.case_id != case.id:
+            raise NotFound(
+                f"异议{objection_id}不存在", f"objection {objection_id} not found on this case"
+            )
+        if objection.status != ObjectionStatus.OPEN:
+            raise Conflict(
+                "该异议已处理", "the objection has already been handled", code="objection_closed"
+            )
+        objection.status = ObjectionStatus.DISMISSED
+        objection.resolution = resolution.strip()
+        objection.resolved_at = uow.clock.now()
+        objection.resolved_by_id = actor.user_id
+        record_case_event(
+            uow,
+            case,
+            actor,
+            "dismiss_objection",
+            {"objection_id": objection.id},
+            reason=objection.resolution,
+        )
+        uow.commit()
+        return ObjectionRef(objection.id, CaseRef(case.id, str(case.state), case.version))
+
+
+@effect("raise_objection")
+def _reinvestigate(
+    uow: UnitOfWork, case: Case, actor: Actor, data: Mapping[str, Any], reason: str
+) -> Mapping[str, Any]:
+    """Send every open objection (and the one raised now, if new) back to investigation."""
+    session = uow.session
+    now = uow.clock.now()
+    raised: list[int] = []
+    if "objector" in data or "content" in data:
+        raise_invalid(
+            _text_problems("data.objector", data.get("objector"), "异议人", "objector")
+            + _text_problems("data.content", data.get("content"), "异议内容", "content")
+        )
+        new = Objection(
+            case_id=case.id,
+            objector=str(data["objector"]).strip(),
+            content=str(data["content"]).strip(),
+            status=ObjectionStatus.OPEN,
+            recorded_by_id=actor.user_id,
+            raised_at=now,
+        )
+        session.add(new)
+        session.flush()
+        raised.append(new.id)
+    open_ones = session.scalars(
+        select(Objection).where(
+            Objection.case_id == case.id, Objection.status == ObjectionStatus.OPEN
+        )
+    ).all()
+    if not open_ones:
+        # raised by the reviewer on the notice's own findings: the reason is the objection
+        new = Objection(
+            case_id=case.id,
+            objector=actor.username,
+            content=reason.strip(),
+            status=ObjectionStatus.OPEN,
+            recorded_by_id=actor.user_id,
+            raised_at=now,
+        )
+        session.add(new)
+        session.flush()
+        raised.append(new.id)
+        open_ones = [new]
+    for objection in open_ones:
+        objection.status = ObjectionStatus.REINVESTIGATED
+        objection.resolved_at = now
+        objection.resolved_by_id = actor.user_id
+        objection.resolution = reason.strip()
+    return {"objections_reinvestigated": sorted(o.id for o in open_ones), "objections_new": raised}

@@ -1,0 +1,181 @@
+"""Administrative regions: import from CSV, all rows or none."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from engine.errors import InvalidData, Problem
+from engine.models import AreaType, Region, RegionLevel
+from engine.uow import UnitOfWork
+
+COLUMNS = ("code", "name", "parent_code", "level", "area_type")
+#: statistical division codes: 6 digits for a county, 9 for a township, 12 for a village
+CODE_LENGTH = {RegionLevel.COUNTY: 6, RegionLevel.TOWNSHIP: 9, RegionLevel.VILLAGE: 12}
+PARENT_LEVEL = {RegionLevel.TOWNSHIP: RegionLevel.COUNTY, RegionLevel.VILLAGE: RegionLevel.TOWNSHIP}
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    """One row of a region file, with its line number for error reports."""
+
+    line: int
+    code: str
+    name: str
+    parent_code: str
+    level: str
+    area_type: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did."""
+
+    created: int
+    updated: int
+    unchanged: int
+
+
+def parse_region_csv(text: str) -> list[RegionRow]:
+    """Parse CSV text with the header ``code,name,parent_code,level,area_type``."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = tuple(h.strip() for h in reader.fieldnames or ())
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise InvalidData(
+            f"缺少列：{', '.join(missing)}",
+            f"missing columns: {', '.join(missing)} (expected {','.join(COLUMNS)})",
+            code="bad_header",
+        )
+    rows = []
+    for raw in reader:
+        clean = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        rows.append(RegionRow(line=reader.line_num, **{c: clean.get(c, "") for c in COLUMNS}))
+    return rows
+
+
+def _row_problem(row: RegionRow, column: str, zh: str, en: str) -> Problem:
+    return Problem(
+        code="invalid_row",
+        message=f"第{row.line}行 {column}：{zh}",
+        message_en=f"line {row.line}, {column}: {en}",
+        field=f"line {row.line}.{column}",
+    )
+
+
+def _check_row(row: RegionRow, known: dict[str, tuple[RegionLevel, str | None]]) -> list[Problem]:
+    problems = []
+    if not row.name or len(row.name) > 100:
+        problems.append(_row_problem(row, "name", "名称不能为空且不超过100字", "1-100 characters"))
+    if row.area_type not in [a.value for a in AreaType]:
+        problems.append(_row_problem(row, "area_type", "须为 urban 或 rural", "urban or rural"))
+    if row.level not in [lv.value for lv in RegionLevel]:
+        problems.append(
+            _row_problem(row, "level", "须为 county、township 或 village", "county|township|village")
+        )
+        return problems
+    level = RegionLevel(row.level)
+    if not row.code.isdigit() or len(row.code) != CODE_LENGTH[level]:
+        problems.append(
+            _row_problem(
+                row,
+                "code",
+                f"{level.value} 代码须为{CODE_LENGTH[level]}位数字",
+                f"a {level.value} code has {CODE_LENGTH[level]} digits",
+            )
+        )
+    if level == RegionLevel.COUNTY:
+        if row.parent_code:
+            problems.append(
+                _row_problem(row, "parent_code", "区县不填上级代码", "a county has no parent")
+            )
+    else:
+        parent = known.get(row.parent_code)
+        if parent is None:
+            problems.append(
+                _row_problem(row, "parent_code", "上级代码不存在", "unknown parent region")
+            )
+        elif parent[0] != PARENT_LEVEL[level]:
+            problems.append(
+                _row_problem(
+                    row,
+                    "parent_code",
+                    f"上级须为 {PARENT_LEVEL[level].value}",
+                    f"the parent must be a {PARENT_LEVEL[level].value}",
+                )
+            )
+        elif not row.code.startswith(row.parent_code):
+            problems.append(
+                _row_problem(row, "code", "代码须以上级代码开头", "must start with its parent's code")
+            )
+    existing = known.get(row.code)
+    if existing is not None and existing[0].value != row.level:
+        problems.append(
+            _row_problem(row, "level", "不能改变已有地区的层级", "cannot change an existing level")
+        )
+    if existing is not None and (existing[1] or "") != row.parent_code:
+        problems.append(
+            _row_problem(
+                row, "parent_code", "不能改变已有地区的上级", "cannot move an existing region"
+            )
+        )
+    return problems
+
+
+def import_regions(uow: UnitOfWork, rows: Sequence[RegionRow]) -> ImportReport:
+    """Create or update regions; any invalid row refuses the whole file."""
+    order = {RegionLevel.COUNTY.value: 0, RegionLevel.TOWNSHIP.value: 1, RegionLevel.VILLAGE.value: 2}
+    with uow:
+        session = uow.session
+        stored = {r.code: r for r in session.scalars(select(Region)).all()}
+        known: dict[str, tuple[RegionLevel, str | None]] = {
+            code: (RegionLevel(r.level), r.parent_code) for code, r in stored.items()
+        }
+        found: list[tuple[int, Problem]] = []
+        seen: dict[str, int] = {}
+        # parents before children, so a file may list a village above its township
+        for row in sorted(rows, key=lambda r: (order.get(r.level, 3), r.line)):
+            if row.code in seen:
+                found.append(
+                    (row.line, _row_problem(row, "code", f"与第{seen[row.code]}行重复", "duplicate"))
+                )
+                continue
+            seen[row.code] = row.line
+            row_problems = _check_row(row, known)
+            found.extend((row.line, p) for p in row_problems)
+            if not row_problems and row.code not in known:
+                known[row.code] = (RegionLevel(row.level), row.parent_code or None)
+        if found:
+            problems = [p for _, p in sorted(found, key=lambda item: item[0])]
+            raise InvalidData(
+                f"{len(problems)}处错误，未导入任何地区",
+                f"{len(problems)} problem(s); nothing was imported",
+                code="invalid_rows",
+                problems=problems,
+            )
+        created = updated = unchanged = 0
+        for row in sorted(rows, key=lambda r: order[r.level]):
+            region = stored.get(row.code)
+            if region is None:
+                session.add(
+                    Region(
+                        code=row.code,
+                        name=row.name,
+                        parent_code=row.parent_code or None,
+                        level=RegionLevel(row.level),
+                        area_type=AreaType(row.area_type),
+                    )
+                )
+                created += 1
+            elif region.name != row.name or region.area_type != row.area_type:
+                region.name = row.name
+                region.area_type = AreaType(row.area_type)
+                updated += 1
+            else:
+                unchanged += 1
+        uow.commit()
+        return ImportReport(created, updated, unchanged)

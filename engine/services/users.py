@@ -1,0 +1,206 @@
+"""Users, passwords and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+
+from engine.clock import today as local_today
+from engine.errors import Conflict, Problem, invalid_field, raise_invalid
+from engine.identity import InvalidIdNumber, parse_id_number
+from engine.models import ApiToken, Person, Region, User
+from engine.ports import Actor
+from engine.states import Role
+from engine.uow import UnitOfWork
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
+MIN_PASSWORD_CHARS = 8
+
+_hasher = PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown users, so timing does not reveal who exists."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """A user account as the administrator enters it."""
+
+    username: str
+    role: str
+    region_code: str
+    password: str
+    display_name: str = ""
+    id_number: str | None = None
+
+
+def actor_of(user: User) -> Actor:
+    """Return the actor a user acts as."""
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        region_code=user.region_code,
+        person_id=user.person_id,
+    )
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Return whether ``password`` matches ``password_hash``."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_user(uow: UnitOfWork, new: NewUser) -> int:
+    """Create a user account; refuses a taken username or an unknown region."""
+    problems: list[Problem] = []
+    if not USERNAME_RE.match(new.username):
+        problems.append(
+            invalid_field(
+                "username",
+                "用户名为3-64位字母、数字或 _ . -",
+                "username: 3-64 letters, digits, '_', '.' or '-'",
+            )
+        )
+    if new.role not in [r.value for r in Role]:
+        problems.append(
+            invalid_field(
+                "role",
+                f"角色无效，可选：{'、'.join(r.value for r in Role)}",
+                f"role must be one of: {', '.join(r.value for r in Role)}",
+            )
+        )
+    if len(new.password) < MIN_PASSWORD_CHARS:
+        problems.append(
+            invalid_field(
+                "password",
+                f"密码至少{MIN_PASSWORD_CHARS}位",
+                f"password needs at least {MIN_PASSWORD_CHARS} characters",
+            )
+        )
+    with uow:
+        session = uow.session
+        today = local_today(uow.clock)
+        if session.get(Region, new.region_code) is None:
+            problems.append(
+                invalid_field("region", f"地区代码{new.region_code}不存在", "no such region")
+            )
+        person_id = None
+        if new.id_number:
+            try:
+                number = parse_id_number(new.id_number, today=today, field="id_number").number
+            except InvalidIdNumber as err:
+                problems.append(err.problem)
+            else:
+                person = session.scalar(select(Person).where(Person.id_number == number))
+                if person is None:
+                    problems.append(
+                        invalid_field(
+                            "id_number",
+                            "该身份证号码尚未登记为人员",
+                            "no person is registered with this ID number",
+                        )
+                    )
+                else:
+                    person_id = person.id
+        raise_invalid(problems)
+        if session.scalar(select(User.id).where(User.username == new.username)) is not None:
+            raise Conflict(
+                f"用户名{new.username}已存在",
+                f"username {new.username!r} is taken",
+                code="username_taken",
+            )
+        user = User(
+            username=new.username,
+            password_hash=hash_password(new.password),
+            role=Role(new.role),
+            region_code=new.region_code,
+            display_name=new.display_name or new.username,
+            active=True,
+            person_id=person_id,
+            created_at=uow.clock.now(),
+        )
+        session.add(user)
+        uow.commit()
+        return user.id
+
+
+def authenticate(uow: UnitOfWork, username: str, password: str) -> Actor | None:
+    """Return the actor for valid credentials of an active user, else None."""
+    with uow:
+        user = uow.session.scalar(select(User).where(User.username == username))
+        if user is None or not user.active:
+            verify_password(_dummy_hash(), password)
+            return None
+        if not verify_password(user.password_hash, password):
+            return None
+        return actor_of(user)
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(uow: UnitOfWork, actor: Actor, ttl: dt.timedelta) -> str:
+    """Issue a bearer token for ``actor``; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    with uow:
+        now = uow.clock.now()
+        uow.session.add(
+            ApiToken(
+                user_id=actor.user_id,
+                token_hash=_token_digest(token),
+                created_at=now,
+                expires_at=now + ttl,
+            )
+        )
+        uow.commit()
+    return token
+
+
+def actor_for_token(uow: UnitOfWork, token: str) -> Actor | None:
+    """Return the actor of a valid, unexpired, unrevoked token of an active user."""
+    with uow:
+        row = uow.session.execute(
+            select(ApiToken, User)
+            .join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == _token_digest(token))
+        ).first()
+        if row is None:
+            return None
+        api_token, user = row
+        if api_token.revoked_at is not None or not user.active:
+            return None
+        if api_token.expires_at <= uow.clock.now():
+            return None
+        return actor_of(user)
+
+
+def revoke_token(uow: UnitOfWork, token: str) -> None:
+    """Revoke a bearer token."""
+    with uow:
+        uow.session.execute(
+            update(ApiToken)
+            .where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None))
+            .values(revoked_at=uow.clock.now())
+        )
+        uow.commit()
+

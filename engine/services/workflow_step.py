@@ -1,0 +1,243 @@
+"""The one place a case's state changes: check, fire, stamp, record, inside a unit of work.
+
+``advance`` (and the application service, for ``submit``) call ``fire_on`` with
+the case locked; it writes the state, the stamps, the version and one audit
+entry to the session. The caller commits all of it at once, or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+from engine import workflow
+from engine.access import ensure_in_region, ensure_role_may_fire
+from engine.errors import Conflict, NotFound, Problem, raise_invalid
+from engine.guards import GUARD_RULES, CaseFacts, GuardContext, InvestigationFact
+from engine.models import Case, CaseClaim, Investigation, Objection, ObjectionStatus
+from engine.ports import Actor, AuditLog, CaseEvent
+from engine.states import FINAL_STATES, CaseState, TransitionRule
+from engine.uow import UnitOfWork
+
+#: longest reason text kept in the audit trail
+MAX_REASON_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    """What a service returns about the case it changed."""
+
+    id: int
+    state: str
+    version: int
+
+
+Effect = Callable[[UnitOfWork, Case, Actor, Mapping[str, Any], str], Mapping[str, Any]]
+
+#: trigger -> extra work done in the same transaction; returns audit payload additions
+EFFECTS: dict[str, Effect] = {}
+
+
+def effect(trigger: str) -> Callable[[Effect], Effect]:
+    """Register what else happens when ``trigger`` fires (beyond state and stamps)."""
+
+    def register(fn: Effect) -> Effect:
+        if trigger in EFFECTS:
+            raise ValueError(f"effect for {trigger!r} registered twice")
+        EFFECTS[trigger] = fn
+        return fn
+
+    return register
+
+
+def lock_case(session: Session, case_id: int) -> Case:
+    """Load a case with a row lock (FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE on SQLite)."""
+    case = session.execute(
+        select(Case)
+        .where(Case.id == case_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if case is None:
+        raise NotFound(f"案件{case_id}不存在", f"case {case_id} does not exist", code="case_not_found")
+    return case
+
+
+def check_version(case: Case, expected_version: int | None) -> None:
+    """Refuse a change made against a stale copy of the case."""
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict(
+            f"案件已被他人修改（当前版本{case.version}，您提交的版本{expected_version}），请刷新后重试",
+            f"version conflict: case is at version {case.version}, you sent {expected_version}",
+            code="version_conflict",
+            details={"current_version": case.version, "expected_version": expected_version},
+        )
+
+
+def load_facts(session: Session, audit: AuditLog, case: Case) -> CaseFacts:
+    """Load what the guards need to decide about ``case``."""
+    investigations = session.scalars(
+        select(Investigation)
+        .where(Investigation.case_id == case.id)
+        .options(selectinload(Investigation.investigators))
+        .order_by(Investigation.id)
+    ).all()
+    open_objections = session.scalars(
+        select(Objection.id)
+        .where(Objection.case_id == case.id, Objection.status == ObjectionStatus.OPEN)
+        .order_by(Objection.id)
+    ).all()
+    return CaseFacts(
+        case_id=case.id,
+        state=str(case.state),
+        investigating_since=case.investigating_since,
+        notice_started_at=case.notice_started_at,
+        investigations=tuple(
+            InvestigationFact(
+                id=inv.id,
+                level=str(inv.level),
+                date=inv.date,
+                investigator_ids=frozenset(u.id for u in inv.investigators),
+                recorded_at=inv.recorded_at,
+            )
+            for inv in investigations
+        ),
+        open_objection_ids=tuple(open_objections),
+        proposer_ids=audit.participants(session, case.id, ("propose",)),
+    )
+
+
+def reason_problems(rule: TransitionRule, reason: str) -> list[Problem]:
+    """Check the written reason a trigger needs."""
+    if rule.reason_required and not reason.strip():
+        return [
+            Problem(
+                code="reason_required",
+                message=f"“{rule.label_zh}”必须填写书面理由",
+                message_en=f"{rule.trigger!r} needs a written reason",
+                field="reason",
+            )
+        ]
+    if len(reason) > MAX_REASON_CHARS:
+        return [
+            Problem(
+                code="reason_too_long",
+                message=f"理由不得超过{MAX_REASON_CHARS}字",
+                message_en=f"reason is longer than {MAX_REASON_CHARS} characters",
+                field="reason",
+            )
+        ]
+    return []
+
+
+def guard_context(
+    uow: UnitOfWork, case: Case, actor: Actor, data: Mapping[str, Any]
+) -> GuardContext:
+    """Build the guards' inputs for ``case`` as of now."""
+    return GuardContext(
+        facts=load_facts(uow.session, uow.audit, case),
+        actor=actor,
+        now=uow.clock.now(),
+        tz=uow.clock.tz,
+        rules=uow.rules,
+        data=data,
+    )
+
+
+def fire_on(
+    uow: UnitOfWork,
+    case: Case,
+    rule: TransitionRule,
+    actor: Actor,
+    reason: str,
+    data: Mapping[str, Any],
+) -> None:
+    """Fire ``rule`` on the locked ``case`` and record it; the caller commits."""
+    ensure_role_may_fire(actor, rule)
+    ensure_in_region(actor, case.village_code)
+    if CaseState(case.state) not in rule.sources:
+        raise workflow.state_conflict(case.state, rule.trigger)
+    raise_invalid(reason_problems(rule, reason))
+    ctx = guard_context(uow, case, actor, data)
+    from_state = str(case.state)
+    to_state = workflow.fire(from_state, rule.trigger, ctx)
+
+    now = ctx.now
+    case.state = CaseState(to_state)
+    for column in rule.stamps:
+        setattr(case, column, now)
+    case.updated_at = now
+    case.version += 1
+    extra = EFFECTS[rule.trigger](uow, case, actor, data, reason) if rule.trigger in EFFECTS else {}
+    if case.state in FINAL_STATES:
+        release_claims(uow, case)
+
+    rule_names = sorted({r for g in rule.guards for r in GUARD_RULES.get(g, ())})
+    payload: dict[str, Any] = {
+        "data": dict(data),
+        "guards": list(rule.guards),
+        "facts": ctx.facts.as_payload(),
+        "rules": {
+            name: {
+                "value": uow.rules.rule(name, ctx.today).value,
+                "effective_from": uow.rules.rule(name, ctx.today).effective_from,
+            }
+            for name in rule_names
+        },
+        "version": case.version,
+        **extra,
+    }
+    uow.audit.append(
+        uow.session,
+        case,
+        CaseEvent(
+            trigger=rule.trigger,
+            from_state=from_state,
+            to_state=to_state,
+            actor=actor,
+            at=now,
+            reason=reason,
+            payload=payload,
+        ),
+    )
+
+
+def release_claims(uow: UnitOfWork, case: Case) -> None:
+    """Free the case's members for a new application once the case has ended."""
+    uow.session.execute(
+        update(CaseClaim)
+        .where(CaseClaim.case_id == case.id, CaseClaim.released_at.is_(None))
+        .values(released_at=uow.clock.now())
+    )
+
+
+def record_case_event(
+    uow: UnitOfWork,
+    case: Case,
+    actor: Actor,
+    trigger: str,
+    payload: Mapping[str, Any],
+    reason: str = "",
+) -> None:
+    """Record a non-transition event (an investigation, an objection) in the case's chain."""
+    now = uow.clock.now()
+    case.updated_at = now
+    case.version += 1
+    uow.audit.append(
+        uow.session,
+        case,
+        CaseEvent(
+            trigger=trigger,
+            from_state=str(case.state),
+            to_state=str(case.state),
+            actor=actor,
+            at=now,
+            reason=reason,
+            payload={**payload, "version": case.version},
+        ),
+    )
+

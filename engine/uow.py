@@ -1,0 +1,63 @@
+"""The unit of work: one transaction per service call, with its clock and audit log."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.clock import Clock
+from engine.ports import AuditLog
+from engine.rulebook import RuleBook, national_rules
+
+
+class UnitOfWork:
+    """A transaction that commits only when the service says so, else rolls back.
+
+    Use once per service call: ``with uow: ...; uow.commit()``.
+    """
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        audit: AuditLog,
+        rules: RuleBook | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self.clock = clock
+        self.audit = audit
+        self.rules = rules or national_rules()
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        """The session of the transaction in progress."""
+        if self._session is None:
+            raise RuntimeError("unit of work used outside its 'with' block")
+        return self._session
+
+    def __enter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("unit of work is already in use")
+        self._session = self._sessions()
+        self._session.begin()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close() rolls back whatever was not committed and detaches the objects
+        # without expiring them, so a reader may still use what it loaded.
+        try:
+            self.session.close()
+        finally:
+            self._session = None
+
+    def commit(self) -> None:
+        """Commit the transaction."""
+        self.session.commit()

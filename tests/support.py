@@ -1,0 +1,209 @@
+"""Builders shared by the tests: a small county, its staff, valid people and applications."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from admin.runtime import Runtime
+from engine.clock import FrozenClock, local_date
+from engine.identity import with_check_digit
+from engine.ports import Actor
+from engine.services import (
+    Application,
+    InvestigationInput,
+    MemberInput,
+    advance,
+    record_investigation,
+    submit_application,
+)
+from engine.services.regions import import_regions, parse_region_csv
+from engine.services.users import NewUser, actor_of, create_user
+from engine.models import User
+from engine.states import CaseState
+
+PASSWORD = "correct-horse-battery"
+
+COUNTY = "512022"
+TOWNSHIP_A = "512022101"
+TOWNSHIP_B = "512022102"
+VILLAGE_A1 = "512022101201"
+VILLAGE_A2 = "512022101202"
+VILLAGE_B1 = "512022102201"
+
+REGIONS_CSV = f"""code,name,parent_code,level,area_type
+{COUNTY},乐至县,,county,rural
+{TOWNSHIP_A},童家镇,{COUNTY},township,rural
+{VILLAGE_A1},白塔村,{TOWNSHIP_A},village,rural
+{VILLAGE_A2},观音桥村,{TOWNSHIP_A},village,rural
+{TOWNSHIP_B},石佛镇,{COUNTY},township,rural
+{VILLAGE_B1},龙泉村,{TOWNSHIP_B},village,rural
+"""
+
+#: username -> (role, region)
+STAFF = {
+    "clerk": ("clerk", TOWNSHIP_A),
+    "clerk2": ("clerk", TOWNSHIP_A),
+    "reviewer": ("reviewer", TOWNSHIP_A),
+    "approver": ("approver", COUNTY),
+    "approver2": ("approver", COUNTY),
+    "inspector": ("inspector", COUNTY),
+    "admin": ("admin", COUNTY),
+    "clerk_b": ("clerk", TOWNSHIP_B),
+    "reviewer_b": ("reviewer", TOWNSHIP_B),
+    "village_clerk": ("clerk", VILLAGE_A1),
+}
+
+#: a fixed "now" for tests: Monday 2 March 2026, 10:00 in China
+T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+_serial = itertools.count(1)
+
+
+def id_number(birth: dt.date = dt.date(1970, 5, 17), male: bool = True, region: str = COUNTY) -> str:
+    """Return a fresh valid resident ID number."""
+    n = next(_serial) % 500
+    sequence = n * 2 + (1 if male else 0)
+    return with_check_digit(f"{region}{birth:%Y%m%d}{sequence:03d}")
+
+
+def member(relation: str = "self", income: str = "0", name: str | None = None,
+           **extra: object) -> MemberInput:
+    """Return a member with a fresh ID number."""
+    return MemberInput(
+        id_number=id_number(),
+        name=name or f"成员{next(_serial)}",
+        relation=relation,
+        monthly_income=Decimal(income),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def application(members: int = 2, village: str = VILLAGE_A1, category: str = "dibao",
+                draft: bool = False) -> Application:
+    """Return a valid application with ``members`` people (the first is the applicant)."""
+    people = [member("self", "300")] + [member("spouse" if i == 0 else "child", "200")
+                                        for i in range(members - 1)]
+    return Application(category=category, village_code=village, members=people, draft=draft)
+
+
+@dataclass
+class World:
+    """A seeded runtime with its actors and frozen clock."""
+
+    rt: Runtime
+    clock: FrozenClock
+    actors: dict[str, Actor]
+
+    def uow(self):  # type: ignore[no-untyped-def]
+        return self.rt.uow()
+
+    def apply(self, app: Application | None = None, by: str = "clerk") -> int:
+        """Submit an application; return the case id."""
+        return submit_application(self.rt.uow(), self.actors[by], app or application()).id
+
+    def fire(self, case_id: int, trigger: str, by: str, reason: str = "", **kw: object) -> CaseState:
+        """Fire a trigger through the service; return the new state."""
+        ref = advance(self.rt.uow(), case_id, trigger, self.actors[by], reason=reason, **kw)  # type: ignore[arg-type]
+        return CaseState(ref.state)
+
+    def investigate(self, case_id: int, level: str = "township",
+                    investigators: tuple[str, ...] = ("clerk", "clerk2"), by: str = "clerk") -> int:
+        """Record an investigation dated today."""
+        ref = record_investigation(
+            self.rt.uow(),
+            self.actors[by],
+            case_id,
+            InvestigationInput(
+                date=local_date(self.clock.now(), self.clock.tz),
+                method="home_visit",
+                investigators=list(investigators),
+                findings="入户调查：收入与申报一致",
+                level=level,
+            ),
+        )
+        return ref.id
+
+    def pass_days(self, days: float) -> None:
+        """Move the clock forward."""
+        self.clock.advance(dt.timedelta(days=days))
+
+    def to_state(self, case_id: int, target: CaseState) -> None:
+        """Drive a submitted case along the main path until it reaches ``target``."""
+        for step in path_to(target):
+            step(self, case_id)
+
+
+def _s(trigger: str, by: str, reason: str = ""):  # type: ignore[no-untyped-def]
+    def step(w: World, case_id: int) -> None:
+        w.fire(case_id, trigger, by, reason)
+
+    return step
+
+
+def _investigate(w: World, case_id: int) -> None:
+    w.investigate(case_id)
+
+
+def _wait_notice(w: World, case_id: int) -> None:
+    w.pass_days(8)
+
+
+#: the shortest way from submitted to each state, as steps
+PATHS: dict[CaseState, list] = {}  # type: ignore[type-arg]
+_main = [
+    (CaseState.ACCEPTED, [_s("accept", "clerk")]),
+    (CaseState.INVESTIGATING, [_s("start_investigation", "clerk")]),
+    (CaseState.INITIAL_REVIEWED, [_investigate, _s("propose", "reviewer")]),
+    (CaseState.IN_PUBLIC_NOTICE, [_s("publish_notice", "reviewer")]),
+    (CaseState.PENDING_CONFIRMATION, [_wait_notice, _s("close_notice", "reviewer")]),
+    (CaseState.ACTIVE, [_s("approve", "approver")]),
+    (CaseState.UNDER_RECHECK, [_s("start_recheck", "reviewer")]),
+    (CaseState.PHASING_OUT, [_s("start_phase_out", "approver", "就业后收入超过标准")]),
+]
+
+
+def path_to(target: CaseState) -> list:  # type: ignore[type-arg]
+    """Return the steps from ``submitted`` to ``target``."""
+    if target == CaseState.SUBMITTED:
+        return []
+    if target == CaseState.AWAITING_MATERIALS:
+        return [_s("return_for_materials", "clerk", "缺户口簿")]
+    if target == CaseState.WITHDRAWN:
+        return [_s("withdraw", "clerk", "申请人撤回")]
+    if target == CaseState.PROCEDURE_ENDED:
+        return [_s("end_procedure", "approver", "不配合调查")]
+    if target == CaseState.REJECTED:
+        return path_to(CaseState.PENDING_CONFIRMATION) + [_s("reject", "approver", "收入超标")]
+    if target == CaseState.TERMINATED:
+        return path_to(CaseState.ACTIVE) + [_s("terminate", "approver", "家庭收入超过标准")]
+    steps: list = []  # type: ignore[type-arg]
+    for state, more in _main:
+        steps += more
+        if state == target:
+            return steps
+    raise ValueError(f"no path to {target}")
+
+
+def seed(rt: Runtime) -> dict[str, Actor]:
+    """Import the small county and create the staff; return actors by username."""
+    import_regions(rt.uow(), parse_region_csv(REGIONS_CSV))
+    for username, (role, region) in STAFF.items():
+        create_user(rt.uow(), NewUser(username, role, region, PASSWORD))
+    return load_actors(rt)
+
+
+def load_actors(rt: Runtime) -> dict[str, Actor]:
+    """Return every user's actor by username."""
+    with rt.reader() as uow:
+        return {u.username: actor_of(u) for u in uow.session.scalars(select(User))}
+
+
+def all_states() -> Iterator[CaseState]:
+    """Every state, in table order."""
+    return iter(CaseState)

@@ -1,0 +1,141 @@
+"""Guards: each passes or fails on the facts alone, with a message in plain words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from engine.clock import CHINA_TZ
+from engine.guards import (
+    CaseFacts,
+    GuardContext,
+    InvestigationFact,
+    approver_independent,
+    check,
+    no_open_objection,
+    notice_may_close_at,
+    notice_period_elapsed,
+    township_investigation_recorded,
+)
+from engine.ports import Actor
+from engine.rulebook import national_rules
+from engine.states import Role
+
+CST = dt.timezone(dt.timedelta(hours=8))
+APPROVER = Actor(user_id=9, username="approver", role=Role.APPROVER, region_code="512022")
+
+
+def ctx(now: dt.datetime, actor: Actor = APPROVER, **facts: object) -> GuardContext:
+    return GuardContext(
+        facts=CaseFacts(case_id=1, state="x", **facts),  # type: ignore[arg-type]
+        actor=actor,
+        now=now.astimezone(dt.UTC),
+        tz=CHINA_TZ,
+        rules=national_rules(),
+    )
+
+
+def inv(level: str, ids: set[int], recorded: dt.datetime, id_: int = 1) -> InvestigationFact:
+    return InvestigationFact(id_, level, recorded.date(), frozenset(ids), recorded.astimezone(dt.UTC))
+
+
+NOON = dt.datetime(2026, 3, 10, 12, 0, tzinfo=CST)
+
+
+class TestTownshipInvestigation:
+    """Art. 16: a township investigation by at least two people precedes the proposal."""
+
+    def test_passes_with_two_investigators_this_round(self) -> None:
+        c = ctx(NOON, investigating_since=NOON - dt.timedelta(days=5),
+                investigations=(inv("township", {1, 2}, NOON - dt.timedelta(days=1)),))
+        assert township_investigation_recorded(c) is None
+
+    def test_fails_with_one_investigator(self) -> None:
+        c = ctx(NOON, investigations=(inv("township", {1}, NOON),))
+        problem = township_investigation_recorded(c)
+        assert problem is not None
+        assert problem.code == "township_investigation_missing"
+        assert "2" in problem.message
+
+    def test_a_county_visit_does_not_stand_in_for_the_township(self) -> None:
+        c = ctx(NOON, investigations=(inv("county", {1, 2}, NOON),))
+        assert township_investigation_recorded(c) is not None
+
+    def test_an_investigation_before_an_objection_does_not_count_for_the_new_round(self) -> None:
+        c = ctx(NOON, investigating_since=NOON - dt.timedelta(days=1),
+                investigations=(inv("township", {1, 2}, NOON - dt.timedelta(days=9)),))
+        assert township_investigation_recorded(c) is not None
+
+
+class TestNoticePeriod:
+    """Art. 19: seven full calendar days; the publication day does not count (Civil Code Art. 201)."""
+
+    published = dt.datetime(2026, 3, 1, 16, 30, tzinfo=CST)
+
+    def test_may_close_from_midnight_after_the_seventh_full_day(self) -> None:
+        assert notice_may_close_at(self.published, 7, CHINA_TZ) == dt.datetime(
+            2026, 3, 9, 0, 0, tzinfo=CST
+        )
+
+    def test_refused_one_second_before(self) -> None:
+        now = dt.datetime(2026, 3, 8, 23, 59, 59, tzinfo=CST)
+        problem = notice_period_elapsed(ctx(now, notice_started_at=self.published))
+        assert problem is not None
+        assert problem.code == "notice_period_running"
+        assert problem.context["may_close_on"] == "2026-03-09"
+
+    def test_allowed_at_the_boundary(self) -> None:
+        now = dt.datetime(2026, 3, 9, 0, 0, tzinfo=CST)
+        assert notice_period_elapsed(ctx(now, notice_started_at=self.published)) is None
+
+    def test_the_local_day_counts_not_the_utc_day(self) -> None:
+        # 07:30 on 2 March in China is still 1 March in UTC
+        published = dt.datetime(2026, 3, 2, 7, 30, tzinfo=CST)
+        assert notice_may_close_at(published, 7, CHINA_TZ).astimezone(CST).date() == dt.date(
+            2026, 3, 10
+        )
+
+    def test_refused_when_no_notice_was_published(self) -> None:
+        problem = notice_period_elapsed(ctx(NOON))
+        assert problem is not None and problem.code == "notice_not_started"
+
+
+def test_an_open_objection_blocks_closing() -> None:
+    assert no_open_objection(ctx(NOON)) is None
+    problem = no_open_objection(ctx(NOON, open_objection_ids=(3, 4)))
+    assert problem is not None and problem.context["objection_ids"] == [3, 4]
+
+
+class TestSeparationOfDuties:
+    """The approver neither proposed the case nor investigated it at township level."""
+
+    def test_an_uninvolved_approver_passes(self) -> None:
+        c = ctx(NOON, proposer_ids=frozenset({5}),
+                investigations=(inv("township", {1, 2}, NOON),))
+        assert approver_independent(c) is None
+
+    def test_the_proposer_is_refused(self) -> None:
+        problem = approver_independent(ctx(NOON, proposer_ids=frozenset({9})))
+        assert problem is not None and problem.code == "separation_of_duties"
+
+    def test_a_township_investigator_is_refused(self) -> None:
+        c = ctx(NOON, investigations=(inv("township", {9, 2}, NOON),))
+        problem = approver_independent(c)
+        assert problem is not None and "township investigation" in problem.message_en
+
+    def test_taking_part_in_the_county_visit_is_allowed(self) -> None:
+        c = ctx(NOON, investigations=(inv("county", {9, 2}, NOON),))
+        assert approver_independent(c) is None
+
+
+def test_check_returns_every_failure_in_table_order() -> None:
+    c = ctx(NOON, open_objection_ids=(1,))
+    problems = check(("notice_period_elapsed", "no_open_objection"), c)
+    assert [p.code for p in problems] == ["notice_not_started", "objection_open"]
+
+
+@pytest.mark.parametrize("name", ["public_notice_days", "min_investigators"])
+def test_rules_the_guards_read_are_dated_data_with_a_source(name: str) -> None:
+    rule = national_rules().rule(name, dt.date(2026, 1, 1))
+    assert rule.source and rule.effective_from == dt.date(2021, 7, 1)
