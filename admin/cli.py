@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
-from flask.cli import AppGroup, FlaskGroup
+from flask import Flask, current_app
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
 from admin.app import create_app
@@ -29,9 +29,14 @@ from engine.states import Role
 
 def _create_app() -> Flask:
     try:
-        return create_app()
+        app = create_app()
     except ConfigError as err:
         raise click.ClickException(f"configuration: {err}") from None
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        # release database connections when the command ends
+        ctx.find_root().call_on_close(app.extensions["doudi"].close)
+    return app
 
 
 @contextmanager
@@ -112,8 +117,7 @@ def regions_import(file: Path) -> None:
     with domain_errors():
         report = import_regions(runtime().uow(), parse_region_csv(text))
     click.echo(
-        f"regions: {report.created} created, {report.updated} updated, "
-        f"{report.unchanged} unchanged"
+        f"regions: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
     )
 
 
@@ -121,12 +125,23 @@ def regions_import(file: Path) -> None:
 @click.option("--username", required=True, help="Sign-in name (letters, digits, _ . -).")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--region", "region_code", required=True, help="Region code the user works in.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Password (prompted when omitted).")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Password (prompted when omitted).",
+)
 @click.option("--display-name", default="", help="Name shown in the UI.")
 @click.option("--id-number", default=None, help="Resident ID linking the user to a person.")
-def users_create(username: str, role: str, region_code: str, password: str,
-                 display_name: str, id_number: str | None) -> None:
+def users_create(
+    username: str,
+    role: str,
+    region_code: str,
+    password: str,
+    display_name: str,
+    id_number: str | None,
+) -> None:
     """Create a user account."""
     _require_schema()
     with domain_errors():
@@ -157,7 +172,9 @@ def audit_verify() -> None:
         with _progress(total, "verifying") as bar:
             report = verify_all(uow.session, progress=bar.update)
     for problem in report.breaks:
-        click.echo(f"case {problem.case_id}: entry {problem.seq}: {problem.message} [{problem.kind}]")
+        click.echo(
+            f"case {problem.case_id}: entry {problem.seq}: {problem.message} [{problem.kind}]"
+        )
     summary = f"{report.cases} cases, {report.entries} entries"
     if not report.ok:
         raise click.ClickException(f"{len(report.breaks)} broken chain(s) among {summary}")
@@ -178,19 +195,31 @@ def _actor(username: str) -> Any:
 @click.option("--user", "username", required=True, help="Act as this user (role and region apply).")
 @click.option("--reason", default="", help="Written reason (required for reject, terminate, ...).")
 @click.option("--expected-version", type=int, default=None, help="Refuse if the case has moved on.")
-def cases_advance(case_id: int, trigger: str, username: str, reason: str,
-                  expected_version: int | None) -> None:
+def cases_advance(
+    case_id: int, trigger: str, username: str, reason: str, expected_version: int | None
+) -> None:
     """Fire TRIGGER on case CASE_ID as a user, through the same service as the API."""
     _require_schema()
     with domain_errors():
-        ref = advance_case(runtime().uow(), case_id, trigger, _actor(username), reason=reason,
-                           expected_version=expected_version)
+        ref = advance_case(
+            runtime().uow(),
+            case_id,
+            trigger,
+            _actor(username),
+            reason=reason,
+            expected_version=expected_version,
+        )
     click.echo(f"case {ref.id}: {trigger} -> {ref.state} (version {ref.version})")
 
 
 @cli.command("demo")
-@click.option("--households", default=demo_data.DEFAULT_HOUSEHOLDS, show_default=True,
-              type=click.IntRange(1, 100_000), help="How many demo households.")
+@click.option(
+    "--households",
+    default=demo_data.DEFAULT_HOUSEHOLDS,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="How many demo households.",
+)
 @click.option("--if-empty", is_flag=True, help="Do nothing unless the database holds no regions.")
 def demo(households: int, if_empty: bool) -> None:
     """Load a demo county modelled on 乐至县 (idempotent: reruns add only what is missing)."""
@@ -215,6 +244,23 @@ def demo(households: int, if_empty: bool) -> None:
     click.echo(f"demo users (password for all: {demo_data.DEMO_PASSWORD}):")
     for user in demo_data.demo_users():
         click.echo(f"  {user.username:<18} {user.role.value:<10} {user.region_code}")
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads."
+)
+@with_appcontext
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the application with the production WSGI server (waitress)."""
+    from waitress import serve as waitress_serve
+
+    _require_schema()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(f"doudi serving on http://{host}:{port}/ (Ctrl+C to stop)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="doudi")
 
 
 for group in (db, regions, users, audit, cases):

@@ -25,13 +25,8 @@ def index() -> ResponseReturnValue:
         county = uow.session.scalar(
             select(Region).where(Region.level == RegionLevel.COUNTY).order_by(Region.code)
         )
-    rows = [
-        (STATE_LABELS[state][0], state.value, counts.get(state, 0))
-        for state in CaseState
-    ]
-    return render_template(
-        "index.html", rows=rows, total=sum(counts.values()), county=county
-    )
+    rows = [(STATE_LABELS[state][0], state.value, counts.get(state, 0)) for state in CaseState]
+    return render_template("index.html", rows=rows, total=sum(counts.values()), county=county)
 
 
 @bp.get("/healthz")

@@ -31,7 +31,7 @@ from engine.states import CaseState, Role
 from engine.uow import UnitOfWork
 
 COUNTY_CODE = "512022"
-DEMO_PASSWORD = "doudi-demo-2024"
+DEMO_PASSWORD = "doudi-demo-2024"  # noqa: S105  (printed for the demo on purpose)
 DEFAULT_HOUSEHOLDS = 520
 
 #: township code -> short name used in usernames
@@ -110,7 +110,8 @@ def demo_users() -> list[DemoUser]:
     return users
 
 
-def _staff(township: str) -> tuple[str, str, str]:
+def staff_of(township: str) -> tuple[str, str, str]:
+    """Return the usernames of a township's two clerks and its reviewer."""
     slug = TOWNSHIPS[township]
     if township == MAIN_TOWNSHIP:
         return "clerk", "clerk2", "reviewer"
@@ -163,8 +164,14 @@ def household_members(index: int, urban: bool, used: set[str]) -> tuple[str, lis
     roll = rng.random()
     members: list[MemberInput] = []
 
-    def person(relation: str, age_from: int, age_to: int, male: bool, surname: str | None = None,
-               **extra: object) -> MemberInput:
+    def person(
+        relation: str,
+        age_from: int,
+        age_to: int,
+        male: bool,
+        surname: str | None = None,
+        **extra: object,
+    ) -> MemberInput:
         nonlocal serial
         serial += 1
         birth = _birth(rng, today, age_from, age_to)
@@ -198,8 +205,12 @@ def household_members(index: int, urban: bool, used: set[str]) -> tuple[str, lis
         target = rng.randrange(len(members))
         m = members[target]
         if rng.random() < 0.6:
-            extra = {"disability_grade": rng.choice((1, 2)), "disability_type": rng.choice(
-                ("physical", "intellectual", "mental", "visual", "multiple"))}
+            extra = {
+                "disability_grade": rng.choice((1, 2)),
+                "disability_type": rng.choice(
+                    ("physical", "intellectual", "mental", "visual", "multiple")
+                ),
+            }
         else:
             extra = {"serious_illness": True}
         members[target] = MemberInput(
@@ -228,12 +239,18 @@ Step = tuple[dt.timedelta, Callable[["_Story"], None]]
 class _Story:
     """Walks one household's case through the procedure on a clock in the past."""
 
-    def __init__(self, uows: UowFactory, clock: FrozenClock, actors: dict[str, Actor],
-                 township: str, rng: random.Random) -> None:
+    def __init__(
+        self,
+        uows: UowFactory,
+        clock: FrozenClock,
+        actors: dict[str, Actor],
+        township: str,
+        rng: random.Random,
+    ) -> None:
         self.uows = uows
         self.clock = clock
         self.actors = actors
-        self.clerk, self.clerk2, self.reviewer = _staff(township)
+        self.clerk, self.clerk2, self.reviewer = staff_of(township)
         self.rng = rng
         self.case_id = 0
         self.steps: list[Step] = []
@@ -249,8 +266,9 @@ class _Story:
         """Plan a trigger fired by ``who``."""
 
         def act(story: _Story) -> None:
-            advance(story.uows(story.clock), story.case_id, trigger, story.actors[who],
-                    reason=reason)
+            advance(
+                story.uows(story.clock), story.case_id, trigger, story.actors[who], reason=reason
+            )
 
         self.after(days_from, days_to, act)
 
@@ -278,8 +296,13 @@ class _Story:
         """Plan an objection recorded during the notice."""
 
         def act(story: _Story) -> None:
-            record_objection(story.uows(story.clock), story.actors[story.clerk], story.case_id,
-                             "村民（匿名）", "反映申请人家中有人在外务工收入较高")
+            record_objection(
+                story.uows(story.clock),
+                story.actors[story.clerk],
+                story.case_id,
+                "村民（匿名）",
+                "反映申请人家中有人在外务工收入较高",
+            )
 
         self.after(days_from, days_to, act)
 
@@ -301,7 +324,10 @@ FINDINGS = (
     "申请人长期患病，医疗支出较大，家庭无其他固定收入来源。",
     "经信息核对，未发现工商登记、车辆及商品房信息。",
 )
-REJECT_REASON = "家庭人均收入高于当地低保标准，不符合条件；如有异议可在60日内申请行政复议或在6个月内提起行政诉讼"
+REJECT_REASON = (
+    "家庭人均收入高于当地低保标准，不符合条件；"
+    "如有异议可在60日内申请行政复议或在6个月内提起行政诉讼"
+)
 
 
 def _plan(s: _Story, target: CaseState) -> None:
@@ -324,7 +350,9 @@ def _plan(s: _Story, target: CaseState) -> None:
     if target == CaseState.INVESTIGATING:
         return
     if target == CaseState.PROCEDURE_ENDED:
-        s.fire(10, 20, "end_procedure", "approver", "申请人无正当理由拒不配合入户调查（第二十九条）")
+        s.fire(
+            10, 20, "end_procedure", "approver", "申请人无正当理由拒不配合入户调查（第二十九条）"
+        )
         return
     if target == CaseState.WITHDRAWN:
         s.fire(2, 6, "withdraw", s.clerk, "申请人外出务工，书面申请撤回")
@@ -405,8 +433,13 @@ def load_demo(
         if exists is None:
             create_user(
                 uows(clock),
-                NewUser(user.username, user.role.value, user.region_code, DEMO_PASSWORD,
-                        user.display_name),
+                NewUser(
+                    user.username,
+                    user.role.value,
+                    user.region_code,
+                    DEMO_PASSWORD,
+                    user.display_name,
+                ),
             )
             report.users_created += 1
     with uows(clock) as uow:
@@ -463,4 +496,3 @@ def _create_household(
         story.run()
     except DomainError as err:  # a demo bug must not pass silently
         raise RuntimeError(f"demo household {index} ({target}): {err.message_en}") from err
-

@@ -62,7 +62,9 @@ def parse_id_number(raw: str, *, today: dt.date, field: str | None = "id_number"
     check digit, or an impossible or implausible birth date.
     """
     if not isinstance(raw, str):
-        raise _problem("id_number_type", "身份证号码必须是字符串", "ID number must be a string", field)
+        raise _problem(
+            "id_number_type", "身份证号码必须是字符串", "ID number must be a string", field
+        )
     number = ric.compact(raw)
     if len(number) != 18:
         raise _problem(

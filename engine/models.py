@@ -393,9 +393,7 @@ class InvestigationInvestigator(Base):
 
     __tablename__ = "investigation_investigator"
 
-    investigation_id: Mapped[int] = mapped_column(
-        ForeignKey("investigation.id"), primary_key=True
-    )
+    investigation_id: Mapped[int] = mapped_column(ForeignKey("investigation.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True, index=True)
 
 
@@ -414,4 +412,3 @@ class Objection(Base):
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     resolution: Mapped[str | None] = mapped_column(Text)
-

@@ -155,8 +155,9 @@ def _visible(stmt: Select[Any], actor: Actor) -> Select[Any]:
 def _member_counts(session: Session, household_ids: list[int]) -> dict[int, tuple[int, str]]:
     """Return household id -> (current member count, applicant name)."""
     rows = session.execute(
-        select(Member.household_id, Member.relation, Member.person_id)
-        .where(Member.household_id.in_(household_ids), Member.left_at.is_(None))
+        select(Member.household_id, Member.relation, Member.person_id).where(
+            Member.household_id.in_(household_ids), Member.left_at.is_(None)
+        )
     ).all()
     counts: dict[int, int] = {}
     applicants: dict[int, int] = {}
@@ -169,9 +170,7 @@ def _member_counts(session: Session, household_ids: list[int]) -> dict[int, tupl
             select(Person.id, Person.name).where(Person.id.in_(list(applicants.values())))
         ).all()
     )
-    return {
-        h: (counts.get(h, 0), names.get(applicants.get(h, -1), "")) for h in household_ids
-    }
+    return {h: (counts.get(h, 0), names.get(applicants.get(h, -1), "")) for h in household_ids}
 
 
 def _summary(case: Case, members: tuple[int, str], actor: Actor) -> CaseSummary:
@@ -229,7 +228,9 @@ def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
     """Return the case if it exists and lies in the actor's region."""
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"案件{case_id}不存在", f"case {case_id} does not exist", code="case_not_found")
+        raise NotFound(
+            f"案件{case_id}不存在", f"case {case_id} does not exist", code="case_not_found"
+        )
     ensure_in_region(actor, case.village_code)
     return case
 

@@ -30,7 +30,8 @@ class StateHolder:
 
 def _guards_pass(event: EventData) -> bool:
     """The machine's single condition: run every guard the rule names, keep all failures."""
-    holder: StateHolder = event.model
+    holder = event.model
+    assert isinstance(holder, StateHolder)
     ctx: GuardContext = event.kwargs["ctx"]
     rule = RULES[event.event.name]
     holder.failures = guard_registry.check(rule.guards, ctx)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from admin.runtime import Runtime
 from engine.clock import FrozenClock, local_date
 from engine.identity import with_check_digit
+from engine.models import User
 from engine.ports import Actor
 from engine.services import (
     Application,
@@ -24,7 +25,6 @@ from engine.services import (
 )
 from engine.services.regions import import_regions, parse_region_csv
 from engine.services.users import NewUser, actor_of, create_user
-from engine.models import User
 from engine.states import CaseState
 
 PASSWORD = "correct-horse-battery"
@@ -65,15 +65,18 @@ T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 _serial = itertools.count(1)
 
 
-def id_number(birth: dt.date = dt.date(1970, 5, 17), male: bool = True, region: str = COUNTY) -> str:
+def id_number(
+    birth: dt.date = dt.date(1970, 5, 17), male: bool = True, region: str = COUNTY
+) -> str:
     """Return a fresh valid resident ID number."""
     n = next(_serial) % 500
     sequence = n * 2 + (1 if male else 0)
     return with_check_digit(f"{region}{birth:%Y%m%d}{sequence:03d}")
 
 
-def member(relation: str = "self", income: str = "0", name: str | None = None,
-           **extra: object) -> MemberInput:
+def member(
+    relation: str = "self", income: str = "0", name: str | None = None, **extra: object
+) -> MemberInput:
     """Return a member with a fresh ID number."""
     return MemberInput(
         id_number=id_number(),
@@ -84,11 +87,13 @@ def member(relation: str = "self", income: str = "0", name: str | None = None,
     )
 
 
-def application(members: int = 2, village: str = VILLAGE_A1, category: str = "dibao",
-                draft: bool = False) -> Application:
+def application(
+    members: int = 2, village: str = VILLAGE_A1, category: str = "dibao", draft: bool = False
+) -> Application:
     """Return a valid application with ``members`` people (the first is the applicant)."""
-    people = [member("self", "300")] + [member("spouse" if i == 0 else "child", "200")
-                                        for i in range(members - 1)]
+    people = [member("self", "300")] + [
+        member("spouse" if i == 0 else "child", "200") for i in range(members - 1)
+    ]
     return Application(category=category, village_code=village, members=people, draft=draft)
 
 
@@ -107,13 +112,20 @@ class World:
         """Submit an application; return the case id."""
         return submit_application(self.rt.uow(), self.actors[by], app or application()).id
 
-    def fire(self, case_id: int, trigger: str, by: str, reason: str = "", **kw: object) -> CaseState:
+    def fire(
+        self, case_id: int, trigger: str, by: str, reason: str = "", **kw: object
+    ) -> CaseState:
         """Fire a trigger through the service; return the new state."""
         ref = advance(self.rt.uow(), case_id, trigger, self.actors[by], reason=reason, **kw)  # type: ignore[arg-type]
         return CaseState(ref.state)
 
-    def investigate(self, case_id: int, level: str = "township",
-                    investigators: tuple[str, ...] = ("clerk", "clerk2"), by: str = "clerk") -> int:
+    def investigate(
+        self,
+        case_id: int,
+        level: str = "township",
+        investigators: tuple[str, ...] = ("clerk", "clerk2"),
+        by: str = "clerk",
+    ) -> int:
         """Record an investigation dated today."""
         ref = record_investigation(
             self.rt.uow(),
@@ -179,9 +191,9 @@ def path_to(target: CaseState) -> list:  # type: ignore[type-arg]
     if target == CaseState.PROCEDURE_ENDED:
         return [_s("end_procedure", "approver", "不配合调查")]
     if target == CaseState.REJECTED:
-        return path_to(CaseState.PENDING_CONFIRMATION) + [_s("reject", "approver", "收入超标")]
+        return [*path_to(CaseState.PENDING_CONFIRMATION), _s("reject", "approver", "收入超标")]
     if target == CaseState.TERMINATED:
-        return path_to(CaseState.ACTIVE) + [_s("terminate", "approver", "家庭收入超过标准")]
+        return [*path_to(CaseState.ACTIVE), _s("terminate", "approver", "家庭收入超过标准")]
     steps: list = []  # type: ignore[type-arg]
     for state, more in _main:
         steps += more
@@ -207,3 +219,25 @@ def load_actors(rt: Runtime) -> dict[str, Actor]:
 def all_states() -> Iterator[CaseState]:
     """Every state, in table order."""
     return iter(CaseState)
+
+
+def tamper(database_url: str, *statements: str) -> None:
+    """Change the audit table directly, as someone with database access could.
+
+    The append-only triggers are bypassed the way such a person would: by
+    replication role on PostgreSQL, by dropping them on SQLite.
+    """
+    from sqlalchemy import text
+
+    from engine.db import make_engine
+
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        else:
+            conn.execute(text("DROP TRIGGER IF EXISTS audit_entry_no_update"))
+            conn.execute(text("DROP TRIGGER IF EXISTS audit_entry_no_delete"))
+        for statement in statements:
+            conn.execute(text(statement))
+    engine.dispose()

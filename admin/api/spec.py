@@ -174,7 +174,9 @@ def parse_model(model: type[M], data: Any, prefix: str = "") -> M:
     except ValidationError as err:
         details = validation_details(err, prefix)
         fields = ", ".join(d["field"] for d in details)
-        raise ApiError(422, "invalid", f"输入有误：{fields}", f"invalid input: {fields}", details)
+        raise ApiError(
+            422, "invalid", f"输入有误：{fields}", f"invalid input: {fields}", details
+        ) from None
 
 
 def json_response(model: BaseModel | None, status: int) -> Response:

@@ -420,8 +420,9 @@ def case_audit(case_id: int) -> tuple[AuditOut, int]:
     with runtime().reader() as uow:
         case = queries.visible_case(uow.session, actor, case_id)
         rows = case_entries(uow.session, case_id)
-        problem = verify_chain(case_id, (stored_entry(r) for r in rows), case.chain_seq,
-                               case.chain_head)
+        problem = verify_chain(
+            case_id, (stored_entry(r) for r in rows), case.chain_seq, case.chain_head
+        )
     entries = [
         AuditEntryOut(
             seq=r.seq,

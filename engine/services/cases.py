@@ -88,7 +88,9 @@ def _member_problems(i: int, m: MemberInput, today: dt.date) -> list[Problem]:
         problems.append(err.problem)
     if not m.name.strip() or len(m.name.strip()) > 50:
         problems.append(
-            invalid_field(f"{where}.name", "姓名不能为空且不超过50字", "name must be 1-50 characters")
+            invalid_field(
+                f"{where}.name", "姓名不能为空且不超过50字", "name must be 1-50 characters"
+            )
         )
     if (p := _enum_problem(f"{where}.relation", m.relation, Relation)) is not None:
         problems.append(p)
@@ -119,7 +121,7 @@ def _member_problems(i: int, m: MemberInput, today: dt.date) -> list[Problem]:
             )
         )
     if m.disability_type is not None:
-        if (p := _enum_problem(f"{where}.disability_type", m.disability_type, DisabilityType)):
+        if p := _enum_problem(f"{where}.disability_type", m.disability_type, DisabilityType):
             problems.append(p)
         elif m.disability_grade is None:
             problems.append(

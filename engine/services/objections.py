@@ -38,7 +38,9 @@ class ObjectionRef:
 
 def _text_problems(field: str, value: object, zh: str, en: str) -> list[Problem]:
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
-        return [invalid_field(field, f"{zh}不能为空且不超过{MAX_TEXT}字", f"{en}: 1-{MAX_TEXT} chars")]
+        return [
+            invalid_field(field, f"{zh}不能为空且不超过{MAX_TEXT}字", f"{en}: 1-{MAX_TEXT} chars")
+        ]
     return []
 
 
@@ -86,8 +88,11 @@ def record_objection(
             case,
             actor,
             "record_objection",
-            {"objection_id": objection.id, "objector": objection.objector,
-             "content": objection.content},
+            {
+                "objection_id": objection.id,
+                "objector": objection.objector,
+                "content": objection.content,
+            },
         )
         uow.commit()
         return ObjectionRef(objection.id, CaseRef(case.id, str(case.state), case.version))

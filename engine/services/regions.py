@@ -75,7 +75,9 @@ def _check_row(row: RegionRow, known: dict[str, tuple[RegionLevel, str | None]])
         problems.append(_row_problem(row, "area_type", "须为 urban 或 rural", "urban or rural"))
     if row.level not in [lv.value for lv in RegionLevel]:
         problems.append(
-            _row_problem(row, "level", "须为 county、township 或 village", "county|township|village")
+            _row_problem(
+                row, "level", "须为 county、township 或 village", "county|township|village"
+            )
         )
         return problems
     level = RegionLevel(row.level)
@@ -110,7 +112,9 @@ def _check_row(row: RegionRow, known: dict[str, tuple[RegionLevel, str | None]])
             )
         elif not row.code.startswith(row.parent_code):
             problems.append(
-                _row_problem(row, "code", "代码须以上级代码开头", "must start with its parent's code")
+                _row_problem(
+                    row, "code", "代码须以上级代码开头", "must start with its parent's code"
+                )
             )
     existing = known.get(row.code)
     if existing is not None and existing[0].value != row.level:
@@ -128,7 +132,11 @@ def _check_row(row: RegionRow, known: dict[str, tuple[RegionLevel, str | None]])
 
 def import_regions(uow: UnitOfWork, rows: Sequence[RegionRow]) -> ImportReport:
     """Create or update regions; any invalid row refuses the whole file."""
-    order = {RegionLevel.COUNTY.value: 0, RegionLevel.TOWNSHIP.value: 1, RegionLevel.VILLAGE.value: 2}
+    order = {
+        RegionLevel.COUNTY.value: 0,
+        RegionLevel.TOWNSHIP.value: 1,
+        RegionLevel.VILLAGE.value: 2,
+    }
     with uow:
         session = uow.session
         stored = {r.code: r for r in session.scalars(select(Region)).all()}
@@ -141,7 +149,10 @@ def import_regions(uow: UnitOfWork, rows: Sequence[RegionRow]) -> ImportReport:
         for row in sorted(rows, key=lambda r: (order.get(r.level, 3), r.line)):
             if row.code in seen:
                 found.append(
-                    (row.line, _row_problem(row, "code", f"与第{seen[row.code]}行重复", "duplicate"))
+                    (
+                        row.line,
+                        _row_problem(row, "code", f"与第{seen[row.code]}行重复", "duplicate"),
+                    )
                 )
                 continue
             seen[row.code] = row.line

@@ -203,4 +203,3 @@ def revoke_token(uow: UnitOfWork, token: str) -> None:
             .values(revoked_at=uow.clock.now())
         )
         uow.commit()
-

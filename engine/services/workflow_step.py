@@ -63,7 +63,9 @@ def lock_case(session: Session, case_id: int) -> Case:
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if case is None:
-        raise NotFound(f"案件{case_id}不存在", f"case {case_id} does not exist", code="case_not_found")
+        raise NotFound(
+            f"案件{case_id}不存在", f"case {case_id} does not exist", code="case_not_found"
+        )
     return case
 
 
@@ -240,4 +242,3 @@ def record_case_event(
             payload={**payload, "version": case.version},
         ),
     )
-

@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 from audit.models import AuditEntry
 from engine.errors import Conflict, Forbidden, GuardFailed, InvalidData, NotFound
 from engine.models import Case, Objection, ObjectionStatus
-from engine.services import advance, dismiss_objection, record_objection
-from engine.services import workflow_step
+from engine.services import advance, dismiss_objection, record_objection, workflow_step
 from engine.states import FINAL_STATES, RULES, CaseState
 from tests.support import World, application, path_to
 from tests.unit.engine.test_states import LIFECYCLE
@@ -40,8 +39,15 @@ def test_a_case_walks_from_submission_to_active_with_one_entry_per_step(world: W
     assert c.state == S.ACTIVE
     triggers = [e.trigger for e in entries(world, case_id)]
     assert triggers == [
-        "create", "submit", "accept", "start_investigation", "record_investigation", "propose",
-        "publish_notice", "close_notice", "approve",
+        "create",
+        "submit",
+        "accept",
+        "start_investigation",
+        "record_investigation",
+        "propose",
+        "publish_notice",
+        "close_notice",
+        "approve",
     ]
     assert c.chain_seq == len(triggers)
     assert c.version == len(triggers)
@@ -54,7 +60,10 @@ def test_an_entry_records_actor_role_states_reason_and_inputs(world: World) -> N
     world.fire(case_id, "return_for_materials", "clerk", "缺少收入证明")
     last = entries(world, case_id)[-1]
     assert (last.trigger, last.from_state, last.to_state) == (
-        "return_for_materials", "submitted", "awaiting_materials")
+        "return_for_materials",
+        "submitted",
+        "awaiting_materials",
+    )
     assert (last.actor, last.role, last.reason) == ("clerk", "clerk", "缺少收入证明")
     assert last.at == world.clock.now()
     assert last.prev_hash == entries(world, case_id)[-2].hash
@@ -67,21 +76,34 @@ def test_every_trigger_is_refused_from_every_state_it_does_not_leave(
     """The forbidden (state, trigger) pairs, through the service: 409 and nothing written."""
     allowed_from = {src for src, t, _ in LIFECYCLE if t == trigger}
     rule = RULES[trigger]
-    for target in (S.SUBMITTED, S.AWAITING_MATERIALS, S.INVESTIGATING, S.IN_PUBLIC_NOTICE,
-                   S.ACTIVE, S.REJECTED, S.WITHDRAWN):
+    for target in (
+        S.SUBMITTED,
+        S.AWAITING_MATERIALS,
+        S.INVESTIGATING,
+        S.IN_PUBLIC_NOTICE,
+        S.ACTIVE,
+        S.REJECTED,
+        S.WITHDRAWN,
+    ):
         if target.value in allowed_from:
             continue
         case_id = world.apply()
         world.to_state(case_id, target)
         before = case(world, case_id)
-        actor = next(a for a in world.actors.values() if a.role == rule.role
-                     and a.region_code in ("512022", "512022101"))
+        actor = next(
+            a
+            for a in world.actors.values()
+            if a.role == rule.role and a.region_code in ("512022", "512022101")
+        )
         with pytest.raises(Conflict) as refused:
             advance(world.uow(), case_id, trigger, actor, reason="理由")
         assert refused.value.code == "invalid_state"
         after = case(world, case_id)
         assert (after.state, after.version, after.chain_seq) == (
-            before.state, before.version, before.chain_seq)
+            before.state,
+            before.version,
+            before.chain_seq,
+        )
 
 
 @pytest.mark.parametrize("final", sorted(FINAL_STATES))
@@ -89,8 +111,13 @@ def test_final_states_accept_no_trigger(world: World, final: CaseState) -> None:
     case_id = world.apply()
     world.to_state(case_id, final)
     for trigger, rule in RULES.items():
-        actor = world.actors["approver" if rule.role == "approver" else
-                             "reviewer" if rule.role == "reviewer" else "clerk"]
+        actor = world.actors[
+            "approver"
+            if rule.role == "approver"
+            else "reviewer"
+            if rule.role == "reviewer"
+            else "clerk"
+        ]
         with pytest.raises(Conflict):
             advance(world.uow(), case_id, trigger, actor, reason="理由")
 
@@ -146,8 +173,9 @@ def test_propose_needs_a_township_investigation_by_two(world: World) -> None:
     with pytest.raises(GuardFailed) as refused:
         world.fire(case_id, "propose", "reviewer")
     assert [p.code for p in refused.value.problems] == ["township_investigation_missing"]
-    world.investigate(case_id, level="county", investigators=("approver", "approver2"),
-                      by="approver")
+    world.investigate(
+        case_id, level="county", investigators=("approver", "approver2"), by="approver"
+    )
     with pytest.raises(GuardFailed):
         world.fire(case_id, "propose", "reviewer")
     world.investigate(case_id)
@@ -174,8 +202,13 @@ def test_an_open_objection_blocks_the_notice_until_handled(world: World) -> None
     with pytest.raises(GuardFailed) as refused:
         world.fire(case_id, "close_notice", "reviewer")
     assert [p.code for p in refused.value.problems] == ["objection_open"]
-    dismiss_objection(world.uow(), world.actors["reviewer"], case_id, objection.id,
-                      "经民主评议，车辆登记在他人名下")
+    dismiss_objection(
+        world.uow(),
+        world.actors["reviewer"],
+        case_id,
+        objection.id,
+        "经民主评议，车辆登记在他人名下",
+    )
     assert world.fire(case_id, "close_notice", "reviewer") == S.PENDING_CONFIRMATION
 
 
@@ -183,7 +216,9 @@ def test_raise_objection_sends_the_case_back_for_a_new_investigation(world: Worl
     case_id = world.apply()
     world.to_state(case_id, S.IN_PUBLIC_NOTICE)
     world.pass_days(2)
-    assert world.fire(case_id, "raise_objection", "reviewer", "群众反映有经营收入") == S.INVESTIGATING
+    assert (
+        world.fire(case_id, "raise_objection", "reviewer", "群众反映有经营收入") == S.INVESTIGATING
+    )
     with world.rt.reader() as uow:
         objections = uow.session.scalars(select(Objection)).all()
     assert [o.status for o in objections] == [ObjectionStatus.REINVESTIGATED]

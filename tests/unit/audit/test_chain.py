@@ -25,9 +25,17 @@ AT = dt.datetime(2026, 3, 2, 2, 0, 0, 123456, tzinfo=dt.UTC)
 
 def body(seq: int, case_id: int = 7, trigger: str = "accept", **kw: object) -> EntryBody:
     values = {
-        "case_id": case_id, "seq": seq, "trigger": trigger, "from_state": "submitted",
-        "to_state": "accepted", "actor_id": 1, "actor": "clerk", "role": "clerk",
-        "at": AT + dt.timedelta(minutes=seq), "reason": "", "payload": {"n": seq},
+        "case_id": case_id,
+        "seq": seq,
+        "trigger": trigger,
+        "from_state": "submitted",
+        "to_state": "accepted",
+        "actor_id": 1,
+        "actor": "clerk",
+        "role": "clerk",
+        "at": AT + dt.timedelta(minutes=seq),
+        "reason": "",
+        "payload": {"n": seq},
     }
     values.update(kw)
     return EntryBody(**values)  # type: ignore[arg-type]
@@ -49,14 +57,20 @@ def test_canonical_json_sorts_keys_and_has_no_whitespace() -> None:
 
 def test_times_are_utc_with_microseconds_and_decimals_are_strings() -> None:
     cst = dt.timezone(dt.timedelta(hours=8))
-    value = {"at": dt.datetime(2026, 3, 2, 10, 0, tzinfo=cst), "yuan": Decimal("533.50"),
-             "on": dt.date(2026, 3, 2)}
+    value = {
+        "at": dt.datetime(2026, 3, 2, 10, 0, tzinfo=cst),
+        "yuan": Decimal("533.50"),
+        "on": dt.date(2026, 3, 2),
+    }
     assert canonical_text(value) == (
         '{"at":"2026-03-02T02:00:00.000000Z","on":"2026-03-02","yuan":"533.50"}'
     )
 
 
-@pytest.mark.parametrize("bad", [1.5, dt.datetime(2026, 1, 1), {1: "x"}, object()])
+NAIVE = dt.datetime(2026, 1, 1)  # noqa: DTZ001  (a naive time is what this test refuses)
+
+
+@pytest.mark.parametrize("bad", [1.5, NAIVE, {1: "x"}, object()])
 def test_values_without_one_canonical_form_are_refused(bad: object) -> None:
     with pytest.raises(TypeError):
         canonical_json({"x": bad})
@@ -65,8 +79,11 @@ def test_values_without_one_canonical_form_are_refused(bad: object) -> None:
 def test_entry_hash_is_sha256_of_prev_hash_and_canonical_body() -> None:
     b = body(1)
     expected = hashlib.sha256(
-        GENESIS_HASH.encode() + json.dumps(
-            json.loads(canonical_text(b.as_dict())), sort_keys=True, separators=(",", ":"),
+        GENESIS_HASH.encode()
+        + json.dumps(
+            json.loads(canonical_text(b.as_dict())),
+            sort_keys=True,
+            separators=(",", ":"),
             ensure_ascii=False,
         ).encode()
     ).hexdigest()

@@ -37,7 +37,9 @@ def ctx(now: dt.datetime, actor: Actor = APPROVER, **facts: object) -> GuardCont
 
 
 def inv(level: str, ids: set[int], recorded: dt.datetime, id_: int = 1) -> InvestigationFact:
-    return InvestigationFact(id_, level, recorded.date(), frozenset(ids), recorded.astimezone(dt.UTC))
+    return InvestigationFact(
+        id_, level, recorded.date(), frozenset(ids), recorded.astimezone(dt.UTC)
+    )
 
 
 NOON = dt.datetime(2026, 3, 10, 12, 0, tzinfo=CST)
@@ -47,8 +49,11 @@ class TestTownshipInvestigation:
     """Art. 16: a township investigation by at least two people precedes the proposal."""
 
     def test_passes_with_two_investigators_this_round(self) -> None:
-        c = ctx(NOON, investigating_since=NOON - dt.timedelta(days=5),
-                investigations=(inv("township", {1, 2}, NOON - dt.timedelta(days=1)),))
+        c = ctx(
+            NOON,
+            investigating_since=NOON - dt.timedelta(days=5),
+            investigations=(inv("township", {1, 2}, NOON - dt.timedelta(days=1)),),
+        )
         assert township_investigation_recorded(c) is None
 
     def test_fails_with_one_investigator(self) -> None:
@@ -63,13 +68,16 @@ class TestTownshipInvestigation:
         assert township_investigation_recorded(c) is not None
 
     def test_an_investigation_before_an_objection_does_not_count_for_the_new_round(self) -> None:
-        c = ctx(NOON, investigating_since=NOON - dt.timedelta(days=1),
-                investigations=(inv("township", {1, 2}, NOON - dt.timedelta(days=9)),))
+        c = ctx(
+            NOON,
+            investigating_since=NOON - dt.timedelta(days=1),
+            investigations=(inv("township", {1, 2}, NOON - dt.timedelta(days=9)),),
+        )
         assert township_investigation_recorded(c) is not None
 
 
 class TestNoticePeriod:
-    """Art. 19: seven full calendar days; the publication day does not count (Civil Code Art. 201)."""
+    """Art. 19: seven full calendar days; the publication day is not counted (民法典 Art. 201)."""
 
     published = dt.datetime(2026, 3, 1, 16, 30, tzinfo=CST)
 
@@ -111,8 +119,7 @@ class TestSeparationOfDuties:
     """The approver neither proposed the case nor investigated it at township level."""
 
     def test_an_uninvolved_approver_passes(self) -> None:
-        c = ctx(NOON, proposer_ids=frozenset({5}),
-                investigations=(inv("township", {1, 2}, NOON),))
+        c = ctx(NOON, proposer_ids=frozenset({5}), investigations=(inv("township", {1, 2}, NOON),))
         assert approver_independent(c) is None
 
     def test_the_proposer_is_refused(self) -> None:

@@ -66,7 +66,7 @@ def test_every_single_digit_change_is_caught() -> None:
         for digit in "0123456789":
             if digit == good[i]:
                 continue
-            changed = good[:i] + digit + good[i + 1:]
+            changed = good[:i] + digit + good[i + 1 :]
             try:
                 parse_id_number(changed, today=TODAY)
             except InvalidIdNumber:

@@ -17,43 +17,71 @@ from engine.states import (
 
 S = CaseState
 OPEN = [
-    S.DRAFT, S.SUBMITTED, S.AWAITING_MATERIALS, S.ACCEPTED, S.INVESTIGATING,
-    S.INITIAL_REVIEWED, S.IN_PUBLIC_NOTICE, S.PENDING_CONFIRMATION,
+    S.DRAFT,
+    S.SUBMITTED,
+    S.AWAITING_MATERIALS,
+    S.ACCEPTED,
+    S.INVESTIGATING,
+    S.INITIAL_REVIEWED,
+    S.IN_PUBLIC_NOTICE,
+    S.PENDING_CONFIRMATION,
 ]
 
 #: DOMAIN.md "The case lifecycle", written out independently of engine.states
-LIFECYCLE: set[tuple[str, str, str]] = {
-    ("draft", "submit", "submitted"),
-    ("submitted", "accept", "accepted"),
-    ("accepted", "start_investigation", "investigating"),
-    ("submitted", "return_for_materials", "awaiting_materials"),
-    ("awaiting_materials", "resubmit", "submitted"),
-    ("investigating", "propose", "initial_reviewed"),
-    ("initial_reviewed", "publish_notice", "in_public_notice"),
-    ("in_public_notice", "raise_objection", "investigating"),
-    ("in_public_notice", "close_notice", "pending_confirmation"),
-    ("pending_confirmation", "approve", "active"),
-    ("pending_confirmation", "reject", "rejected"),
-    ("active", "start_recheck", "under_recheck"),
-    ("under_recheck", "confirm_unchanged", "active"),
-    ("under_recheck", "adjust", "active"),
-    ("under_recheck", "start_phase_out", "phasing_out"),
-    ("phasing_out", "end_phase_out", "terminated"),
-    ("phasing_out", "resume", "active"),
-    ("active", "terminate", "terminated"),
-    ("under_recheck", "terminate", "terminated"),
-} | {(s.value, "withdraw", "withdrawn") for s in OPEN} | {
-    (s.value, "end_procedure", "procedure_ended") for s in OPEN
-}
+LIFECYCLE: set[tuple[str, str, str]] = (
+    {
+        ("draft", "submit", "submitted"),
+        ("submitted", "accept", "accepted"),
+        ("accepted", "start_investigation", "investigating"),
+        ("submitted", "return_for_materials", "awaiting_materials"),
+        ("awaiting_materials", "resubmit", "submitted"),
+        ("investigating", "propose", "initial_reviewed"),
+        ("initial_reviewed", "publish_notice", "in_public_notice"),
+        ("in_public_notice", "raise_objection", "investigating"),
+        ("in_public_notice", "close_notice", "pending_confirmation"),
+        ("pending_confirmation", "approve", "active"),
+        ("pending_confirmation", "reject", "rejected"),
+        ("active", "start_recheck", "under_recheck"),
+        ("under_recheck", "confirm_unchanged", "active"),
+        ("under_recheck", "adjust", "active"),
+        ("under_recheck", "start_phase_out", "phasing_out"),
+        ("phasing_out", "end_phase_out", "terminated"),
+        ("phasing_out", "resume", "active"),
+        ("active", "terminate", "terminated"),
+        ("under_recheck", "terminate", "terminated"),
+    }
+    | {(s.value, "withdraw", "withdrawn") for s in OPEN}
+    | {(s.value, "end_procedure", "procedure_ended") for s in OPEN}
+)
 
 #: the issue's role assignment
 ROLES = {
-    Role.CLERK: {"submit", "accept", "return_for_materials", "resubmit", "start_investigation",
-                 "withdraw"},
-    Role.REVIEWER: {"propose", "publish_notice", "raise_objection", "close_notice",
-                    "start_recheck", "confirm_unchanged"},
-    Role.APPROVER: {"approve", "reject", "adjust", "start_phase_out", "end_phase_out", "resume",
-                    "terminate", "end_procedure"},
+    Role.CLERK: {
+        "submit",
+        "accept",
+        "return_for_materials",
+        "resubmit",
+        "start_investigation",
+        "withdraw",
+    },
+    Role.REVIEWER: {
+        "propose",
+        "publish_notice",
+        "raise_objection",
+        "close_notice",
+        "start_recheck",
+        "confirm_unchanged",
+    },
+    Role.APPROVER: {
+        "approve",
+        "reject",
+        "adjust",
+        "start_phase_out",
+        "end_phase_out",
+        "resume",
+        "terminate",
+        "end_procedure",
+    },
     Role.INSPECTOR: set(),
     Role.ADMIN: set(),
 }
@@ -81,7 +109,7 @@ def test_final_states_accept_no_trigger() -> None:
 
 
 def test_states_partition_into_open_enrolled_and_final() -> None:
-    assert OPEN_STATES | ENROLLED_STATES | FINAL_STATES == set(CaseState)
+    assert set(CaseState) == OPEN_STATES | ENROLLED_STATES | FINAL_STATES
     assert not OPEN_STATES & ENROLLED_STATES
     assert not OPEN_STATES & FINAL_STATES
     assert not ENROLLED_STATES & FINAL_STATES
@@ -100,6 +128,7 @@ def test_every_state_is_reachable_from_draft() -> None:
 
 def test_nobody_becomes_active_without_acceptance_investigation_and_confirmation() -> None:
     """Art. 28: no shortcut. Every path from draft to active passes these triggers."""
+
     def paths(state: CaseState, seen: tuple[str, ...]) -> list[tuple[str, ...]]:
         if state == S.ACTIVE:
             return [seen]
@@ -112,8 +141,14 @@ def test_nobody_becomes_active_without_acceptance_investigation_and_confirmation
     found = paths(S.DRAFT, ())
     assert found
     for path in found:
-        assert {"accept", "start_investigation", "propose", "publish_notice", "close_notice",
-                "approve"} <= set(path)
+        assert {
+            "accept",
+            "start_investigation",
+            "propose",
+            "publish_notice",
+            "close_notice",
+            "approve",
+        } <= set(path)
 
 
 def test_reject_terminate_and_reductions_need_written_reasons() -> None:

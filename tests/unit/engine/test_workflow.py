@@ -28,8 +28,9 @@ def permissive() -> GuardContext:
             investigating_since=NOW - dt.timedelta(days=30),
             notice_started_at=NOW - dt.timedelta(days=10),
             investigations=(
-                InvestigationFact(1, "township", NOW.date(), frozenset({1, 2}),
-                                  NOW - dt.timedelta(days=20)),
+                InvestigationFact(
+                    1, "township", NOW.date(), frozenset({1, 2}), NOW - dt.timedelta(days=20)
+                ),
             ),
         ),
         actor=APPROVER,
@@ -62,9 +63,16 @@ def test_an_unknown_trigger_is_invalid_data_naming_the_field() -> None:
 def test_a_failed_guard_raises_with_every_failure() -> None:
     ctx = permissive()
     ctx = GuardContext(
-        facts=CaseFacts(case_id=1, state="in_public_notice",
-                        notice_started_at=NOW - dt.timedelta(days=2), open_objection_ids=(7,)),
-        actor=ctx.actor, now=NOW, tz=CHINA_TZ, rules=ctx.rules,
+        facts=CaseFacts(
+            case_id=1,
+            state="in_public_notice",
+            notice_started_at=NOW - dt.timedelta(days=2),
+            open_objection_ids=(7,),
+        ),
+        actor=ctx.actor,
+        now=NOW,
+        tz=CHINA_TZ,
+        rules=ctx.rules,
     )
     with pytest.raises(GuardFailed) as refused:
         fire("in_public_notice", "close_notice", ctx)

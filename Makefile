@@ -1,0 +1,37 @@
+# doudi: two commands set everything up.
+#   make run    install, migrate the SQLite database under instance/, load the demo, serve
+#   make test   install, then run the checks and the whole test suite
+
+PYTHON ?= python3
+PORT ?= 5000
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint system-packages install clean
+
+run: install
+	$(BIN)/doudi db upgrade
+	$(BIN)/doudi demo --if-empty
+	$(BIN)/doudi serve --host 127.0.0.1 --port $(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
+	$(BIN)/pytest --cov --cov-report=term
+
+install: system-packages $(STAMP)
+
+system-packages:
+	@./scripts/system-packages.sh
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -1,0 +1,54 @@
+"""Settings from DOUDI_* variables, and the refusals that keep production safe."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from admin.config import ConfigError, load_settings
+
+
+def settings(tmp_path: Path, **env: str):  # type: ignore[no-untyped-def]
+    return load_settings(environ={"DOUDI_INSTANCE_PATH": str(tmp_path), **env})
+
+
+def test_defaults_to_development_on_sqlite_under_instance(tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    assert s.env == "development"
+    assert s.database_url == f"sqlite:///{tmp_path / 'doudi.sqlite3'}"
+    assert s.now is None and s.timezone == "Asia/Shanghai"
+
+
+def test_the_development_secret_survives_restarts(tmp_path: Path) -> None:
+    assert settings(tmp_path).secret_key == settings(tmp_path).secret_key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_doudi_now_freezes_time_only_in_test(tmp_path: Path) -> None:
+    s = settings(tmp_path, DOUDI_ENV="test", DOUDI_NOW="2026-03-02T10:00:00")
+    assert s.now == dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)  # local time, China
+    for env in ("development", "production"):
+        with pytest.raises(ConfigError, match="only allowed with DOUDI_ENV=test"):
+            settings(tmp_path, DOUDI_ENV=env, DOUDI_NOW="2026-03-02", DOUDI_SECRET_KEY="k")
+
+
+def test_production_needs_a_secret_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="DOUDI_SECRET_KEY"):
+        settings(tmp_path, DOUDI_ENV="production")
+    assert settings(tmp_path, DOUDI_ENV="production", DOUDI_SECRET_KEY="x" * 32).secret_key
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DOUDI_ENV": "qa"}, "DOUDI_ENV"),
+        ({"DOUDI_TIMEZONE": "Mars/Olympus"}, "DOUDI_TIMEZONE"),
+        ({"DOUDI_TOKEN_TTL_HOURS": "soon"}, "DOUDI_TOKEN_TTL_HOURS"),
+        ({"DOUDI_TOKEN_TTL_HOURS": "0"}, "DOUDI_TOKEN_TTL_HOURS"),
+    ],
+)
+def test_bad_values_are_named(tmp_path: Path, env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        settings(tmp_path, **env)
