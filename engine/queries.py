@@ -19,7 +19,6 @@ from engine.models import (
     CASE_DATE_COLUMNS,
     Case,
     Household,
-    Investigation,
     Member,
     Objection,
     Person,
@@ -28,7 +27,7 @@ from engine.models import (
     User,
 )
 from engine.ports import Actor
-from engine.services.workflow_step import load_facts
+from engine.services.workflow_step import case_investigations, load_facts
 from engine.states import TRIGGERS_BY_ROLE, CaseState, Role, rules_from
 from engine.uow import UnitOfWork
 
@@ -293,12 +292,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
     full = sees_personal_data(actor)
     members = [_member_view(m, full) for m in household.members]
     applicant = next((m.name for m in members if m.relation == Relation.SELF), "")
-    investigations = session.scalars(
-        select(Investigation)
-        .where(Investigation.case_id == case.id)
-        .options(selectinload(Investigation.investigators))
-        .order_by(Investigation.id)
-    ).all()
+    investigations = case_investigations(session, case.id)
     recorders = dict(
         session.execute(
             select(User.id, User.username).where(

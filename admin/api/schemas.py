@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 from engine.models import Category, DisabilityType, InvestigationMethod, Relation
 from engine.states import CaseState
@@ -78,11 +78,28 @@ class TransitionIn(In):
     data: dict[str, Any] | None = None
 
 
+#: the Chinese names of the methods, as officers write them, accepted as well
+METHOD_ALIASES = {
+    "入户调查": "home_visit",
+    "邻里访问": "neighbour_interview",
+    "neighbor_interview": "neighbour_interview",
+    "信函索证": "letter",
+    "信息核对": "data_check",
+}
+
+
+def _method_alias(value: object) -> object:
+    return METHOD_ALIASES.get(value, value) if isinstance(value, str) else value
+
+
 class InvestigationIn(In):
     """A household investigation record."""
 
     date: dt.date
-    method: MethodName
+    method: Annotated[MethodName, BeforeValidator(_method_alias)] = Field(
+        description="home_visit 入户调查, neighbour_interview 邻里访问, letter 信函索证, "
+        "data_check 信息核对 (the Chinese names are accepted too)"
+    )
     investigators: list[str] = Field(min_length=1, max_length=20, description="usernames")
     findings: str = Field(min_length=1, max_length=10_000)
     level: Literal["township", "county"] = "township"
@@ -236,20 +253,12 @@ class CaseList(BaseModel):
     per_page: int
 
 
-class CaseOut(BaseModel):
+class CaseOut(CaseSummaryOut):
     """A case with its household, what the caller may do now, flags and deadlines."""
 
-    id: int
-    state: str
-    state_label: str
-    version: int
-    category: str
-    village_code: str
     village_name: str
-    area_type: str
     household_id: int
     previous_case_id: int | None
-    applicant_name: str
     members: list[MemberOut]
     allowed_triggers: list[str]
     triggers: list[TriggerOut]
@@ -259,17 +268,17 @@ class CaseOut(BaseModel):
     investigations: list[InvestigationOut]
     objections: list[ObjectionOut]
     audit_entries: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
 
 
 class AuditEntryOut(BaseModel):
-    """One link of the case's hash chain."""
+    """One link of the case's hash chain: the hashed fields, then prev_hash and hash."""
 
+    case_id: int
     seq: int
     trigger: str
     from_state: str | None
     to_state: str | None
+    actor_id: int | None
     actor: str
     role: str
     at: dt.datetime

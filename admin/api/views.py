@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import g, jsonify, request
 from flask.typing import ResponseReturnValue
 
@@ -80,35 +78,16 @@ def _label(state: str) -> str:
 
 
 def _summary_out(s: CaseSummary) -> CaseSummaryOut:
-    return CaseSummaryOut(
-        id=s.id,
-        state=s.state,
-        state_label=_label(s.state),
-        version=s.version,
-        category=s.category,
-        village_code=s.village_code,
-        area_type=s.area_type,
-        applicant_name=s.applicant_name,
-        members_count=s.members_count,
-        created_at=s.created_at,
-        updated_at=s.updated_at,
-    )
+    return CaseSummaryOut(**vars(s), state_label=_label(s.state))
 
 
 def _case_out(d: CaseDetail, lang: str = "zh") -> CaseOut:
-    s = d.summary
+    case_id = d.summary.id
     return CaseOut(
-        id=s.id,
-        state=s.state,
-        state_label=_label(s.state),
-        version=s.version,
-        category=s.category,
-        village_code=s.village_code,
+        **_summary_out(d.summary).model_dump(),
         village_name=d.village_name,
-        area_type=s.area_type,
         household_id=d.household_id,
         previous_case_id=d.previous_case_id,
-        applicant_name=s.applicant_name,
         members=[MemberOut(**vars(m)) for m in d.members],
         allowed_triggers=d.allowed_triggers,
         triggers=[
@@ -127,11 +106,9 @@ def _case_out(d: CaseDetail, lang: str = "zh") -> CaseOut:
         flags=d.flags,
         deadlines=d.deadlines,
         dates=d.dates,
-        investigations=[InvestigationOut(case_id=s.id, **vars(i)) for i in d.investigations],
-        objections=[ObjectionOut(case_id=s.id, **vars(o)) for o in d.objections],
+        investigations=[InvestigationOut(case_id=case_id, **vars(i)) for i in d.investigations],
+        objections=[ObjectionOut(case_id=case_id, **vars(o)) for o in d.objections],
         audit_entries=d.audit_entries,
-        created_at=s.created_at,
-        updated_at=s.updated_at,
     )
 
 
@@ -175,7 +152,7 @@ def openapi_document() -> ResponseReturnValue:
 def create_token(body: TokenRequest) -> tuple[TokenOut, int]:
     """Exchange a username and password for a bearer token (401 if they do not match)."""
     rt = runtime()
-    actor = authenticate(rt.uow(), body.username, body.password)
+    actor = authenticate(rt.reader(), body.username, body.password)
     if actor is None:
         raise ApiError(401, "invalid_credentials", "用户名或密码错误", "wrong username or password")
     token = issue_token(rt.uow(), actor, rt.token_ttl)
@@ -419,25 +396,10 @@ def case_audit(case_id: int) -> tuple[AuditOut, int]:
     actor = _actor()
     with runtime().reader() as uow:
         case = queries.visible_case(uow.session, actor, case_id)
-        rows = case_entries(uow.session, case_id)
-        problem = verify_chain(
-            case_id, (stored_entry(r) for r in rows), case.chain_seq, case.chain_head
-        )
+        stored = [stored_entry(r) for r in case_entries(uow.session, case_id)]
+    problem = verify_chain(case_id, stored, case.chain_seq, case.chain_head)
     entries = [
-        AuditEntryOut(
-            seq=r.seq,
-            trigger=r.trigger,
-            from_state=r.from_state,
-            to_state=r.to_state,
-            actor=r.actor,
-            role=r.role,
-            at=r.at,
-            reason=r.reason,
-            payload=json.loads(r.payload),
-            prev_hash=r.prev_hash,
-            hash=r.hash,
-        )
-        for r in rows
+        AuditEntryOut(**s.body.as_dict(), prev_hash=s.prev_hash, hash=s.hash) for s in stored
     ]
     chain = ChainCheckOut(
         ok=problem is None,

@@ -44,6 +44,23 @@ def _text_problems(field: str, value: object, zh: str, en: str) -> list[Problem]
     return []
 
 
+def _new_objection(
+    uow: UnitOfWork, case: Case, actor: Actor, objector: str, content: str
+) -> Objection:
+    """Add an open objection to the session and give it its id."""
+    objection = Objection(
+        case_id=case.id,
+        objector=objector.strip(),
+        content=content.strip(),
+        status=ObjectionStatus.OPEN,
+        recorded_by_id=actor.user_id,
+        raised_at=uow.clock.now(),
+    )
+    uow.session.add(objection)
+    uow.session.flush()
+    return objection
+
+
 def _ensure_in_notice(case: Case) -> None:
     if case.state != CaseState.IN_PUBLIC_NOTICE:
         label = STATE_LABELS[CaseState(case.state)][0]
@@ -73,16 +90,7 @@ def record_objection(
         ensure_in_region(actor, case.village_code)
         check_version(case, expected_version)
         _ensure_in_notice(case)
-        objection = Objection(
-            case_id=case.id,
-            objector=objector.strip(),
-            content=content.strip(),
-            status=ObjectionStatus.OPEN,
-            recorded_by_id=actor.user_id,
-            raised_at=uow.clock.now(),
-        )
-        uow.session.add(objection)
-        uow.session.flush()
+        objection = _new_objection(uow, case, actor, objector, content)
         record_case_event(
             uow,
             case,
@@ -143,44 +151,26 @@ def _reinvestigate(
     uow: UnitOfWork, case: Case, actor: Actor, data: Mapping[str, Any], reason: str
 ) -> Mapping[str, Any]:
     """Send every open objection (and the one raised now, if new) back to investigation."""
-    session = uow.session
-    now = uow.clock.now()
     raised: list[int] = []
     if "objector" in data or "content" in data:
         raise_invalid(
             _text_problems("data.objector", data.get("objector"), "异议人", "objector")
             + _text_problems("data.content", data.get("content"), "异议内容", "content")
         )
-        new = Objection(
-            case_id=case.id,
-            objector=str(data["objector"]).strip(),
-            content=str(data["content"]).strip(),
-            status=ObjectionStatus.OPEN,
-            recorded_by_id=actor.user_id,
-            raised_at=now,
+        objector, content = str(data["objector"]), str(data["content"])
+        raised.append(_new_objection(uow, case, actor, objector, content).id)
+    open_ones = list(
+        uow.session.scalars(
+            select(Objection).where(
+                Objection.case_id == case.id, Objection.status == ObjectionStatus.OPEN
+            )
         )
-        session.add(new)
-        session.flush()
-        raised.append(new.id)
-    open_ones = session.scalars(
-        select(Objection).where(
-            Objection.case_id == case.id, Objection.status == ObjectionStatus.OPEN
-        )
-    ).all()
+    )
     if not open_ones:
         # raised by the reviewer on the notice's own findings: the reason is the objection
-        new = Objection(
-            case_id=case.id,
-            objector=actor.username,
-            content=reason.strip(),
-            status=ObjectionStatus.OPEN,
-            recorded_by_id=actor.user_id,
-            raised_at=now,
-        )
-        session.add(new)
-        session.flush()
-        raised.append(new.id)
-        open_ones = [new]
+        open_ones = [_new_objection(uow, case, actor, actor.username, reason)]
+        raised.append(open_ones[0].id)
+    now = uow.clock.now()
     for objection in open_ones:
         objection.status = ObjectionStatus.REINVESTIGATED
         objection.resolved_at = now

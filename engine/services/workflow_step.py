@@ -7,7 +7,7 @@ entry to the session. The caller commits all of it at once, or nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,14 +80,19 @@ def check_version(case: Case, expected_version: int | None) -> None:
         )
 
 
-def load_facts(session: Session, audit: AuditLog, case: Case) -> CaseFacts:
-    """Load what the guards need to decide about ``case``."""
-    investigations = session.scalars(
+def case_investigations(session: Session, case_id: int) -> Sequence[Investigation]:
+    """Return the case's investigations, oldest first, with their investigators."""
+    return session.scalars(
         select(Investigation)
-        .where(Investigation.case_id == case.id)
+        .where(Investigation.case_id == case_id)
         .options(selectinload(Investigation.investigators))
         .order_by(Investigation.id)
     ).all()
+
+
+def load_facts(session: Session, audit: AuditLog, case: Case) -> CaseFacts:
+    """Load what the guards need to decide about ``case``."""
+    investigations = case_investigations(session, case.id)
     open_objections = session.scalars(
         select(Objection.id)
         .where(Objection.case_id == case.id, Objection.status == ObjectionStatus.OPEN)

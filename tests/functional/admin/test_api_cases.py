@@ -326,6 +326,8 @@ class TestInvestigationsObjectionsAudit:
         alone = investigate(client, auth, case_id, investigators=["clerk"])
         assert alone.status_code == 422
         assert alone.json["details"][0]["field"] == "investigators"  # type: ignore[index]
+        chinese = investigate(client, auth, case_id, method="邻里访问")
+        assert chinese.json["method"] == "neighbour_interview"  # type: ignore[index]
         bad_date = investigate(client, auth, case_id, date="2026-02-30")
         assert bad_date.json["details"][0]["field"] == "date"  # type: ignore[index]
 
@@ -341,6 +343,8 @@ class TestInvestigationsObjectionsAudit:
         entries = trail["entries"]
         assert [e["seq"] for e in entries] == [1, 2, 3]
         assert set(entries[2]) == {
+            "case_id",
+            "actor_id",
             "seq",
             "trigger",
             "from_state",
