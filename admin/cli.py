@@ -172,10 +172,8 @@ def audit_verify() -> None:
         with _progress(total, "verifying") as bar:
             report = verify_all(uow.session, progress=bar.update)
     for problem in report.breaks:
-        click.echo(
-            f"case {problem.case_id}: entry {problem.seq}: {problem.message} [{problem.kind}]"
-        )
-    summary = f"{report.cases} cases, {report.entries} entries"
+        click.echo(f"{problem.chain}: entry {problem.seq}: {problem.message} [{problem.kind}]")
+    summary = f"{report.cases} cases, {report.ledgers} ledgers, {report.entries} entries"
     if not report.ok:
         raise click.ClickException(f"{len(report.breaks)} broken chain(s) among {summary}")
     click.echo(f"all chains intact: {summary}")

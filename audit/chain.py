@@ -66,7 +66,7 @@ def canonical_json(value: Any) -> bytes:
 
 @dataclass(frozen=True)
 class EntryBody:
-    """The hashed content of one audit entry."""
+    """The hashed content of one entry of a case's chain."""
 
     case_id: int
     seq: int
@@ -79,6 +79,11 @@ class EntryBody:
     at: dt.datetime
     reason: str
     payload: Mapping[str, Any]
+
+    @property
+    def chain(self) -> str:
+        """The name of the chain this entry belongs to."""
+        return f"case {self.case_id}"
 
     def as_dict(self) -> dict[str, Any]:
         """Return the fields as a mapping for encoding."""
@@ -97,7 +102,48 @@ class EntryBody:
         }
 
 
-def entry_hash(prev_hash: str, body: EntryBody) -> str:
+@dataclass(frozen=True)
+class LedgerBody:
+    """The hashed content of one entry of a ledger: a chain of events outside any case.
+
+    Ledgers record policy changes (standards, parameters, the calendar),
+    payment rolls and the like, each county's in its own named chain.
+    """
+
+    ledger: str
+    seq: int
+    event: str
+    actor_id: int | None
+    actor: str
+    role: str
+    at: dt.datetime
+    reason: str
+    payload: Mapping[str, Any]
+
+    @property
+    def chain(self) -> str:
+        """The name of the chain this entry belongs to."""
+        return f"ledger {self.ledger}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the fields as a mapping for encoding."""
+        return {
+            "ledger": self.ledger,
+            "seq": self.seq,
+            "event": self.event,
+            "actor_id": self.actor_id,
+            "actor": self.actor,
+            "role": self.role,
+            "at": self.at,
+            "reason": self.reason,
+            "payload": self.payload,
+        }
+
+
+Body = EntryBody | LedgerBody
+
+
+def entry_hash(prev_hash: str, body: Body) -> str:
     """Return SHA-256(prev_hash ‖ canonical JSON of ``body``) in hex."""
     digest = hashlib.sha256()
     digest.update(prev_hash.encode("ascii"))
@@ -109,50 +155,51 @@ def entry_hash(prev_hash: str, body: EntryBody) -> str:
 class StoredEntry:
     """An entry as read back from storage."""
 
-    body: EntryBody
+    body: Body
     prev_hash: str
     hash: str
 
 
 @dataclass(frozen=True)
 class ChainBreak:
-    """The first place where a case's chain does not verify."""
+    """The first place where a chain does not verify."""
 
-    case_id: int
+    chain: str
     seq: int
     kind: str
     message: str
 
 
 def verify_chain(
-    case_id: int,
+    chain: str,
     entries: Iterable[StoredEntry],
     head_seq: int,
     head_hash: str | None,
 ) -> ChainBreak | None:
-    """Check one case's entries (in seq order) against each other and the case's head.
+    """Check one chain's entries (in seq order) against each other and the recorded head.
 
-    Detects an edited entry (its hash no longer matches), a deleted or
-    reordered one (sequence gap or broken link) and a truncated tail (the case
-    row's head names an entry that is gone).
+    ``chain`` names the chain ("case 17", "ledger policy:512022"). Detects an
+    edited entry (its hash no longer matches), a deleted or reordered one
+    (sequence gap or broken link), an entry moved from another chain, and a
+    truncated tail (the recorded head names an entry that is gone).
     """
     prev = GENESIS_HASH
     expected_seq = 1
     for entry in entries:
         seq = entry.body.seq
-        if entry.body.case_id != case_id:
-            return ChainBreak(case_id, seq, "wrong_case", f"entry {seq} belongs to another case")
+        if entry.body.chain != chain:
+            return ChainBreak(chain, seq, "wrong_chain", f"entry {seq} belongs to another chain")
         if seq != expected_seq:
             return ChainBreak(
-                case_id, expected_seq, "missing", f"entry {expected_seq} is missing (found {seq})"
+                chain, expected_seq, "missing", f"entry {expected_seq} is missing (found {seq})"
             )
         if entry.prev_hash != prev:
             return ChainBreak(
-                case_id, seq, "broken_link", f"entry {seq} does not link to entry {seq - 1}"
+                chain, seq, "broken_link", f"entry {seq} does not link to entry {seq - 1}"
             )
         if entry_hash(entry.prev_hash, entry.body) != entry.hash:
             return ChainBreak(
-                case_id, seq, "hash_mismatch", f"entry {seq} was altered (hash mismatch)"
+                chain, seq, "hash_mismatch", f"entry {seq} was altered (hash mismatch)"
             )
         prev = entry.hash
         expected_seq += 1
@@ -160,13 +207,13 @@ def verify_chain(
     if last != head_seq:
         missing = last + 1 if last < head_seq else head_seq + 1
         return ChainBreak(
-            case_id,
+            chain,
             missing,
             "truncated" if last < head_seq else "beyond_head",
-            f"chain ends at entry {last} but the case records {head_seq} entries",
+            f"chain ends at entry {last} but its head records {head_seq} entries",
         )
     if head_seq and prev != head_hash:
         return ChainBreak(
-            case_id, last, "head_mismatch", f"entry {last} does not match the case's chain head"
+            chain, last, "head_mismatch", f"entry {last} does not match the chain head"
         )
     return None

@@ -55,3 +55,33 @@ class AccessLog(Base):
     case_id: Mapped[int | None] = mapped_column(Integer, index=True)
     household_id: Mapped[int | None] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(16))
+
+
+class LedgerEntry(Base):
+    """One link of a ledger: events outside any case (policy changes, payment rolls)."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (UniqueConstraint("ledger", "seq", name="uq_ledger_entry_ledger_seq"),)
+
+    id: Mapped[int] = mapped_column(BIGID, primary_key=True)
+    ledger: Mapped[str] = mapped_column(String(80))
+    seq: Mapped[int] = mapped_column(Integer)
+    event: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class LedgerHead(Base):
+    """The head of each ledger, advanced under its row lock (as a case row heads its chain)."""
+
+    __tablename__ = "ledger_head"
+
+    ledger: Mapped[str] = mapped_column(String(80), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    head: Mapped[str] = mapped_column(String(64))

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.chain import GENESIS_HASH, EntryBody, StoredEntry, canonical_text, entry_hash
-from audit.models import AccessLog, AuditEntry
+from audit.chain import (
+    GENESIS_HASH,
+    EntryBody,
+    LedgerBody,
+    StoredEntry,
+    canonical_text,
+    entry_hash,
+)
+from audit.models import AccessLog, AuditEntry, LedgerEntry, LedgerHead
 from engine.models import Case
-from engine.ports import Actor, CaseEvent
+from engine.ports import Actor, CaseEvent, LedgerEvent
 
 
 class ChainRecorder:
@@ -58,6 +65,48 @@ class ChainRecorder:
         case.chain_seq = seq
         case.chain_head = digest
 
+    def record(self, session: Session, ledger: str, event: LedgerEvent) -> None:
+        """Append ``event`` to the named ledger, locking its head row."""
+        head = session.execute(
+            select(LedgerHead)
+            .where(LedgerHead.ledger == ledger)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+        if head is None:
+            head = LedgerHead(ledger=ledger, seq=0, head=GENESIS_HASH)
+            session.add(head)
+        payload_text = canonical_text(event.payload)
+        body = LedgerBody(
+            ledger=ledger,
+            seq=head.seq + 1,
+            event=event.event,
+            actor_id=event.actor.user_id,
+            actor=event.actor.username,
+            role=str(event.actor.role),
+            at=event.at,
+            reason=event.reason,
+            payload=json.loads(payload_text),
+        )
+        digest = entry_hash(head.head, body)
+        session.add(
+            LedgerEntry(
+                ledger=ledger,
+                seq=body.seq,
+                event=body.event,
+                actor_id=body.actor_id,
+                actor=body.actor,
+                role=body.role,
+                at=body.at,
+                reason=body.reason,
+                payload=payload_text,
+                prev_hash=head.head,
+                hash=digest,
+            )
+        )
+        head.seq = body.seq
+        head.head = digest
+
     def participants(
         self, session: Session, case_id: int, triggers: Collection[str]
     ) -> frozenset[int]:
@@ -91,21 +140,30 @@ def stored_entry(row: AuditEntry) -> StoredEntry:
     )
 
 
+def stored_ledger_entry(row: LedgerEntry) -> StoredEntry:
+    """Turn a ledger row into a chain entry for verification."""
+    return StoredEntry(
+        body=LedgerBody(
+            ledger=row.ledger,
+            seq=row.seq,
+            event=row.event,
+            actor_id=row.actor_id,
+            actor=row.actor,
+            role=row.role,
+            at=row.at,
+            reason=row.reason,
+            payload=json.loads(row.payload),
+        ),
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
 def case_entries(session: Session, case_id: int) -> Sequence[AuditEntry]:
     """Return a case's entries in chain order."""
     return session.scalars(
         select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq)
     ).all()
-
-
-def iter_all_entries(session: Session, batch: int = 2000) -> Iterator[AuditEntry]:
-    """Yield every entry ordered by case and sequence, streaming in batches."""
-    stmt = (
-        select(AuditEntry)
-        .order_by(AuditEntry.case_id, AuditEntry.seq)
-        .execution_options(yield_per=batch)
-    )
-    yield from session.scalars(stmt)
 
 
 def log_access(

@@ -1,18 +1,21 @@
-"""Verify every case's chain in the database, streaming, case by case."""
+"""Verify every chain in the database (each case's and each ledger's), streaming."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit.chain import ChainBreak, StoredEntry, verify_chain
-from audit.models import AuditEntry
-from audit.recorder import iter_all_entries, stored_entry
+from audit.models import AuditEntry, LedgerEntry, LedgerHead
+from audit.recorder import stored_entry, stored_ledger_entry
 from engine.models import Case
+
+BATCH = 2000
 
 
 @dataclass
@@ -20,6 +23,7 @@ class VerifyReport:
     """The result of verifying all chains."""
 
     cases: int = 0
+    ledgers: int = 0
     entries: int = 0
     breaks: list[ChainBreak] = field(default_factory=list)
 
@@ -30,45 +34,90 @@ class VerifyReport:
 
 
 def count_entries(session: Session) -> int:
-    """Return the number of audit entries."""
-    return session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    """Return the number of entries in all chains."""
+    cases = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    ledgers = session.scalar(select(func.count()).select_from(LedgerEntry)) or 0
+    return cases + ledgers
 
 
-def verify_all(session: Session, progress: Callable[[int], None] | None = None) -> VerifyReport:
-    """Recompute every chain and compare it with each case's recorded head.
+def _verify_group(
+    report: VerifyReport,
+    heads: dict[Any, tuple[int, str | None]],
+    rows: Iterable[Any],
+    key: Callable[[Any], Any],
+    label: Callable[[Any], str],
+    to_entry: Callable[[Any], StoredEntry],
+    progress: Callable[[int], None] | None,
+) -> None:
+    seen: set[Any] = set()
 
-    ``progress`` is called with the number of entries just checked.
-    """
-    heads = {
-        case_id: (seq, head)
-        for case_id, seq, head in session.execute(
-            select(Case.id, Case.chain_seq, Case.chain_head).order_by(Case.id)
-        )
-    }
-    report = VerifyReport()
-    seen: set[int] = set()
-
-    def counted(entries: Iterator[AuditEntry]) -> Iterator[StoredEntry]:
-        for row in entries:
+    def counted(group: Iterable[Any]) -> Iterator[StoredEntry]:
+        for row in group:
             report.entries += 1
             if progress is not None:
                 progress(1)
-            yield stored_entry(row)
+            yield to_entry(row)
 
-    for case_id, rows in groupby(iter_all_entries(session), key=lambda r: r.case_id):
-        seen.add(case_id)
-        seq, head = heads.get(case_id, (0, None))
-        problem = verify_chain(case_id, counted(rows), seq, head)
-        # drain what verify_chain did not read after a break, so the count stays true
-        for _ in counted(rows):
+    for chain_key, group in groupby(rows, key=key):
+        seen.add(chain_key)
+        seq, head = heads.get(chain_key, (0, None))
+        entries = counted(group)
+        problem = verify_chain(label(chain_key), entries, seq, head)
+        for _ in entries:  # count what verification did not read after a break
             pass
         if problem is not None:
             report.breaks.append(problem)
-    for case_id, (seq, head) in heads.items():
-        if case_id not in seen:
-            problem = verify_chain(case_id, iter(()), seq, head)
+    for chain_key, (seq, head) in heads.items():
+        if chain_key not in seen:
+            problem = verify_chain(label(chain_key), iter(()), seq, head)
             if problem is not None:
                 report.breaks.append(problem)
-    report.cases = len(heads)
-    report.breaks.sort(key=lambda b: b.case_id)
+
+
+def verify_all(session: Session, progress: Callable[[int], None] | None = None) -> VerifyReport:
+    """Recompute every chain and compare it with its recorded head.
+
+    ``progress`` is called with the number of entries just checked.
+    """
+    report = VerifyReport()
+    case_heads: dict[Any, tuple[int, str | None]] = {
+        case_id: (seq, head)
+        for case_id, seq, head in session.execute(select(Case.id, Case.chain_seq, Case.chain_head))
+    }
+    case_rows = session.scalars(
+        select(AuditEntry)
+        .order_by(AuditEntry.case_id, AuditEntry.seq)
+        .execution_options(yield_per=BATCH)
+    )
+    _verify_group(
+        report,
+        case_heads,
+        case_rows,
+        lambda r: r.case_id,
+        lambda k: f"case {k}",
+        stored_entry,
+        progress,
+    )
+    ledger_heads: dict[Any, tuple[int, str | None]] = {
+        ledger: (seq, head)
+        for ledger, seq, head in session.execute(
+            select(LedgerHead.ledger, LedgerHead.seq, LedgerHead.head)
+        )
+    }
+    ledger_rows = session.scalars(
+        select(LedgerEntry)
+        .order_by(LedgerEntry.ledger, LedgerEntry.seq)
+        .execution_options(yield_per=BATCH)
+    )
+    _verify_group(
+        report,
+        ledger_heads,
+        ledger_rows,
+        lambda r: r.ledger,
+        lambda k: f"ledger {k}",
+        stored_ledger_entry,
+        progress,
+    )
+    report.cases = len(case_heads)
+    report.ledgers = len(ledger_heads)
     return report

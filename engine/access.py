@@ -19,6 +19,11 @@ def covers(region_code: str, village_code: str) -> bool:
     return village_code.startswith(region_code)
 
 
+def county_of(region_code: str) -> str:
+    """Return the county code of any region code (its first six digits)."""
+    return region_code[:6]
+
+
 def ensure_in_region(actor: Actor, village_code: str) -> None:
     """Refuse an actor whose region does not contain the village."""
     if not covers(actor.region_code, village_code):

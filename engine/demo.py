@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from importlib import resources
 
@@ -20,11 +20,28 @@ from sqlalchemy import select
 from engine.clock import Clock, FrozenClock, local_date
 from engine.errors import DomainError
 from engine.identity import with_check_digit
-from engine.models import Person, Region, RegionLevel, User
+from engine.models import (
+    Case,
+    Objection,
+    Person,
+    PolicyParameter,
+    Region,
+    RegionLevel,
+    Standard,
+    User,
+)
 from engine.ports import Actor
-from engine.services.cases import Application, MemberInput, advance, submit_application
+from engine.services.cases import (
+    Application,
+    IncomeInput,
+    MemberInput,
+    advance,
+    submit_application,
+)
+from engine.services.household_events import MeansChange, MemberChange, record_change
 from engine.services.investigations import InvestigationInput, record_investigation
 from engine.services.objections import record_objection
+from engine.services.policy import NewParameter, NewStandard, set_parameter, set_standard
 from engine.services.regions import import_regions, parse_region_csv
 from engine.services.users import NewUser, actor_of, create_user
 from engine.states import CaseState, Role
@@ -88,6 +105,7 @@ class DemoReport:
     users_created: int = 0
     households_created: int = 0
     households_skipped: int = 0
+    policy_set: int = 0
 
 
 def demo_users() -> list[DemoUser]:
@@ -145,15 +163,34 @@ def _birth(rng: random.Random, today: dt.date, age_from: int, age_to: int) -> dt
     return today - dt.timedelta(days=age_days)
 
 
-def _income(rng: random.Random, able: bool, urban: bool) -> Decimal:
-    if not able:
-        return Decimal(rng.choice((0, 0, 0, 80, 120, 150)))
-    top = 1400 if urban else 900
-    return Decimal(rng.randrange(0, top, 10))
+@dataclass(frozen=True)
+class DemoHousehold:
+    """One generated household: its category, members and profile."""
+
+    category: str
+    members: list[MemberInput]
+    income_stable: bool
+    bank_account: str
+    rigid_expenses_yuan: Decimal
 
 
-def household_members(index: int, urban: bool, used: set[str]) -> tuple[str, list[MemberInput]]:
-    """Return the category and members of demo household ``index``.
+def _split(rng: random.Random, total: Decimal, parts: int) -> list[Decimal]:
+    """Split an amount into ``parts`` random shares rounded to 10 yuan."""
+    if parts == 0:
+        return []
+    weights = [rng.random() + 0.2 for _ in range(parts)]
+    shares = [total * Decimal(str(w / sum(weights))) for w in weights]
+    return [(x / 10).quantize(Decimal(1)) * 10 for x in shares]
+
+
+def _with_incomes(m: MemberInput, items: list[IncomeInput]) -> MemberInput:
+    return replace(m, monthly_income=Decimal(0), incomes=tuple(i for i in items if i.monthly_yuan))
+
+
+def household_members(
+    index: int, urban: bool, used: set[str], target: CaseState, standard: Decimal
+) -> DemoHousehold:
+    """Return demo household ``index``, its incomes shaped to the story it will live.
 
     Deterministic when households are generated in index order with one shared
     ``used`` set of ID numbers, as ``load_demo`` does on every run.
@@ -165,63 +202,84 @@ def household_members(index: int, urban: bool, used: set[str]) -> tuple[str, lis
     members: list[MemberInput] = []
 
     def person(
-        relation: str,
-        age_from: int,
-        age_to: int,
-        male: bool,
-        surname: str | None = None,
-        **extra: object,
+        relation: str, age_from: int, age_to: int, male: bool, surname: str | None = None
     ) -> MemberInput:
         nonlocal serial
         serial += 1
         birth = _birth(rng, today, age_from, age_to)
-        able = 18 <= (today - birth).days // 365 <= 60 and not extra.get("disability_grade")
         return MemberInput(
             id_number=_id_number(birth, serial, male, used),
             name=_name(rng, male, surname),
             relation=relation,
-            monthly_income=_income(rng, able, urban),
-            able_to_work=able,
-            **extra,  # type: ignore[arg-type]
+            able_to_work=18 <= (today - birth).days // 365 <= 60,
         )
 
-    if roll < 0.10:
-        # tekun: an elderly or severely disabled person living alone without support
-        category = "tekun"
+    category = "tekun" if roll < 0.10 else "single_person" if roll < 0.18 else "dibao"
+    if target in (CaseState.PHASING_OUT, CaseState.TERMINATED):
+        category = "dibao"  # phase-out follows employment in a dibao household
+    if category == "tekun":
+        # an elderly person living alone without support (特困供养)
         members.append(person("self", 62, 88, rng.random() < 0.6))
-        return category, members
-    category = "single_person" if roll < 0.18 else "dibao"
-    male = rng.random() < 0.55
-    applicant = person("self", 28, 80, male)
-    members.append(applicant)
-    surname = applicant.name[0]
-    if rng.random() < 0.7:
-        members.append(person("spouse", 28, 78, not male))
-    for _ in range(rng.choice((0, 1, 1, 2, 3))):
-        members.append(person("child", 3, 25, rng.random() < 0.5, surname if male else None))
-    if rng.random() < 0.25:
-        members.append(person("parent", 70, 92, rng.random() < 0.4, surname if male else None))
-    if category == "single_person" or rng.random() < 0.12:
-        target = rng.randrange(len(members))
-        m = members[target]
-        if rng.random() < 0.6:
-            extra = {
-                "disability_grade": rng.choice((1, 2)),
-                "disability_type": rng.choice(
-                    ("physical", "intellectual", "mental", "visual", "multiple")
-                ),
-            }
-        else:
-            extra = {"serious_illness": True}
-        members[target] = MemberInput(
-            id_number=m.id_number,
-            name=m.name,
-            relation=m.relation,
-            monthly_income=Decimal(0),
-            able_to_work=False,
-            **extra,  # type: ignore[arg-type]
+    else:
+        male = rng.random() < 0.55
+        applicant = person("self", 28, 80, male)
+        members.append(applicant)
+        surname = applicant.name[0] if male else None
+        if rng.random() < 0.7 or category == "single_person":
+            members.append(person("spouse", 28, 78, not male))
+        for _ in range(rng.choice((0, 1, 1, 2, 3))):
+            members.append(person("child", 3, 25, rng.random() < 0.5, surname))
+        if rng.random() < 0.25:
+            members.append(person("parent", 70, 92, rng.random() < 0.4, surname))
+    if category != "tekun" and (category == "single_person" or rng.random() < 0.12):
+        # a seriously ill or severely disabled member (covered alone for 单人保)
+        target_index = (
+            rng.randrange(1, len(members))
+            if category == "single_person"
+            else (rng.randrange(len(members)))
         )
-    return category, members
+        sick = members[target_index]
+        if rng.random() < 0.6:
+            grade = rng.choice((1, 2))
+            kind = rng.choice(("physical", "intellectual", "mental", "visual", "multiple"))
+            sick = replace(sick, disability_grade=grade, disability_type=kind)
+        else:
+            sick = replace(sick, serious_illness=True)
+        members[target_index] = replace(
+            sick, able_to_work=False, covered=category == "single_person"
+        )
+
+    n = len(members)
+    if category == "tekun":
+        total = Decimal(0)
+    elif category == "single_person":
+        total = standard * n * Decimal(str(rng.uniform(1.1, 1.4)))
+    elif target == CaseState.REJECTED:
+        total = standard * n * Decimal(str(rng.uniform(1.05, 1.5)))
+    else:
+        total = standard * n * Decimal(str(rng.uniform(0.0, 0.8)))
+    earners = [i for i, m in enumerate(members) if m.able_to_work and not m.covered] or [0]
+    shares = dict(zip(earners, _split(rng, total, len(earners)), strict=True))
+    shaped = []
+    for i, m in enumerate(members):
+        items = [IncomeInput("wages", shares.get(i, Decimal(0)))]
+        age = (
+            today
+            - dt.date(int(m.id_number[6:10]), int(m.id_number[10:12]), int(m.id_number[12:14]))
+        ).days // 365
+        if age >= 60:
+            # the basic resident pension, which Art. 13 keeps out of the means test
+            items.append(IncomeInput("pension_basic", Decimal(rng.randrange(100, 190, 10))))
+        shaped.append(_with_incomes(m, items))
+    unstable = any(m.able_to_work for m in shaped) and rng.random() < 0.4
+    ill = any(m.serious_illness or m.disability_grade for m in shaped)
+    return DemoHousehold(
+        category=category,
+        members=shaped,
+        income_stable=not unstable,
+        bank_account="6214" + "".join(str(rng.randrange(10)) for _ in range(15)),
+        rigid_expenses_yuan=Decimal(rng.randrange(100, 600, 10)) if ill else Decimal(0),
+    )
 
 
 def _pick_state(index: int) -> CaseState:
@@ -246,7 +304,11 @@ class _Story:
         actors: dict[str, Actor],
         township: str,
         rng: random.Random,
+        household: DemoHousehold,
+        standard: Decimal,
     ) -> None:
+        self.household = household
+        self.standard = standard
         self.uows = uows
         self.clock = clock
         self.actors = actors
@@ -262,12 +324,77 @@ class _Story:
         )
         self.steps.append((delay, action))
 
-    def fire(self, days_from: int, days_to: int, trigger: str, who: str, reason: str = "") -> None:
+    def fire(
+        self,
+        days_from: int,
+        days_to: int,
+        trigger: str,
+        who: str,
+        reason: str = "",
+        data: dict[str, object] | None = None,
+    ) -> None:
         """Plan a trigger fired by ``who``."""
 
         def act(story: _Story) -> None:
             advance(
-                story.uows(story.clock), story.case_id, trigger, story.actors[who], reason=reason
+                story.uows(story.clock),
+                story.case_id,
+                trigger,
+                story.actors[who],
+                reason=reason,
+                data=data,
+            )
+
+        self.after(days_from, days_to, act)
+
+    def county_visit_if_needed(self, days_from: int, days_to: int) -> None:
+        """Plan the county's own visit, done when the case was sampled or had an objection."""
+
+        def act(story: _Story) -> None:
+            with story.uows(story.clock) as uow:
+                case = uow.session.get(Case, story.case_id)
+                objected = uow.session.scalar(
+                    select(Objection.id).where(Objection.case_id == story.case_id).limit(1)
+                )
+                needed = case is not None and (case.sampled_for_county_check or objected)
+            if needed:
+                record_investigation(
+                    story.uows(story.clock),
+                    story.actors["approver2"],
+                    story.case_id,
+                    InvestigationInput(
+                        date=local_date(story.clock.now(), story.clock.tz),
+                        method="home_visit",
+                        investigators=["approver", "approver2"],
+                        findings="县级入户核查：家庭情况与乡镇调查一致。",
+                        level="county",
+                    ),
+                )
+
+        self.after(days_from, days_to, act)
+
+    def change(self, days_from: int, days_to: int, kind: str, ratio: Decimal, note: str) -> None:
+        """Plan a recorded change: the earners now bring in ``ratio`` × standard per person."""
+        members = self.household.members
+        earners = [m for m in members if m.able_to_work and not m.covered] or members[:1]
+        total = self.standard * len(members) * ratio
+        each = (total / len(earners) / 10).quantize(Decimal(1)) * 10
+
+        def act(story: _Story) -> None:
+            record_change(
+                story.uows(story.clock),
+                story.actors[story.clerk],
+                story.case_id,
+                MeansChange(
+                    kind=kind,
+                    note=note,
+                    members=[
+                        MemberChange(
+                            m.id_number, incomes=[IncomeInput("wages", each)], able_to_work=True
+                        )
+                        for m in earners
+                    ],
+                ),
             )
 
         self.after(days_from, days_to, act)
@@ -376,8 +503,22 @@ def _plan(s: _Story, target: CaseState) -> None:
     if target == CaseState.REJECTED:
         s.fire(2, 8, "reject", "approver", REJECT_REASON)
         return
-    s.fire(2, 8, "approve", "approver")
+    s.county_visit_if_needed(1, 4)
+    s.fire(1, 6, "approve", "approver")
     if target == CaseState.ACTIVE:
+        if rng.random() < 0.3:
+            # a past yearly recheck: most find nothing new, some a changed income
+            s.fire(300, 365, "start_recheck", s.reviewer)
+            s.investigate(3, 10, "定期核查：入户了解家庭收入及成员情况。")
+            if rng.random() < 0.6:
+                s.fire(1, 5, "confirm_unchanged", s.reviewer)
+            else:
+                # a marginal family stays marginal; a dibao household earns a little more
+                ratio = (
+                    Decimal("1.2") if s.household.category == "single_person" else (Decimal("0.5"))
+                )
+                s.change(0, 2, "income", ratio, "务工收入有所变化，重新核定")
+                s.fire(1, 5, "adjust", "approver", "家庭收入变化，重新核定保障金额")
         return
     if target == CaseState.TERMINATED and rng.random() < 0.5:
         s.fire(90, 200, "terminate", "approver", "家庭成员实现稳定就业，收入超过保障标准")
@@ -386,7 +527,15 @@ def _plan(s: _Story, target: CaseState) -> None:
     if target == CaseState.UNDER_RECHECK:
         return
     s.investigate(3, 10, "定期核查：家庭成员实现就业，人均收入超过保障标准。")
-    s.fire(1, 5, "start_phase_out", "approver", "就业后人均收入超过标准，按规定给予渐退期")
+    s.change(0, 2, "employment", Decimal("1.2"), "家庭成员在县城务工，月收入稳定")
+    s.fire(
+        1,
+        5,
+        "start_phase_out",
+        "approver",
+        "就业后人均收入超过标准，按规定给予渐退期",
+        data={"change": "employment"},
+    )
     if target == CaseState.PHASING_OUT:
         return
     s.fire(170, 182, "end_phase_out", "approver", "渐退期满，停发低保金")
@@ -416,6 +565,66 @@ def load_regions(uow: UnitOfWork) -> int:
     """Import the demo county's regions (idempotent); return how many were created."""
     text = resources.files("engine").joinpath("data/demo_lezhi_regions.csv").read_text("utf-8")
     return import_regions(uow, parse_region_csv(text)).created
+
+
+#: the demo county's policy: 乐至县 2024 standards; tekun ≈ 1.3 × dibao (demo value)
+DEMO_STANDARDS = (
+    (
+        "rural",
+        "dibao",
+        Decimal(533),
+        "乐至县2024年农村低保标准533元/人·月（县民政局报告，2024年11月）",
+    ),
+    (
+        "urban",
+        "dibao",
+        Decimal(740),
+        "乐至县2024年城市低保标准740元/人·月（县民政局报告，2024年11月）",
+    ),
+    ("rural", "tekun", Decimal(693), "演示值：特困人员基本生活标准按农村低保标准1.3倍计"),
+    ("urban", "tekun", Decimal(962), "演示值：特困人员基本生活标准按城市低保标准1.3倍计"),
+)
+DEMO_PARAMETERS = (
+    (
+        "classified_supplement_rate",
+        "0.10",
+        "乐至县：对重病、重度残疾等对象按不低于保障标准10%分类施保（县民政局报告，2024年11月）",
+    ),
+    ("dibao_sampling_ratio", "0.2", "演示值：县级对低保新申请按20%抽查"),
+)
+POLICY_FROM = dt.date(2024, 1, 1)
+
+
+def load_policy(uows: UowFactory, clock: Clock, admin: Actor) -> int:
+    """Set the demo county's standards and parameters where missing; return how many were set."""
+    with uows(clock) as uow:
+        have_standards = {
+            (str(s.area_type), str(s.category))
+            for s in uow.session.scalars(
+                select(Standard).where(Standard.county_code == COUNTY_CODE)
+            )
+        }
+        have_parameters = set(
+            uow.session.scalars(
+                select(PolicyParameter.name).where(PolicyParameter.county_code == COUNTY_CODE)
+            )
+        )
+    made = 0
+    for area, category, yuan, source in DEMO_STANDARDS:
+        if (area, category) not in have_standards:
+            set_standard(
+                uows(clock),
+                admin,
+                NewStandard(COUNTY_CODE, area, category, yuan, POLICY_FROM, source),
+            )
+            made += 1
+    for name, value, source in DEMO_PARAMETERS:
+        if name not in have_parameters:
+            set_parameter(
+                uows(clock), admin, NewParameter(COUNTY_CODE, name, value, POLICY_FROM, source)
+            )
+            made += 1
+    return made
 
 
 def load_demo(
@@ -452,14 +661,18 @@ def load_demo(
             )
         )
         known = set(uow.session.scalars(select(Person.id_number)))
+    report.policy_set = load_policy(uows, clock, actors["admin"])
+    standards = {area: yuan for area, category, yuan, _ in DEMO_STANDARDS if category == "dibao"}
     used: set[str] = set()
     for index in range(households):
         village = villages[index % len(villages)]
-        category, members = household_members(index, village.area_type == "urban", used)
-        if members[0].id_number in known:
+        target = _pick_state(index)
+        standard = standards[str(village.area_type)]
+        household = household_members(index, village.area_type == "urban", used, target, standard)
+        if household.members[0].id_number in known:
             report.households_skipped += 1
         else:
-            _create_household(uows, clock, actors, index, village, category, members)
+            _create_household(uows, clock, actors, index, village, household, target, standard)
             report.households_created += 1
         if progress is not None:
             progress(1)
@@ -472,12 +685,20 @@ def _create_household(
     actors: dict[str, Actor],
     index: int,
     village: Region,
-    category: str,
-    members: list[MemberInput],
+    household: DemoHousehold,
+    target: CaseState,
+    standard: Decimal,
 ) -> None:
-    target = _pick_state(index)
     rng = random.Random(f"doudi-demo-story-{index}")
-    story = _Story(uows, FrozenClock(clock.now(), clock.tz), actors, village.parent_code or "", rng)
+    story = _Story(
+        uows,
+        FrozenClock(clock.now(), clock.tz),
+        actors,
+        village.parent_code or "",
+        rng,
+        household,
+        standard,
+    )
     _plan(story, target)
     dwell = dt.timedelta(days=rng.randint(*DWELL_DAYS[target]), hours=rng.randint(0, 8))
     story.clock.set(clock.now() - story.duration - dwell - dt.timedelta(minutes=5))
@@ -485,10 +706,13 @@ def _create_household(
         uows(story.clock),
         actors[story.clerk],
         Application(
-            category=category,
+            category=household.category,
             village_code=village.code,
-            members=members,
+            members=household.members,
             draft=target == CaseState.DRAFT,
+            income_stable=household.income_stable,
+            rigid_expenses_yuan=household.rigid_expenses_yuan,
+            bank_account=household.bank_account,
         ),
     )
     story.case_id = ref.id

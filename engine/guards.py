@@ -13,8 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.calendar import notice_may_close_at
 from engine.clock import as_utc, local_date
+from engine.deadlines import EXTENSION_GROUNDS
 from engine.errors import Problem
+from engine.means import MeansFacts
 from engine.ports import Actor
 from engine.rulebook import RuleBook
 
@@ -41,6 +44,12 @@ class CaseFacts:
     investigations: tuple[InvestigationFact, ...] = ()
     open_objection_ids: tuple[int, ...] = ()
     proposer_ids: frozenset[int] = frozenset()
+    had_objection: bool = False
+    sampled_for_county_check: bool | None = None
+    extension_ground: str | None = None
+    last_change_kind: str | None = None
+    #: the household's means and the policy in force (None where not loaded)
+    means: MeansFacts | None = None
 
     def as_payload(self) -> dict[str, Any]:
         """Return the facts as audit payload data (the decision's inputs)."""
@@ -58,6 +67,10 @@ class CaseFacts:
             ],
             "open_objection_ids": list(self.open_objection_ids),
             "proposer_ids": sorted(self.proposer_ids),
+            "had_objection": self.had_objection,
+            "sampled_for_county_check": self.sampled_for_county_check,
+            "extension_ground": self.extension_ground,
+            "last_change_kind": self.last_change_kind,
         }
 
 
@@ -137,17 +150,6 @@ def township_investigation_recorded(ctx: GuardContext) -> Problem | None:
     )
 
 
-def notice_may_close_at(started: dt.datetime, days: int, tz: dt.tzinfo) -> dt.datetime:
-    """Return when a notice published at ``started`` has run ``days`` full calendar days.
-
-    The publication day is not counted (《民法典》第二百零一条): a notice put up
-    on 1 March runs 2-8 March and may close from 00:00 on 9 March, local time.
-    """
-    first_day = local_date(started, tz)
-    closes = first_day + dt.timedelta(days=days + 1)
-    return dt.datetime.combine(closes, dt.time(), tzinfo=tz).astimezone(dt.UTC)
-
-
 @guard("notice_period_elapsed", rules=("public_notice_days",))
 def notice_period_elapsed(ctx: GuardContext) -> Problem | None:
     """The public notice has run its full calendar days (Art. 19)."""
@@ -206,4 +208,142 @@ def approver_independent(ctx: GuardContext) -> Problem | None:
         code="separation_of_duties",
         message="审批人不得审批本人" + "、".join(zh for zh, _ in roles) + "的案件",
         message_en="the approver may not decide a case they " + " and ".join(en for _, en in roles),
+    )
+
+
+INELIGIBLE_MESSAGES = {
+    "income_not_below_standard": (
+        "家庭人均收入不低于保障标准，补差为0，不能批准",
+        "per-capita income is not below the standard: the top-up is 0 and cannot be approved",
+    ),
+    "single_person_needs_one_covered_member": (
+        "单人保须指定且仅指定一名被保障成员",
+        "single-person coverage needs exactly one covered member",
+    ),
+    "single_person_member_not_qualified": (
+        "被保障成员须为一、二级残疾（或三级智力、精神残疾）或重病患者",
+        "the covered member must have a grade 1-2 disability (or grade 3 intellectual or "
+        "mental) or a serious illness",
+    ),
+    "single_person_not_marginal_family": (
+        "家庭不属于低保边缘家庭（人均收入须不低于保障标准且低于边缘倍数）",
+        "the family is not a marginal family (per-capita income must be at least the standard "
+        "and below the marginal factor times it)",
+    ),
+}
+
+
+@guard("benefit_computable")
+def benefit_computable(ctx: GuardContext) -> Problem | None:
+    """A standard is in force for the case's county, area type and category on the decision date."""
+    means = ctx.facts.means
+    if means is None or means.standard is not None:
+        return None
+    return Problem(
+        code="standard_missing",
+        message=f"{means.on.isoformat()}没有适用于该案件的保障标准，请先设置保障标准",
+        message_en=f"no standard is in force for this case on {means.on.isoformat()}",
+    )
+
+
+@guard("benefit_eligible")
+def benefit_eligible(ctx: GuardContext) -> Problem | None:
+    """The household qualifies for the amount (dibao: the top-up is above zero; Art. 13)."""
+    means = ctx.facts.means
+    if means is None or means.benefit is None or not means.benefit.ineligible:
+        return None
+    codes = means.benefit.ineligible
+    return Problem(
+        code=codes[0],
+        message="；".join(INELIGIBLE_MESSAGES[c][0] for c in codes),
+        message_en="; ".join(INELIGIBLE_MESSAGES[c][1] for c in codes),
+        context={"reasons": list(codes)},
+    )
+
+
+@guard("property_within_limits")
+def property_within_limits(ctx: GuardContext) -> Problem | None:
+    """Recorded property does not exceed the local limits (Art. 11)."""
+    means = ctx.facts.means
+    if means is None or not means.property_problems:
+        return None
+    return Problem(
+        code="property_over_limit",
+        message="；".join(p.message for p in means.property_problems),
+        message_en="; ".join(p.message_en for p in means.property_problems),
+    )
+
+
+@guard("county_check_done")
+def county_check_done(ctx: GuardContext) -> Problem | None:
+    """The county's own home visit precedes approval of a sampled case or one with a complaint.
+
+    Art. 20; TK Art. 16 (sampling).
+    """
+    facts = ctx.facts
+    if not (facts.sampled_for_county_check or facts.had_objection):
+        return None
+    if any(inv.level == "county" for inv in facts.investigations):
+        return None
+    why_zh = "被抽中由县级核查" if facts.sampled_for_county_check else "公示期间有异议"
+    why_en = (
+        "was sampled for the county's check"
+        if facts.sampled_for_county_check
+        else ("had an objection")
+    )
+    return Problem(
+        code="county_check_missing",
+        message=f"该案件{why_zh}，须先记录县级入户调查（第二十条）",
+        message_en=f"the case {why_en}: record the county's own investigation first (Art. 20)",
+    )
+
+
+@guard("phase_out_grounds")
+def phase_out_grounds(ctx: GuardContext) -> Problem | None:
+    """Phase-out only when employment lifted per-capita income above the standard (2022 notice)."""
+    problems = []
+    if "employment" not in (ctx.data.get("change"), ctx.facts.last_change_kind):
+        problems.append(
+            (
+                "须记录就业变化（登记变化类别 employment，或 data.change = employment）",
+                "the recorded change must be employment (record a change of kind 'employment', "
+                "or send data.change = 'employment')",
+            )
+        )
+    means = ctx.facts.means
+    benefit = means.benefit if means else None
+    if benefit is not None and benefit.per_capita_income_yuan <= benefit.standard_yuan:
+        problems.append(
+            (
+                f"家庭人均收入{benefit.per_capita_income_yuan}元未超过保障标准{benefit.standard_yuan}元",
+                f"per-capita income {benefit.per_capita_income_yuan} is not above the standard "
+                f"{benefit.standard_yuan}",
+            )
+        )
+    if not problems:
+        return None
+    return Problem(
+        code="phase_out_not_allowed",
+        message="不能进入渐退期：" + "；".join(zh for zh, _ in problems),
+        message_en="phase-out not allowed: " + "; ".join(en for _, en in problems),
+    )
+
+
+@guard("extension_ground_recorded")
+def extension_ground_recorded(ctx: GuardContext) -> Problem | None:
+    """The 45-working-day limit needs one of the listed grounds, once (Art. 22; 2022 notice)."""
+    if ctx.facts.extension_ground:
+        return Problem(
+            code="already_extended",
+            message="办理时限已延长过",
+            message_en="the time limit was already extended",
+        )
+    ground = ctx.data.get("ground")
+    if ground in EXTENSION_GROUNDS:
+        return None
+    choices = "、".join(f"{k}（{v[0]}）" for k, v in EXTENSION_GROUNDS.items())
+    return Problem(
+        code="extension_ground_missing",
+        message=f"须在 data.ground 中注明延期事由：{choices}",
+        message_en="data.ground must be one of: " + ", ".join(EXTENSION_GROUNDS),
     )

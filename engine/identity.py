@@ -135,3 +135,10 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_account(account: str) -> str:
+    """Show only the first four and last four digits of a bank account."""
+    if len(account) <= 8:
+        return "*" * len(account)
+    return account[:4] + "*" * (len(account) - 8) + account[-4:]

@@ -42,6 +42,17 @@ class CaseEvent:
     payload: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class LedgerEvent:
+    """Something that happened outside any case (a policy change, a payment roll)."""
+
+    event: str
+    actor: Actor
+    at: dt.datetime
+    reason: str = ""
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
 class AuditLog(Protocol):
     """Appends events to a case's tamper-evident chain, in the caller's transaction."""
 
@@ -53,4 +64,8 @@ class AuditLog(Protocol):
         self, session: Session, case_id: int, triggers: Collection[str]
     ) -> frozenset[int]:
         """Return the ids of users who fired any of ``triggers`` on the case."""
+        ...
+
+    def record(self, session: Session, ledger: str, event: LedgerEvent) -> None:
+        """Append ``event`` to the named ledger (e.g. "policy:512022") in this transaction."""
         ...

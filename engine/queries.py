@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from engine import guards as guard_registry
 from engine.access import covers, ensure_in_region
+from engine.clock import local_date
 from engine.errors import InvalidData, NotFound, Problem, invalid_field
 from engine.guards import GuardContext
 from engine.identity import mask_id_number, mask_name
@@ -244,7 +245,7 @@ def trigger_options(uow: UnitOfWork, case: Case, actor: Actor) -> list[TriggerOp
     if not mine or not covers(actor.region_code, case.village_code):
         return []
     ctx = GuardContext(
-        facts=load_facts(uow.session, uow.audit, case),
+        facts=load_facts(uow.session, uow.audit, case, local_date(uow.clock.now(), uow.clock.tz)),
         actor=actor,
         now=uow.clock.now(),
         tz=uow.clock.tz,

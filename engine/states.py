@@ -71,7 +71,8 @@ class TransitionRule:
 
     trigger: str
     sources: tuple[CaseState, ...]
-    dest: CaseState
+    #: None: an internal transition, recorded but leaving the state as it is
+    dest: CaseState | None
     role: Role
     #: guard names, evaluated together so that a refusal names every failure
     guards: tuple[str, ...] = ()
@@ -85,6 +86,13 @@ class TransitionRule:
 
 _R = TransitionRule
 _OPEN = tuple(s for s in CaseState if s in OPEN_STATES)
+_AFTER_ACCEPTANCE = (
+    S.ACCEPTED,
+    S.INVESTIGATING,
+    S.INITIAL_REVIEWED,
+    S.IN_PUBLIC_NOTICE,
+    S.PENDING_CONFIRMATION,
+)
 
 TRANSITIONS: tuple[TransitionRule, ...] = (
     # application and acceptance (Art. 10-14)
@@ -139,7 +147,7 @@ TRANSITIONS: tuple[TransitionRule, ...] = (
         (S.INVESTIGATING,),
         S.INITIAL_REVIEWED,
         Role.REVIEWER,
-        guards=("township_investigation_recorded",),
+        guards=("township_investigation_recorded", "benefit_computable"),
         stamps=("proposed_at",),
         label_zh="提出初审意见",
         label_en="Propose (initial review)",
@@ -180,7 +188,13 @@ TRANSITIONS: tuple[TransitionRule, ...] = (
         (S.PENDING_CONFIRMATION,),
         S.ACTIVE,
         Role.APPROVER,
-        guards=("approver_independent",),
+        guards=(
+            "approver_independent",
+            "benefit_computable",
+            "benefit_eligible",
+            "property_within_limits",
+            "county_check_done",
+        ),
         stamps=("decided_at",),
         label_zh="审核确认（批准）",
         label_en="Approve",
@@ -220,6 +234,7 @@ TRANSITIONS: tuple[TransitionRule, ...] = (
         (S.UNDER_RECHECK,),
         S.ACTIVE,
         Role.APPROVER,
+        guards=("benefit_computable", "benefit_eligible", "property_within_limits"),
         reason_required=True,
         stamps=("rechecked_at", "decided_at"),
         label_zh="调整保障金额",
@@ -230,6 +245,7 @@ TRANSITIONS: tuple[TransitionRule, ...] = (
         (S.UNDER_RECHECK,),
         S.PHASING_OUT,
         Role.APPROVER,
+        guards=("benefit_computable", "phase_out_grounds"),
         reason_required=True,
         stamps=("phase_out_started_at",),
         label_zh="进入渐退期",
@@ -250,7 +266,9 @@ TRANSITIONS: tuple[TransitionRule, ...] = (
         (S.PHASING_OUT,),
         S.ACTIVE,
         Role.APPROVER,
+        guards=("benefit_computable", "benefit_eligible"),
         reason_required=True,
+        stamps=("decided_at",),
         label_zh="恢复保障",
         label_en="Resume",
     ),
@@ -263,6 +281,17 @@ TRANSITIONS: tuple[TransitionRule, ...] = (
         stamps=("ended_at",),
         label_zh="停保",
         label_en="Terminate",
+    ),
+    # the 30 -> 45 working-day limit, on a recorded ground (Art. 22; 2022 notice)
+    _R(
+        "extend_deadline",
+        _AFTER_ACCEPTANCE,
+        None,
+        Role.REVIEWER,
+        guards=("extension_ground_recorded",),
+        reason_required=True,
+        label_zh="延长办理时限",
+        label_en="Extend the time limit",
     ),
     # leaving the procedure early (Art. 29)
     _R(

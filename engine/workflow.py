@@ -51,7 +51,7 @@ def machine() -> Machine:
             {
                 "trigger": rule.trigger,
                 "source": [s.value for s in rule.sources],
-                "dest": rule.dest.value,
+                "dest": rule.dest.value if rule.dest is not None else None,
                 "conditions": [_guards_pass],
             }
             for rule in TRANSITIONS

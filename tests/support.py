@@ -23,6 +23,7 @@ from engine.services import (
     record_investigation,
     submit_application,
 )
+from engine.services.policy import NewStandard, set_standard
 from engine.services.regions import import_regions, parse_region_csv
 from engine.services.users import NewUser, actor_of, create_user
 from engine.states import CaseState
@@ -202,12 +203,36 @@ def path_to(target: CaseState) -> list:  # type: ignore[type-arg]
     raise ValueError(f"no path to {target}")
 
 
+#: the standards of the test county (乐至县 2024: rural 533, urban 740; tekun ≈ 1.3×)
+STANDARDS = {
+    ("rural", "dibao"): 533,
+    ("urban", "dibao"): 740,
+    ("rural", "tekun"): 693,
+    ("urban", "tekun"): 962,
+}
+STANDARDS_FROM = dt.date(2024, 1, 1)
+
+
 def seed(rt: Runtime) -> dict[str, Actor]:
-    """Import the small county and create the staff; return actors by username."""
+    """Import the small county, create the staff and set the standards; return the actors."""
     import_regions(rt.uow(), parse_region_csv(REGIONS_CSV))
     for username, (role, region) in STAFF.items():
         create_user(rt.uow(), NewUser(username, role, region, PASSWORD))
-    return load_actors(rt)
+    actors = load_actors(rt)
+    for (area, category), yuan in STANDARDS.items():
+        set_standard(
+            rt.uow(),
+            actors["admin"],
+            NewStandard(
+                COUNTY,
+                area,
+                category,
+                Decimal(yuan),
+                STANDARDS_FROM,
+                "乐至县2024年保障标准（测试）",
+            ),
+        )
+    return actors
 
 
 def load_actors(rt: Runtime) -> dict[str, Actor]:

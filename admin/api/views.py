@@ -397,7 +397,7 @@ def case_audit(case_id: int) -> tuple[AuditOut, int]:
     with runtime().reader() as uow:
         case = queries.visible_case(uow.session, actor, case_id)
         stored = [stored_entry(r) for r in case_entries(uow.session, case_id)]
-    problem = verify_chain(case_id, stored, case.chain_seq, case.chain_head)
+    problem = verify_chain(f"case {case_id}", stored, case.chain_seq, case.chain_head)
     entries = [
         AuditEntryOut(**s.body.as_dict(), prev_hash=s.prev_hash, hash=s.hash) for s in stored
     ]

@@ -1,5 +1,6 @@
 """Use cases: each is one unit of work, called by the API, the CLI and the admin UI alike."""
 
+from engine.services import decisions as _decisions  # noqa: F401  (registers trigger effects)
 from engine.services import objections as _objections  # noqa: F401  (registers trigger effects)
 from engine.services.cases import Application, MemberInput, advance, submit_application
 from engine.services.investigations import InvestigationInput, record_investigation

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.access import ensure_in_region, ensure_role
 from engine.clock import local_date
 from engine.errors import Conflict, InvalidData, Problem, invalid_field, raise_invalid
-from engine.identity import InvalidIdNumber, mask_id_number, parse_id_number
+from engine.identity import InvalidIdNumber, mask_account, mask_id_number, parse_id_number
 from engine.models import (
     AreaType,
     Case,
@@ -25,7 +26,9 @@ from engine.models import (
     Category,
     DisabilityType,
     Household,
+    IncomeType,
     Member,
+    MemberIncome,
     Person,
     Region,
     RegionLevel,
@@ -40,12 +43,26 @@ from engine.workflow import rule_for
 
 #: the largest monthly income accepted per member, in yuan (a typo guard, not a rule)
 MAX_MONTHLY_INCOME = Decimal("10000000")
+CENT = Decimal("0.01")
 MAX_MEMBERS = 30
+MAX_PROPERTY_COUNT = 99
+BANK_ACCOUNT_RE = re.compile(r"^[0-9]{10,30}$")
+
+
+@dataclass(frozen=True)
+class IncomeInput:
+    """One monthly income item of a member."""
+
+    type: str
+    monthly_yuan: Decimal
 
 
 @dataclass(frozen=True)
 class MemberInput:
-    """One household member as given in an application."""
+    """One household member as given in an application.
+
+    ``monthly_income`` alone means wages; typed items go in ``incomes``.
+    """
 
     id_number: str
     name: str
@@ -55,6 +72,24 @@ class MemberInput:
     disability_type: str | None = None
     serious_illness: bool = False
     able_to_work: bool = False
+    incomes: Sequence[IncomeInput] = ()
+    covered: bool = False
+
+    def income_items(self) -> list[IncomeInput]:
+        """The member's income items, with ``monthly_income`` as wages."""
+        items = list(self.incomes)
+        if Decimal(self.monthly_income) > 0:
+            items.insert(0, IncomeInput(IncomeType.WAGES, Decimal(self.monthly_income)))
+        return items
+
+
+@dataclass(frozen=True)
+class PropertyInput:
+    """Property checked against the local limits (None: not recorded)."""
+
+    deposits_yuan: Decimal | None = None
+    vehicles: int | None = None
+    extra_housing_units: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +101,24 @@ class Application:
     members: Sequence[MemberInput]
     area_type: str | None = None
     draft: bool = False
+    #: false when someone able to work has irregular income (rechecked half-yearly)
+    income_stable: bool = True
+    rigid_expenses_yuan: Decimal = Decimal(0)
+    bank_account: str | None = None
+    property: PropertyInput = PropertyInput()
+
+
+def is_amount(value: object) -> bool:
+    """A non-negative yuan amount with at most two decimals, within reason."""
+    try:
+        amount = Decimal(value)  # type: ignore[arg-type]
+    except (InvalidOperation, TypeError, ValueError):
+        return False
+    return (
+        amount.is_finite()
+        and 0 <= amount <= MAX_MONTHLY_INCOME
+        and amount == amount.quantize(Decimal("0.01"))
+    )
 
 
 def _enum_problem(field: str, value: object, enum_cls: type[Any]) -> Problem | None:
@@ -77,6 +130,44 @@ def _enum_problem(field: str, value: object, enum_cls: type[Any]) -> Problem | N
         f"取值无效：{value!r}，可选：{'、'.join(allowed)}",
         f"invalid value {value!r}; expected one of: {', '.join(allowed)}",
     )
+
+
+def member_field_problems(
+    where: str, *, incomes: Sequence[IncomeInput], grade: int | None, disability_type: str | None
+) -> list[Problem]:
+    """Check a member's income items and disability fields (shared with recorded changes)."""
+    problems: list[Problem] = []
+    for j, item in enumerate(incomes):
+        if (p := _enum_problem(f"{where}.incomes.{j}.type", item.type, IncomeType)) is not None:
+            problems.append(p)
+        if not is_amount(item.monthly_yuan):
+            problems.append(
+                invalid_field(
+                    f"{where}.incomes.{j}.monthly_yuan",
+                    "金额须为不小于0的金额（最多两位小数）",
+                    "monthly_yuan must be a non-negative amount with at most 2 decimals",
+                )
+            )
+    if grade is not None and grade not in (1, 2, 3, 4):
+        problems.append(
+            invalid_field(
+                f"{where}.disability_grade",
+                "残疾等级须为1至4级",
+                "disability_grade must be 1, 2, 3 or 4",
+            )
+        )
+    if disability_type is not None:
+        if p := _enum_problem(f"{where}.disability_type", disability_type, DisabilityType):
+            problems.append(p)
+        elif grade is None:
+            problems.append(
+                invalid_field(
+                    f"{where}.disability_grade",
+                    "填写残疾类别时须同时填写残疾等级",
+                    "disability_type needs a disability_grade",
+                )
+            )
+    return problems
 
 
 def _member_problems(i: int, m: MemberInput, today: dt.date) -> list[Problem]:
@@ -94,17 +185,7 @@ def _member_problems(i: int, m: MemberInput, today: dt.date) -> list[Problem]:
         )
     if (p := _enum_problem(f"{where}.relation", m.relation, Relation)) is not None:
         problems.append(p)
-    try:
-        income = Decimal(m.monthly_income)
-        bad_income = (
-            not income.is_finite()
-            or income < 0
-            or income > MAX_MONTHLY_INCOME
-            or income != income.quantize(Decimal("0.01"))
-        )
-    except (InvalidOperation, TypeError, ValueError):
-        bad_income = True
-    if bad_income:
+    if not is_amount(m.monthly_income):
         problems.append(
             invalid_field(
                 f"{where}.monthly_income",
@@ -112,25 +193,17 @@ def _member_problems(i: int, m: MemberInput, today: dt.date) -> list[Problem]:
                 "monthly_income must be a non-negative amount with at most 2 decimals",
             )
         )
-    if m.disability_grade is not None and m.disability_grade not in (1, 2, 3, 4):
+    elif m.incomes and Decimal(m.monthly_income) > 0:
         problems.append(
             invalid_field(
-                f"{where}.disability_grade",
-                "残疾等级须为1至4级",
-                "disability_grade must be 1, 2, 3 or 4",
+                f"{where}.monthly_income",
+                "已逐项填写收入（incomes）时不再填写 monthly_income",
+                "give either monthly_income (wages) or typed incomes, not both",
             )
         )
-    if m.disability_type is not None:
-        if p := _enum_problem(f"{where}.disability_type", m.disability_type, DisabilityType):
-            problems.append(p)
-        elif m.disability_grade is None:
-            problems.append(
-                invalid_field(
-                    f"{where}.disability_grade",
-                    "填写残疾类别时须同时填写残疾等级",
-                    "disability_type needs a disability_grade",
-                )
-            )
+    problems += member_field_problems(
+        where, incomes=m.incomes, grade=m.disability_grade, disability_type=m.disability_type
+    )
     return problems
 
 
@@ -159,6 +232,7 @@ def validate_application(app: Application, today: dt.date) -> list[Problem]:
                 code="applicant_count",
             )
         )
+    problems += _household_problems(app)
     seen: dict[str, int] = {}
     for i, member in enumerate(app.members):
         number = member.id_number.strip().upper() if isinstance(member.id_number, str) else ""
@@ -172,6 +246,56 @@ def validate_application(app: Application, today: dt.date) -> list[Problem]:
                 )
             )
         seen.setdefault(number, i)
+    return problems
+
+
+def _household_problems(app: Application) -> list[Problem]:
+    """Coverage, rigid expenses, bank account and property."""
+    problems: list[Problem] = []
+    covered = [i for i, m in enumerate(app.members) if m.covered]
+    if covered and app.category != Category.SINGLE_PERSON:
+        problems.append(
+            invalid_field(
+                f"members.{covered[0]}.covered",
+                "只有单人保（single_person）指定被保障成员",
+                "covered applies to single_person cases only",
+            )
+        )
+    if len(covered) > 1:
+        problems.append(
+            invalid_field(
+                f"members.{covered[1]}.covered",
+                "单人保只能指定一名被保障成员",
+                "a single-person case covers exactly one member",
+            )
+        )
+    if not is_amount(app.rigid_expenses_yuan):
+        problems.append(
+            invalid_field(
+                "rigid_expenses_yuan", "刚性支出须为不小于0的金额", "must be a non-negative amount"
+            )
+        )
+    if app.bank_account is not None and not BANK_ACCOUNT_RE.match(app.bank_account):
+        problems.append(
+            invalid_field("bank_account", "银行账号须为10-30位数字", "bank_account: 10-30 digits")
+        )
+    prop = app.property
+    if prop.deposits_yuan is not None and not is_amount(prop.deposits_yuan):
+        problems.append(
+            invalid_field(
+                "property.deposits_yuan", "存款须为不小于0的金额", "must be a non-negative amount"
+            )
+        )
+    for name in ("vehicles", "extra_housing_units"):
+        value = getattr(prop, name)
+        if value is not None and not 0 <= value <= MAX_PROPERTY_COUNT:
+            problems.append(
+                invalid_field(
+                    f"property.{name}",
+                    f"须为0-{MAX_PROPERTY_COUNT}的整数",
+                    f"a whole number from 0 to {MAX_PROPERTY_COUNT}",
+                )
+            )
     return problems
 
 
@@ -285,6 +409,7 @@ def _set_members(
     members: Sequence[MemberInput],
     persons: Sequence[Person],
     now: dt.datetime,
+    cover_applicant: bool = False,
 ) -> None:
     """Make the household's current members exactly those of the application."""
     current = {
@@ -304,11 +429,29 @@ def _set_members(
             row = Member(household_id=household.id, person_id=person.id, joined_at=now)
             session.add(row)
         row.relation = Relation(m.relation)
-        row.monthly_income_fen = yuan_to_fen(Decimal(m.monthly_income))
+        row.incomes = [
+            MemberIncome(type=IncomeType(i.type), monthly_fen=yuan_to_fen(Decimal(i.monthly_yuan)))
+            for i in m.income_items()
+        ]
+        row.covered = bool(m.covered) or (cover_applicant and m.relation == Relation.SELF)
         row.disability_grade = m.disability_grade
         row.disability_type = DisabilityType(m.disability_type) if m.disability_type else None
         row.serious_illness = bool(m.serious_illness)
         row.able_to_work = bool(m.able_to_work)
+
+
+def _set_profile(household: Household, app: Application) -> None:
+    """Record what the means test and the recheck interval need about the household."""
+    household.income_stable = bool(app.income_stable)
+    household.rigid_expenses_fen = yuan_to_fen(Decimal(app.rigid_expenses_yuan))
+    if app.bank_account is not None:
+        household.bank_account = app.bank_account
+    prop = app.property
+    household.deposits_fen = (
+        None if prop.deposits_yuan is None else yuan_to_fen(Decimal(prop.deposits_yuan))
+    )
+    household.vehicles = prop.vehicles
+    household.extra_housing_units = prop.extra_housing_units
 
 
 def _application_payload(app: Application, area_type: AreaType) -> dict[str, Any]:
@@ -321,14 +464,26 @@ def _application_payload(app: Application, area_type: AreaType) -> dict[str, Any
                 "id_number": m.id_number.strip().upper(),
                 "name": m.name.strip(),
                 "relation": m.relation,
-                "monthly_income": Decimal(m.monthly_income).quantize(Decimal("0.01")),
+                "incomes": [
+                    {"type": i.type, "monthly_yuan": Decimal(i.monthly_yuan).quantize(CENT)}
+                    for i in m.income_items()
+                ],
                 "disability_grade": m.disability_grade,
                 "disability_type": m.disability_type,
                 "serious_illness": bool(m.serious_illness),
                 "able_to_work": bool(m.able_to_work),
+                "covered": bool(m.covered),
             }
             for m in app.members
         ],
+        "income_stable": app.income_stable,
+        "rigid_expenses_yuan": Decimal(app.rigid_expenses_yuan).quantize(CENT),
+        "bank_account": mask_account(app.bank_account) if app.bank_account else None,
+        "property": {
+            "deposits_yuan": app.property.deposits_yuan,
+            "vehicles": app.property.vehicles,
+            "extra_housing_units": app.property.extra_housing_units,
+        },
     }
 
 
@@ -355,7 +510,11 @@ def submit_application(uow: UnitOfWork, actor: Actor, app: Application) -> CaseR
             p for p, m in zip(persons, app.members, strict=True) if m.relation == Relation.SELF
         )
         household, previous = _household_for(session, applicant, village, area_type, now)
-        _set_members(session, household, app.members, persons, now)
+        _set_profile(household, app)
+        cover_applicant = app.category == Category.SINGLE_PERSON and not any(
+            m.covered for m in app.members
+        )
+        _set_members(session, household, app.members, persons, now, cover_applicant)
 
         case = Case(
             household_id=household.id,

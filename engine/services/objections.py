@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from engine.access import ensure_in_region, ensure_role
 from engine.errors import Conflict, NotFound, Problem, invalid_field, raise_invalid
+from engine.guards import GuardContext
 from engine.models import Case, Objection, ObjectionStatus
 from engine.ports import Actor
 from engine.services.cases import db_conflicts
@@ -148,9 +149,10 @@ def dismiss_objection(
 
 @effect("raise_objection")
 def _reinvestigate(
-    uow: UnitOfWork, case: Case, actor: Actor, data: Mapping[str, Any], reason: str
+    uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str
 ) -> Mapping[str, Any]:
     """Send every open objection (and the one raised now, if new) back to investigation."""
+    actor, data = ctx.actor, ctx.data
     raised: list[int] = []
     if "objector" in data or "content" in data:
         raise_invalid(

@@ -7,6 +7,7 @@ entry to the session. The caller commits all of it at once, or nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,10 +17,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from engine import workflow
 from engine.access import ensure_in_region, ensure_role_may_fire
+from engine.clock import local_date
 from engine.errors import Conflict, NotFound, Problem, raise_invalid
 from engine.guards import GUARD_RULES, CaseFacts, GuardContext, InvestigationFact
+from engine.means import load_means
 from engine.models import Case, CaseClaim, Investigation, Objection, ObjectionStatus
 from engine.ports import Actor, AuditLog, CaseEvent
+from engine.services.case_deadlines import refresh_due_on
 from engine.states import FINAL_STATES, CaseState, TransitionRule
 from engine.uow import UnitOfWork
 
@@ -36,7 +40,8 @@ class CaseRef:
     version: int
 
 
-Effect = Callable[[UnitOfWork, Case, Actor, Mapping[str, Any], str], Mapping[str, Any]]
+#: (unit of work, locked case after the state change, the guards' context, reason) -> payload
+Effect = Callable[[UnitOfWork, Case, GuardContext, str], Mapping[str, Any]]
 
 #: trigger -> extra work done in the same transaction; returns audit payload additions
 EFFECTS: dict[str, Effect] = {}
@@ -90,12 +95,14 @@ def case_investigations(session: Session, case_id: int) -> Sequence[Investigatio
     ).all()
 
 
-def load_facts(session: Session, audit: AuditLog, case: Case) -> CaseFacts:
-    """Load what the guards need to decide about ``case``."""
+def load_facts(
+    session: Session, audit: AuditLog, case: Case, on: dt.date | None = None
+) -> CaseFacts:
+    """Load what the guards need to decide about ``case`` (its means too, given a date)."""
     investigations = case_investigations(session, case.id)
-    open_objections = session.scalars(
-        select(Objection.id)
-        .where(Objection.case_id == case.id, Objection.status == ObjectionStatus.OPEN)
+    objections = session.execute(
+        select(Objection.id, Objection.status)
+        .where(Objection.case_id == case.id)
         .order_by(Objection.id)
     ).all()
     return CaseFacts(
@@ -113,8 +120,13 @@ def load_facts(session: Session, audit: AuditLog, case: Case) -> CaseFacts:
             )
             for inv in investigations
         ),
-        open_objection_ids=tuple(open_objections),
+        open_objection_ids=tuple(i for i, status in objections if status == ObjectionStatus.OPEN),
         proposer_ids=audit.participants(session, case.id, ("propose",)),
+        had_objection=bool(objections),
+        sampled_for_county_check=case.sampled_for_county_check,
+        extension_ground=case.extension_ground,
+        last_change_kind=case.last_change_kind,
+        means=load_means(session, case, on) if on is not None else None,
     )
 
 
@@ -146,7 +158,7 @@ def guard_context(
 ) -> GuardContext:
     """Build the guards' inputs for ``case`` as of now."""
     return GuardContext(
-        facts=load_facts(uow.session, uow.audit, case),
+        facts=load_facts(uow.session, uow.audit, case, local_date(uow.clock.now(), uow.clock.tz)),
         actor=actor,
         now=uow.clock.now(),
         tz=uow.clock.tz,
@@ -171,7 +183,7 @@ def fire_on(
     raise_invalid(reason_problems(rule, reason))
     ctx = guard_context(uow, case, actor, data)
     from_state = str(case.state)
-    to_state = workflow.fire(from_state, rule.trigger, ctx)
+    to_state = workflow.fire(from_state, rule.trigger, ctx)  # the same state when internal
 
     now = ctx.now
     case.state = CaseState(to_state)
@@ -179,9 +191,10 @@ def fire_on(
         setattr(case, column, now)
     case.updated_at = now
     case.version += 1
-    extra = EFFECTS[rule.trigger](uow, case, actor, data, reason) if rule.trigger in EFFECTS else {}
+    extra = EFFECTS[rule.trigger](uow, case, ctx, reason) if rule.trigger in EFFECTS else {}
     if case.state in FINAL_STATES:
         release_claims(uow, case)
+    refresh_due_on(uow, case)
 
     rule_names = sorted({r for g in rule.guards for r in GUARD_RULES.get(g, ())})
     payload: dict[str, Any] = {
@@ -234,6 +247,7 @@ def record_case_event(
     now = uow.clock.now()
     case.updated_at = now
     case.version += 1
+    refresh_due_on(uow, case)
     uow.audit.append(
         uow.session,
         case,

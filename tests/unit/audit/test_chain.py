@@ -92,13 +92,13 @@ def test_entry_hash_is_sha256_of_prev_hash_and_canonical_body() -> None:
 
 def test_an_intact_chain_verifies() -> None:
     entries = chain(4)
-    assert verify_chain(7, entries, 4, entries[-1].hash) is None
+    assert verify_chain("case 7", entries, 4, entries[-1].hash) is None
 
 
 def test_an_edited_entry_is_named() -> None:
     entries = chain(4)
     edited = dataclasses.replace(entries[2], body=body(3, reason="changed later"))
-    problem = verify_chain(7, [*entries[:2], edited, entries[3]], 4, entries[-1].hash)
+    problem = verify_chain("case 7", [*entries[:2], edited, entries[3]], 4, entries[-1].hash)
     assert problem is not None and (problem.seq, problem.kind) == (3, "hash_mismatch")
 
 
@@ -106,35 +106,35 @@ def test_an_edit_with_a_recomputed_hash_breaks_the_next_link() -> None:
     entries = chain(4)
     b = body(2, reason="forged")
     forged = StoredEntry(b, entries[1].prev_hash, entry_hash(entries[1].prev_hash, b))
-    problem = verify_chain(7, [entries[0], forged, *entries[2:]], 4, entries[-1].hash)
+    problem = verify_chain("case 7", [entries[0], forged, *entries[2:]], 4, entries[-1].hash)
     assert problem is not None and (problem.seq, problem.kind) == (3, "broken_link")
 
 
 def test_a_deleted_entry_is_named() -> None:
     entries = chain(4)
-    problem = verify_chain(7, [entries[0], entries[2], entries[3]], 4, entries[-1].hash)
+    problem = verify_chain("case 7", [entries[0], entries[2], entries[3]], 4, entries[-1].hash)
     assert problem is not None and (problem.seq, problem.kind) == (2, "missing")
 
 
 def test_reordered_entries_are_caught() -> None:
     entries = chain(3)
-    problem = verify_chain(7, [entries[1], entries[0], entries[2]], 3, entries[-1].hash)
+    problem = verify_chain("case 7", [entries[1], entries[0], entries[2]], 3, entries[-1].hash)
     assert problem is not None and problem.seq == 1
 
 
 def test_a_truncated_tail_is_caught_against_the_case_head() -> None:
     entries = chain(4)
-    problem = verify_chain(7, entries[:3], 4, entries[-1].hash)
+    problem = verify_chain("case 7", entries[:3], 4, entries[-1].hash)
     assert problem is not None and (problem.seq, problem.kind) == (4, "truncated")
 
 
 def test_a_rewritten_whole_chain_does_not_match_the_recorded_head() -> None:
     entries = chain(2)
-    problem = verify_chain(7, entries, 2, "f" * 64)
+    problem = verify_chain("case 7", entries, 2, "f" * 64)
     assert problem is not None and problem.kind == "head_mismatch"
 
 
 def test_an_entry_moved_from_another_case_is_caught() -> None:
     other = chain(1, case_id=8)
-    problem = verify_chain(7, other, 1, other[0].hash)
-    assert problem is not None and problem.kind == "wrong_case"
+    problem = verify_chain("case 7", other, 1, other[0].hash)
+    assert problem is not None and problem.kind == "wrong_chain"

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from engine.calendar import notice_may_close_at
 from engine.clock import CHINA_TZ
 from engine.guards import (
     CaseFacts,
@@ -14,7 +15,6 @@ from engine.guards import (
     approver_independent,
     check,
     no_open_objection,
-    notice_may_close_at,
     notice_period_elapsed,
     township_investigation_recorded,
 )

@@ -37,6 +37,7 @@ def permissive() -> GuardContext:
         now=NOW,
         tz=CHINA_TZ,
         rules=national_rules(),
+        data={"ground": "objection", "change": "employment"},
     )
 
 

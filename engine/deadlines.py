@@ -1,0 +1,381 @@
+"""Deadlines of a case (DOMAIN.md "Deadlines"), computed from its dates and the calendar.
+
+Each deadline runs from a start date to a due date counted in working days,
+calendar days or months; it is *met* when its end event happened, *pending*
+while the case is in a state where it can still be met, and *missed* once the
+case has moved on without it. Limits are rule-book data with their source.
+A case past a limit is overdue: shown, never blocked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from engine.calendar import WorkCalendar, add_months, first_of_next_month, notice_may_close_at
+from engine.rulebook import RuleBook
+from engine.states import CaseState
+
+S = CaseState
+
+#: grounds on which the whole-case limit becomes 45 working days (Art. 22; 2022 notice)
+EXTENSION_GROUNDS: dict[str, tuple[str, str]] = {
+    "objection": ("公示有异议", "an objection during the notice"),
+    "person_household_separation": ("人户分离", "the household lives away from its registration"),
+    "cross_locality": ("异地申办", "the application is made outside the place of registration"),
+    "hard_investigation": ("调查核实难度大", "the investigation is unusually hard"),
+}
+
+#: a case that left the procedure early stops its clocks instead of missing them
+ENDED_EARLY = (S.WITHDRAWN, S.PROCEDURE_ENDED)
+AFTER_ACCEPTANCE = (
+    S.ACCEPTED,
+    S.INVESTIGATING,
+    S.INITIAL_REVIEWED,
+    S.IN_PUBLIC_NOTICE,
+    S.PENDING_CONFIRMATION,
+)
+
+
+@dataclass(frozen=True)
+class DeadlineFacts:
+    """The local dates a case's deadlines depend on."""
+
+    category: str
+    state: str
+    tz: dt.tzinfo
+    accepted_on: dt.date | None = None
+    investigating_since_on: dt.date | None = None
+    data_check_on: dt.date | None = None
+    proposed_on: dt.date | None = None
+    notice_started_at: dt.datetime | None = None
+    notice_closed_on: dt.date | None = None
+    decided_on: dt.date | None = None
+    decision_served_on: dt.date | None = None
+    extension_ground: str | None = None
+    delegated: bool = False
+    next_recheck_on: dt.date | None = None
+    recheck_interval_months: int | None = None
+    recheck_started_on: dt.date | None = None
+    phase_out_started_on: dt.date | None = None
+    phase_out_months: int = 0
+    reassess_from: dt.date | None = None
+    reassessed_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One deadline of one case, as of today."""
+
+    name: str
+    label_zh: str
+    label_en: str
+    source: str
+    limit: int
+    unit: str
+    start_on: dt.date
+    due_on: dt.date
+    met_on: dt.date | None
+    status: str  # met | pending | missed | stopped | info
+    days_left: int | None
+    overdue: bool
+    estimated: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the deadline as JSON-ready data."""
+        return {
+            "label": self.label_zh,
+            "label_en": self.label_en,
+            "source": self.source,
+            "limit": self.limit,
+            "unit": self.unit,
+            "start_on": self.start_on,
+            "due_on": self.due_on,
+            "met_on": self.met_on,
+            "status": self.status,
+            "days_left": self.days_left,
+            "overdue": self.overdue,
+            "estimated": self.estimated,
+        }
+
+
+@dataclass(frozen=True)
+class _Spec:
+    name: str
+    label_zh: str
+    label_en: str
+    rule: Callable[[DeadlineFacts], str]
+    start: Callable[[DeadlineFacts], dt.date | None]
+    end: Callable[[DeadlineFacts], dt.date | None]
+    #: states in which an unmet deadline is still pending (else it was missed)
+    pending_in: tuple[CaseState, ...]
+    applies: Callable[[DeadlineFacts], bool] = lambda f: True
+
+
+def _case_limit(f: DeadlineFacts) -> str:
+    if f.extension_ground:
+        return "case_working_days_extended"
+    return "case_working_days_delegated" if f.delegated else "case_working_days"
+
+
+SPECS: tuple[_Spec, ...] = (
+    _Spec(
+        "investigation_start",
+        "受理后启动入户调查",
+        "start the investigation after acceptance",
+        lambda f: "investigation_start_working_days",
+        lambda f: f.accepted_on,
+        lambda f: f.investigating_since_on,
+        (S.ACCEPTED,),
+    ),
+    _Spec(
+        "data_check",
+        "县级完成信息核对",
+        "county economic-information check",
+        lambda f: "data_check_working_days",
+        lambda f: f.investigating_since_on,
+        lambda f: f.data_check_on,
+        AFTER_ACCEPTANCE[1:],
+    ),
+    _Spec(
+        "tekun_review",
+        "特困调查及初审",
+        "tekun investigation and initial review",
+        lambda f: "tekun_review_working_days",
+        lambda f: f.accepted_on,
+        lambda f: f.proposed_on,
+        (S.ACCEPTED, S.INVESTIGATING),
+        applies=lambda f: f.category == "tekun",
+    ),
+    _Spec(
+        "county_decision",
+        "县级审核确认",
+        "county decision after receiving the file",
+        lambda f: (
+            "tekun_county_decision_working_days"
+            if f.category == "tekun"
+            else "county_decision_working_days"
+        ),
+        lambda f: f.notice_closed_on,
+        lambda f: f.decided_on,
+        (S.PENDING_CONFIRMATION,),
+    ),
+    _Spec(
+        "case_total",
+        "受理至审核确认办结",
+        "whole case, acceptance to decision",
+        _case_limit,
+        lambda f: f.accepted_on,
+        lambda f: f.decided_on,
+        AFTER_ACCEPTANCE,
+    ),
+    _Spec(
+        "decision_notice",
+        "书面告知不予批准理由",
+        "written notice of the refusal",
+        lambda f: "decision_notice_working_days",
+        lambda f: f.decided_on if f.state == S.REJECTED else None,
+        lambda f: f.decision_served_on,
+        (S.REJECTED,),
+    ),
+    _Spec(
+        "death_reassessment",
+        "成员死亡后重新核定",
+        "reassessment after a member's death",
+        lambda f: "death_reassessment_months",
+        lambda f: f.reassess_from,
+        lambda f: f.reassessed_on,
+        (S.ACTIVE, S.UNDER_RECHECK, S.PHASING_OUT),
+    ),
+)
+
+
+def _due(calendar: WorkCalendar, unit: str, start: dt.date, limit: int) -> dt.date:
+    if unit == "working_days":
+        return calendar.add_working_days(start, limit)
+    if unit == "months":
+        return add_months(start, limit)
+    return start + dt.timedelta(days=limit)
+
+
+def _days_left(calendar: WorkCalendar, unit: str, today: dt.date, due: dt.date) -> int:
+    if unit == "working_days":
+        return calendar.working_days_between(today, due)
+    return (due - today).days
+
+
+def _deadline(
+    name: str,
+    labels: tuple[str, str],
+    rule_name: str,
+    rules: RuleBook,
+    calendar: WorkCalendar,
+    start: dt.date,
+    met: dt.date | None,
+    pending: bool,
+    today: dt.date,
+    due: dt.date | None = None,
+    stopped: bool = False,
+) -> Deadline:
+    rule = rules.rule(rule_name, start)
+    due = due or _due(calendar, rule.unit, start, rule.value)
+    if met is not None:
+        status, overdue = "met", met > due
+    elif pending:
+        status, overdue = "pending", today > due
+    elif stopped:
+        status, overdue = "stopped", False
+    else:
+        status, overdue = "missed", True
+    return Deadline(
+        name=name,
+        label_zh=labels[0],
+        label_en=labels[1],
+        source=rule.source,
+        limit=rule.value,
+        unit=rule.unit,
+        start_on=start,
+        due_on=due,
+        met_on=met,
+        status=status,
+        days_left=_days_left(calendar, rule.unit, today, due) if status == "pending" else None,
+        overdue=overdue,
+        estimated=rule.unit == "working_days" and calendar.estimated(start, due),
+    )
+
+
+def case_deadlines(
+    f: DeadlineFacts, calendar: WorkCalendar, rules: RuleBook, today: dt.date
+) -> list[Deadline]:
+    """Return every deadline that has started for the case."""
+    out: list[Deadline] = []
+    state = CaseState(f.state)
+    for spec in SPECS:
+        start = spec.start(f)
+        if start is None or not spec.applies(f):
+            continue
+        met = spec.end(f)
+        out.append(
+            _deadline(
+                spec.name,
+                (spec.label_zh, spec.label_en),
+                spec.rule(f),
+                rules,
+                calendar,
+                start,
+                met,
+                state in spec.pending_in,
+                today,
+                stopped=state in ENDED_EARLY,
+            )
+        )
+    out += _notice(f, rules, calendar, today)
+    out += _enrolment(f, rules, calendar, today)
+    return out
+
+
+def _notice(
+    f: DeadlineFacts, rules: RuleBook, calendar: WorkCalendar, today: dt.date
+) -> list[Deadline]:
+    """The 7-day public notice (Art. 19): due when it may close; pending while it runs.
+
+    A notice interrupted by an objection has no deadline: a new one starts.
+    """
+    if f.notice_started_at is None or (
+        f.state != S.IN_PUBLIC_NOTICE and f.notice_closed_on is None
+    ):
+        return []
+    start = f.notice_started_at.astimezone(f.tz).date()
+    days = rules.value("public_notice_days", start)
+    closes = notice_may_close_at(f.notice_started_at, days, f.tz).astimezone(f.tz).date()
+    return [
+        _deadline(
+            "public_notice",
+            ("公示期满", "public notice runs its course"),
+            "public_notice_days",
+            rules,
+            calendar,
+            start,
+            f.notice_closed_on,
+            f.state == S.IN_PUBLIC_NOTICE,
+            today,
+            due=closes,
+        )
+    ]
+
+
+def _enrolment(
+    f: DeadlineFacts, rules: RuleBook, calendar: WorkCalendar, today: dt.date
+) -> list[Deadline]:
+    """Payment start (Art. 21), the next recheck (Art. 31) and the phase-out's end."""
+    out: list[Deadline] = []
+    if f.decided_on is not None and f.state in (
+        S.ACTIVE,
+        S.UNDER_RECHECK,
+        S.PHASING_OUT,
+        S.TERMINATED,
+    ):
+        first = first_of_next_month(f.decided_on)
+        out.append(
+            Deadline(
+                "payment_start",
+                "次月起发放保障金",
+                "payment from the next month",
+                "《最低生活保障审核确认办法》第二十一条",
+                1,
+                "months",
+                f.decided_on,
+                first,
+                None,
+                "info",
+                None,
+                False,
+                False,
+            )
+        )
+    if f.next_recheck_on is not None and f.state == S.ACTIVE:
+        out.append(
+            Deadline(
+                "recheck",
+                "定期核查",
+                "periodic recheck",
+                "《最低生活保障审核确认办法》第三十一条",
+                f.recheck_interval_months or 0,
+                "months",
+                f.decided_on or f.next_recheck_on,
+                f.next_recheck_on,
+                None,
+                "pending",
+                (f.next_recheck_on - today).days,
+                today > f.next_recheck_on,
+                False,
+            )
+        )
+    if f.phase_out_started_on is not None and f.state == S.PHASING_OUT:
+        ends = add_months(f.phase_out_started_on, f.phase_out_months)
+        out.append(
+            Deadline(
+                "phase_out_end",
+                "渐退期满",
+                "end of phase-out",
+                rules.rule("phase_out_max_months", f.phase_out_started_on).source,
+                f.phase_out_months,
+                "months",
+                f.phase_out_started_on,
+                ends,
+                None,
+                "pending",
+                (ends - today).days,
+                today > ends,
+                False,
+            )
+        )
+    return out
+
+
+def earliest_due(deadlines: list[Deadline]) -> dt.date | None:
+    """The earliest due date among pending deadlines (None when nothing is pending)."""
+    pending = [d.due_on for d in deadlines if d.status == "pending"]
+    return min(pending) if pending else None

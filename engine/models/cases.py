@@ -1,0 +1,212 @@
+"""Cases and what is recorded on them: claims, investigations, objections, amounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.models.base import Base, UTCDateTime, fen_to_yuan, str_enum
+from engine.models.enums import (
+    AreaType,
+    BenefitKind,
+    Category,
+    InvestigationLevel,
+    InvestigationMethod,
+    ObjectionStatus,
+)
+from engine.models.people import Household, Region
+from engine.models.users import User
+from engine.states import CaseState
+
+
+class Case(Base):
+    """One application and everything that follows it, until it ends."""
+
+    __tablename__ = "case_file"
+    __table_args__ = (CheckConstraint("version >= 1", name="version_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    category: Mapped[Category] = mapped_column(str_enum(Category, "category"))
+    state: Mapped[CaseState] = mapped_column(str_enum(CaseState, "case_state"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    village_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    area_type: Mapped[AreaType] = mapped_column(str_enum(AreaType, "area_type"))
+    previous_case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # head of this case's audit chain, advanced under the case's row lock
+    chain_seq: Mapped[int] = mapped_column(Integer, default=0)
+    chain_head: Mapped[str | None] = mapped_column(String(64))
+
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # key dates, stamped by the triggers named in engine.states
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    materials_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    investigating_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    proposed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    notice_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    notice_closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    recheck_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    rechecked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    phase_out_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: the day the decision letter (e.g. a refusal with reasons) was served (Art. 21, 38)
+    decision_served_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    #: the kind of the latest recorded change of means (phase-out needs "employment")
+    last_change_kind: Mapped[str | None] = mapped_column(String(20))
+    #: the recorded ground for the 45-working-day limit (Art. 22; 2022 notice)
+    extension_ground: Mapped[str | None] = mapped_column(String(40))
+    #: chosen for the county's own check when the file reached the county (TK Art. 16)
+    sampled_for_county_check: Mapped[bool | None] = mapped_column(Boolean)
+    #: when the next periodic recheck is due, and the months between rechecks (Art. 31)
+    next_recheck_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    recheck_interval_months: Mapped[int | None] = mapped_column(SmallInteger)
+    #: a member died on this date: the case is reassessed within 3 months (2022 notice)
+    reassess_from: Mapped[dt.date | None] = mapped_column(Date)
+    #: the earliest date on which an unmet deadline falls due (indexed, for overdue lists)
+    due_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+
+    household: Mapped[Household] = relationship()
+    village: Mapped[Region] = relationship()
+
+    # the services bump the version once per change (not once per flush) and the
+    # UPDATE still checks the version it read: optimistic locking everywhere
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+
+
+#: the date columns a trigger may stamp (checked against engine.states in tests)
+CASE_DATE_COLUMNS: tuple[str, ...] = (
+    "submitted_at",
+    "materials_requested_at",
+    "accepted_at",
+    "investigating_since",
+    "proposed_at",
+    "notice_started_at",
+    "notice_closed_at",
+    "decided_at",
+    "recheck_started_at",
+    "rechecked_at",
+    "phase_out_started_at",
+    "ended_at",
+)
+
+
+class CaseClaim(Base):
+    """A person's place in an open or enrolled case: at most one unreleased claim per person."""
+
+    __tablename__ = "case_claim"
+    __table_args__ = (
+        Index(
+            "uq_case_claim_open_person",
+            "person_id",
+            unique=True,
+            sqlite_where=text("released_at IS NULL"),
+            postgresql_where=text("released_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Investigation(Base):
+    """A household economic-situation investigation (家庭经济状况调查)."""
+
+    __tablename__ = "investigation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    level: Mapped[InvestigationLevel] = mapped_column(
+        str_enum(InvestigationLevel, "investigation_level")
+    )
+    date: Mapped[dt.date] = mapped_column(Date)
+    method: Mapped[InvestigationMethod] = mapped_column(
+        str_enum(InvestigationMethod, "investigation_method")
+    )
+    findings: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    investigators: Mapped[list[User]] = relationship(
+        secondary="investigation_investigator", order_by="User.username"
+    )
+
+
+class InvestigationInvestigator(Base):
+    """Who took part in an investigation."""
+
+    __tablename__ = "investigation_investigator"
+
+    investigation_id: Mapped[int] = mapped_column(ForeignKey("investigation.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True, index=True)
+
+
+class Objection(Base):
+    """An objection (异议) raised during the public notice."""
+
+    __tablename__ = "objection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    objector: Mapped[str] = mapped_column(String(100))
+    content: Mapped[str] = mapped_column(Text)
+    status: Mapped[ObjectionStatus] = mapped_column(str_enum(ObjectionStatus, "objection_status"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class BenefitDecision(Base):
+    """An amount: proposed by the township or decided by the county, with its inputs' summary.
+
+    The full inputs are in the audit entry of the same decision, so that
+    ``doudi audit replay`` can recompute it.
+    """
+
+    __tablename__ = "benefit_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    kind: Mapped[BenefitKind] = mapped_column(str_enum(BenefitKind, "benefit_kind"))
+    trigger: Mapped[str] = mapped_column(String(40))
+    decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: first month paid at this amount (the month after the decision, Art. 21); None if proposed
+    effective_month: Mapped[dt.date | None] = mapped_column(Date)
+    monthly_fen: Mapped[int] = mapped_column(BigInteger)
+    standard_id: Mapped[int | None] = mapped_column(ForeignKey("standard.id"))
+    standard_fen: Mapped[int] = mapped_column(BigInteger)
+    members: Mapped[int] = mapped_column(SmallInteger)
+    counted_income_fen: Mapped[int] = mapped_column(BigInteger)
+    base_fen: Mapped[int] = mapped_column(BigInteger)
+    supplement_fen: Mapped[int] = mapped_column(BigInteger)
+    #: canonical JSON of the breakdown lines shown to users
+    breakdown: Mapped[str] = mapped_column(Text)
+
+    @property
+    def monthly_yuan(self) -> Decimal:
+        """The monthly amount in yuan."""
+        return fen_to_yuan(self.monthly_fen)

@@ -1,0 +1,45 @@
+"""Users and their API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.models.base import Base, UTCDateTime, str_enum
+from engine.models.people import Region
+from engine.states import Role
+
+
+class User(Base):
+    """A person who signs in: staff, inspectors and administrators."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    display_name: Mapped[str] = mapped_column(String(50), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    region: Mapped[Region] = relationship()
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

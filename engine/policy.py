@@ -1,0 +1,103 @@
+"""Reading local policy in force: standards, parameters and the working-day calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from engine.calendar import WorkCalendar
+from engine.models import CalendarDay, Category, PolicyParameter, Standard, StandardCategory
+from engine.parameters import SPECS, ParameterSet, ParameterVersion, default_in_force
+from engine.rules import Policy
+
+
+@dataclass(frozen=True)
+class StandardRef:
+    """The standard a computation used."""
+
+    id: int
+    monthly_yuan: Decimal
+    effective_from: dt.date
+    source: str
+
+    def as_payload(self) -> dict[str, object]:
+        """Return the reference for an audit receipt."""
+        return {
+            "id": self.id,
+            "monthly_yuan": self.monthly_yuan,
+            "effective_from": self.effective_from,
+            "source": self.source,
+        }
+
+
+def standard_category(category: str) -> StandardCategory:
+    """Single-person coverage uses the dibao standard; tekun has its own."""
+    return StandardCategory.TEKUN if category == Category.TEKUN else StandardCategory.DIBAO
+
+
+def standard_in_force(
+    session: Session, county: str, area_type: str, category: str, on: dt.date
+) -> StandardRef | None:
+    """Return the standard in force on ``on`` for the case's county, area and category."""
+    row = session.scalar(
+        select(Standard)
+        .where(
+            Standard.county_code == county,
+            Standard.area_type == area_type,
+            Standard.category == standard_category(category),
+            Standard.effective_from <= on,
+        )
+        .order_by(Standard.effective_from.desc())
+        .limit(1)
+    )
+    if row is None:
+        return None
+    return StandardRef(row.id, row.monthly_yuan, row.effective_from, row.source)
+
+
+def parameters_in_force(session: Session, county: str, on: dt.date) -> ParameterSet:
+    """Return every parameter's version in force for the county on ``on``."""
+    rows = session.scalars(
+        select(PolicyParameter)
+        .where(PolicyParameter.county_code == county, PolicyParameter.effective_from <= on)
+        .order_by(PolicyParameter.effective_from)
+    ).all()
+    versions = {name: default_in_force(name, on) for name in SPECS}
+    for row in rows:  # later rows overwrite earlier ones
+        versions[row.name] = ParameterVersion(
+            name=row.name,
+            value=SPECS[row.name].parse(row.value),
+            effective_from=row.effective_from,
+            source=row.source,
+            id=row.id,
+        )
+    return ParameterSet(versions)
+
+
+def calendar_for(session: Session, county: str) -> WorkCalendar:
+    """Return the working-day calendar with national adjustments and the county's own days."""
+    rows = session.scalars(
+        select(CalendarDay).where(
+            or_(CalendarDay.county_code.is_(None), CalendarDay.county_code == county)
+        )
+    ).all()
+    overrides = {r.day: r.working for r in rows if r.county_code is None}
+    overrides.update({r.day: r.working for r in rows if r.county_code is not None})
+    return WorkCalendar(overrides)
+
+
+def rules_policy(standard: StandardRef, params: ParameterSet) -> Policy:
+    """Combine a standard and the parameters into the inputs of the benefit rules."""
+    return Policy(
+        standard_yuan=standard.monthly_yuan,
+        employment_cost_share=params.decimal("employment_cost_share"),
+        employment_cost_fixed_yuan=params.decimal("employment_cost_fixed_yuan"),
+        rigid_expense_share=params.decimal("rigid_expense_share"),
+        classified_supplement_rate=params.decimal("classified_supplement_rate"),
+        marginal_factor=params.decimal("marginal_factor"),
+        rounding=str(params["rounding"]),
+    )

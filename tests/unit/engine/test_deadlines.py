@@ -1,0 +1,127 @@
+"""Per-case deadlines: due dates in working days, status and overdue (DOMAIN.md "Deadlines")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from engine.calendar import WorkCalendar
+from engine.clock import CHINA_TZ
+from engine.deadlines import DeadlineFacts, case_deadlines, earliest_due
+from engine.rulebook import national_rules
+
+D = dt.date
+RULES = national_rules()
+CAL = WorkCalendar()
+
+
+def deadlines(today: dt.date, **facts: object) -> dict[str, object]:
+    f = DeadlineFacts(tz=CHINA_TZ, **facts)  # type: ignore[arg-type]
+    return {d.name: d for d in case_deadlines(f, CAL, RULES, today)}
+
+
+def test_investigation_start_art_15_three_working_days() -> None:
+    d = deadlines(D(2026, 2, 24), category="dibao", state="accepted", accepted_on=D(2026, 2, 13))
+    start = d["investigation_start"]
+    assert (start.due_on, start.status, start.days_left, start.overdue) == (  # type: ignore[attr-defined]
+        D(2026, 2, 25),
+        "pending",
+        1,
+        False,
+    )
+    late = deadlines(
+        D(2026, 2, 26), category="dibao", state="accepted", accepted_on=D(2026, 2, 13)
+    )["investigation_start"]
+    assert late.overdue and late.days_left == -1  # type: ignore[attr-defined]
+
+
+def test_met_on_time_and_missed() -> None:
+    d = deadlines(
+        D(2026, 3, 20),
+        category="dibao",
+        state="initial_reviewed",
+        accepted_on=D(2026, 3, 2),
+        investigating_since_on=D(2026, 3, 4),
+        proposed_on=D(2026, 3, 12),
+    )
+    assert d["investigation_start"].status == "met"  # type: ignore[attr-defined]
+    assert not d["investigation_start"].overdue  # type: ignore[attr-defined]
+    # no county data check was recorded and the case moved on... still pending at review
+    assert d["data_check"].status == "pending"  # type: ignore[attr-defined]
+
+
+def test_case_total_art_22_thirty_twenty_or_forty_five() -> None:
+    base = {"category": "dibao", "state": "investigating", "accepted_on": D(2026, 3, 2)}
+    plain = deadlines(D(2026, 3, 2), **base)["case_total"]
+    delegated = deadlines(D(2026, 3, 2), delegated=True, **base)["case_total"]
+    extended = deadlines(D(2026, 3, 2), extension_ground="objection", **base)["case_total"]
+    assert (plain.limit, delegated.limit, extended.limit) == (30, 20, 45)  # type: ignore[attr-defined]
+    # 30 working days from Monday 2 March 2026: Qingming (4-6 Apr) falls inside
+    assert plain.due_on == D(2026, 4, 14)  # type: ignore[attr-defined]
+
+
+def test_county_decision_ten_or_fifteen_for_tekun() -> None:
+    dibao = deadlines(
+        D(2026, 9, 25),
+        category="dibao",
+        state="pending_confirmation",
+        notice_closed_on=D(2026, 9, 25),
+    )["county_decision"]
+    tekun = deadlines(
+        D(2026, 9, 25),
+        category="tekun",
+        state="pending_confirmation",
+        notice_closed_on=D(2026, 9, 25),
+    )["county_decision"]
+    assert dibao.due_on == D(2026, 10, 15)  # type: ignore[attr-defined]
+    assert tekun.limit == 15 and "特困" in tekun.source  # type: ignore[attr-defined]
+
+
+def test_the_notice_is_due_when_it_may_close() -> None:
+    published = dt.datetime(2026, 3, 2, 10, 0, tzinfo=CHINA_TZ)
+    d = deadlines(
+        D(2026, 3, 5), category="dibao", state="in_public_notice", notice_started_at=published
+    )["public_notice"]
+    assert (d.due_on, d.status, d.days_left) == (D(2026, 3, 10), "pending", 5)  # type: ignore[attr-defined]
+    interrupted = deadlines(
+        D(2026, 3, 5), category="dibao", state="investigating", notice_started_at=published
+    )
+    assert "public_notice" not in interrupted
+
+
+def test_a_refusal_must_be_notified_within_three_working_days() -> None:
+    on_time = deadlines(
+        D(2026, 3, 9), category="dibao", state="rejected", decided_on=D(2026, 3, 4)
+    )["decision_notice"]
+    assert (on_time.due_on, on_time.overdue) == (D(2026, 3, 9), False)  # type: ignore[attr-defined]
+    d = deadlines(D(2026, 3, 10), category="dibao", state="rejected", decided_on=D(2026, 3, 4))
+    assert d["decision_notice"].overdue  # type: ignore[attr-defined]
+    served = deadlines(
+        D(2026, 3, 9),
+        category="dibao",
+        state="rejected",
+        decided_on=D(2026, 3, 4),
+        decision_served_on=D(2026, 3, 5),
+    )
+    assert served["decision_notice"].status == "met"  # type: ignore[attr-defined]
+
+
+def test_withdrawn_cases_stop_their_clocks() -> None:
+    d = deadlines(D(2026, 5, 1), category="dibao", state="withdrawn", accepted_on=D(2026, 3, 2))
+    assert {x.status for x in d.values()} == {"stopped"}  # type: ignore[attr-defined]
+    assert not any(x.overdue for x in d.values())  # type: ignore[attr-defined]
+
+
+def test_enrolled_cases_show_payment_start_recheck_and_death_reassessment() -> None:
+    d = deadlines(
+        D(2026, 5, 1),
+        category="dibao",
+        state="active",
+        decided_on=D(2026, 3, 20),
+        next_recheck_on=D(2027, 3, 20),
+        recheck_interval_months=12,
+        reassess_from=D(2026, 4, 10),
+    )
+    assert d["payment_start"].due_on == D(2026, 4, 1)  # type: ignore[attr-defined]
+    assert d["recheck"].due_on == D(2027, 3, 20)  # type: ignore[attr-defined]
+    assert d["death_reassessment"].due_on == D(2026, 7, 10)  # type: ignore[attr-defined]
+    assert earliest_due(list(d.values())) == D(2026, 7, 10)  # type: ignore[arg-type]
