@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +12,18 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
 from admin.app import create_app
+from admin.cli_rules import COMMANDS as RULE_COMMANDS
+from admin.cli_rules import audit_replay
+from admin.cli_support import acting_user, domain_errors, progress_bar, require_schema
 from admin.config import ConfigError
 from admin.extensions import runtime
 from admin.migrate import current_revision, head_revision, upgrade
 from audit.verify import count_entries, verify_all
 from engine import demo as demo_data
-from engine.errors import DomainError
 from engine.models import Case, Region, User
 from engine.services import advance as advance_case
 from engine.services.regions import import_regions, parse_region_csv
-from engine.services.users import NewUser, actor_of, create_user
+from engine.services.users import NewUser, create_user
 from engine.states import Role
 
 
@@ -37,23 +37,6 @@ def _create_app() -> Flask:
         # release database connections when the command ends
         ctx.find_root().call_on_close(app.extensions["doudi"].close)
     return app
-
-
-@contextmanager
-def domain_errors() -> Iterator[None]:
-    """Print a refused command's reasons and exit non-zero instead of a traceback."""
-    try:
-        yield
-    except DomainError as err:
-        lines = [f"{err.message} / {err.message_en} [{err.code}]"]
-        for problem in err.problems:
-            where = f"{problem.field}: " if problem.field else ""
-            lines.append(f"  - {where}{problem.message} / {problem.message_en}")
-        raise click.ClickException("\n".join(lines)) from None
-
-
-def _progress(total: int, label: str) -> Any:
-    return click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
 
 
 cli = FlaskGroup(
@@ -95,12 +78,6 @@ def db_current() -> None:
     click.echo(f"code:     {head_revision(rt.engine)}")
 
 
-def _require_schema() -> None:
-    rt = runtime()
-    if current_revision(rt.engine) != head_revision(rt.engine):
-        raise click.ClickException("the database schema is not up to date: run `doudi db upgrade`")
-
-
 @regions.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def regions_import(file: Path) -> None:
@@ -109,7 +86,7 @@ def regions_import(file: Path) -> None:
     All rows are checked first; any invalid row refuses the whole file.
     Importing the same file again changes nothing.
     """
-    _require_schema()
+    require_schema()
     try:
         text = file.read_text("utf-8-sig")
     except UnicodeDecodeError:
@@ -143,7 +120,7 @@ def users_create(
     id_number: str | None,
 ) -> None:
     """Create a user account."""
-    _require_schema()
+    require_schema()
     with domain_errors():
         user_id = create_user(
             runtime().uow(),
@@ -155,7 +132,7 @@ def users_create(
 @users.command("list")
 def users_list() -> None:
     """List user accounts."""
-    _require_schema()
+    require_schema()
     with runtime().reader() as uow:
         rows = uow.session.scalars(select(User).order_by(User.region_code, User.username)).all()
         for u in rows:
@@ -166,10 +143,10 @@ def users_list() -> None:
 @audit.command("verify")
 def audit_verify() -> None:
     """Recompute every case's hash chain; exit 1 naming the first broken entry of each case."""
-    _require_schema()
+    require_schema()
     with runtime().reader() as uow:
         total = count_entries(uow.session)
-        with _progress(total, "verifying") as bar:
+        with progress_bar(total, "verifying") as bar:
             report = verify_all(uow.session, progress=bar.update)
     for problem in report.breaks:
         click.echo(f"{problem.chain}: entry {problem.seq}: {problem.message} [{problem.kind}]")
@@ -177,14 +154,6 @@ def audit_verify() -> None:
     if not report.ok:
         raise click.ClickException(f"{len(report.breaks)} broken chain(s) among {summary}")
     click.echo(f"all chains intact: {summary}")
-
-
-def _actor(username: str) -> Any:
-    with runtime().reader() as uow:
-        user = uow.session.scalar(select(User).where(User.username == username))
-        if user is None or not user.active:
-            raise click.ClickException(f"no active user {username!r}")
-        return actor_of(user)
 
 
 @cases.command("advance")
@@ -197,13 +166,13 @@ def cases_advance(
     case_id: int, trigger: str, username: str, reason: str, expected_version: int | None
 ) -> None:
     """Fire TRIGGER on case CASE_ID as a user, through the same service as the API."""
-    _require_schema()
+    require_schema()
     with domain_errors():
         ref = advance_case(
             runtime().uow(),
             case_id,
             trigger,
-            _actor(username),
+            acting_user(username),
             reason=reason,
             expected_version=expected_version,
         )
@@ -221,7 +190,7 @@ def cases_advance(
 @click.option("--if-empty", is_flag=True, help="Do nothing unless the database holds no regions.")
 def demo(households: int, if_empty: bool) -> None:
     """Load a demo county modelled on 乐至县 (idempotent: reruns add only what is missing)."""
-    _require_schema()
+    require_schema()
     rt = runtime()
     if rt.settings.env == "production":
         raise click.ClickException("refusing to load demo data with DOUDI_ENV=production")
@@ -230,7 +199,7 @@ def demo(households: int, if_empty: bool) -> None:
     if if_empty and has_regions:
         click.echo("database is not empty: demo not loaded")
         return
-    with domain_errors(), _progress(households, "demo households") as bar:
+    with domain_errors(), progress_bar(households, "demo households") as bar:
         report = demo_data.load_demo(rt.uow, rt.clock, households, progress=bar.update)
     with rt.reader() as uow:
         total = uow.session.scalar(select(func.count()).select_from(Case))
@@ -255,13 +224,14 @@ def serve(host: str, port: int, threads: int) -> None:
     """Serve the application with the production WSGI server (waitress)."""
     from waitress import serve as waitress_serve
 
-    _require_schema()
+    require_schema()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"doudi serving on http://{host}:{port}/ (Ctrl+C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="doudi")
 
 
-for group in (db, regions, users, audit, cases):
+audit.add_command(audit_replay)
+for group in (db, regions, users, audit, cases, *RULE_COMMANDS):
     cli.add_command(group)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from audit.chain import (
@@ -19,7 +19,7 @@ from audit.chain import (
 )
 from audit.models import AccessLog, AuditEntry, LedgerEntry, LedgerHead
 from engine.models import Case
-from engine.ports import Actor, CaseEvent, LedgerEvent
+from engine.ports import Actor, CaseEvent, ChainHead, LedgerEvent
 
 
 class ChainRecorder:
@@ -64,6 +64,52 @@ class ChainRecorder:
         )
         case.chain_seq = seq
         case.chain_head = digest
+
+    def append_many(
+        self, session: Session, items: Sequence[tuple[ChainHead, CaseEvent]]
+    ) -> list[ChainHead]:
+        """Append one event to each case's chain with a single multi-row INSERT."""
+        rows = []
+        heads = []
+        for head, event in items:
+            seq = head.seq + 1
+            prev = head.head or GENESIS_HASH
+            payload_text = canonical_text(event.payload)
+            body = EntryBody(
+                case_id=head.case_id,
+                seq=seq,
+                trigger=event.trigger,
+                from_state=event.from_state,
+                to_state=event.to_state,
+                actor_id=event.actor.user_id,
+                actor=event.actor.username,
+                role=str(event.actor.role),
+                at=event.at,
+                reason=event.reason,
+                payload=json.loads(payload_text),
+            )
+            digest = entry_hash(prev, body)
+            rows.append(
+                {
+                    "case_id": head.case_id,
+                    "seq": seq,
+                    "trigger": body.trigger,
+                    "from_state": body.from_state,
+                    "to_state": body.to_state,
+                    "actor_id": body.actor_id,
+                    "actor": body.actor,
+                    "role": body.role,
+                    "at": body.at,
+                    "reason": body.reason,
+                    "payload": payload_text,
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
+            )
+            heads.append(ChainHead(head.case_id, seq, digest))
+        if rows:
+            session.execute(insert(AuditEntry), rows)
+        return heads
 
     def record(self, session: Session, ledger: str, event: LedgerEvent) -> None:
         """Append ``event`` to the named ledger, locking its head row."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import cache
 
 import chinese_calendar
 
@@ -36,8 +37,7 @@ class WorkCalendar:
         if day in self.overrides:
             return self.overrides[day]
         if _package_covers(day):
-            working: bool = chinese_calendar.is_workday(day)
-        return working
+            return _package_working(day)
         return day.weekday() < 5
 
     def add_working_days(self, start: dt.date, count: int) -> dt.date:
@@ -64,12 +64,22 @@ class WorkCalendar:
 
     def estimated(self, start: dt.date, end: dt.date) -> bool:
         """Whether any day from ``start`` to ``end`` had to be estimated."""
-        day = min(start, end)
-        while day <= max(start, end):
+        low, high = min(start, end), max(start, end)
+        if _package_covers(low) and _package_covers(high):
+            return False
+        day = low
+        while day <= high:
             if not self.knows(day):
                 return True
             day += ONE_DAY
         return False
+
+
+@cache
+def _package_working(day: dt.date) -> bool:
+    """The package's answer, remembered: deadlines ask about the same days again and again."""
+    working: bool = chinese_calendar.is_workday(day)
+    return working
 
 
 def _package_covers(day: dt.date) -> bool:

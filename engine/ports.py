@@ -8,7 +8,7 @@ engine write audit entries in its own transaction without importing ``audit``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -43,6 +43,15 @@ class CaseEvent:
 
 
 @dataclass(frozen=True)
+class ChainHead:
+    """Where a case's chain stands: its last sequence number and hash."""
+
+    case_id: int
+    seq: int
+    head: str | None
+
+
+@dataclass(frozen=True)
 class LedgerEvent:
     """Something that happened outside any case (a policy change, a payment roll)."""
 
@@ -68,4 +77,14 @@ class AuditLog(Protocol):
 
     def record(self, session: Session, ledger: str, event: LedgerEvent) -> None:
         """Append ``event`` to the named ledger (e.g. "policy:512022") in this transaction."""
+        ...
+
+    def append_many(
+        self, session: Session, items: Sequence[tuple[ChainHead, CaseEvent]]
+    ) -> list[ChainHead]:
+        """Append one event to each of many cases' chains in one statement; return new heads.
+
+        For bulk operations: the caller holds the cases' row locks and writes the
+        returned heads back to the case rows in the same transaction.
+        """
         ...

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
 
 from engine import guards as guard_registry
-from engine.access import covers, ensure_in_region
+from engine.access import county_of, covers, ensure_in_region
 from engine.clock import local_date
 from engine.errors import InvalidData, NotFound, Problem, invalid_field
-from engine.guards import GuardContext
-from engine.identity import mask_id_number, mask_name
+from engine.identity import mask_account, mask_id_number, mask_name
+from engine.means import load_household, recheck_plan
 from engine.models import (
     CASE_DATE_COLUMNS,
+    BenefitDecision,
+    BenefitKind,
     Case,
     Household,
     Member,
@@ -26,9 +29,12 @@ from engine.models import (
     Region,
     Relation,
     User,
+    fen_to_yuan,
 )
+from engine.policy import parameters_in_force
 from engine.ports import Actor
-from engine.services.workflow_step import case_investigations, load_facts
+from engine.services.case_deadlines import deadlines_of
+from engine.services.workflow_step import case_investigations, guard_context
 from engine.states import TRIGGERS_BY_ROLE, CaseState, Role, rules_from
 from engine.uow import UnitOfWork
 
@@ -58,6 +64,8 @@ class MemberView:
     disability_type: str | None
     serious_illness: bool | None
     able_to_work: bool | None
+    incomes: list[dict[str, Any]] | None = None
+    covered: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,6 +144,9 @@ class CaseDetail:
     personal_data_shown: bool
     flags: list[dict[str, Any]] = field(default_factory=list)
     deadlines: dict[str, Any] = field(default_factory=dict)
+    benefit: dict[str, Any] | None = None
+    recheck: dict[str, Any] | None = None
+    household: dict[str, Any] = field(default_factory=dict)
 
     @property
     def allowed_triggers(self) -> list[str]:
@@ -195,10 +206,15 @@ def list_cases(
     *,
     state: str | None = None,
     village_code: str | None = None,
+    overdue: bool | None = None,
+    today: dt.date | None = None,
     page: int = 1,
     per_page: int = 20,
 ) -> tuple[list[CaseSummary], int]:
-    """Return one page of the cases in the actor's region, newest first, and the total."""
+    """Return one page of the cases in the actor's region, newest first, and the total.
+
+    ``overdue=True`` keeps the cases with a deadline past due on ``today``.
+    """
     problems = []
     if state is not None and state not in [s.value for s in CaseState]:
         problems.append(invalid_field("state", f"未知状态：{state}", f"unknown state {state!r}"))
@@ -216,6 +232,12 @@ def list_cases(
     if village_code:
         # a township or county code narrows to everything beneath it
         stmt = stmt.where(Case.village_code.startswith(village_code, autoescape=True))
+    if overdue is not None and today is not None:
+        stmt = (
+            stmt.where(Case.due_on < today)
+            if overdue
+            else stmt.where(or_(Case.due_on.is_(None), Case.due_on >= today))
+        )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     cases = session.scalars(
         stmt.order_by(Case.id.desc()).limit(per_page).offset((page - 1) * per_page)
@@ -244,13 +266,7 @@ def trigger_options(uow: UnitOfWork, case: Case, actor: Actor) -> list[TriggerOp
     ]
     if not mine or not covers(actor.region_code, case.village_code):
         return []
-    ctx = GuardContext(
-        facts=load_facts(uow.session, uow.audit, case, local_date(uow.clock.now(), uow.clock.tz)),
-        actor=actor,
-        now=uow.clock.now(),
-        tz=uow.clock.tz,
-        rules=uow.rules,
-    )
+    ctx = guard_context(uow, case, actor, {}, mine)
     return [
         TriggerOption(
             trigger=rule.trigger,
@@ -272,6 +288,10 @@ def _member_view(member: Member, full: bool) -> MemberView:
         sex=person.sex,
         birth_date=person.birth_date if full else None,
         monthly_income=member.monthly_income if full else None,
+        incomes=[{"type": str(i.type), "monthly_yuan": i.monthly_yuan} for i in member.incomes]
+        if full
+        else None,
+        covered=member.covered,
         disability_grade=member.disability_grade if full else None,
         disability_type=(str(member.disability_type) if member.disability_type else None)
         if full
@@ -285,11 +305,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
     """Return everything the actor may see of the case."""
     session = uow.session
     case = visible_case(session, actor, case_id)
-    household = session.scalars(
-        select(Household)
-        .where(Household.id == case.household_id)
-        .options(selectinload(Household.members).selectinload(Member.person))
-    ).one()
+    household = load_household(session, case.household_id)
     full = sees_personal_data(actor)
     members = [_member_view(m, full) for m in household.members]
     applicant = next((m.name for m in members if m.relation == Relation.SELF), "")
@@ -340,4 +356,69 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
         triggers=trigger_options(uow, case, actor),
         audit_entries=case.chain_seq,
         personal_data_shown=full,
+        deadlines={d.name: d.as_dict() for d in deadlines_of(uow, case)},
+        benefit=benefit_view(session, case.id),
+        recheck=_recheck_view(uow, case, household),
+        household=_household_view(household, full),
     )
+
+
+def benefit_view(session: Session, case_id: int) -> dict[str, Any] | None:
+    """The case's current amount: the latest decision, else the township's proposal."""
+    rows = session.scalars(
+        select(BenefitDecision)
+        .where(BenefitDecision.case_id == case_id)
+        .order_by(BenefitDecision.id.desc())
+    ).all()
+    row = next((r for r in rows if r.kind == BenefitKind.DECIDED), rows[0] if rows else None)
+    if row is None:
+        return None
+    return {
+        "kind": str(row.kind),
+        "trigger": row.trigger,
+        "decision_id": row.id,
+        "decided_at": row.decided_at,
+        "effective_month": row.effective_month,
+        "monthly_yuan": row.monthly_yuan,
+        "standard_yuan": fen_to_yuan(row.standard_fen),
+        "members": row.members,
+        "counted_income_yuan": fen_to_yuan(row.counted_income_fen),
+        "base_yuan": fen_to_yuan(row.base_fen),
+        "supplement_yuan": fen_to_yuan(row.supplement_fen),
+        "breakdown": [
+            {**line, "amount_yuan": Decimal(line["amount_yuan"])}
+            for line in json.loads(row.breakdown)
+        ],
+    }
+
+
+def _recheck_view(uow: UnitOfWork, case: Case, household: Household) -> dict[str, Any] | None:
+    """When the case is next rechecked, and why at that interval (Art. 31)."""
+    if case.state not in (CaseState.ACTIVE, CaseState.UNDER_RECHECK, CaseState.PHASING_OUT):
+        return None
+    today = local_date(uow.clock.now(), uow.clock.tz)
+    params = parameters_in_force(uow.session, county_of(case.village_code), today)
+    plan = recheck_plan(household, str(case.category), params)
+    return {
+        "next_recheck_on": case.next_recheck_on,
+        "interval_months": case.recheck_interval_months or plan.months,
+        "unstable": plan.unstable,
+        "reason": plan.reason_zh,
+        "reason_en": plan.reason_en,
+    }
+
+
+def _household_view(household: Household, full: bool) -> dict[str, Any]:
+    """The household profile the means test reads (sensitive parts only for staff)."""
+    out: dict[str, Any] = {"income_stable": household.income_stable}
+    if full:
+        out.update(
+            rigid_expenses_yuan=household.rigid_expenses,
+            bank_account=mask_account(household.bank_account) if household.bank_account else None,
+            deposits_yuan=None
+            if household.deposits_fen is None
+            else fen_to_yuan(household.deposits_fen),
+            vehicles=household.vehicles,
+            extra_housing_units=household.extra_housing_units,
+        )
+    return out

@@ -21,6 +21,6 @@ spec = ApiSpec(
 
 def register_api(app: Flask) -> None:
     """Register the API blueprint (views are imported here so that they attach to it)."""
-    from admin.api import views  # noqa: F401  (registers routes on bp)
+    from admin.api import auth_views, case_views, policy_views  # noqa: F401  (register routes)
 
     app.register_blueprint(bp)

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
-from engine.models import Category, DisabilityType, InvestigationMethod, Relation
+from engine.models import Category, DisabilityType, IncomeType, InvestigationMethod, Relation
 from engine.states import CaseState
 
 
@@ -42,8 +42,22 @@ class TokenRequest(In):
     password: str = Field(min_length=1, max_length=256)
 
 
+IncomeTypeName = Literal[tuple(t.value for t in IncomeType)]  # type: ignore[valid-type]
+AmountIn = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+
+
+class IncomeIn(In):
+    """One monthly income item; Art. 13 decides whether its type counts."""
+
+    type: IncomeTypeName = Field(
+        description="counted: wages, business, property, transfer, pension, other; "
+        "not counted (Art. 13): pension_basic, award, assistance, veterans, family_planning"
+    )
+    monthly_yuan: AmountIn
+
+
 class MemberIn(In):
-    """A household member in an application."""
+    """A household member in an application; ``monthly_income`` alone means wages."""
 
     id_number: str = Field(min_length=1, max_length=32, description="resident ID (GB 11643)")
     name: str = Field(min_length=1, max_length=50)
@@ -55,6 +69,18 @@ class MemberIn(In):
     disability_type: DisabilityName | None = None
     serious_illness: bool = False
     able_to_work: bool = False
+    incomes: list[IncomeIn] = Field(default_factory=list, max_length=20)
+    covered: bool = Field(
+        default=False, description="single_person only: the member covered alone (单人保)"
+    )
+
+
+class PropertyIn(In):
+    """Property checked against the local limits."""
+
+    deposits_yuan: AmountIn | None = None
+    vehicles: int | None = Field(default=None, ge=0, le=99)
+    extra_housing_units: int | None = Field(default=None, ge=0, le=99)
 
 
 class CaseCreate(In):
@@ -67,6 +93,16 @@ class CaseCreate(In):
     )
     members: list[MemberIn] = Field(min_length=1, max_length=30)
     draft: bool = False
+    income_stable: bool = Field(
+        default=True,
+        description="false: someone able to work has irregular income (6-monthly "
+        "rechecks, Art. 31)",
+    )
+    rigid_expenses_yuan: AmountIn = Field(
+        default=Decimal(0), description="rigid medical/disability expenses per month"
+    )
+    bank_account: str | None = Field(default=None, pattern=r"^[0-9]{10,30}$")
+    property: PropertyIn = Field(default_factory=PropertyIn)
 
 
 class TransitionIn(In):
@@ -127,6 +163,9 @@ class CaseListQuery(In):
     model_config = ConfigDict(extra="ignore")
 
     state: StateName | None = Field(default=None, description="only cases in this state")
+    overdue: bool | None = Field(
+        default=None, description="true: only cases with a deadline past due; false: none past due"
+    )
     village_code: str | None = Field(
         default=None, max_length=12, description="a village, or a township/county to include all"
     )
@@ -169,6 +208,13 @@ class TokenOut(BaseModel):
     user: UserOut
 
 
+class IncomeOut(BaseModel):
+    """One income item."""
+
+    type: str
+    monthly_yuan: Money
+
+
 class MemberOut(BaseModel):
     """A household member (masked for roles that do not need personal data)."""
 
@@ -182,6 +228,8 @@ class MemberOut(BaseModel):
     disability_type: str | None
     serious_illness: bool | None
     able_to_work: bool | None
+    incomes: list[IncomeOut] | None
+    covered: bool
 
 
 class ProblemOut(BaseModel):
@@ -253,6 +301,42 @@ class CaseList(BaseModel):
     per_page: int
 
 
+class BreakdownLine(BaseModel):
+    """One line explaining an amount."""
+
+    code: str
+    label: str
+    amount_yuan: Money
+    member: str | None
+
+
+class BenefitOut(BaseModel):
+    """The current amount: decided by the county, or proposed by the township before that."""
+
+    kind: str
+    trigger: str
+    decision_id: int
+    decided_at: dt.datetime
+    effective_month: dt.date | None
+    monthly_yuan: Money
+    standard_yuan: Money
+    members: int
+    counted_income_yuan: Money
+    base_yuan: Money
+    supplement_yuan: Money
+    breakdown: list[BreakdownLine]
+
+
+class RecheckOut(BaseModel):
+    """When the case is next rechecked and why at that interval."""
+
+    next_recheck_on: dt.date | None
+    interval_months: int
+    unstable: bool
+    reason: str
+    reason_en: str
+
+
 class CaseOut(CaseSummaryOut):
     """A case with its household, what the caller may do now, flags and deadlines."""
 
@@ -268,6 +352,9 @@ class CaseOut(CaseSummaryOut):
     investigations: list[InvestigationOut]
     objections: list[ObjectionOut]
     audit_entries: int
+    benefit: BenefitOut | None
+    recheck: RecheckOut | None
+    household: dict[str, Any]
 
 
 class AuditEntryOut(BaseModel):
@@ -302,3 +389,143 @@ class AuditOut(BaseModel):
     case_id: int
     entries: list[AuditEntryOut]
     chain: ChainCheckOut
+
+
+# --- policy ---------------------------------------------------------------------------------
+
+
+class StandardIn(In):
+    """A dated standard version (admin)."""
+
+    county_code: str = Field(min_length=6, max_length=6)
+    area_type: Literal["rural", "urban"]
+    category: Literal["dibao", "tekun"]
+    monthly_yuan: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
+    effective_from: dt.date
+    source: str = Field(min_length=1, max_length=1000)
+
+
+class StandardOut(BaseModel):
+    """A standard version."""
+
+    id: int
+    county_code: str
+    area_type: str
+    category: str
+    monthly_yuan: Money
+    effective_from: dt.date
+    source: str
+    created_at: dt.datetime
+
+
+class StandardList(BaseModel):
+    """Standard versions, newest first."""
+
+    items: list[StandardOut]
+
+
+class StandardQuery(In):
+    """Which standards to list."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    county_code: str | None = Field(default=None, max_length=6)
+
+
+class ParameterIn(In):
+    """A dated local policy parameter version (admin)."""
+
+    county_code: str = Field(min_length=6, max_length=6)
+    name: str = Field(min_length=1, max_length=60)
+    value: str | int | float | bool = Field(description="decimal, whole number, choice or 'none'")
+    effective_from: dt.date
+    source: str = Field(min_length=1, max_length=1000)
+
+
+class ParameterOut(BaseModel):
+    """A parameter version (county rows and the national defaults)."""
+
+    id: int | None
+    county_code: str | None
+    name: str
+    value: str
+    effective_from: dt.date
+    source: str
+    label: str
+
+
+class ParameterList(BaseModel):
+    """Parameter versions."""
+
+    items: list[ParameterOut]
+
+
+class ParameterQuery(In):
+    """Which parameters to list."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    county_code: str | None = Field(default=None, max_length=6)
+
+
+# --- household events -----------------------------------------------------------------------
+
+
+class MemberChangeIn(In):
+    """New figures for one current member; omitted fields stay as they are."""
+
+    id_number: str = Field(min_length=1, max_length=32)
+    incomes: list[IncomeIn] | None = None
+    monthly_income: AmountIn | None = Field(default=None, description="wages, as a shorthand")
+    disability_grade: int | None = Field(default=None, ge=1, le=4)
+    disability_type: DisabilityName | None = None
+    serious_illness: bool | None = None
+    able_to_work: bool | None = None
+
+
+class ChangeIn(In):
+    """A change of means found by an investigation or recheck."""
+
+    kind: Literal["employment", "income", "health", "property", "other"]
+    note: str = Field(min_length=1, max_length=2000)
+    members: list[MemberChangeIn] = Field(default_factory=list, max_length=30)
+    income_stable: bool | None = None
+    rigid_expenses_yuan: AmountIn | None = None
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class DeathIn(In):
+    """A member's death."""
+
+    id_number: str = Field(min_length=1, max_length=32)
+    died_on: dt.date
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class ServiceIn(In):
+    """The written decision was served on the applicant."""
+
+    served_on: dt.date
+    method: Literal["in_person", "post", "village_posting", "electronic"]
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+# --- statistics -----------------------------------------------------------------------------
+
+
+class StatsQuery(In):
+    """Which county and year to report on."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    county: str | None = Field(default=None, max_length=6, description="county code")
+    year: int | None = Field(default=None, ge=2000, le=2100)
+
+
+class StatsOut(BaseModel):
+    """The figures a county report quotes (see engine.stats)."""
+
+    county: str
+    year: int
+    as_of: dt.date
+    figures: dict[str, Any]

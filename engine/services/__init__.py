@@ -2,7 +2,21 @@
 
 from engine.services import decisions as _decisions  # noqa: F401  (registers trigger effects)
 from engine.services import objections as _objections  # noqa: F401  (registers trigger effects)
-from engine.services.cases import Application, MemberInput, advance, submit_application
+from engine.services.cases import (
+    Application,
+    IncomeInput,
+    MemberInput,
+    PropertyInput,
+    advance,
+    submit_application,
+)
+from engine.services.household_events import (
+    MeansChange,
+    MemberChange,
+    record_change,
+    record_death,
+    serve_decision,
+)
 from engine.services.investigations import InvestigationInput, record_investigation
 from engine.services.objections import dismiss_objection, record_objection
 from engine.services.workflow_step import CaseRef
@@ -10,11 +24,18 @@ from engine.services.workflow_step import CaseRef
 __all__ = [
     "Application",
     "CaseRef",
+    "IncomeInput",
     "InvestigationInput",
+    "MeansChange",
+    "MemberChange",
     "MemberInput",
+    "PropertyInput",
     "advance",
     "dismiss_objection",
+    "record_change",
+    "record_death",
     "record_investigation",
     "record_objection",
+    "serve_decision",
     "submit_application",
 ]

@@ -153,12 +153,30 @@ def reason_problems(rule: TransitionRule, reason: str) -> list[Problem]:
     return []
 
 
+#: guards that read the household's means and the policy in force
+MEANS_GUARDS = frozenset(
+    {"benefit_computable", "benefit_eligible", "property_within_limits", "phase_out_grounds"}
+)
+#: effects that read them (amounts, recheck intervals, sampling ratios)
+MEANS_EFFECTS = frozenset({"confirm_unchanged", "close_notice"})
+
+
+def needs_means(rules: Sequence[TransitionRule]) -> bool:
+    """Whether any of the rules reads the household's means (loading them costs queries)."""
+    return any(set(r.guards) & MEANS_GUARDS or r.trigger in MEANS_EFFECTS for r in rules)
+
+
 def guard_context(
-    uow: UnitOfWork, case: Case, actor: Actor, data: Mapping[str, Any]
+    uow: UnitOfWork,
+    case: Case,
+    actor: Actor,
+    data: Mapping[str, Any],
+    rules: Sequence[TransitionRule] = (),
 ) -> GuardContext:
-    """Build the guards' inputs for ``case`` as of now."""
+    """Build the guards' inputs for ``case`` as of now (with its means if ``rules`` need them)."""
+    on = local_date(uow.clock.now(), uow.clock.tz) if needs_means(rules) else None
     return GuardContext(
-        facts=load_facts(uow.session, uow.audit, case, local_date(uow.clock.now(), uow.clock.tz)),
+        facts=load_facts(uow.session, uow.audit, case, on),
         actor=actor,
         now=uow.clock.now(),
         tz=uow.clock.tz,
@@ -181,7 +199,7 @@ def fire_on(
     if CaseState(case.state) not in rule.sources:
         raise workflow.state_conflict(case.state, rule.trigger)
     raise_invalid(reason_problems(rule, reason))
-    ctx = guard_context(uow, case, actor, data)
+    ctx = guard_context(uow, case, actor, data, [rule])
     from_state = str(case.state)
     to_state = workflow.fire(from_state, rule.trigger, ctx)  # the same state when internal
 

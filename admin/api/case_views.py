@@ -1,76 +1,42 @@
-"""API v1 views: each turns a request into one service call and the result into JSON."""
+"""API v1: cases, their transitions, investigations, objections and audit trail."""
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
-from flask.typing import ResponseReturnValue
-
-from admin.api import bp, spec
-from admin.api.errors import ApiError, lang
+from admin.api.common import route, signed_in
+from admin.api.errors import lang
 from admin.api.schemas import (
     AuditEntryOut,
     AuditOut,
+    BenefitOut,
     CaseCreate,
     CaseList,
     CaseListQuery,
     CaseOut,
     CaseSummaryOut,
     ChainCheckOut,
+    ChangeIn,
+    DeathIn,
     InvestigationIn,
     InvestigationOut,
+    MemberChangeIn,
     MemberOut,
     ObjectionDismissIn,
     ObjectionIn,
     ObjectionOut,
     ProblemOut,
-    RegionList,
-    RegionOut,
-    TokenOut,
-    TokenRequest,
+    RecheckOut,
+    ServiceIn,
     TransitionIn,
     TriggerOut,
-    UserOut,
 )
-from admin.api.spec import endpoint
 from admin.extensions import runtime
 from audit.chain import verify_chain
 from audit.recorder import case_entries, log_access, stored_entry
 from engine import queries, services
+from engine.clock import local_date
 from engine.ports import Actor
 from engine.queries import CaseDetail, CaseSummary
-from engine.services.users import actor_for_token, authenticate, issue_token, revoke_token
 from engine.states import STATE_LABELS, CaseState
-
-
-def _bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
-
-
-def current_actor() -> Actor:
-    """Authenticate the request's bearer token or answer 401."""
-    token = _bearer_token()
-    actor = actor_for_token(runtime().reader(), token) if token else None
-    if actor is None:
-        raise ApiError(
-            401,
-            "unauthorized",
-            "未登录或令牌无效/已过期：请先调用 POST /api/v1/auth/token",
-            "missing, invalid or expired bearer token: get one from POST /api/v1/auth/token",
-        )
-    return actor
-
-
-def _actor() -> Actor:
-    actor: Actor = g.actor
-    return actor
-
-
-def _route(rule: str, method: str, **kwargs: object):  # type: ignore[no-untyped-def]
-    return endpoint(bp, spec, rule, method, authenticate=current_actor, **kwargs)  # type: ignore[arg-type]
 
 
 def _label(state: str) -> str:
@@ -109,6 +75,9 @@ def _case_out(d: CaseDetail, lang: str = "zh") -> CaseOut:
         investigations=[InvestigationOut(case_id=case_id, **vars(i)) for i in d.investigations],
         objections=[ObjectionOut(case_id=case_id, **vars(o)) for o in d.objections],
         audit_entries=d.audit_entries,
+        benefit=BenefitOut.model_validate(d.benefit) if d.benefit else None,
+        recheck=RecheckOut.model_validate(d.recheck) if d.recheck else None,
+        household=d.household,
     )
 
 
@@ -132,74 +101,7 @@ def _case_response(actor: Actor, case_id: int) -> CaseOut:
     return _case_out(detail, lang())
 
 
-@bp.get("/openapi.json")
-def openapi_document() -> ResponseReturnValue:
-    """The OpenAPI 3.1 document of this API, generated from the request and response models."""
-    return jsonify(spec.document(server_url=request.host_url.rstrip("/")))
-
-
-@endpoint(
-    bp,
-    spec,
-    "/auth/token",
-    "POST",
-    summary="Get a bearer token",
-    tag="auth",
-    body=TokenRequest,
-    responses={200: TokenOut},
-    auth=False,
-)
-def create_token(body: TokenRequest) -> tuple[TokenOut, int]:
-    """Exchange a username and password for a bearer token (401 if they do not match)."""
-    rt = runtime()
-    actor = authenticate(rt.reader(), body.username, body.password)
-    if actor is None:
-        raise ApiError(401, "invalid_credentials", "用户名或密码错误", "wrong username or password")
-    token = issue_token(rt.uow(), actor, rt.token_ttl)
-    return (
-        TokenOut(
-            token=token,
-            expires_at=rt.clock.now() + rt.token_ttl,
-            user=UserOut(username=actor.username, role=actor.role, region_code=actor.region_code),
-        ),
-        200,
-    )
-
-
-@_route("/auth/token", "DELETE", summary="Revoke this token", tag="auth", responses={204: None})
-def delete_token() -> tuple[None, int]:
-    """Revoke the bearer token used for this request."""
-    token = _bearer_token()
-    assert token is not None
-    revoke_token(runtime().uow(), token)
-    return None, 204
-
-
-@_route("/me", "GET", summary="Who am I", tag="auth", responses={200: UserOut})
-def me() -> tuple[UserOut, int]:
-    """Return the signed-in user."""
-    a = _actor()
-    return UserOut(username=a.username, role=a.role, region_code=a.region_code), 200
-
-
-@_route("/regions", "GET", summary="List regions", tag="regions", responses={200: RegionList})
-def regions() -> tuple[RegionList, int]:
-    """Every county, township and village, with administrative codes and area type."""
-    with runtime().reader() as uow:
-        items = [
-            RegionOut(
-                code=r.code,
-                name=r.name,
-                parent_code=r.parent_code,
-                level=str(r.level),
-                area_type=str(r.area_type),
-            )
-            for r in queries.list_regions(uow.session)
-        ]
-    return RegionList(items=items), 200
-
-
-@_route(
+@route(
     "/cases",
     "POST",
     summary="Register and submit an application",
@@ -213,7 +115,7 @@ def create_case(body: CaseCreate) -> tuple[CaseOut, int]:
 
     409 when a member is already in another open or active case.
     """
-    actor = _actor()
+    actor = signed_in()
     app = services.Application(
         category=body.category,
         village_code=body.village_code,
@@ -229,15 +131,25 @@ def create_case(body: CaseCreate) -> tuple[CaseOut, int]:
                 disability_type=m.disability_type,
                 serious_illness=m.serious_illness,
                 able_to_work=m.able_to_work,
+                incomes=[services.IncomeInput(i.type, i.monthly_yuan) for i in m.incomes],
+                covered=m.covered,
             )
             for m in body.members
         ],
+        income_stable=body.income_stable,
+        rigid_expenses_yuan=body.rigid_expenses_yuan,
+        bank_account=body.bank_account,
+        property=services.PropertyInput(
+            deposits_yuan=body.property.deposits_yuan,
+            vehicles=body.property.vehicles,
+            extra_housing_units=body.property.extra_housing_units,
+        ),
     )
     ref = services.submit_application(runtime().uow(), actor, app)
     return _case_response(actor, ref.id), 201
 
 
-@_route(
+@route(
     "/cases",
     "GET",
     summary="List cases",
@@ -251,9 +163,11 @@ def list_cases(query: CaseListQuery) -> tuple[CaseList, int]:
     with runtime().reader() as uow:
         items, total = queries.list_cases(
             uow.session,
-            _actor(),
+            signed_in(),
             state=query.state,
             village_code=query.village_code,
+            overdue=query.overdue,
+            today=local_date(uow.clock.now(), uow.clock.tz),
             page=query.page,
             per_page=query.per_page,
         )
@@ -268,7 +182,7 @@ def list_cases(query: CaseListQuery) -> tuple[CaseList, int]:
     )
 
 
-@_route(
+@route(
     "/cases/<int:case_id>",
     "GET",
     summary="Show a case",
@@ -278,10 +192,10 @@ def list_cases(query: CaseListQuery) -> tuple[CaseList, int]:
 )
 def get_case(case_id: int) -> tuple[CaseOut, int]:
     """One case with its members, the triggers the caller may fire now, flags and deadlines."""
-    return _case_response(_actor(), case_id), 200
+    return _case_response(signed_in(), case_id), 200
 
 
-@_route(
+@route(
     "/cases/<int:case_id>/transitions",
     "POST",
     summary="Fire a trigger",
@@ -293,7 +207,7 @@ def get_case(case_id: int) -> tuple[CaseOut, int]:
 def fire_transition(case_id: int, body: TransitionIn) -> tuple[CaseOut, int]:
     """Fire a lifecycle trigger. 403 role/region/recusal; 409 wrong state or stale version;
     422 a guard failed (``details`` lists every failed guard) or invalid data."""
-    actor = _actor()
+    actor = signed_in()
     services.advance(
         runtime().uow(),
         case_id,
@@ -306,7 +220,7 @@ def fire_transition(case_id: int, body: TransitionIn) -> tuple[CaseOut, int]:
     return _case_response(actor, case_id), 200
 
 
-@_route(
+@route(
     "/cases/<int:case_id>/investigations",
     "POST",
     summary="Record an investigation",
@@ -317,7 +231,7 @@ def fire_transition(case_id: int, body: TransitionIn) -> tuple[CaseOut, int]:
 )
 def create_investigation(case_id: int, body: InvestigationIn) -> tuple[InvestigationOut, int]:
     """Record a township or county investigation with at least two investigators (Art. 16)."""
-    actor = _actor()
+    actor = signed_in()
     ref = services.record_investigation(
         runtime().uow(),
         actor,
@@ -337,7 +251,7 @@ def create_investigation(case_id: int, body: InvestigationIn) -> tuple[Investiga
     return InvestigationOut(case_id=case_id, **vars(record)), 201
 
 
-@_route(
+@route(
     "/cases/<int:case_id>/objections",
     "POST",
     summary="Record an objection",
@@ -349,14 +263,14 @@ def create_investigation(case_id: int, body: InvestigationIn) -> tuple[Investiga
 def create_objection(case_id: int, body: ObjectionIn) -> tuple[ObjectionOut, int]:
     """Record an objection raised during the public notice; the notice cannot close while it is
     open. Fire ``raise_objection`` to re-investigate, or dismiss it after democratic review."""
-    actor = _actor()
+    actor = signed_in()
     ref = services.record_objection(
         runtime().uow(), actor, case_id, body.objector, body.content, body.expected_version
     )
     return _objection_out(actor, case_id, ref.id), 201
 
 
-@_route(
+@route(
     "/cases/<int:case_id>/objections/<int:objection_id>/dismiss",
     "POST",
     summary="Dismiss an objection",
@@ -369,7 +283,7 @@ def dismiss_objection(
     case_id: int, objection_id: int, body: ObjectionDismissIn
 ) -> tuple[ObjectionOut, int]:
     """Close an objection found unfounded, with the resolution (reviewer)."""
-    actor = _actor()
+    actor = signed_in()
     services.dismiss_objection(
         runtime().uow(), actor, case_id, objection_id, body.resolution, body.expected_version
     )
@@ -383,7 +297,7 @@ def _objection_out(actor: Actor, case_id: int, objection_id: int) -> ObjectionOu
     return ObjectionOut(case_id=case_id, **vars(record))
 
 
-@_route(
+@route(
     "/cases/<int:case_id>/audit",
     "GET",
     summary="Audit trail of a case",
@@ -393,7 +307,7 @@ def _objection_out(actor: Actor, case_id: int, objection_id: int) -> ObjectionOu
 )
 def case_audit(case_id: int) -> tuple[AuditOut, int]:
     """Every audit entry of the case in order, with the result of verifying its hash chain."""
-    actor = _actor()
+    actor = signed_in()
     with runtime().reader() as uow:
         case = queries.visible_case(uow.session, actor, case_id)
         stored = [stored_entry(r) for r in case_entries(uow.session, case_id)]
@@ -407,3 +321,89 @@ def case_audit(case_id: int) -> tuple[AuditOut, int]:
         problem=problem.message if problem else None,
     )
     return AuditOut(case_id=case_id, entries=entries, chain=chain), 200
+
+
+@route(
+    "/cases/<int:case_id>/changes",
+    "POST",
+    summary="Record a change of means",
+    tag="cases",
+    body=ChangeIn,
+    responses={200: CaseOut},
+    errors=(403, 404, 409),
+)
+def record_change(case_id: int, body: ChangeIn) -> tuple[CaseOut, int]:
+    """Record changed incomes, health or work capacity found by an investigation or recheck
+    (kind ``employment`` opens the way to phase-out). The next deciding trigger uses them."""
+    actor = signed_in()
+    services.record_change(
+        runtime().uow(),
+        actor,
+        case_id,
+        services.MeansChange(
+            kind=body.kind,
+            note=body.note,
+            members=[
+                services.MemberChange(
+                    id_number=m.id_number,
+                    incomes=_change_incomes(m),
+                    disability_grade=m.disability_grade,
+                    disability_type=m.disability_type,
+                    serious_illness=m.serious_illness,
+                    able_to_work=m.able_to_work,
+                )
+                for m in body.members
+            ],
+            income_stable=body.income_stable,
+            rigid_expenses_yuan=body.rigid_expenses_yuan,
+        ),
+        body.expected_version,
+    )
+    return _case_response(actor, case_id), 200
+
+
+def _change_incomes(m: MemberChangeIn) -> list[services.IncomeInput] | None:
+    """Typed incomes, or ``monthly_income`` as wages, or None to leave incomes alone."""
+    if m.incomes is not None:
+        return [services.IncomeInput(i.type, i.monthly_yuan) for i in m.incomes]
+    if m.monthly_income is not None:
+        return [services.IncomeInput("wages", m.monthly_income)]
+    return None
+
+
+@route(
+    "/cases/<int:case_id>/deaths",
+    "POST",
+    summary="Record a member's death",
+    tag="cases",
+    body=DeathIn,
+    responses={200: CaseOut},
+    errors=(403, 404, 409),
+)
+def record_death(case_id: int, body: DeathIn) -> tuple[CaseOut, int]:
+    """Record a member's death: they leave the household and the case must be reassessed
+    within 3 months (2022 notice), shown in ``deadlines``."""
+    actor = signed_in()
+    services.record_death(
+        runtime().uow(), actor, case_id, body.id_number, body.died_on, body.expected_version
+    )
+    return _case_response(actor, case_id), 200
+
+
+@route(
+    "/cases/<int:case_id>/decision-served",
+    "POST",
+    summary="Record that the decision was served",
+    tag="cases",
+    body=ServiceIn,
+    responses={200: CaseOut},
+    errors=(403, 404, 409),
+)
+def decision_served(case_id: int, body: ServiceIn) -> tuple[CaseOut, int]:
+    """Record the day the written decision (e.g. a refusal with reasons and the appeal route)
+    was served on the applicant; a refusal is due within 3 working days (Art. 21, 38)."""
+    actor = signed_in()
+    services.serve_decision(
+        runtime().uow(), actor, case_id, body.served_on, body.method, body.expected_version
+    )
+    return _case_response(actor, case_id), 200

@@ -1,0 +1,246 @@
+"""Bulk operations: start the rechecks that are due, end the phase-outs that have run out.
+
+Each runs in batches, one transaction per batch: the batch's case rows are
+locked, the trigger is fired on each through the same machine, and one audit
+entry per case is appended with a single multi-row INSERT, then the rows are
+updated with one executemany. A crash loses at most the batch in progress;
+rerunning selects only the cases still due, so nothing is done twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Select, Table, bindparam, select, update
+
+from engine import workflow
+from engine.access import county_of, ensure_role_may_fire
+from engine.calendar import add_months
+from engine.clock import local_date
+from engine.errors import Conflict
+from engine.guards import CaseFacts, GuardContext
+from engine.models import Case
+from engine.policy import parameters_in_force
+from engine.ports import Actor, CaseEvent, ChainHead
+from engine.states import RULES, CaseState, TransitionRule
+from engine.uow import UnitOfWork
+
+DEFAULT_BATCH = 1000
+AnySelect = Select[*tuple[Any, ...]]
+
+
+@dataclass
+class BulkReport:
+    """What a bulk run did."""
+
+    done: int = 0
+    batches: int = 0
+    case_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    state: str
+    version: int
+    chain_seq: int
+    chain_head: str | None
+
+
+def _run(
+    uows: Callable[[], UnitOfWork],
+    actor: Actor,
+    rule: TransitionRule,
+    due: Callable[[AnySelect], AnySelect],
+    reason: Callable[[_Row], str],
+    payload: Callable[[_Row], Mapping[str, Any]],
+    extra_values: Mapping[str, Any],
+    batch: int,
+    progress: Callable[[int], None] | None,
+) -> BulkReport:
+    """Fire ``rule`` on every case ``due`` selects, in batches, resumably."""
+    ensure_role_may_fire(actor, rule)
+    report = BulkReport()
+    after_id = 0
+    while True:
+        with uows() as uow:
+            session = uow.session
+            base: AnySelect = select(
+                Case.id, Case.state, Case.version, Case.chain_seq, Case.chain_head
+            ).where(
+                Case.id > after_id,
+                Case.village_code.startswith(actor.region_code, autoescape=True),
+            )
+            stmt = due(base)
+            rows = [
+                _Row(*r)
+                for r in session.execute(stmt.order_by(Case.id).limit(batch).with_for_update())
+            ]
+            if not rows:
+                return report
+            now = uow.clock.now()
+            items = []
+            for row in rows:
+                ctx = GuardContext(
+                    facts=CaseFacts(case_id=row.id, state=str(row.state)),
+                    actor=actor,
+                    now=now,
+                    tz=uow.clock.tz,
+                    rules=uow.rules,
+                )
+                to_state = workflow.fire(str(row.state), rule.trigger, ctx)
+                event = CaseEvent(
+                    trigger=rule.trigger,
+                    from_state=str(row.state),
+                    to_state=to_state,
+                    actor=actor,
+                    at=now,
+                    reason=reason(row),
+                    payload={**payload(row), "bulk": True, "version": row.version + 1},
+                )
+                items.append((ChainHead(row.id, row.chain_seq, row.chain_head), event))
+            heads = uow.audit.append_many(session, items)
+            values = [
+                {
+                    "b_id": row.id,
+                    "b_version": row.version,
+                    "version": row.version + 1,
+                    "chain_seq": head.seq,
+                    "chain_head": head.head,
+                }
+                for row, head in zip(rows, heads, strict=True)
+            ]
+            stamps = dict.fromkeys(rule.stamps, now)
+            table = cast(Table, Case.__table__)
+            result = session.execute(
+                update(table)
+                .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+                .values(state=rule.dest, updated_at=now, **stamps, **extra_values),
+                values,
+                execution_options={"synchronize_session": False},
+            )
+            if getattr(result, "rowcount", -1) not in (-1, len(rows)):
+                raise Conflict(
+                    "批量处理期间案件被修改，请重新运行",
+                    "cases changed during the bulk run; run it again",
+                    code="version_conflict",
+                )
+            uow.commit()
+        after_id = rows[-1].id
+        report.done += len(rows)
+        report.batches += 1
+        report.case_ids += [r.id for r in rows]
+        if progress is not None:
+            progress(len(rows))
+
+
+def count_due_rechecks(uow: UnitOfWork, actor: Actor, as_of: dt.date) -> int:
+    """How many active cases in the actor's region are due for their periodic recheck."""
+    with uow:
+        return len(
+            uow.session.execute(
+                _rechecks_due(as_of)(
+                    select(Case.id).where(
+                        Case.village_code.startswith(actor.region_code, autoescape=True)
+                    )
+                )
+            ).all()
+        )
+
+
+def _rechecks_due(as_of: dt.date) -> Callable[[AnySelect], AnySelect]:
+    def due(stmt: AnySelect) -> AnySelect:
+        return stmt.where(Case.state == CaseState.ACTIVE, Case.next_recheck_on <= as_of)
+
+    return due
+
+
+def start_due_rechecks(
+    uows: Callable[[], UnitOfWork],
+    actor: Actor,
+    as_of: dt.date,
+    batch: int = DEFAULT_BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> BulkReport:
+    """Move every active case whose recheck is due on ``as_of`` into ``under_recheck`` (Art. 31)."""
+    return _run(
+        uows,
+        actor,
+        RULES["start_recheck"],
+        _rechecks_due(as_of),
+        reason=lambda row: f"定期核查到期（截至{as_of.isoformat()}）",
+        payload=lambda row: {"as_of": as_of},
+        # a recheck that has started meets the recheck deadline and any reassessment
+        extra_values={"due_on": None},
+        batch=batch,
+        progress=progress,
+    )
+
+
+def phase_out_cutoffs(uow: UnitOfWork, actor: Actor, as_of: dt.date) -> dict[str, dt.datetime]:
+    """Per county: phase-outs started before this moment have run their months by ``as_of``."""
+    with uow:
+        counties = {
+            county_of(code)
+            for code in uow.session.scalars(
+                select(Case.village_code)
+                .where(
+                    Case.state == CaseState.PHASING_OUT,
+                    Case.village_code.startswith(actor.region_code, autoescape=True),
+                )
+                .distinct()
+            )
+        }
+        cutoffs = {}
+        for county in counties:
+            months = int(
+                parameters_in_force(uow.session, county, as_of).decimal("phase_out_months")
+            )
+            last_start = add_months(as_of, -months)
+            cutoffs[county] = dt.datetime.combine(
+                last_start + dt.timedelta(days=1), dt.time(), tzinfo=uow.clock.tz
+            )
+        return cutoffs
+
+
+def end_due_phase_outs(
+    uows: Callable[[], UnitOfWork],
+    actor: Actor,
+    as_of: dt.date,
+    batch: int = DEFAULT_BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> BulkReport:
+    """End every phase-out that has run its months by ``as_of`` (2022 notice: at most 6)."""
+    report = BulkReport()
+    for county, cutoff in sorted(phase_out_cutoffs(uows(), actor, as_of).items()):
+
+        def due(stmt: AnySelect, county: str = county, cutoff: dt.datetime = cutoff) -> AnySelect:
+            return stmt.where(
+                Case.state == CaseState.PHASING_OUT,
+                Case.village_code.startswith(county, autoescape=True),
+                Case.phase_out_started_at < cutoff,
+            )
+
+        part = _run(
+            uows,
+            actor,
+            RULES["end_phase_out"],
+            due,
+            reason=lambda row: f"渐退期满，停发保障金（截至{as_of.isoformat()}）",
+            payload=lambda row: {"as_of": as_of},
+            extra_values={"due_on": None, "next_recheck_on": None},
+            batch=batch,
+            progress=progress,
+        )
+        report.done += part.done
+        report.batches += part.batches
+        report.case_ids += part.case_ids
+    return report
+
+
+def today_of(uow: UnitOfWork) -> dt.date:
+    """The local date on the unit of work's clock."""
+    return local_date(uow.clock.now(), uow.clock.tz)

@@ -1,0 +1,158 @@
+"""County statistics: the figures a county's annual report quotes (乐至 2024 is the model)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.models import (
+    BenefitDecision,
+    BenefitKind,
+    Case,
+    Member,
+    Region,
+    RegionLevel,
+    fen_to_yuan,
+)
+from engine.states import ENROLLED_STATES, CaseState
+
+
+def _ratio(part: Decimal | int, whole: Decimal | int, places: str = "0.0001") -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def _latest_decided(county: str) -> Any:
+    """Subquery: each case's latest decided amount."""
+    return (
+        select(BenefitDecision.case_id, func.max(BenefitDecision.id).label("decision_id"))
+        .join(Case, Case.id == BenefitDecision.case_id)
+        .where(
+            BenefitDecision.kind == BenefitKind.DECIDED,
+            Case.village_code.startswith(county, autoescape=True),
+        )
+        .group_by(BenefitDecision.case_id)
+        .subquery()
+    )
+
+
+def county_stats(session: Session, county: str, year: int, today: dt.date) -> dict[str, Any]:
+    """Return households and people by category and state, enrolments, coverage and amounts."""
+    in_county = Case.village_code.startswith(county, autoescape=True)
+    members = (
+        select(Member.household_id, func.count().label("people"))
+        .where(Member.left_at.is_(None))
+        .group_by(Member.household_id)
+        .subquery()
+    )
+    by_state: dict[str, dict[str, dict[str, int]]] = {}
+    rows = session.execute(
+        select(
+            Case.category, Case.state, func.count(), func.coalesce(func.sum(members.c.people), 0)
+        )
+        .outerjoin(members, members.c.household_id == Case.household_id)
+        .where(in_county)
+        .group_by(Case.category, Case.state)
+    ).all()
+    for category, state, households, people in rows:
+        by_state.setdefault(str(category), {})[str(state)] = {
+            "households": households,
+            "people": int(people),
+        }
+
+    latest = _latest_decided(county)
+    enrolled = session.execute(
+        select(
+            Case.category,
+            Case.area_type,
+            func.count(),
+            func.sum(BenefitDecision.members),
+            func.sum(BenefitDecision.monthly_fen),
+        )
+        .join(latest, latest.c.case_id == Case.id)
+        .join(BenefitDecision, BenefitDecision.id == latest.c.decision_id)
+        .where(in_county, Case.state.in_(list(ENROLLED_STATES)))
+        .group_by(Case.category, Case.area_type)
+    ).all()
+    enrolment: dict[str, dict[str, Any]] = {}
+    assisted_people = {"rural": 0, "urban": 0}
+    for category, area, households, people, fen in enrolled:
+        entry = enrolment.setdefault(str(category), {})
+        entry[str(area)] = {
+            "households": households,
+            "people": int(people or 0),
+            "monthly_total_yuan": fen_to_yuan(int(fen or 0)),
+            "average_per_person_yuan": _ratio(fen_to_yuan(int(fen or 0)), int(people or 0), "0.01"),
+        }
+        if category != "tekun":
+            assisted_people[str(area)] += int(people or 0)
+
+    start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)
+    new = session.execute(
+        select(Case.category, func.count(), func.sum(BenefitDecision.members))
+        .join(Case, Case.id == BenefitDecision.case_id)
+        .where(
+            in_county,
+            BenefitDecision.trigger == "approve",
+            BenefitDecision.decided_at >= start,
+            BenefitDecision.decided_at < end,
+        )
+        .group_by(Case.category)
+    ).all()
+
+    population: dict[str, int | None] = dict(
+        session.execute(
+            select(Region.area_type, func.sum(Region.population))
+            .where(
+                Region.level == RegionLevel.VILLAGE, Region.code.startswith(county, autoescape=True)
+            )
+            .group_by(Region.area_type)
+        ).tuples()
+    )
+    coverage = {
+        area: {
+            "assisted_people": assisted_people[area],
+            "population": int(population.get(area) or 0) or None,
+            "rate": _ratio(assisted_people[area], int(population.get(area) or 0)),
+        }
+        for area in ("rural", "urban")
+    }
+    overdue = (
+        session.scalar(select(func.count()).select_from(Case).where(in_county, Case.due_on < today))
+        or 0
+    )
+    return {
+        "by_category_and_state": by_state,
+        "enrolled": enrolment,
+        "new_enrollments": {
+            str(category): {"households": households, "people": int(people or 0)}
+            for category, households, people in new
+        },
+        "coverage": coverage,
+        # 近亲属备案: counted from the kinship register, which a later release adds
+        "kinship_filed": 0,
+        "overdue_cases": overdue,
+        "open_cases": session.scalar(
+            select(func.count())
+            .select_from(Case)
+            .where(
+                in_county,
+                Case.state.not_in(
+                    [
+                        *ENROLLED_STATES,
+                        CaseState.REJECTED,
+                        CaseState.TERMINATED,
+                        CaseState.WITHDRAWN,
+                        CaseState.PROCEDURE_ENDED,
+                    ]
+                ),
+            )
+        )
+        or 0,
+    }
