@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from admin.cli_support import acting_user, domain_errors, progress_bar, require_schema
 from admin.exports import table_format, write_table
@@ -267,6 +267,7 @@ def payments_roll(month: str, out: Path, county: str | None, username: str) -> N
 
 
 @click.command("stats")
+@with_appcontext
 @click.option("--county", default=None, help="County code (default: the user's county).")
 @click.option("--year", default=None, type=int, help="Year of new enrolments (default: this).")
 @USER
@@ -290,6 +291,7 @@ def stats(county: str | None, year: int | None, username: str) -> None:
 
 
 @click.command("replay")
+@with_appcontext
 @click.argument("case_id", type=int)
 def audit_replay(case_id: int) -> None:
     """Recompute each decision receipt of CASE_ID from its stored inputs; exit 1 on a difference."""

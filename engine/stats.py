@@ -106,15 +106,16 @@ def county_stats(session: Session, county: str, year: int, today: dt.date) -> di
         .group_by(Case.category)
     ).all()
 
-    population: dict[str, int | None] = dict(
-        session.execute(
+    population: dict[str, int | None] = {
+        str(area): total
+        for area, total in session.execute(
             select(Region.area_type, func.sum(Region.population))
             .where(
                 Region.level == RegionLevel.VILLAGE, Region.code.startswith(county, autoescape=True)
             )
             .group_by(Region.area_type)
-        ).tuples()
-    )
+        ).all()
+    }
     coverage = {
         area: {
             "assisted_people": assisted_people[area],

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from sqlalchemy import func, select, text
 
 from admin.cli import cli
@@ -25,17 +25,6 @@ BAD_CSV = """code,name,parent_code,level,area_type
 512022101201,白塔村,512022999,village,rural
 512022101202,观音桥村,512022101,village,forest
 """
-
-
-@pytest.fixture
-def run(db_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Invoke ``doudi`` in-process against the test's database."""
-    monkeypatch.setenv("DOUDI_DATABASE_URL", db_url)
-
-    def invoke(*args: str, input: str | None = None) -> Result:
-        return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
-
-    return invoke
 
 
 def scalar(db_url: str, sql: str) -> object:

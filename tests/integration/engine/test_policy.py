@@ -1,0 +1,153 @@
+"""Standards, parameters and calendar days: dated, sourced, audited, never rewriting the past."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from audit.models import LedgerEntry
+from audit.verify import verify_all
+from engine.errors import Conflict, Forbidden, InvalidData
+from engine.models import Case
+from engine.services.policy import (
+    NewCalendarDay,
+    NewParameter,
+    NewStandard,
+    set_calendar_day,
+    set_parameter,
+    set_standard,
+)
+from engine.states import CaseState
+from tests.support import COUNTY, World
+
+LATER = dt.date(2026, 7, 1)
+
+
+def standard(yuan: str = "560", on: dt.date = LATER, **kw: object) -> NewStandard:
+    values = {
+        "county_code": COUNTY,
+        "area_type": "rural",
+        "category": "dibao",
+        "monthly_yuan": Decimal(yuan),
+        "effective_from": on,
+        "source": "县政府文件（测试）",
+    }
+    values.update(kw)
+    return NewStandard(**values)  # type: ignore[arg-type]
+
+
+def test_a_standard_is_recorded_in_the_policy_ledger(world: World) -> None:
+    set_standard(world.uow(), world.actors["admin"], standard())
+    with world.rt.reader() as uow:
+        last = uow.session.scalars(select(LedgerEntry).order_by(LedgerEntry.id.desc())).first()
+        assert last is not None and (last.ledger, last.event) == (
+            f"policy:{COUNTY}",
+            "set_standard",
+        )
+        assert '"monthly_yuan":"560.00"' in last.payload
+        assert verify_all(uow.session).ok
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"monthly_yuan": Decimal("-1")}, "monthly_yuan"),
+        ({"monthly_yuan": Decimal(0)}, "monthly_yuan"),
+        ({"monthly_yuan": Decimal("533.001")}, "monthly_yuan"),
+        ({"area_type": "suburb"}, "area_type"),
+        ({"category": "single_person"}, "category"),
+        ({"source": " "}, "source"),
+        ({"county_code": "512099"}, "county_code"),
+    ],
+)
+def test_bad_standards_are_refused_naming_the_field(
+    world: World, change: dict[str, object], field: str
+) -> None:
+    with pytest.raises(InvalidData) as refused:
+        set_standard(world.uow(), world.actors["admin"], standard(**change))  # type: ignore[arg-type]
+    assert field in [p.field for p in refused.value.problems]
+
+
+def test_only_administrators_set_policy(world: World) -> None:
+    for who in ("approver", "inspector", "clerk"):
+        with pytest.raises(Forbidden):
+            set_standard(world.uow(), world.actors[who], standard())
+
+
+def test_a_standard_that_would_rewrite_a_decision_is_refused(world: World) -> None:
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.ACTIVE)  # decided 2 March 2026... plus the notice days
+    with world.rt.reader() as uow:
+        decided = uow.session.get(Case, case_id).decided_at  # type: ignore[union-attr]
+    decided_on = decided.astimezone(world.clock.tz).date()  # type: ignore[union-attr]
+    with pytest.raises(Conflict) as refused:
+        set_standard(world.uow(), world.actors["admin"], standard(on=decided_on))
+    assert refused.value.code == "rewrites_past"
+    # the day after the decision is fine, and so is another category's standard
+    set_standard(world.uow(), world.actors["admin"], standard(on=decided_on + dt.timedelta(days=1)))
+    set_standard(world.uow(), world.actors["admin"], standard(on=decided_on, category="tekun"))
+
+
+def test_the_same_version_twice_is_a_conflict(world: World) -> None:
+    set_standard(world.uow(), world.actors["admin"], standard())
+    with pytest.raises(Conflict):
+        set_standard(world.uow(), world.actors["admin"], standard())
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "code"),
+    [
+        ("bonus_rate", "0.1", "unknown_parameter"),
+        ("classified_supplement_rate", "1.5", "invalid"),
+        ("phase_out_months", "7", "invalid"),
+        ("phase_out_amount", "double", "invalid"),
+        ("employment_cost_fixed_yuan", "-10", "invalid"),
+        ("marginal_factor", "0.9", "invalid"),
+        ("decision_delegated", "maybe", "invalid"),
+    ],
+)
+def test_bad_parameters_are_refused(world: World, name: str, value: str, code: str) -> None:
+    with pytest.raises(InvalidData) as refused:
+        set_parameter(
+            world.uow(),
+            world.actors["admin"],
+            NewParameter(COUNTY, name, value, LATER, "县文件（测试）"),
+        )
+    assert refused.value.problems[0].code == code
+
+
+def test_an_amount_parameter_may_not_reach_back_before_a_decision(world: World) -> None:
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.ACTIVE)
+    with pytest.raises(Conflict):
+        set_parameter(
+            world.uow(),
+            world.actors["admin"],
+            NewParameter(
+                COUNTY, "classified_supplement_rate", "0.1", dt.date(2026, 1, 1), "县文件（测试）"
+            ),
+        )
+    # a parameter that changes no amount may
+    set_parameter(
+        world.uow(),
+        world.actors["admin"],
+        NewParameter(COUNTY, "dibao_sampling_ratio", "0.1", dt.date(2026, 1, 1), "县文件（测试）"),
+    )
+
+
+def test_a_local_day_off_moves_the_deadlines(world: World) -> None:
+    """Investigation due 3 working days after acceptance (Art. 15); a day off adds one."""
+    case_id = world.apply()
+    world.fire(case_id, "accept", "clerk")  # Monday 2 March 2026
+    with world.rt.reader() as uow:
+        assert uow.session.get(Case, case_id).due_on == dt.date(2026, 3, 5)  # type: ignore[union-attr]
+    set_calendar_day(
+        world.uow(),
+        world.actors["admin"],
+        NewCalendarDay(dt.date(2026, 3, 4), False, "县城防汛停工", "县政府通知（测试）", COUNTY),
+    )
+    with world.rt.reader() as uow:
+        assert uow.session.get(Case, case_id).due_on == dt.date(2026, 3, 6)  # type: ignore[union-attr]
