@@ -19,7 +19,7 @@ from audit.replay import replay_case
 from engine.access import county_of
 from engine.clock import local_date
 from engine.parameters import SPECS
-from engine.services.bulk import end_due_phase_outs, start_due_rechecks
+from engine.services.bulk import DEFAULT_BATCH, end_due_phase_outs, start_due_rechecks
 from engine.services.payments import parse_month, payment_lines, record_roll
 from engine.services.policy import (
     NewCalendarDay,
@@ -170,7 +170,7 @@ def _as_of(value: str | None) -> dt.date:
 
 @rechecks.command("start-due")
 @click.option("--as-of", default=None, help="YYYY-MM-DD (default: today).")
-@click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--batch", default=DEFAULT_BATCH, show_default=True, type=click.IntRange(1, 50_000))
 @USER
 def rechecks_start_due(as_of: str | None, batch: int, username: str) -> None:
     """Start every periodic recheck due by a date (resumable: rerun does the rest)."""
@@ -186,7 +186,7 @@ def rechecks_start_due(as_of: str | None, batch: int, username: str) -> None:
 
 @phase_out.command("end-due")
 @click.option("--as-of", default=None, help="YYYY-MM-DD (default: today).")
-@click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--batch", default=DEFAULT_BATCH, show_default=True, type=click.IntRange(1, 50_000))
 @USER
 def phase_out_end_due(as_of: str | None, batch: int, username: str) -> None:
     """End every phase-out that has run its months (resumable: rerun does the rest)."""

@@ -5,21 +5,93 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from audit.chain import (
     GENESIS_HASH,
+    CaseEntryEncoder,
     EntryBody,
     LedgerBody,
     StoredEntry,
     canonical_text,
     entry_hash,
+    hash_text,
 )
 from audit.models import AccessLog, AuditEntry, LedgerEntry, LedgerHead
 from engine.models import Case
 from engine.ports import Actor, CaseEvent, ChainHead, LedgerEvent
+
+#: the audit_entry columns, in the order bulk writes send them
+ENTRY_COLUMNS = (
+    "case_id",
+    "seq",
+    "trigger",
+    "from_state",
+    "to_state",
+    "actor_id",
+    "actor",
+    "role",
+    "at",
+    "reason",
+    "payload",
+    "prev_hash",
+    "hash",
+)
+
+
+def link(head: ChainHead, event: CaseEvent) -> dict[str, Any]:
+    """Build the next entry of a chain from its head: the row to store, hash included."""
+    seq = head.seq + 1
+    prev = head.head or GENESIS_HASH
+    payload_text = canonical_text(event.payload)
+    body = EntryBody(
+        case_id=head.case_id,
+        seq=seq,
+        trigger=event.trigger,
+        from_state=event.from_state,
+        to_state=event.to_state,
+        actor_id=event.actor.user_id,
+        actor=event.actor.username,
+        role=str(event.actor.role),
+        at=event.at,
+        reason=event.reason,
+        # the hash takes the payload's stored canonical text (see audit.chain.body_text)
+        payload=event.payload,
+    )
+    return {
+        "case_id": body.case_id,
+        "seq": seq,
+        "trigger": body.trigger,
+        "from_state": body.from_state,
+        "to_state": body.to_state,
+        "actor_id": body.actor_id,
+        "actor": body.actor,
+        "role": body.role,
+        "at": body.at,
+        "reason": body.reason,
+        "payload": payload_text,
+        "prev_hash": prev,
+        "hash": entry_hash(prev, body, payload_text),
+    }
+
+
+def _insert_entries(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Store many entries: COPY on PostgreSQL (the fastest path), executemany elsewhere."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.execute(insert(AuditEntry), list(rows))
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    columns = ", ".join(ENTRY_COLUMNS)
+    with driver.cursor().copy(f"COPY audit_entry ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(tuple(row[c] for c in ENTRY_COLUMNS))
 
 
 class ChainRecorder:
@@ -27,89 +99,47 @@ class ChainRecorder:
 
     def append(self, session: Session, case: Case, event: CaseEvent) -> None:
         """Append ``event`` as the next entry of ``case``'s chain."""
-        seq = case.chain_seq + 1
-        prev = case.chain_head or GENESIS_HASH
-        payload_text = canonical_text(event.payload)
-        body = EntryBody(
-            case_id=case.id,
-            seq=seq,
-            trigger=event.trigger,
-            from_state=event.from_state,
-            to_state=event.to_state,
-            actor_id=event.actor.user_id,
-            actor=event.actor.username,
-            role=str(event.actor.role),
-            at=event.at,
-            reason=event.reason,
-            # hash what will be read back: the payload as parsed from its stored text
-            payload=json.loads(payload_text),
-        )
-        digest = entry_hash(prev, body)
-        session.add(
-            AuditEntry(
-                case_id=case.id,
-                seq=seq,
-                trigger=body.trigger,
-                from_state=body.from_state,
-                to_state=body.to_state,
-                actor_id=body.actor_id,
-                actor=body.actor,
-                role=body.role,
-                at=body.at,
-                reason=body.reason,
-                payload=payload_text,
-                prev_hash=prev,
-                hash=digest,
-            )
-        )
-        case.chain_seq = seq
-        case.chain_head = digest
+        row = link(ChainHead(case.id, case.chain_seq, case.chain_head), event)
+        session.add(AuditEntry(**row))
+        case.chain_seq = row["seq"]
+        case.chain_head = row["hash"]
 
     def append_many(
         self, session: Session, items: Sequence[tuple[ChainHead, CaseEvent]]
     ) -> list[ChainHead]:
-        """Append one event to each case's chain with a single multi-row INSERT."""
+        """Append one event to each of many cases' chains in one write; return the new heads."""
+        encoders: dict[tuple[Any, ...], CaseEntryEncoder] = {}
         rows = []
-        heads = []
         for head, event in items:
+            common = {
+                "trigger": event.trigger,
+                "from_state": event.from_state,
+                "to_state": event.to_state,
+                "actor_id": event.actor.user_id,
+                "actor": event.actor.username,
+                "role": str(event.actor.role),
+                "at": event.at,
+                "reason": event.reason,
+            }
+            key = tuple(common.values())
+            encoder = encoders.get(key)
+            if encoder is None:
+                encoder = encoders[key] = CaseEntryEncoder(common)
             seq = head.seq + 1
             prev = head.head or GENESIS_HASH
             payload_text = canonical_text(event.payload)
-            body = EntryBody(
-                case_id=head.case_id,
-                seq=seq,
-                trigger=event.trigger,
-                from_state=event.from_state,
-                to_state=event.to_state,
-                actor_id=event.actor.user_id,
-                actor=event.actor.username,
-                role=str(event.actor.role),
-                at=event.at,
-                reason=event.reason,
-                payload=json.loads(payload_text),
-            )
-            digest = entry_hash(prev, body)
             rows.append(
                 {
+                    **common,
                     "case_id": head.case_id,
                     "seq": seq,
-                    "trigger": body.trigger,
-                    "from_state": body.from_state,
-                    "to_state": body.to_state,
-                    "actor_id": body.actor_id,
-                    "actor": body.actor,
-                    "role": body.role,
-                    "at": body.at,
-                    "reason": body.reason,
                     "payload": payload_text,
                     "prev_hash": prev,
-                    "hash": digest,
+                    "hash": hash_text(prev, encoder.text(head.case_id, seq, payload_text)),
                 }
             )
-            heads.append(ChainHead(head.case_id, seq, digest))
-        if rows:
-            session.execute(insert(AuditEntry), rows)
-        return heads
+        _insert_entries(session, rows)
+        return [ChainHead(r["case_id"], r["seq"], r["hash"]) for r in rows]
 
     def record(self, session: Session, ledger: str, event: LedgerEvent) -> None:
         """Append ``event`` to the named ledger, locking its head row."""

@@ -9,14 +9,19 @@ import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audit.chain import (
     GENESIS_HASH,
+    CaseEntryEncoder,
     EntryBody,
     StoredEntry,
+    body_text,
     canonical_json,
     canonical_text,
     entry_hash,
+    hash_text,
     verify_chain,
 )
 
@@ -138,3 +143,54 @@ def test_an_entry_moved_from_another_case_is_caught() -> None:
     other = chain(1, case_id=8)
     problem = verify_chain("case 7", other, 1, other[0].hash)
     assert problem is not None and problem.kind == "wrong_chain"
+
+
+# --- the bulk encoder writes exactly what verification recomputes ---------------------------
+
+texts = st.text(max_size=30)
+payloads = st.dictionaries(
+    st.text(max_size=8),
+    st.none() | st.booleans() | st.integers() | texts | st.lists(st.integers(), max_size=3),
+    max_size=4,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    case_id=st.integers(1, 10**9),
+    seq=st.integers(1, 10**6),
+    trigger=texts,
+    states=st.tuples(st.none() | texts, st.none() | texts),
+    actor=texts,
+    actor_id=st.none() | st.integers(0, 10**6),
+    reason=texts,
+    payload=payloads,
+    at=st.datetimes(timezones=st.just(dt.UTC)),
+)
+def test_the_bulk_encoder_matches_the_entry_encoding(
+    case_id: int,
+    seq: int,
+    trigger: str,
+    states: tuple[str | None, str | None],
+    actor: str,
+    actor_id: int | None,
+    reason: str,
+    payload: dict[str, object],
+    at: dt.datetime,
+) -> None:
+    common = {
+        "trigger": trigger,
+        "from_state": states[0],
+        "to_state": states[1],
+        "actor_id": actor_id,
+        "actor": actor,
+        "role": "reviewer",
+        "at": at,
+        "reason": reason,
+    }
+    b = EntryBody(case_id=case_id, seq=seq, payload=payload, **common)  # type: ignore[arg-type]
+    payload_text = canonical_text(payload)
+    expected = canonical_text(b.as_dict())
+    assert body_text(b, payload_text) == expected
+    assert CaseEntryEncoder(common).text(case_id, seq, payload_text) == expected
+    assert hash_text(GENESIS_HASH, expected) == entry_hash(GENESIS_HASH, b)
