@@ -109,7 +109,7 @@ class ChainRecorder:
     ) -> list[ChainHead]:
         """Append one event to each of many cases' chains in one write; return the new heads."""
         encoders: dict[tuple[Any, ...], CaseEntryEncoder] = {}
-        rows = []
+        rows: list[dict[str, Any]] = []
         for head, event in items:
             common = {
                 "trigger": event.trigger,
