@@ -19,7 +19,13 @@ from audit.replay import replay_case
 from engine.access import county_of
 from engine.clock import local_date
 from engine.parameters import SPECS
-from engine.services.bulk import DEFAULT_BATCH, end_due_phase_outs, start_due_rechecks
+from engine.services.bulk import (
+    DEFAULT_BATCH,
+    count_due_phase_outs,
+    count_due_rechecks,
+    end_due_phase_outs,
+    start_due_rechecks,
+)
 from engine.services.payments import parse_month, payment_lines, record_roll
 from engine.services.policy import (
     NewCalendarDay,
@@ -177,7 +183,8 @@ def rechecks_start_due(as_of: str | None, batch: int, username: str) -> None:
     require_schema()
     rt, day = runtime(), _as_of(as_of)
     actor = acting_user(username)
-    with domain_errors(), progress_bar(None, "rechecks") as bar:
+    total = count_due_rechecks(rt.uow(), actor, day)
+    with domain_errors(), progress_bar(total, "rechecks") as bar:
         report = start_due_rechecks(rt.uow, actor, day, batch, progress=bar.update)
     click.echo(
         f"rechecks started: {report.done} case(s) in {report.batches} batch(es), due by {day}"
@@ -192,8 +199,10 @@ def phase_out_end_due(as_of: str | None, batch: int, username: str) -> None:
     """End every phase-out that has run its months (resumable: rerun does the rest)."""
     require_schema()
     rt, day = runtime(), _as_of(as_of)
-    with domain_errors(), progress_bar(None, "phase-outs") as bar:
-        report = end_due_phase_outs(rt.uow, acting_user(username), day, batch, progress=bar.update)
+    actor = acting_user(username)
+    total = count_due_phase_outs(rt.uow, actor, day)
+    with domain_errors(), progress_bar(total, "phase-outs") as bar:
+        report = end_due_phase_outs(rt.uow, actor, day, batch, progress=bar.update)
     click.echo(
         f"phase-outs ended: {report.done} case(s) in {report.batches} batch(es), as of {day}"
     )

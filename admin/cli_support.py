@@ -31,12 +31,8 @@ def domain_errors() -> Iterator[None]:
         raise click.ClickException("\n".join(lines)) from None
 
 
-def progress_bar(total: int | None, label: str) -> Any:
-    """A progress bar on stderr (a counter when the total is unknown)."""
-    if total is None:
-        return click.progressbar(
-            length=0, label=label, file=sys.stderr, show_pos=True, show_percent=False
-        )
+def progress_bar(total: int, label: str) -> Any:
+    """A progress bar on stderr."""
     return click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
 
 

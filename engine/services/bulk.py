@@ -14,13 +14,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, select, text, update
+from sqlalchemy import Select, Table, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from engine import workflow
 from engine.access import county_of, ensure_role_may_fire
 from engine.calendar import add_months
-from engine.clock import local_date
 from engine.errors import Conflict
 from engine.guards import CaseFacts, GuardContext
 from engine.models import Case
@@ -194,15 +193,16 @@ def _update_cases(
 def count_due_rechecks(uow: UnitOfWork, actor: Actor, as_of: dt.date) -> int:
     """How many active cases in the actor's region are due for their periodic recheck."""
     with uow:
-        return len(
-            uow.session.execute(
-                _rechecks_due(as_of)(
-                    select(Case.id).where(
-                        Case.village_code.startswith(actor.region_code, autoescape=True)
-                    )
-                )
-            ).all()
-        )
+        return _count(uow, actor, _rechecks_due(as_of))
+
+
+def _count(uow: UnitOfWork, actor: Actor, due: Callable[[AnySelect], AnySelect]) -> int:
+    stmt: AnySelect = (
+        select(func.count())
+        .select_from(Case)
+        .where(Case.village_code.startswith(actor.region_code, autoescape=True))
+    )
+    return uow.session.scalar(due(stmt)) or 0
 
 
 def _rechecks_due(as_of: dt.date) -> Callable[[AnySelect], AnySelect]:
@@ -260,6 +260,26 @@ def phase_out_cutoffs(uow: UnitOfWork, actor: Actor, as_of: dt.date) -> dict[str
         return cutoffs
 
 
+def _phase_outs_due(county: str, cutoff: dt.datetime) -> Callable[[AnySelect], AnySelect]:
+    def due(stmt: AnySelect) -> AnySelect:
+        return stmt.where(
+            Case.state == CaseState.PHASING_OUT,
+            Case.village_code.startswith(county, autoescape=True),
+            Case.phase_out_started_at < cutoff,
+        )
+
+    return due
+
+
+def count_due_phase_outs(uows: Callable[[], UnitOfWork], actor: Actor, as_of: dt.date) -> int:
+    """How many phase-outs in the actor's region have run their months by ``as_of``."""
+    total = 0
+    for county, cutoff in phase_out_cutoffs(uows(), actor, as_of).items():
+        with uows() as uow:
+            total += _count(uow, actor, _phase_outs_due(county, cutoff))
+    return total
+
+
 def end_due_phase_outs(
     uows: Callable[[], UnitOfWork],
     actor: Actor,
@@ -282,7 +302,7 @@ def end_due_phase_outs(
             uows,
             actor,
             RULES["end_phase_out"],
-            due,
+            _phase_outs_due(county, cutoff),
             reason=lambda row: f"渐退期满，停发保障金（截至{as_of.isoformat()}）",
             payload=lambda row: {"as_of": as_of},
             extra_values={"due_on": None, "next_recheck_on": None},
@@ -293,8 +313,3 @@ def end_due_phase_outs(
         report.batches += part.batches
         report.case_ids += part.case_ids
     return report
-
-
-def today_of(uow: UnitOfWork) -> dt.date:
-    """The local date on the unit of work's clock."""
-    return local_date(uow.clock.now(), uow.clock.tz)

@@ -29,6 +29,8 @@ class RegionRow:
     parent_code: str
     level: str
     area_type: str
+    #: optional column: registered population, for coverage rates
+    population: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class ImportReport:
 
 
 def parse_region_csv(text: str) -> list[RegionRow]:
-    """Parse CSV text with the header ``code,name,parent_code,level,area_type``."""
+    """Parse CSV text with the header ``code,name,parent_code,level,area_type[,population]``."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = tuple(h.strip() for h in reader.fieldnames or ())
     missing = [c for c in COLUMNS if c not in header]
@@ -54,7 +56,13 @@ def parse_region_csv(text: str) -> list[RegionRow]:
     rows = []
     for raw in reader:
         clean = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
-        rows.append(RegionRow(line=reader.line_num, **{c: clean.get(c, "") for c in COLUMNS}))
+        rows.append(
+            RegionRow(
+                line=reader.line_num,
+                population=clean.get("population", ""),
+                **{c: clean.get(c, "") for c in COLUMNS},
+            )
+        )
     return rows
 
 
@@ -73,6 +81,10 @@ def _check_row(row: RegionRow, known: dict[str, tuple[RegionLevel, str | None]])
         problems.append(_row_problem(row, "name", "名称不能为空且不超过100字", "1-100 characters"))
     if row.area_type not in [a.value for a in AreaType]:
         problems.append(_row_problem(row, "area_type", "须为 urban 或 rural", "urban or rural"))
+    if row.population and (not row.population.isdigit() or len(row.population) > 9):
+        problems.append(
+            _row_problem(row, "population", "须为不小于0的整数", "a whole number of people")
+        )
     if row.level not in [lv.value for lv in RegionLevel]:
         problems.append(
             _row_problem(
@@ -171,6 +183,10 @@ def import_regions(uow: UnitOfWork, rows: Sequence[RegionRow]) -> ImportReport:
         created = updated = unchanged = 0
         for row in sorted(rows, key=lambda r: order[r.level]):
             region = stored.get(row.code)
+            # an empty population column keeps what is stored
+            population = (
+                int(row.population) if row.population else (region.population if region else None)
+            )
             if region is None:
                 session.add(
                     Region(
@@ -179,12 +195,18 @@ def import_regions(uow: UnitOfWork, rows: Sequence[RegionRow]) -> ImportReport:
                         parent_code=row.parent_code or None,
                         level=RegionLevel(row.level),
                         area_type=AreaType(row.area_type),
+                        population=population,
                     )
                 )
                 created += 1
-            elif region.name != row.name or region.area_type != row.area_type:
+            elif (region.name, region.area_type, region.population) != (
+                row.name,
+                row.area_type,
+                population,
+            ):
                 region.name = row.name
                 region.area_type = AreaType(row.area_type)
+                region.population = population
                 updated += 1
             else:
                 unchanged += 1

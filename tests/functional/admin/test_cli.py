@@ -250,3 +250,22 @@ def test_doudi_now_freezes_the_clock_in_test(tmp_path: Path) -> None:
     assert _doudi(env, "demo", "--households", "1").returncode == 0
     created = scalar(env["DOUDI_DATABASE_URL"], "SELECT min(created_at) FROM app_user")
     assert str(created).startswith("2026-03-02 02:00:00")
+
+
+def test_regions_carry_an_optional_population(run, tmp_path: Path, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    lines = GOOD_CSV.strip().splitlines()
+    with_population = (
+        "\n".join(
+            [lines[0] + ",population"]
+            + [
+                line + (",2150" if line.count(",") == 4 and len(line.split(",")[0]) == 12 else ",")
+                for line in lines[1:]
+            ]
+        )
+        + "\n"
+    )
+    assert run("regions", "import", write(tmp_path, "p.csv", with_population)).exit_code == 0
+    assert scalar(db_url, "SELECT sum(population) FROM region") == 2150 * 3
+    bad = with_population.replace(",2150", ",many", 1)
+    result = run("regions", "import", write(tmp_path, "b.csv", bad))
+    assert result.exit_code == 1 and "population" in result.output
