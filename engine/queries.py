@@ -1,40 +1,27 @@
-"""Read side: what a user may see of regions and cases, shaped for the API and the UI."""
+"""Read side: regions, case lists and what a user may do on a case (see also case_view)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import guards as guard_registry
-from engine.access import county_of, covers, ensure_in_region
-from engine.clock import local_date
+from engine.access import covers, ensure_in_region
 from engine.errors import InvalidData, NotFound, Problem, invalid_field
-from engine.identity import mask_account, mask_id_number, mask_name
-from engine.means import load_household, recheck_plan
+from engine.identity import mask_name
 from engine.models import (
-    CASE_DATE_COLUMNS,
-    BenefitDecision,
-    BenefitKind,
     Case,
-    Household,
     Member,
-    Objection,
     Person,
     Region,
     Relation,
-    User,
-    fen_to_yuan,
 )
-from engine.policy import parameters_in_force
 from engine.ports import Actor
-from engine.services.case_deadlines import deadlines_of
-from engine.services.workflow_step import case_investigations, guard_context
+from engine.services.workflow_step import guard_context
 from engine.states import TRIGGERS_BY_ROLE, CaseState, Role, rules_from
 from engine.uow import UnitOfWork
 
@@ -48,51 +35,6 @@ MAX_PER_PAGE = 100
 def sees_personal_data(actor: Actor) -> bool:
     """Return whether the actor's role sees unmasked personal data."""
     return actor.role in PERSONAL_DATA_ROLES
-
-
-@dataclass(frozen=True)
-class MemberView:
-    """A household member as shown to a user (masked unless the role needs the data)."""
-
-    id_number: str
-    name: str
-    relation: str
-    sex: str
-    birth_date: dt.date | None
-    monthly_income: Decimal | None
-    disability_grade: int | None
-    disability_type: str | None
-    serious_illness: bool | None
-    able_to_work: bool | None
-    incomes: list[dict[str, Any]] | None = None
-    covered: bool = False
-
-
-@dataclass(frozen=True)
-class InvestigationView:
-    """A recorded investigation."""
-
-    id: int
-    level: str
-    date: dt.date
-    method: str
-    investigators: list[str]
-    findings: str
-    recorded_by: str
-    recorded_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class ObjectionView:
-    """An objection and what became of it."""
-
-    id: int
-    objector: str
-    content: str
-    status: str
-    raised_at: dt.datetime
-    resolved_at: dt.datetime | None
-    resolution: str | None
 
 
 @dataclass(frozen=True)
@@ -127,33 +69,6 @@ class CaseSummary:
     updated_at: dt.datetime
 
 
-@dataclass(frozen=True)
-class CaseDetail:
-    """Everything a user may see of one case."""
-
-    summary: CaseSummary
-    village_name: str
-    household_id: int
-    previous_case_id: int | None
-    members: list[MemberView]
-    dates: dict[str, dt.datetime | None]
-    investigations: list[InvestigationView]
-    objections: list[ObjectionView]
-    triggers: list[TriggerOption]
-    audit_entries: int
-    personal_data_shown: bool
-    flags: list[dict[str, Any]] = field(default_factory=list)
-    deadlines: dict[str, Any] = field(default_factory=dict)
-    benefit: dict[str, Any] | None = None
-    recheck: dict[str, Any] | None = None
-    household: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def allowed_triggers(self) -> list[str]:
-        """Triggers the user may fire now."""
-        return [t.trigger for t in self.triggers if t.allowed]
-
-
 def list_regions(session: Session) -> list[Region]:
     """Return every region, counties first, then by code."""
     return list(session.scalars(select(Region).order_by(func.length(Region.code), Region.code)))
@@ -184,7 +99,8 @@ def _member_counts(session: Session, household_ids: list[int]) -> dict[int, tupl
     return {h: (counts.get(h, 0), names.get(applicants.get(h, -1), "")) for h in household_ids}
 
 
-def _summary(case: Case, members: tuple[int, str], actor: Actor) -> CaseSummary:
+def summary_of(case: Case, members: tuple[int, str], actor: Actor) -> CaseSummary:
+    """A case as listed: masked names for roles that do not need them."""
     count, applicant = members
     return CaseSummary(
         id=case.id,
@@ -243,7 +159,7 @@ def list_cases(
         stmt.order_by(Case.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()
     members = _member_counts(session, [c.household_id for c in cases])
-    return [_summary(c, members[c.household_id], actor) for c in cases], total
+    return [summary_of(c, members[c.household_id], actor) for c in cases], total
 
 
 def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
@@ -277,148 +193,3 @@ def trigger_options(uow: UnitOfWork, case: Case, actor: Actor) -> list[TriggerOp
         )
         for rule in mine
     ]
-
-
-def _member_view(member: Member, full: bool) -> MemberView:
-    person = member.person
-    return MemberView(
-        id_number=person.id_number if full else mask_id_number(person.id_number),
-        name=person.name if full else mask_name(person.name),
-        relation=str(member.relation),
-        sex=person.sex,
-        birth_date=person.birth_date if full else None,
-        monthly_income=member.monthly_income if full else None,
-        incomes=[{"type": str(i.type), "monthly_yuan": i.monthly_yuan} for i in member.incomes]
-        if full
-        else None,
-        covered=member.covered,
-        disability_grade=member.disability_grade if full else None,
-        disability_type=(str(member.disability_type) if member.disability_type else None)
-        if full
-        else None,
-        serious_illness=member.serious_illness if full else None,
-        able_to_work=member.able_to_work if full else None,
-    )
-
-
-def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
-    """Return everything the actor may see of the case."""
-    session = uow.session
-    case = visible_case(session, actor, case_id)
-    household = load_household(session, case.household_id)
-    full = sees_personal_data(actor)
-    members = [_member_view(m, full) for m in household.members]
-    applicant = next((m.name for m in members if m.relation == Relation.SELF), "")
-    investigations = case_investigations(session, case.id)
-    recorders = dict(
-        session.execute(
-            select(User.id, User.username).where(
-                User.id.in_([i.recorded_by_id for i in investigations])
-            )
-        ).all()
-    )
-    objections = session.scalars(
-        select(Objection).where(Objection.case_id == case.id).order_by(Objection.id)
-    ).all()
-    village = session.get(Region, case.village_code)
-    return CaseDetail(
-        summary=_summary(case, (len(members), applicant), actor),
-        village_name=village.name if village else "",
-        household_id=case.household_id,
-        previous_case_id=case.previous_case_id,
-        members=members,
-        dates={name: getattr(case, name) for name in CASE_DATE_COLUMNS},
-        investigations=[
-            InvestigationView(
-                id=i.id,
-                level=str(i.level),
-                date=i.date,
-                method=str(i.method),
-                investigators=[u.username for u in i.investigators],
-                findings=i.findings,
-                recorded_by=recorders.get(i.recorded_by_id, ""),
-                recorded_at=i.recorded_at,
-            )
-            for i in investigations
-        ],
-        objections=[
-            ObjectionView(
-                id=o.id,
-                objector=o.objector if full else mask_name(o.objector),
-                content=o.content,
-                status=str(o.status),
-                raised_at=o.raised_at,
-                resolved_at=o.resolved_at,
-                resolution=o.resolution,
-            )
-            for o in objections
-        ],
-        triggers=trigger_options(uow, case, actor),
-        audit_entries=case.chain_seq,
-        personal_data_shown=full,
-        deadlines={d.name: d.as_dict() for d in deadlines_of(uow, case)},
-        benefit=benefit_view(session, case.id),
-        recheck=_recheck_view(uow, case, household),
-        household=_household_view(household, full),
-    )
-
-
-def benefit_view(session: Session, case_id: int) -> dict[str, Any] | None:
-    """The case's current amount: the latest decision, else the township's proposal."""
-    rows = session.scalars(
-        select(BenefitDecision)
-        .where(BenefitDecision.case_id == case_id)
-        .order_by(BenefitDecision.id.desc())
-    ).all()
-    row = next((r for r in rows if r.kind == BenefitKind.DECIDED), rows[0] if rows else None)
-    if row is None:
-        return None
-    return {
-        "kind": str(row.kind),
-        "trigger": row.trigger,
-        "decision_id": row.id,
-        "decided_at": row.decided_at,
-        "effective_month": row.effective_month,
-        "monthly_yuan": row.monthly_yuan,
-        "standard_yuan": fen_to_yuan(row.standard_fen),
-        "members": row.members,
-        "counted_income_yuan": fen_to_yuan(row.counted_income_fen),
-        "base_yuan": fen_to_yuan(row.base_fen),
-        "supplement_yuan": fen_to_yuan(row.supplement_fen),
-        "breakdown": [
-            {**line, "amount_yuan": Decimal(line["amount_yuan"])}
-            for line in json.loads(row.breakdown)
-        ],
-    }
-
-
-def _recheck_view(uow: UnitOfWork, case: Case, household: Household) -> dict[str, Any] | None:
-    """When the case is next rechecked, and why at that interval (Art. 31)."""
-    if case.state not in (CaseState.ACTIVE, CaseState.UNDER_RECHECK, CaseState.PHASING_OUT):
-        return None
-    today = local_date(uow.clock.now(), uow.clock.tz)
-    params = parameters_in_force(uow.session, county_of(case.village_code), today)
-    plan = recheck_plan(household, str(case.category), params)
-    return {
-        "next_recheck_on": case.next_recheck_on,
-        "interval_months": case.recheck_interval_months or plan.months,
-        "unstable": plan.unstable,
-        "reason": plan.reason_zh,
-        "reason_en": plan.reason_en,
-    }
-
-
-def _household_view(household: Household, full: bool) -> dict[str, Any]:
-    """The household profile the means test reads (sensitive parts only for staff)."""
-    out: dict[str, Any] = {"income_stable": household.income_stable}
-    if full:
-        out.update(
-            rigid_expenses_yuan=household.rigid_expenses,
-            bank_account=mask_account(household.bank_account) if household.bank_account else None,
-            deposits_yuan=None
-            if household.deposits_fen is None
-            else fen_to_yuan(household.deposits_fen),
-            vehicles=household.vehicles,
-            extra_housing_units=household.extra_housing_units,
-        )
-    return out

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine.clock import Clock
+from engine.errors import Conflict
 from engine.ports import AuditLog
 from engine.rulebook import RuleBook, national_rules
 
@@ -61,3 +66,22 @@ class UnitOfWork:
     def commit(self) -> None:
         """Commit the transaction."""
         self.session.commit()
+
+
+@contextmanager
+def db_conflicts() -> Iterator[None]:
+    """Turn a race lost inside the database into a clear conflict."""
+    try:
+        yield
+    except StaleDataError:
+        raise Conflict(
+            "案件已被他人修改，请刷新后重试",
+            "the case was changed concurrently; reload and retry",
+            code="version_conflict",
+        ) from None
+    except IntegrityError:
+        raise Conflict(
+            "与同时提交的其他操作冲突（例如同一人员已在另一未结案件中），请重试",
+            "conflicts with a concurrent change (e.g. a person already in another open case)",
+            code="concurrent_conflict",
+        ) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from admin.api.common import route, signed_in
 from admin.api.errors import lang
+from admin.api.rules_schemas import ChangeIn, DeathIn, MemberChangeIn, ServiceIn
 from admin.api.schemas import (
     AuditEntryOut,
     AuditOut,
@@ -14,28 +15,25 @@ from admin.api.schemas import (
     CaseOut,
     CaseSummaryOut,
     ChainCheckOut,
-    ChangeIn,
-    DeathIn,
     InvestigationIn,
     InvestigationOut,
-    MemberChangeIn,
     MemberOut,
     ObjectionDismissIn,
     ObjectionIn,
     ObjectionOut,
     ProblemOut,
     RecheckOut,
-    ServiceIn,
     TransitionIn,
     TriggerOut,
 )
 from admin.extensions import runtime
 from audit.chain import verify_chain
 from audit.recorder import case_entries, log_access, stored_entry
-from engine import queries, services
+from engine import case_view, queries, services
+from engine.case_view import CaseDetail
 from engine.clock import local_date
 from engine.ports import Actor
-from engine.queries import CaseDetail, CaseSummary
+from engine.queries import CaseSummary
 from engine.states import STATE_LABELS, CaseState
 
 
@@ -85,7 +83,7 @@ def _case_response(actor: Actor, case_id: int) -> CaseOut:
     """Read the case as ``actor`` sees it; log the read when it shows personal data."""
     rt = runtime()
     with rt.reader() as uow:
-        detail = queries.case_detail(uow, actor, case_id)
+        detail = case_view.case_detail(uow, actor, case_id)
     if detail.personal_data_shown:
         with rt.uow() as uow:
             log_access(
@@ -246,7 +244,7 @@ def create_investigation(case_id: int, body: InvestigationIn) -> tuple[Investiga
         expected_version=body.expected_version,
     )
     with runtime().reader() as uow:
-        detail = queries.case_detail(uow, actor, case_id)
+        detail = case_view.case_detail(uow, actor, case_id)
     record = next(i for i in detail.investigations if i.id == ref.id)
     return InvestigationOut(case_id=case_id, **vars(record)), 201
 
@@ -292,7 +290,7 @@ def dismiss_objection(
 
 def _objection_out(actor: Actor, case_id: int, objection_id: int) -> ObjectionOut:
     with runtime().reader() as uow:
-        detail = queries.case_detail(uow, actor, case_id)
+        detail = case_view.case_detail(uow, actor, case_id)
     record = next(o for o in detail.objections if o.id == objection_id)
     return ObjectionOut(case_id=case_id, **vars(record))
 

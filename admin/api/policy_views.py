@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from admin.api.common import route, signed_in
-from admin.api.schemas import (
+from admin.api.rules_schemas import (
     ParameterIn,
     ParameterList,
     ParameterOut,

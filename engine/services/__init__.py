@@ -2,14 +2,8 @@
 
 from engine.services import decisions as _decisions  # noqa: F401  (registers trigger effects)
 from engine.services import objections as _objections  # noqa: F401  (registers trigger effects)
-from engine.services.cases import (
-    Application,
-    IncomeInput,
-    MemberInput,
-    PropertyInput,
-    advance,
-    submit_application,
-)
+from engine.services.applications import Application, IncomeInput, MemberInput, PropertyInput
+from engine.services.cases import advance, submit_application
 from engine.services.household_events import (
     MeansChange,
     MemberChange,

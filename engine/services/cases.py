@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from engine.access import ensure_in_region, ensure_role
 from engine.clock import local_date
 from engine.errors import Conflict, InvalidData, Problem, invalid_field, raise_invalid
-from engine.identity import InvalidIdNumber, mask_account, mask_id_number, parse_id_number
+from engine.identity import mask_account, mask_id_number, parse_id_number
 from engine.models import (
     AreaType,
     Case,
@@ -36,267 +31,16 @@ from engine.models import (
     yuan_to_fen,
 )
 from engine.ports import Actor, CaseEvent
+from engine.services.applications import (
+    CENT,
+    Application,
+    MemberInput,
+    validate_application,
+)
 from engine.services.workflow_step import CaseRef, check_version, fire_on, lock_case
 from engine.states import RULES, CaseState, Role
-from engine.uow import UnitOfWork
+from engine.uow import UnitOfWork, db_conflicts
 from engine.workflow import rule_for
-
-#: the largest monthly income accepted per member, in yuan (a typo guard, not a rule)
-MAX_MONTHLY_INCOME = Decimal("10000000")
-CENT = Decimal("0.01")
-MAX_MEMBERS = 30
-MAX_PROPERTY_COUNT = 99
-BANK_ACCOUNT_RE = re.compile(r"^[0-9]{10,30}$")
-
-
-@dataclass(frozen=True)
-class IncomeInput:
-    """One monthly income item of a member."""
-
-    type: str
-    monthly_yuan: Decimal
-
-
-@dataclass(frozen=True)
-class MemberInput:
-    """One household member as given in an application.
-
-    ``monthly_income`` alone means wages; typed items go in ``incomes``.
-    """
-
-    id_number: str
-    name: str
-    relation: str
-    monthly_income: Decimal = Decimal(0)
-    disability_grade: int | None = None
-    disability_type: str | None = None
-    serious_illness: bool = False
-    able_to_work: bool = False
-    incomes: Sequence[IncomeInput] = ()
-    covered: bool = False
-
-    def income_items(self) -> list[IncomeInput]:
-        """The member's income items, with ``monthly_income`` as wages."""
-        items = list(self.incomes)
-        if Decimal(self.monthly_income) > 0:
-            items.insert(0, IncomeInput(IncomeType.WAGES, Decimal(self.monthly_income)))
-        return items
-
-
-@dataclass(frozen=True)
-class PropertyInput:
-    """Property checked against the local limits (None: not recorded)."""
-
-    deposits_yuan: Decimal | None = None
-    vehicles: int | None = None
-    extra_housing_units: int | None = None
-
-
-@dataclass(frozen=True)
-class Application:
-    """An application for assistance, as the clerk registers it."""
-
-    category: str
-    village_code: str
-    members: Sequence[MemberInput]
-    area_type: str | None = None
-    draft: bool = False
-    #: false when someone able to work has irregular income (rechecked half-yearly)
-    income_stable: bool = True
-    rigid_expenses_yuan: Decimal = Decimal(0)
-    bank_account: str | None = None
-    property: PropertyInput = PropertyInput()
-
-
-def is_amount(value: object) -> bool:
-    """A non-negative yuan amount with at most two decimals, within reason."""
-    try:
-        amount = Decimal(value)  # type: ignore[arg-type]
-    except (InvalidOperation, TypeError, ValueError):
-        return False
-    return (
-        amount.is_finite()
-        and 0 <= amount <= MAX_MONTHLY_INCOME
-        and amount == amount.quantize(Decimal("0.01"))
-    )
-
-
-def _enum_problem(field: str, value: object, enum_cls: type[Any]) -> Problem | None:
-    allowed = [m.value for m in enum_cls]
-    if value in allowed:
-        return None
-    return invalid_field(
-        field,
-        f"取值无效：{value!r}，可选：{'、'.join(allowed)}",
-        f"invalid value {value!r}; expected one of: {', '.join(allowed)}",
-    )
-
-
-def member_field_problems(
-    where: str, *, incomes: Sequence[IncomeInput], grade: int | None, disability_type: str | None
-) -> list[Problem]:
-    """Check a member's income items and disability fields (shared with recorded changes)."""
-    problems: list[Problem] = []
-    for j, item in enumerate(incomes):
-        if (p := _enum_problem(f"{where}.incomes.{j}.type", item.type, IncomeType)) is not None:
-            problems.append(p)
-        if not is_amount(item.monthly_yuan):
-            problems.append(
-                invalid_field(
-                    f"{where}.incomes.{j}.monthly_yuan",
-                    "金额须为不小于0的金额（最多两位小数）",
-                    "monthly_yuan must be a non-negative amount with at most 2 decimals",
-                )
-            )
-    if grade is not None and grade not in (1, 2, 3, 4):
-        problems.append(
-            invalid_field(
-                f"{where}.disability_grade",
-                "残疾等级须为1至4级",
-                "disability_grade must be 1, 2, 3 or 4",
-            )
-        )
-    if disability_type is not None:
-        if p := _enum_problem(f"{where}.disability_type", disability_type, DisabilityType):
-            problems.append(p)
-        elif grade is None:
-            problems.append(
-                invalid_field(
-                    f"{where}.disability_grade",
-                    "填写残疾类别时须同时填写残疾等级",
-                    "disability_type needs a disability_grade",
-                )
-            )
-    return problems
-
-
-def _member_problems(i: int, m: MemberInput, today: dt.date) -> list[Problem]:
-    where = f"members.{i}"
-    problems: list[Problem] = []
-    try:
-        parse_id_number(m.id_number, today=today, field=f"{where}.id_number")
-    except InvalidIdNumber as err:
-        problems.append(err.problem)
-    if not m.name.strip() or len(m.name.strip()) > 50:
-        problems.append(
-            invalid_field(
-                f"{where}.name", "姓名不能为空且不超过50字", "name must be 1-50 characters"
-            )
-        )
-    if (p := _enum_problem(f"{where}.relation", m.relation, Relation)) is not None:
-        problems.append(p)
-    if not is_amount(m.monthly_income):
-        problems.append(
-            invalid_field(
-                f"{where}.monthly_income",
-                "月收入须为不小于0的金额（最多两位小数）",
-                "monthly_income must be a non-negative amount with at most 2 decimals",
-            )
-        )
-    elif m.incomes and Decimal(m.monthly_income) > 0:
-        problems.append(
-            invalid_field(
-                f"{where}.monthly_income",
-                "已逐项填写收入（incomes）时不再填写 monthly_income",
-                "give either monthly_income (wages) or typed incomes, not both",
-            )
-        )
-    problems += member_field_problems(
-        where, incomes=m.incomes, grade=m.disability_grade, disability_type=m.disability_type
-    )
-    return problems
-
-
-def validate_application(app: Application, today: dt.date) -> list[Problem]:
-    """Return every problem with the application's own fields."""
-    problems: list[Problem] = []
-    if (p := _enum_problem("category", app.category, Category)) is not None:
-        problems.append(p)
-    if app.area_type is not None and (p := _enum_problem("area_type", app.area_type, AreaType)):
-        problems.append(p)
-    if not app.members:
-        problems.append(invalid_field("members", "至少需要一名家庭成员", "at least one member"))
-    elif len(app.members) > MAX_MEMBERS:
-        problems.append(
-            invalid_field("members", f"家庭成员不超过{MAX_MEMBERS}人", f"at most {MAX_MEMBERS}")
-        )
-    for i, member in enumerate(app.members):
-        problems.extend(_member_problems(i, member, today))
-    applicants = sum(1 for m in app.members if m.relation == Relation.SELF)
-    if app.members and applicants != 1:
-        problems.append(
-            invalid_field(
-                "members",
-                f"须有且仅有一名申请人（relation 为 self），实际{applicants}名",
-                f"exactly one member must have relation 'self', found {applicants}",
-                code="applicant_count",
-            )
-        )
-    problems += _household_problems(app)
-    seen: dict[str, int] = {}
-    for i, member in enumerate(app.members):
-        number = member.id_number.strip().upper() if isinstance(member.id_number, str) else ""
-        if number and number in seen:
-            problems.append(
-                invalid_field(
-                    f"members.{i}.id_number",
-                    f"与第{seen[number] + 1}名成员的身份证号码重复",
-                    f"same ID number as member {seen[number]}",
-                    code="duplicate_member",
-                )
-            )
-        seen.setdefault(number, i)
-    return problems
-
-
-def _household_problems(app: Application) -> list[Problem]:
-    """Coverage, rigid expenses, bank account and property."""
-    problems: list[Problem] = []
-    covered = [i for i, m in enumerate(app.members) if m.covered]
-    if covered and app.category != Category.SINGLE_PERSON:
-        problems.append(
-            invalid_field(
-                f"members.{covered[0]}.covered",
-                "只有单人保（single_person）指定被保障成员",
-                "covered applies to single_person cases only",
-            )
-        )
-    if len(covered) > 1:
-        problems.append(
-            invalid_field(
-                f"members.{covered[1]}.covered",
-                "单人保只能指定一名被保障成员",
-                "a single-person case covers exactly one member",
-            )
-        )
-    if not is_amount(app.rigid_expenses_yuan):
-        problems.append(
-            invalid_field(
-                "rigid_expenses_yuan", "刚性支出须为不小于0的金额", "must be a non-negative amount"
-            )
-        )
-    if app.bank_account is not None and not BANK_ACCOUNT_RE.match(app.bank_account):
-        problems.append(
-            invalid_field("bank_account", "银行账号须为10-30位数字", "bank_account: 10-30 digits")
-        )
-    prop = app.property
-    if prop.deposits_yuan is not None and not is_amount(prop.deposits_yuan):
-        problems.append(
-            invalid_field(
-                "property.deposits_yuan", "存款须为不小于0的金额", "must be a non-negative amount"
-            )
-        )
-    for name in ("vehicles", "extra_housing_units"):
-        value = getattr(prop, name)
-        if value is not None and not 0 <= value <= MAX_PROPERTY_COUNT:
-            problems.append(
-                invalid_field(
-                    f"property.{name}",
-                    f"须为0-{MAX_PROPERTY_COUNT}的整数",
-                    f"a whole number from 0 to {MAX_PROPERTY_COUNT}",
-                )
-            )
-    return problems
 
 
 def _village(session: Session, code: str) -> Region:
@@ -582,22 +326,3 @@ def advance(
         fire_on(uow, case, rule, actor, reason or "", data or {})
         uow.commit()
         return CaseRef(case.id, str(case.state), case.version)
-
-
-@contextmanager
-def db_conflicts() -> Iterator[None]:
-    """Turn a race lost inside the database into a clear conflict."""
-    try:
-        yield
-    except StaleDataError:
-        raise Conflict(
-            "案件已被他人修改，请刷新后重试",
-            "the case was changed concurrently; reload and retry",
-            code="version_conflict",
-        ) from None
-    except IntegrityError:
-        raise Conflict(
-            "与同时提交的其他操作冲突（例如同一人员已在另一未结案件中），请重试",
-            "conflicts with a concurrent change (e.g. a person already in another open case)",
-            code="concurrent_conflict",
-        ) from None

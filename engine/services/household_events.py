@@ -24,10 +24,10 @@ from engine.models import (
     yuan_to_fen,
 )
 from engine.ports import Actor
-from engine.services.cases import IncomeInput, db_conflicts, is_amount, member_field_problems
+from engine.services.applications import IncomeInput, is_amount, member_field_problems
 from engine.services.workflow_step import CaseRef, check_version, lock_case, record_case_event
 from engine.states import FINAL_STATES, STATE_LABELS, CaseState
-from engine.uow import UnitOfWork
+from engine.uow import UnitOfWork, db_conflicts
 
 S = CaseState
 #: states whose decision can be served on the applicant

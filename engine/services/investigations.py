@@ -23,10 +23,9 @@ from engine.models import (
     User,
 )
 from engine.ports import Actor
-from engine.services.cases import db_conflicts
 from engine.services.workflow_step import CaseRef, check_version, lock_case, record_case_event
 from engine.states import STATE_LABELS, CaseState
-from engine.uow import UnitOfWork
+from engine.uow import UnitOfWork, db_conflicts
 
 MAX_FINDINGS_CHARS = 10_000
 

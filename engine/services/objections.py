@@ -13,7 +13,6 @@ from engine.errors import Conflict, NotFound, Problem, invalid_field, raise_inva
 from engine.guards import GuardContext
 from engine.models import Case, Objection, ObjectionStatus
 from engine.ports import Actor
-from engine.services.cases import db_conflicts
 from engine.services.workflow_step import (
     CaseRef,
     check_version,
@@ -22,7 +21,7 @@ from engine.services.workflow_step import (
     record_case_event,
 )
 from engine.states import STATE_LABELS, CaseState, Role
-from engine.uow import UnitOfWork
+from engine.uow import UnitOfWork, db_conflicts
 
 MAX_TEXT = 5000
 #: who records and handles objections: the village clerk takes them, the township reviewer decides

@@ -28,9 +28,8 @@ from engine.models import (
     Relation,
 )
 from engine.ports import Actor, LedgerEvent
-from engine.services.cases import db_conflicts
 from engine.states import Role
-from engine.uow import UnitOfWork
+from engine.uow import UnitOfWork, db_conflicts
 
 PAYMENT_ROLES = frozenset({Role.APPROVER, Role.ADMIN})
 

@@ -32,9 +32,8 @@ from engine.models import (
 from engine.parameters import SPECS, canonical
 from engine.ports import Actor, LedgerEvent
 from engine.services.case_deadlines import refresh_county_due_dates
-from engine.services.cases import db_conflicts
 from engine.states import Role
-from engine.uow import UnitOfWork
+from engine.uow import UnitOfWork, db_conflicts
 
 ADMINS = frozenset({Role.ADMIN})
 MAX_SOURCE_CHARS = 1000

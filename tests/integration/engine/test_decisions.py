@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from audit.models import AuditEntry
 from audit.replay import replay_case
+from engine.case_view import case_detail
 from engine.errors import GuardFailed
 from engine.models import BenefitDecision, Case
-from engine.queries import case_detail
 from engine.services import (
     Application,
     IncomeInput,
