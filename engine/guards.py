@@ -31,6 +31,7 @@ class InvestigationFact:
     date: dt.date
     investigator_ids: frozenset[int]
     recorded_at: dt.datetime
+    method: str = "home_visit"
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class CaseFacts:
                     "level": inv.level,
                     "date": inv.date,
                     "investigator_ids": sorted(inv.investigator_ids),
+                    "method": inv.method,
                 }
                 for inv in self.investigations
             ],
@@ -283,7 +285,7 @@ def county_check_done(ctx: GuardContext) -> Problem | None:
     facts = ctx.facts
     if not (facts.sampled_for_county_check or facts.had_objection):
         return None
-    if any(inv.level == "county" for inv in facts.investigations):
+    if any(inv.level == "county" and inv.method == "home_visit" for inv in facts.investigations):
         return None
     why_zh = "被抽中由县级核查" if facts.sampled_for_county_check else "公示期间有异议"
     why_en = (

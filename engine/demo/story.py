@@ -19,7 +19,12 @@ from engine.models import (
 from engine.ports import Actor
 from engine.services.applications import IncomeInput
 from engine.services.cases import advance
-from engine.services.household_events import MeansChange, MemberChange, record_change
+from engine.services.household_events import (
+    MeansChange,
+    MemberChange,
+    record_change,
+    serve_decision,
+)
 from engine.services.investigations import InvestigationInput, record_investigation
 from engine.services.objections import record_objection
 from engine.states import CaseState
@@ -76,6 +81,39 @@ class Story:
                 story.actors[who],
                 reason=reason,
                 data=data,
+            )
+
+        self.after(days_from, days_to, act)
+
+    def data_check(self, days_from: int, days_to: int) -> None:
+        """Plan the county's economic-information check (Art. 17)."""
+
+        def act(story: Story) -> None:
+            record_investigation(
+                story.uows(story.clock),
+                story.actors["approver2"],
+                story.case_id,
+                InvestigationInput(
+                    date=local_date(story.clock.now(), story.clock.tz),
+                    method="data_check",
+                    investigators=["approver", "approver2"],
+                    findings="经县级信息核对平台比对：未发现车辆、工商登记、商品房及大额存款。",
+                    level="county",
+                ),
+            )
+
+        self.after(days_from, days_to, act)
+
+    def serve(self, days_from: int, days_to: int) -> None:
+        """Plan the service of the written decision on the applicant (Art. 21, 38)."""
+
+        def act(story: Story) -> None:
+            serve_decision(
+                story.uows(story.clock),
+                story.actors[story.clerk],
+                story.case_id,
+                local_date(story.clock.now(), story.clock.tz),
+                "in_person",
             )
 
         self.after(days_from, days_to, act)
@@ -208,7 +246,10 @@ def plan(s: Story, target: CaseState) -> None:
         return
     s.fire(1, 3, "start_investigation", s.clerk)
     if target == CaseState.INVESTIGATING:
+        if rng.random() < 0.7:
+            s.data_check(0, 2)
         return
+    s.data_check(0, 2)
     if target == CaseState.PROCEDURE_ENDED:
         s.fire(
             10, 20, "end_procedure", "approver", "申请人无正当理由拒不配合入户调查（第二十九条）"
@@ -235,6 +276,7 @@ def plan(s: Story, target: CaseState) -> None:
         return
     if target == CaseState.REJECTED:
         s.fire(2, 8, "reject", "approver", REJECT_REASON)
+        s.serve(0, 2)
         return
     s.county_visit_if_needed(1, 4)
     s.fire(1, 6, "approve", "approver")
@@ -284,7 +326,7 @@ DWELL_DAYS = {
     CaseState.INITIAL_REVIEWED: (0, 3),
     CaseState.IN_PUBLIC_NOTICE: (0, 6),
     CaseState.PENDING_CONFIRMATION: (0, 8),
-    CaseState.ACTIVE: (0, 450),
+    CaseState.ACTIVE: (0, 330),
     CaseState.REJECTED: (0, 300),
     CaseState.WITHDRAWN: (0, 300),
     CaseState.PROCEDURE_ENDED: (0, 300),

@@ -117,6 +117,7 @@ def load_facts(
                 date=inv.date,
                 investigator_ids=frozenset(u.id for u in inv.investigators),
                 recorded_at=inv.recorded_at,
+                method=str(inv.method),
             )
             for inv in investigations
         ),
