@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import Engine
 
 from admin.config import Settings
+from audit.conflicts import KinshipChecks
 from audit.recorder import ChainRecorder
 from engine.clock import Clock, FrozenClock, SystemClock
 from engine.db import make_engine, session_factory, writer_engine
@@ -24,6 +25,7 @@ class Runtime:
             FrozenClock(settings.now, settings.tz) if settings.now else SystemClock(settings.tz)
         )
         self.audit = ChainRecorder()
+        self.kinship = KinshipChecks()
         self.rules = national_rules()
         self._writer = session_factory(writer_engine(self.engine))
         self._reader = session_factory(self.engine)
@@ -33,11 +35,11 @@ class Runtime:
 
         ``clock`` replaces the runtime's clock for this unit (the demo replays the past).
         """
-        return UnitOfWork(self._writer, clock or self.clock, self.audit, self.rules)
+        return UnitOfWork(self._writer, clock or self.clock, self.audit, self.kinship, self.rules)
 
     def reader(self) -> UnitOfWork:
         """A unit of work for reading; it never commits."""
-        return UnitOfWork(self._reader, self.clock, self.audit, self.rules)
+        return UnitOfWork(self._reader, self.clock, self.audit, self.kinship, self.rules)
 
     @property
     def token_ttl(self) -> dt.timedelta:

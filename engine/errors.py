@@ -80,6 +80,12 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class Recused(Forbidden):
+    """The actor is related to the household (or lives in it) and must recuse themself."""
+
+    code = "recusal"
+
+
 class Conflict(DomainError):
     """The action clashes with the current state: wrong state, stale version, duplicate."""
 

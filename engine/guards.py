@@ -49,6 +49,9 @@ class CaseFacts:
     sampled_for_county_check: bool | None = None
     extension_ground: str | None = None
     last_change_kind: str | None = None
+    #: active kinship flags on the case, and whether it has been filed (备案)
+    kinship_flags: int = 0
+    kinship_filed: bool = False
     #: the household's means and the policy in force (None where not loaded)
     means: MeansFacts | None = None
 
@@ -73,6 +76,8 @@ class CaseFacts:
             "sampled_for_county_check": self.sampled_for_county_check,
             "extension_ground": self.extension_ground,
             "last_change_kind": self.last_change_kind,
+            "kinship_flags": self.kinship_flags,
+            "kinship_filed": self.kinship_filed,
         }
 
 
@@ -278,25 +283,31 @@ def property_within_limits(ctx: GuardContext) -> Problem | None:
 
 @guard("county_check_done")
 def county_check_done(ctx: GuardContext) -> Problem | None:
-    """The county's own home visit precedes approval of a sampled case or one with a complaint.
-
-    Art. 20; TK Art. 16 (sampling).
-    """
+    """The county's own home visit precedes approval of a kinship-flagged case, one with a
+    complaint, or one sampled for the county's check (Art. 20; TK Art. 16)."""
     facts = ctx.facts
-    if not (facts.sampled_for_county_check or facts.had_objection):
+    reasons = [
+        (zh, en)
+        for applies, zh, en in (
+            (facts.kinship_flags > 0, "涉及近亲属备案", "is kinship-flagged"),
+            (facts.had_objection, "公示期间有异议", "had an objection"),
+            (
+                facts.sampled_for_county_check,
+                "被抽中由县级核查",
+                "was sampled for the county's check",
+            ),
+        )
+        if applies
+    ]
+    if not reasons:
         return None
     if any(inv.level == "county" and inv.method == "home_visit" for inv in facts.investigations):
         return None
-    why_zh = "被抽中由县级核查" if facts.sampled_for_county_check else "公示期间有异议"
-    why_en = (
-        "was sampled for the county's check"
-        if facts.sampled_for_county_check
-        else ("had an objection")
-    )
     return Problem(
         code="county_check_missing",
-        message=f"该案件{why_zh}，须先记录县级入户调查（第二十条）",
-        message_en=f"the case {why_en}: record the county's own investigation first (Art. 20)",
+        message=f"该案件{'、'.join(zh for zh, _ in reasons)}，须先记录县级入户调查（第二十条）",
+        message_en=f"the case {' and '.join(en for _, en in reasons)}: record the county's own "
+        "home visit first (Art. 20)",
     )
 
 
@@ -348,4 +359,16 @@ def extension_ground_recorded(ctx: GuardContext) -> Problem | None:
         code="extension_ground_missing",
         message=f"须在 data.ground 中注明延期事由：{choices}",
         message_en="data.ground must be one of: " + ", ".join(EXTENSION_GROUNDS),
+    )
+
+
+@guard("kinship_filed")
+def kinship_filed(ctx: GuardContext) -> Problem | None:
+    """A kinship-flagged case is filed separately (近亲属备案) before its notice closes."""
+    if ctx.facts.kinship_flags == 0 or ctx.facts.kinship_filed:
+        return None
+    return Problem(
+        code="kinship_filing_missing",
+        message=f"本案有{ctx.facts.kinship_flags}项近亲属关联，须先完成近亲属备案",
+        message_en=f"the case has {ctx.facts.kinship_flags} kinship flag(s): file it first",
     )

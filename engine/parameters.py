@@ -16,7 +16,7 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 
-Value = Decimal | int | str | bool | None
+Value = Decimal | int | str | bool | frozenset[str] | None
 
 
 class Kind(StrEnum):
@@ -27,6 +27,7 @@ class Kind(StrEnum):
     FACTOR = "factor"  # a decimal of at least 1
     COUNT = "count"  # a whole number within bounds
     CHOICE = "choice"  # one of a few words
+    CHOICES = "choices"  # any of a few words, comma-separated ("none" for none)
     FLAG = "flag"  # true or false
 
 
@@ -57,6 +58,13 @@ class ParameterSpec:
             if text in self.choices:
                 return text
             raise ValueError("one of: " + ", ".join(self.choices))
+        if self.kind == Kind.CHOICES:
+            words = frozenset(w.strip() for w in text.split(",") if w.strip())
+            if text == "none":
+                return frozenset()
+            if not words or not words <= set(self.choices):
+                raise ValueError(self.expects())
+            return words
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -87,6 +95,7 @@ class ParameterSpec:
             Kind.COUNT: f"a whole number from {self.minimum}"
             + (f" to {self.maximum}" if self.maximum is not None else ""),
             Kind.CHOICE: "one of: " + ", ".join(self.choices),
+            Kind.CHOICES: '"none" or a comma-separated list of: ' + ", ".join(self.choices),
             Kind.FLAG: "true or false",
         }[self.kind]
         return base + (', or "none" for no limit' if self.optional else "")
@@ -98,6 +107,8 @@ def canonical(value: Value) -> str:
         return "none"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, frozenset):
+        return ",".join(sorted(value)) or "none"
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     return str(value)
@@ -198,6 +209,24 @@ SPECS: dict[str, ParameterSpec] = {
             Kind.FLAG,
             "是否委托乡镇审核确认",
             "the county delegated decisions to the townships (20 working days in all)",
+        ),
+        _P(
+            "kinship_additions",
+            Kind.CHOICES,
+            "近亲属范围的地方扩展",
+            "relations counted as close besides the national minimum (spouse, parents, "
+            "children, siblings, grandparents, grandchildren)",
+            choices=(
+                "parent_in_law",
+                "child_in_law",
+                "sibling_in_law",
+                "uncle_aunt",
+                "nephew_niece",
+                "step_parent",
+                "step_child",
+                "adoptive_parent",
+                "adoptive_child",
+            ),
         ),
         _P(
             "recheck_months_stable",

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from engine.errors import Problem
 from engine.models import Case
 from engine.states import Role
 
@@ -87,4 +88,24 @@ class AuditLog(Protocol):
         For bulk operations: the caller holds the cases' row locks and writes the
         returned heads back to the case rows in the same transaction.
         """
+        ...
+
+
+class KinshipGuard(Protocol):
+    """Kinship conflicts: recusal of related users, and flags kept up to date."""
+
+    def recusal(
+        self, session: Session, case: Case, person_id: int | None, on: dt.date
+    ) -> Problem | None:
+        """Why the user with this person must recuse themself from the case, if they must."""
+        ...
+
+    def recused_among(
+        self, session: Session, person_id: int | None, case_ids: list[int], on: dt.date
+    ) -> dict[int, Problem]:
+        """Which of the cases the user must recuse themself from."""
+        ...
+
+    def refresh_case(self, uow: Any, case: Case, actor: Actor) -> Any:
+        """Recompute the case's kinship flags after its household changed (case locked)."""
         ...

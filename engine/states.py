@@ -177,7 +177,7 @@ TRANSITIONS: tuple[TransitionRule, ...] = (
         (S.IN_PUBLIC_NOTICE,),
         S.PENDING_CONFIRMATION,
         Role.REVIEWER,
-        guards=("notice_period_elapsed", "no_open_objection"),
+        guards=("notice_period_elapsed", "no_open_objection", "kinship_filed"),
         stamps=("notice_closed_at",),
         label_zh="公示期满报县审核确认",
         label_en="Close notice",

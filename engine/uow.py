@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.clock import Clock
 from engine.errors import Conflict
-from engine.ports import AuditLog
+from engine.ports import AuditLog, KinshipGuard
 from engine.rulebook import RuleBook, national_rules
 
 
@@ -28,13 +28,19 @@ class UnitOfWork:
         sessions: sessionmaker[Session],
         clock: Clock,
         audit: AuditLog,
+        kinship: KinshipGuard,
         rules: RuleBook | None = None,
     ) -> None:
         self._sessions = sessions
         self.clock = clock
         self.audit = audit
+        self.kinship = kinship
         self.rules = rules or national_rules()
         self._session: Session | None = None
+
+    def again(self) -> UnitOfWork:
+        """A fresh unit of work with the same wiring (for a second, separate transaction)."""
+        return UnitOfWork(self._sessions, self.clock, self.audit, self.kinship, self.rules)
 
     @property
     def session(self) -> Session:

@@ -105,3 +105,47 @@ class BenefitKind(StrEnum):
 
     PROPOSED = "proposed"
     DECIDED = "decided"
+
+
+class OfficialPosition(StrEnum):
+    """Who an official is: case officers (经办人员) and village cadres (村(居)委会成员)."""
+
+    COUNTY_OFFICER = "county_officer"
+    TOWNSHIP_OFFICER = "township_officer"
+    VILLAGE_DIRECTOR = "village_director"  # 主任
+    VILLAGE_DEPUTY = "village_deputy"  # 副主任
+    VILLAGE_MEMBER = "village_member"  # 委员
+
+
+class KinRelation(StrEnum):
+    """How a relative is related to a person: "B is A's <relation>"."""
+
+    SPOUSE = "spouse"
+    PARENT = "parent"
+    CHILD = "child"
+    SIBLING = "sibling"
+    GRANDPARENT = "grandparent"
+    GRANDCHILD = "grandchild"
+    PARENT_IN_LAW = "parent_in_law"
+    CHILD_IN_LAW = "child_in_law"
+    SIBLING_IN_LAW = "sibling_in_law"
+    UNCLE_AUNT = "uncle_aunt"
+    NEPHEW_NIECE = "nephew_niece"
+    STEP_PARENT = "step_parent"
+    STEP_CHILD = "step_child"
+    ADOPTIVE_PARENT = "adoptive_parent"
+    ADOPTIVE_CHILD = "adoptive_child"
+
+
+class DeclarationSource(StrEnum):
+    """Who declared a relation: the official, or the applicant about a member."""
+
+    OFFICIAL = "official"
+    APPLICANT = "applicant"
+
+
+class MatchStrength(StrEnum):
+    """How sure a kinship match is: by resident ID, or only by name and birth date."""
+
+    ID = "id"
+    NAME_BIRTH = "name_birth"

@@ -65,7 +65,7 @@ class PolicyParameter(Base):
     county_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     name: Mapped[str] = mapped_column(String(60))
     #: the value as canonical text (a decimal, a whole number or a choice)
-    value: Mapped[str] = mapped_column(String(60))
+    value: Mapped[str] = mapped_column(String(200))
     effective_from: Mapped[dt.date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

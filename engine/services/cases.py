@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import ensure_in_region, ensure_role
+from engine.access import county_of, ensure_in_region, ensure_role
 from engine.clock import local_date
-from engine.errors import Conflict, InvalidData, Problem, invalid_field, raise_invalid
+from engine.errors import Conflict, InvalidData, Problem, Recused, invalid_field, raise_invalid
 from engine.identity import mask_account, mask_id_number, parse_id_number
 from engine.models import (
     AreaType,
@@ -30,14 +30,21 @@ from engine.models import (
     Relation,
     yuan_to_fen,
 )
-from engine.ports import Actor, CaseEvent
+from engine.ports import Actor, CaseEvent, LedgerEvent
 from engine.services.applications import (
     CENT,
     Application,
     MemberInput,
     validate_application,
 )
-from engine.services.workflow_step import CaseRef, check_version, fire_on, lock_case
+from engine.services.workflow_step import (
+    CaseRef,
+    check_version,
+    ensure_not_recused,
+    fire_on,
+    lock_case,
+    refusals_recorded,
+)
 from engine.states import RULES, CaseState, Role
 from engine.uow import UnitOfWork, db_conflicts
 from engine.workflow import rule_for
@@ -238,6 +245,34 @@ def submit_application(uow: UnitOfWork, actor: Actor, app: Application) -> CaseR
     ("create", then "submit") in one transaction.
     """
     ensure_role(actor, frozenset({Role.CLERK}), "登记申请", "register applications")
+    try:
+        return _submit(uow, actor, app)
+    except Recused as err:
+        # the case was rolled back: the refusal goes into the county's recusal ledger
+        with uow.again() as second:
+            second.audit.record(
+                second.session,
+                f"recusals:{county_of(app.village_code)}",
+                LedgerEvent(
+                    event="recusal_refused",
+                    actor=actor,
+                    at=second.clock.now(),
+                    reason=err.message,
+                    payload={
+                        "attempted": "submit_application",
+                        "village_code": app.village_code,
+                        "applicant": mask_id_number(
+                            next(m.id_number for m in app.members if m.relation == Relation.SELF)
+                        ),
+                        "problem": [p.as_dict() for p in err.problems],
+                    },
+                ),
+            )
+            second.commit()
+        raise
+
+
+def _submit(uow: UnitOfWork, actor: Actor, app: Application) -> CaseRef:
     with uow, db_conflicts():
         session = uow.session
         now = uow.clock.now()
@@ -292,8 +327,12 @@ def submit_application(uow: UnitOfWork, actor: Actor, app: Application) -> CaseR
                 },
             ),
         )
-        if not app.draft:
+        if app.draft:
+            ensure_not_recused(uow, case, actor, "create")
+        else:
             fire_on(uow, case, RULES["submit"], actor, "", {})
+        session.flush()
+        uow.kinship.refresh_case(uow, case, actor)
         uow.commit()
         return CaseRef(case.id, str(case.state), case.version)
 
@@ -320,7 +359,7 @@ def advance(
             "data must be an object",
             problems=[invalid_field("data", "data 必须是对象", "data must be a JSON object")],
         )
-    with uow, db_conflicts():
+    with refusals_recorded(uow, case_id, actor), uow, db_conflicts():
         case = lock_case(uow.session, case_id)
         check_version(case, expected_version)
         fire_on(uow, case, rule, actor, reason or "", data or {})

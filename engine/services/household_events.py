@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
-from engine.access import STAFF_ROLES, ensure_in_region, ensure_role
+from engine.access import STAFF_ROLES, ensure_role
 from engine.clock import local_date
 from engine.errors import Conflict, InvalidData, Problem, invalid_field, raise_invalid
 from engine.identity import InvalidIdNumber, mask_id_number, parse_id_number
@@ -25,9 +25,9 @@ from engine.models import (
 )
 from engine.ports import Actor
 from engine.services.applications import IncomeInput, is_amount, member_field_problems
-from engine.services.workflow_step import CaseRef, check_version, lock_case, record_case_event
+from engine.services.workflow_step import CaseRef, locked_case, record_case_event
 from engine.states import FINAL_STATES, STATE_LABELS, CaseState
-from engine.uow import UnitOfWork, db_conflicts
+from engine.uow import UnitOfWork
 
 S = CaseState
 #: states whose decision can be served on the applicant
@@ -48,11 +48,8 @@ def record_death(
     The reassessment is due within 3 months (2022 notice), shown as a deadline.
     """
     ensure_role(actor, STAFF_ROLES, "登记成员死亡", "record deaths")
-    with uow, db_conflicts():
+    with locked_case(uow, case_id, actor, "record_death", expected_version) as case:
         session = uow.session
-        case = lock_case(session, case_id)
-        ensure_in_region(actor, case.village_code)
-        check_version(case, expected_version)
         if case.state in FINAL_STATES:
             raise Conflict("案件已结束", "the case has ended", code="invalid_state")
         today = local_date(uow.clock.now(), uow.clock.tz)
@@ -107,6 +104,8 @@ def record_death(
             .values(released_at=now)
         )
         case.reassess_from = died_on
+        session.flush()
+        uow.kinship.refresh_case(uow, case, actor)  # the household changed
         record_case_event(
             uow,
             case,
@@ -142,11 +141,7 @@ def serve_decision(
                 )
             ]
         )
-    with uow, db_conflicts():
-        session = uow.session
-        case = lock_case(session, case_id)
-        ensure_in_region(actor, case.village_code)
-        check_version(case, expected_version)
+    with locked_case(uow, case_id, actor, "serve_decision", expected_version) as case:
         if case.state not in DECIDED_STATES or case.decided_at is None:
             label = STATE_LABELS[CaseState(case.state)][0]
             raise Conflict(
@@ -250,11 +245,8 @@ def record_change(
             )
         )
     raise_invalid(problems)
-    with uow, db_conflicts():
+    with locked_case(uow, case_id, actor, "record_change", expected_version) as case:
         session = uow.session
-        case = lock_case(session, case_id)
-        ensure_in_region(actor, case.village_code)
-        check_version(case, expected_version)
         if case.state not in CHANGE_STATES:
             label = STATE_LABELS[CaseState(case.state)][0]
             raise Conflict(

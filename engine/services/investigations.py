@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import STAFF_ROLES, covers, ensure_in_region, ensure_role
+from engine.access import STAFF_ROLES, covers, ensure_role
 from engine.clock import local_date
-from engine.errors import Conflict, Problem, invalid_field, raise_invalid
+from engine.errors import Conflict, Problem, Recused, invalid_field, raise_invalid
 from engine.models import (
     Case,
     Investigation,
@@ -23,9 +23,9 @@ from engine.models import (
     User,
 )
 from engine.ports import Actor
-from engine.services.workflow_step import CaseRef, check_version, lock_case, record_case_event
+from engine.services.workflow_step import CaseRef, locked_case, record_case_event
 from engine.states import STATE_LABELS, CaseState
-from engine.uow import UnitOfWork, db_conflicts
+from engine.uow import UnitOfWork
 
 MAX_FINDINGS_CHARS = 10_000
 
@@ -164,11 +164,8 @@ def record_investigation(
 ) -> InvestigationRef:
     """Record an investigation of the case and audit it."""
     ensure_role(actor, STAFF_ROLES, "记录调查", "record investigations")
-    with uow, db_conflicts():
+    with locked_case(uow, case_id, actor, "record_investigation", expected_version) as case:
         session = uow.session
-        case = lock_case(session, case_id)
-        ensure_in_region(actor, case.village_code)
-        check_version(case, expected_version)
         now = uow.clock.now()
         today = local_date(now, uow.clock.tz)
         raise_invalid(_field_problems(inv, uow.rules.value("min_investigators", today)))
@@ -193,6 +190,15 @@ def record_investigation(
                 ]
             )
         users = _investigators(session, case, [n.strip() for n in inv.investigators], level)
+        for user in users:  # nobody related to the household may be assigned to it
+            problem = uow.kinship.recusal(session, case, user.person_id, today)
+            if problem is not None:
+                raise Recused(
+                    f"调查人员{user.username}须回避：{problem.message}",
+                    f"investigator {user.username} must recuse themself: {problem.message_en}",
+                    problems=[problem],
+                    details={"action": "assign_investigator", "investigator": user.username},
+                )
         record = Investigation(
             case_id=case.id,
             level=level,

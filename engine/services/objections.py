@@ -8,20 +8,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.access import ensure_in_region, ensure_role
+from engine.access import ensure_role
 from engine.errors import Conflict, NotFound, Problem, invalid_field, raise_invalid
 from engine.guards import GuardContext
 from engine.models import Case, Objection, ObjectionStatus
 from engine.ports import Actor
-from engine.services.workflow_step import (
-    CaseRef,
-    check_version,
-    effect,
-    lock_case,
-    record_case_event,
-)
+from engine.services.workflow_step import CaseRef, effect, locked_case, record_case_event
 from engine.states import STATE_LABELS, CaseState, Role
-from engine.uow import UnitOfWork, db_conflicts
+from engine.uow import UnitOfWork
 
 MAX_TEXT = 5000
 #: who records and handles objections: the village clerk takes them, the township reviewer decides
@@ -85,10 +79,7 @@ def record_objection(
         _text_problems("objector", objector, "异议人", "objector")
         + _text_problems("content", content, "异议内容", "content")
     )
-    with uow, db_conflicts():
-        case = lock_case(uow.session, case_id)
-        ensure_in_region(actor, case.village_code)
-        check_version(case, expected_version)
+    with locked_case(uow, case_id, actor, "record_objection", expected_version) as case:
         _ensure_in_notice(case)
         objection = _new_objection(uow, case, actor, objector, content)
         record_case_event(
@@ -117,10 +108,7 @@ def dismiss_objection(
     """Close an objection found unfounded (e.g. after democratic review), with the reasons."""
     ensure_role(actor, frozenset({Role.REVIEWER}), "处理异议", "dismiss objections")
     raise_invalid(_text_problems("resolution", resolution, "处理意见", "resolution"))
-    with uow, db_conflicts():
-        case = lock_case(uow.session, case_id)
-        ensure_in_region(actor, case.village_code)
-        check_version(case, expected_version)
+    with locked_case(uow, case_id, actor, "dismiss_objection", expected_version) as case:
         objection = uow.session.get(Objection, objection_id)
         if objection is None or objection.case_id != case.id:
             raise NotFound(

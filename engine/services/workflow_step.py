@@ -8,24 +8,33 @@ entry to the session. The caller commits all of it at once, or nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from engine import workflow
 from engine.access import ensure_in_region, ensure_role_may_fire
 from engine.clock import local_date
-from engine.errors import Conflict, NotFound, Problem, raise_invalid
+from engine.errors import Conflict, NotFound, Problem, Recused, raise_invalid
 from engine.guards import GUARD_RULES, CaseFacts, GuardContext, InvestigationFact
 from engine.means import load_means
-from engine.models import Case, CaseClaim, Investigation, Objection, ObjectionStatus
+from engine.models import (
+    Case,
+    CaseClaim,
+    Investigation,
+    KinshipFiling,
+    KinshipFlag,
+    Objection,
+    ObjectionStatus,
+)
 from engine.ports import Actor, AuditLog, CaseEvent
 from engine.services.case_deadlines import refresh_due_on
 from engine.states import FINAL_STATES, CaseState, TransitionRule
-from engine.uow import UnitOfWork
+from engine.uow import UnitOfWork, db_conflicts
 
 #: longest reason text kept in the audit trail
 MAX_REASON_CHARS = 2000
@@ -127,6 +136,16 @@ def load_facts(
         sampled_for_county_check=case.sampled_for_county_check,
         extension_ground=case.extension_ground,
         last_change_kind=case.last_change_kind,
+        kinship_flags=session.scalar(
+            select(func.count())
+            .select_from(KinshipFlag)
+            .where(KinshipFlag.case_id == case.id, KinshipFlag.vanished_at.is_(None))
+        )
+        or 0,
+        kinship_filed=session.scalar(
+            select(KinshipFiling.id).where(KinshipFiling.case_id == case.id).limit(1)
+        )
+        is not None,
         means=load_means(session, case, on) if on is not None else None,
     )
 
@@ -197,6 +216,7 @@ def fire_on(
     """Fire ``rule`` on the locked ``case`` and record it; the caller commits."""
     ensure_role_may_fire(actor, rule)
     ensure_in_region(actor, case.village_code)
+    ensure_not_recused(uow, case, actor, rule.trigger)
     if CaseState(case.state) not in rule.sources:
         raise workflow.state_conflict(case.state, rule.trigger)
     raise_invalid(reason_problems(rule, reason))
@@ -245,6 +265,65 @@ def fire_on(
     )
 
 
+def ensure_not_recused(uow: UnitOfWork, case: Case, actor: Actor, action: str) -> None:
+    """Refuse an actor related to the household, or living in it (回避)."""
+    problem = uow.kinship.recusal(
+        uow.session, case, actor.person_id, local_date(uow.clock.now(), uow.clock.tz)
+    )
+    if problem is not None:
+        raise Recused(
+            problem.message,
+            problem.message_en,
+            problems=[problem],
+            details={"action": action, "case_id": case.id},
+        )
+
+
+@contextmanager
+def refusals_recorded(uow: UnitOfWork, case_id: int, actor: Actor) -> Iterator[None]:
+    """Record a recusal refusal in the case's trail, in a transaction of its own."""
+    try:
+        yield
+    except Recused as err:
+        with uow.again() as second:
+            case = lock_case(second.session, case_id)
+            record_case_event(
+                second,
+                case,
+                actor,
+                "recusal_refused",
+                {
+                    "attempted": (err.details or {}).get("action"),
+                    "problem": [p.as_dict() for p in err.problems],
+                },
+                reason=err.message,
+                bump_version=False,
+            )
+            second.commit()
+        raise
+
+
+@contextmanager
+def locked_case(
+    uow: UnitOfWork,
+    case_id: int,
+    actor: Actor,
+    action: str,
+    expected_version: int | None = None,
+) -> Iterator[Case]:
+    """Open the unit of work on the locked case, if the actor may act on it.
+
+    Checks region, version and recusal; a recusal refusal is recorded in the
+    case's trail after the work is rolled back.
+    """
+    with refusals_recorded(uow, case_id, actor), uow, db_conflicts():
+        case = lock_case(uow.session, case_id)
+        ensure_in_region(actor, case.village_code)
+        check_version(case, expected_version)
+        ensure_not_recused(uow, case, actor, action)
+        yield case
+
+
 def release_claims(uow: UnitOfWork, case: Case) -> None:
     """Free the case's members for a new application once the case has ended."""
     uow.session.execute(
@@ -261,12 +340,18 @@ def record_case_event(
     trigger: str,
     payload: Mapping[str, Any],
     reason: str = "",
+    bump_version: bool = True,
 ) -> None:
-    """Record a non-transition event (an investigation, an objection) in the case's chain."""
+    """Record a non-transition event (an investigation, an objection) in the case's chain.
+
+    ``bump_version=False`` is for events that change nothing of the case itself
+    (a refused attempt): its version, which clients hold, stays as it was.
+    """
     now = uow.clock.now()
-    case.updated_at = now
-    case.version += 1
-    refresh_due_on(uow, case)
+    if bump_version:
+        case.updated_at = now
+        case.version += 1
+        refresh_due_on(uow, case)
     uow.audit.append(
         uow.session,
         case,
