@@ -9,10 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from engine.access import county_of
 from engine.clock import local_date
+from engine.deadlines import Deadline
 from engine.identity import mask_account, mask_id_number, mask_name
 from engine.means import load_household, recheck_plan
 from engine.models import (
@@ -21,8 +22,11 @@ from engine.models import (
     BenefitKind,
     Case,
     Household,
+    KinshipFlag,
     Member,
     Objection,
+    Official,
+    Person,
     Region,
     Relation,
     User,
@@ -40,7 +44,7 @@ from engine.queries import (
 )
 from engine.services.case_deadlines import deadlines_of
 from engine.services.workflow_step import case_investigations
-from engine.states import CaseState
+from engine.states import CaseState, Role
 from engine.uow import UnitOfWork
 
 
@@ -144,6 +148,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
     case = visible_case(session, actor, case_id)
     household = load_household(session, case.household_id)
     full = sees_personal_data(actor)
+    deadlines = deadlines_of(uow, case)
     members = [_member_view(m, full) for m in household.members]
     applicant = next((m.name for m in members if m.relation == Relation.SELF), "")
     investigations = case_investigations(session, case.id)
@@ -193,11 +198,67 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
         triggers=trigger_options(uow, case, actor),
         audit_entries=case.chain_seq,
         personal_data_shown=full,
-        deadlines={d.name: d.as_dict() for d in deadlines_of(uow, case)},
+        deadlines={d.name: d.as_dict() for d in deadlines},
+        flags=kinship_flags(session, case.id, actor, full) + overdue_flags(deadlines),
         benefit=benefit_view(session, case.id),
         recheck=_recheck_view(uow, case, household),
         household=_household_view(household, full),
     )
+
+
+#: roles that keep the officials registry or audit it see officials' full ID numbers
+REGISTRY_ROLES = frozenset({Role.INSPECTOR, Role.ADMIN})
+
+
+def kinship_flags(session: Session, case_id: int, actor: Actor, full: bool) -> list[dict[str, Any]]:
+    """The case's active kinship flags, masked as the caller's role requires."""
+    member = aliased(Person)
+    official_person = aliased(Person)
+    rows = session.execute(
+        select(
+            KinshipFlag,
+            member.name,
+            official_person.name,
+            official_person.id_number,
+            Official.position,
+        )
+        .join(member, member.id == KinshipFlag.member_person_id)
+        .join(Official, Official.id == KinshipFlag.official_id)
+        .join(official_person, official_person.id == Official.person_id)
+        .where(KinshipFlag.case_id == case_id, KinshipFlag.vanished_at.is_(None))
+        .order_by(KinshipFlag.id)
+    ).all()
+    registry = actor.role in REGISTRY_ROLES
+    return [
+        {
+            "kind": "kinship",
+            "flag_id": flag.id,
+            "official_id_number": number if registry else mask_id_number(number),
+            "official_name": name if registry else mask_name(name),
+            "position": str(position),
+            "relation": flag.relation,
+            "member_name": member_name if full else mask_name(member_name),
+            "strength": str(flag.strength),
+            "path": flag.path,
+            "path_en": flag.path_en,
+            "raised_at": flag.raised_at,
+        }
+        for flag, member_name, name, number, position in rows
+    ]
+
+
+def overdue_flags(deadlines: list[Deadline]) -> list[dict[str, Any]]:
+    """One flag naming the deadlines the case has let pass."""
+    late = [d for d in deadlines if d.overdue and d.status == "pending"]
+    if not late:
+        return []
+    return [
+        {
+            "kind": "overdue",
+            "deadlines": [d.name for d in late],
+            "since": min(d.due_on for d in late),
+        }
+    ]
 
 
 def benefit_view(session: Session, case_id: int) -> dict[str, Any] | None:

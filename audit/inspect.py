@@ -1,0 +1,183 @@
+"""Inspector queries: kinship flags and the register of filed cases (近亲属备案登记)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from audit.kinship import POSITIONS
+from audit.relations import LABELS
+from engine.models import (
+    Case,
+    KinshipFiling,
+    KinshipFlag,
+    Member,
+    Official,
+    Person,
+    Region,
+    Relation,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    """A kinship flag as inspectors list it."""
+
+    flag_id: int
+    case_id: int
+    case_state: str
+    village_code: str
+    village_name: str
+    member_name: str
+    official_name: str
+    official_id_number: str
+    position: str
+    relation: str
+    strength: str
+    path: str
+    raised_at: dt.datetime
+    vanished_at: dt.datetime | None
+    filed: bool
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One filed case in the register."""
+
+    filing_id: int
+    filed_at: dt.datetime
+    filed_by: str
+    note: str
+    case_id: int
+    case_state: str
+    category: str
+    village_code: str
+    village_name: str
+    applicant: str
+    officials: str
+    relations: str
+
+
+def list_flags(
+    session: Session,
+    county: str,
+    *,
+    active: bool | None = True,
+    filed: bool | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[FlagRow], int]:
+    """Kinship flags in the county, newest first, one page at a time."""
+    member = aliased(Person)
+    official_person = aliased(Person)
+    filed_cases = select(KinshipFiling.case_id).distinct().scalar_subquery()
+    stmt = (
+        select(
+            KinshipFlag,
+            Case,
+            Region.name,
+            member.name,
+            official_person.name,
+            official_person.id_number,
+            Official.position,
+            Case.id.in_(filed_cases).label("filed"),
+        )
+        .join(Case, Case.id == KinshipFlag.case_id)
+        .join(Region, Region.code == Case.village_code)
+        .join(member, member.id == KinshipFlag.member_person_id)
+        .join(Official, Official.id == KinshipFlag.official_id)
+        .join(official_person, official_person.id == Official.person_id)
+        .where(Case.village_code.startswith(county, autoescape=True))
+    )
+    if active is not None:
+        stmt = stmt.where(
+            KinshipFlag.vanished_at.is_(None) if active else KinshipFlag.vanished_at.is_not(None)
+        )
+    if filed is not None:
+        stmt = stmt.where(Case.id.in_(filed_cases) if filed else Case.id.not_in(filed_cases))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(
+        stmt.order_by(KinshipFlag.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    items = []
+    for flag, case, village, member_name, official_name, number, position, is_filed in rows:
+        items.append(
+            FlagRow(
+                flag_id=flag.id,
+                case_id=case.id,
+                case_state=str(case.state),
+                village_code=case.village_code,
+                village_name=village,
+                member_name=member_name,
+                official_name=official_name,
+                official_id_number=number,
+                position=str(position),
+                relation=flag.relation,
+                strength=str(flag.strength),
+                path=flag.path,
+                raised_at=flag.raised_at,
+                vanished_at=flag.vanished_at,
+                filed=bool(is_filed),
+            )
+        )
+    return items, total
+
+
+def kinship_register(session: Session, county: str, year: int | None = None) -> list[RegisterRow]:
+    """The separate register of filed cases, oldest filing first."""
+    stmt = (
+        select(KinshipFiling, Case, Region.name, User.username)
+        .join(Case, Case.id == KinshipFiling.case_id)
+        .join(Region, Region.code == Case.village_code)
+        .join(User, User.id == KinshipFiling.filed_by_id)
+        .where(Case.village_code.startswith(county, autoescape=True))
+        .order_by(KinshipFiling.filed_at, KinshipFiling.id)
+    )
+    if year is not None:
+        stmt = stmt.where(
+            KinshipFiling.filed_at >= dt.datetime(year, 1, 1, tzinfo=dt.UTC),
+            KinshipFiling.filed_at < dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC),
+        )
+    rows = session.execute(stmt).all()
+    case_ids = [case.id for _, case, _, _ in rows]
+    applicants = dict(
+        session.execute(
+            select(Case.id, Person.name)
+            .join(Member, Member.household_id == Case.household_id)
+            .join(Person, Person.id == Member.person_id)
+            .where(Case.id.in_(case_ids), Member.relation == Relation.SELF)
+        ).all()
+    )
+    flags: dict[int, list[tuple[str, str, str]]] = {}
+    for case_id, name, position, relation in session.execute(
+        select(KinshipFlag.case_id, Person.name, Official.position, KinshipFlag.relation)
+        .join(Official, Official.id == KinshipFlag.official_id)
+        .join(Person, Person.id == Official.person_id)
+        .where(KinshipFlag.case_id.in_(case_ids))
+        .order_by(KinshipFlag.id)
+    ):
+        flags.setdefault(case_id, []).append((name, str(position), relation))
+    out = []
+    for filing, case, village, filed_by in rows:
+        listed = flags.get(case.id, [])
+        out.append(
+            RegisterRow(
+                filing_id=filing.id,
+                filed_at=filing.filed_at,
+                filed_by=filed_by,
+                note=filing.note,
+                case_id=case.id,
+                case_state=str(case.state),
+                category=str(case.category),
+                village_code=case.village_code,
+                village_name=village,
+                applicant=applicants.get(case.id, ""),
+                officials="；".join(f"{POSITIONS[p][0]} {n}" for n, p, _ in listed),
+                relations="；".join(LABELS[r][0] for _, _, r in listed),
+            )
+        )
+    return out

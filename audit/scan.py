@@ -1,0 +1,230 @@
+"""The full kinship scan: every open and enrolled case against the whole registry, at once.
+
+Everything is read once (officials in office, declarations, the members of
+every case in scope), matched in memory with the same ``detect`` as the
+per-case check, and only the cases whose flags change are locked and written.
+Running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
+from itertools import groupby
+
+from sqlalchemy import or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from audit.conflicts import FlagChanges, reconcile
+from audit.kinship import (
+    Candidate,
+    Declaration,
+    MemberNode,
+    OfficialNode,
+    close_for,
+    detect,
+    in_office,
+)
+from engine.access import county_of
+from engine.clock import local_date
+from engine.models import (
+    Case,
+    KinRelation,
+    KinshipFlag,
+    Member,
+    Official,
+    Person,
+    RelativeDeclaration,
+)
+from engine.ports import Actor
+from engine.services.workflow_step import lock_case
+from engine.states import ENROLLED_STATES, OPEN_STATES
+from engine.uow import UnitOfWork
+
+IN_SCOPE = [*OPEN_STATES, *ENROLLED_STATES]
+
+
+def affected_cases(
+    session: Session,
+    id_numbers: Collection[str],
+    name_births: Collection[tuple[str, dt.date]],
+    person_ids: Collection[int],
+) -> list[int]:
+    """Open and enrolled cases whose household holds any of these people."""
+    if not (id_numbers or name_births or person_ids):
+        return []
+    matches = [Person.id_number.in_(list(id_numbers)), Member.person_id.in_(list(person_ids))]
+    if name_births:
+        matches.append(tuple_(Person.name, Person.birth_date).in_(list(name_births)))
+    return sorted(
+        set(
+            session.scalars(
+                select(Case.id)
+                .join(Member, Member.household_id == Case.household_id)
+                .join(Person, Person.id == Member.person_id)
+                .where(Case.state.in_(IN_SCOPE), Member.left_at.is_(None), or_(*matches))
+            )
+        )
+    )
+
+
+class Registry:
+    """The county's officials in office and their declarations, indexed for matching."""
+
+    def __init__(self, session: Session, county: str, on: dt.date) -> None:
+        where = in_office(county, on)
+        self.officials: dict[int, OfficialNode] = {
+            r[0]: OfficialNode(r[0], r[1], r[2], r[3], str(r[4]), r[5])
+            for r in session.execute(
+                select(
+                    Official.id,
+                    Official.person_id,
+                    Person.id_number,
+                    Person.name,
+                    Official.position,
+                    Official.region_code,
+                )
+                .join(Person, Person.id == Official.person_id)
+                .where(where)
+            )
+        }
+        self.by_person: dict[int, list[OfficialNode]] = defaultdict(list)
+        for node in self.officials.values():
+            self.by_person[node.person_id].append(node)
+        self.by_id: dict[str, list[Declaration]] = defaultdict(list)
+        self.by_name_birth: dict[tuple[str, dt.date], list[Declaration]] = defaultdict(list)
+        for r in session.execute(
+            select(
+                RelativeDeclaration.id,
+                RelativeDeclaration.official_id,
+                RelativeDeclaration.relation,
+                RelativeDeclaration.source,
+                RelativeDeclaration.relative_id_number,
+                RelativeDeclaration.relative_name,
+                RelativeDeclaration.relative_birth_date,
+            )
+            .join(Official, Official.id == RelativeDeclaration.official_id)
+            .where(where)
+        ):
+            declaration = Declaration(
+                r[0], self.officials[r[1]], KinRelation(r[2]), str(r[3]), r[4], r[5], r[6]
+            )
+            if r[4]:
+                self.by_id[r[4]].append(declaration)
+            elif r[6] is not None:
+                self.by_name_birth[(r[5], r[6])].append(declaration)
+        self.close = close_for(session, county, on)
+
+    def candidates(self, members: list[MemberNode]) -> dict[tuple[int, int], Candidate]:
+        """Detect conflicts for one household (a fast miss when nobody matches)."""
+        declarations: list[Declaration] = []
+        officials: list[OfficialNode] = []
+        for m in members:
+            declarations += self.by_id.get(m.id_number, ())
+            declarations += self.by_name_birth.get((m.name, m.birth_date), ())
+            officials += self.by_person.get(m.person_id, ())
+        if not declarations and not officials:
+            return {}
+        return detect(members, declarations, officials, self.close)
+
+
+def _members_by_case(
+    session: Session, county: str, case_ids: Collection[int] | None
+) -> Iterable[tuple[int, list[MemberNode]]]:
+    stmt = (
+        select(
+            Case.id,
+            Member.person_id,
+            Person.id_number,
+            Person.name,
+            Person.birth_date,
+            Member.relation,
+        )
+        .join(Member, Member.household_id == Case.household_id)
+        .join(Person, Person.id == Member.person_id)
+        .where(
+            Case.state.in_(IN_SCOPE),
+            Member.left_at.is_(None),
+            Case.village_code.startswith(county, autoescape=True),
+        )
+        .order_by(Case.id, Member.id)
+    )
+    if case_ids is not None:
+        stmt = stmt.where(Case.id.in_(list(case_ids)))
+    rows = session.execute(stmt.execution_options(yield_per=5000))
+    for case_id, group in groupby(rows, key=lambda r: r[0]):
+        yield case_id, [MemberNode(r[1], r[2], r[3], r[4], str(r[5])) for r in group]
+
+
+def _active_flags(
+    session: Session, county: str, case_ids: Collection[int] | None
+) -> dict[int, set[tuple[int, int, str, str]]]:
+    stmt = (
+        select(
+            KinshipFlag.case_id,
+            KinshipFlag.official_id,
+            KinshipFlag.member_person_id,
+            KinshipFlag.relation,
+            KinshipFlag.strength,
+        )
+        .join(Case, Case.id == KinshipFlag.case_id)
+        .where(
+            KinshipFlag.vanished_at.is_(None),
+            Case.state.in_(IN_SCOPE),
+            Case.village_code.startswith(county, autoescape=True),
+        )
+    )
+    if case_ids is not None:
+        stmt = stmt.where(KinshipFlag.case_id.in_(list(case_ids)))
+    out: dict[int, set[tuple[int, int, str, str]]] = defaultdict(set)
+    for case_id, official_id, person_id, relation, strength in session.execute(stmt):
+        out[case_id].add((official_id, person_id, relation, str(strength)))
+    return out
+
+
+def plan(
+    session: Session, county: str, on: dt.date, case_ids: Collection[int] | None = None
+) -> tuple[dict[int, dict[tuple[int, int], Candidate]], int]:
+    """Which cases' flags must change (with their new candidates), and how many stay as they are."""
+    registry = Registry(session, county, on)
+    existing = _active_flags(session, county, case_ids)
+    changes: dict[int, dict[tuple[int, int], Candidate]] = {}
+    unchanged = 0
+    seen: set[int] = set()
+    for case_id, members in _members_by_case(session, county, case_ids):
+        seen.add(case_id)
+        wanted = registry.candidates(members)
+        have = existing.get(case_id, set())
+        now = {
+            (c.official.official_id, c.member.person_id, c.relation, str(c.strength))
+            for c in wanted.values()
+        }
+        if now == have:
+            unchanged += len(have)
+        else:
+            changes[case_id] = wanted
+    for case_id in existing:  # flags on cases whose household emptied
+        if case_id not in seen:
+            changes[case_id] = {}
+    return changes, unchanged
+
+
+def scan(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_ids: Collection[int] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> FlagChanges:
+    """Bring the flags of every open and enrolled case (or the given ones) in line; audited."""
+    session = uow.session
+    today = local_date(uow.clock.now(), uow.clock.tz)
+    county = county_of(actor.region_code)
+    changes, unchanged = plan(session, county, today, case_ids)
+    total = FlagChanges(unchanged=unchanged)
+    for case_id, wanted in sorted(changes.items()):
+        case = lock_case(session, case_id)
+        total.add(reconcile(uow, case, wanted, actor))
+        if progress is not None:
+            progress(1)
+    return total
