@@ -12,6 +12,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
 from admin.app import create_app
+from admin.cli_kinship import COMMANDS as KINSHIP_COMMANDS
 from admin.cli_rules import COMMANDS as RULE_COMMANDS
 from admin.cli_rules import audit_replay
 from admin.cli_support import acting_user, domain_errors, progress_bar, require_schema
@@ -231,7 +232,7 @@ def serve(host: str, port: int, threads: int) -> None:
 
 
 audit.add_command(audit_replay)
-for group in (db, regions, users, audit, cases, *RULE_COMMANDS):
+for group in (db, regions, users, audit, cases, *RULE_COMMANDS, *KINSHIP_COMMANDS):
     cli.add_command(group)
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit.conflicts import FlagChanges
@@ -94,6 +94,8 @@ class RegistryReport:
     relatives_created: int = 0
     relatives_unchanged: int = 0
     flags: FlagChanges = field(default_factory=FlagChanges)
+    #: every official the rows named, in row order
+    official_ids: list[int] = field(default_factory=list)
 
 
 def rows_from_records(
@@ -412,6 +414,7 @@ def import_officials(
             else:
                 report.officials_unchanged += 1
             officials[key] = official
+            report.official_ids.append(official.id)
         problems: list[Problem] = []
         new_ids: set[str] = set()
         new_pairs: set[tuple[str, dt.date]] = set()
@@ -636,3 +639,62 @@ def declare_for_member(
         uow.commit()
         assert isinstance(changes, FlagChanges)
         return changes
+
+
+@dataclass(frozen=True)
+class OfficialView:
+    """An official with their declared relatives, for listing."""
+
+    id: int
+    id_number: str
+    name: str
+    position: str
+    region_code: str
+    term_start: dt.date | None
+    term_end: dt.date | None
+    relatives: list[dict[str, object]]
+
+
+def list_officials(
+    session: Session, region_prefix: str, page: int = 1, per_page: int = 50
+) -> tuple[list[OfficialView], int]:
+    """The officials in a region, with their relatives, one page at a time."""
+    where = Official.region_code.startswith(region_prefix, autoescape=True)
+    total = session.scalar(select(func.count()).select_from(Official).where(where)) or 0
+    rows = session.execute(
+        select(Official, Person)
+        .join(Person, Person.id == Official.person_id)
+        .where(where)
+        .order_by(Official.region_code, Official.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    relatives: dict[int, list[dict[str, object]]] = {}
+    for d in session.scalars(
+        select(RelativeDeclaration)
+        .where(RelativeDeclaration.official_id.in_([o.id for o, _ in rows]))
+        .order_by(RelativeDeclaration.id)
+    ):
+        relatives.setdefault(d.official_id, []).append(
+            {
+                "id": d.id,
+                "relation": str(d.relation),
+                "name": d.relative_name,
+                "id_number": d.relative_id_number,
+                "birth_date": d.relative_birth_date,
+                "source": str(d.source),
+            }
+        )
+    return [
+        OfficialView(
+            o.id,
+            p.id_number,
+            p.name,
+            str(o.position),
+            o.region_code,
+            o.term_start,
+            o.term_end,
+            relatives.get(o.id, []),
+        )
+        for o, p in rows
+    ], total

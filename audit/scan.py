@@ -35,6 +35,8 @@ from engine.models import (
     Member,
     Official,
     Person,
+    Region,
+    RegionLevel,
     RelativeDeclaration,
 )
 from engine.ports import Actor
@@ -219,12 +221,20 @@ def scan(
     """Bring the flags of every open and enrolled case (or the given ones) in line; audited."""
     session = uow.session
     today = local_date(uow.clock.now(), uow.clock.tz)
-    county = county_of(actor.region_code)
-    changes, unchanged = plan(session, county, today, case_ids)
-    total = FlagChanges(unchanged=unchanged)
-    for case_id, wanted in sorted(changes.items()):
-        case = lock_case(session, case_id)
-        total.add(reconcile(uow, case, wanted, actor))
-        if progress is not None:
-            progress(1)
+    total = FlagChanges()
+    for county in counties_of(session, actor.region_code):
+        changes, unchanged = plan(session, county, today, case_ids)
+        total.unchanged += unchanged
+        for case_id, wanted in sorted(changes.items()):
+            case = lock_case(session, case_id)
+            total.add(reconcile(uow, case, wanted, actor))
+            if progress is not None:
+                progress(1)
     return total
+
+
+def counties_of(session: Session, region_code: str) -> list[str]:
+    """The counties a region is or lies in (all counties for an empty code)."""
+    if region_code:
+        return [county_of(region_code)]
+    return sorted(session.scalars(select(Region.code).where(Region.level == RegionLevel.COUNTY)))

@@ -21,6 +21,11 @@ spec = ApiSpec(
 
 def register_api(app: Flask) -> None:
     """Register the API blueprint (views are imported here so that they attach to it)."""
-    from admin.api import auth_views, case_views, policy_views  # noqa: F401  (register routes)
+    from admin.api import (  # noqa: F401  (importing them registers the routes)
+        auth_views,
+        case_views,
+        kinship_views,
+        policy_views,
+    )
 
     app.register_blueprint(bp)

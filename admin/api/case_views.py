@@ -79,7 +79,7 @@ def _case_out(d: CaseDetail, lang: str = "zh") -> CaseOut:
     )
 
 
-def _case_response(actor: Actor, case_id: int) -> CaseOut:
+def case_response(actor: Actor, case_id: int) -> CaseOut:
     """Read the case as ``actor`` sees it; log the read when it shows personal data."""
     rt = runtime()
     with rt.reader() as uow:
@@ -144,7 +144,7 @@ def create_case(body: CaseCreate) -> tuple[CaseOut, int]:
         ),
     )
     ref = services.submit_application(runtime().uow(), actor, app)
-    return _case_response(actor, ref.id), 201
+    return case_response(actor, ref.id), 201
 
 
 @route(
@@ -190,7 +190,7 @@ def list_cases(query: CaseListQuery) -> tuple[CaseList, int]:
 )
 def get_case(case_id: int) -> tuple[CaseOut, int]:
     """One case with its members, the triggers the caller may fire now, flags and deadlines."""
-    return _case_response(signed_in(), case_id), 200
+    return case_response(signed_in(), case_id), 200
 
 
 @route(
@@ -215,7 +215,7 @@ def fire_transition(case_id: int, body: TransitionIn) -> tuple[CaseOut, int]:
         data=body.data,
         expected_version=body.expected_version,
     )
-    return _case_response(actor, case_id), 200
+    return case_response(actor, case_id), 200
 
 
 @route(
@@ -357,7 +357,7 @@ def record_change(case_id: int, body: ChangeIn) -> tuple[CaseOut, int]:
         ),
         body.expected_version,
     )
-    return _case_response(actor, case_id), 200
+    return case_response(actor, case_id), 200
 
 
 def _change_incomes(m: MemberChangeIn) -> list[services.IncomeInput] | None:
@@ -385,7 +385,7 @@ def record_death(case_id: int, body: DeathIn) -> tuple[CaseOut, int]:
     services.record_death(
         runtime().uow(), actor, case_id, body.id_number, body.died_on, body.expected_version
     )
-    return _case_response(actor, case_id), 200
+    return case_response(actor, case_id), 200
 
 
 @route(
@@ -404,4 +404,4 @@ def decision_served(case_id: int, body: ServiceIn) -> tuple[CaseOut, int]:
     services.serve_decision(
         runtime().uow(), actor, case_id, body.served_on, body.method, body.expected_version
     )
-    return _case_response(actor, case_id), 200
+    return case_response(actor, case_id), 200
