@@ -13,13 +13,17 @@ from sqlalchemy import select
 from admin.runtime import Runtime
 from engine.clock import FrozenClock, local_date
 from engine.identity import with_check_digit
-from engine.models import User
+from engine.models import Case, Member, Person, User
 from engine.ports import Actor
 from engine.services import (
     Application,
+    IncomeInput,
     InvestigationInput,
+    MeansChange,
+    MemberChange,
     MemberInput,
     advance,
+    record_change,
     record_investigation,
     submit_application,
 )
@@ -163,6 +167,32 @@ def _investigate(w: World, case_id: int) -> None:
     w.investigate(case_id)
 
 
+def _employment(w: World, case_id: int) -> None:
+    """Every member found employed at twice the highest standard (a recorded change)."""
+    with w.rt.reader() as uow:
+        case = uow.session.get(Case, case_id)
+        assert case is not None
+        numbers = list(
+            uow.session.scalars(
+                select(Person.id_number)
+                .join(Member, Member.person_id == Person.id)
+                .where(Member.household_id == case.household_id, Member.left_at.is_(None))
+            )
+        )
+    record_change(
+        w.rt.uow(),
+        w.actors["clerk"],
+        case_id,
+        MeansChange(
+            kind="employment",
+            note="务工收入稳定",
+            members=[
+                MemberChange(n, incomes=[IncomeInput("wages", Decimal(2000))]) for n in numbers
+            ],
+        ),
+    )
+
+
 def _wait_notice(w: World, case_id: int) -> None:
     w.pass_days(8)
 
@@ -177,7 +207,7 @@ _main = [
     (CaseState.PENDING_CONFIRMATION, [_wait_notice, _s("close_notice", "reviewer")]),
     (CaseState.ACTIVE, [_s("approve", "approver")]),
     (CaseState.UNDER_RECHECK, [_s("start_recheck", "reviewer")]),
-    (CaseState.PHASING_OUT, [_s("start_phase_out", "approver", "就业后收入超过标准")]),
+    (CaseState.PHASING_OUT, [_employment, _s("start_phase_out", "approver", "就业后收入超过标准")]),
 ]
 
 

@@ -25,6 +25,7 @@ from engine.guards import CaseFacts, GuardContext
 from engine.models import Case
 from engine.policy import parameters_in_force
 from engine.ports import Actor, CaseEvent, ChainHead
+from engine.services.workflow_step import lock_case, record_case_event
 from engine.states import RULES, CaseState, TransitionRule
 from engine.uow import UnitOfWork
 
@@ -39,6 +40,8 @@ class BulkReport:
     done: int = 0
     batches: int = 0
     case_ids: list[int] = field(default_factory=list)
+    #: cases left alone because the user must recuse themself (each refusal is audited)
+    refused: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,10 @@ def _run(
             if not rows:
                 return report
             now = uow.clock.now()
+            refused = _refuse_recused(uow, actor, rule, rows)
+            report.refused += sorted(refused)
+            after_id = rows[-1].id
+            rows = [r for r in rows if r.id not in refused]
             items = []
             # Bulk rules have no guards, so the machine's answer depends on the state
             # alone: ask it once per state and batch instead of once per case.
@@ -111,8 +118,17 @@ def _run(
                 )
                 items.append((ChainHead(row.id, row.chain_seq, row.chain_head), event))
             heads = uow.audit.append_many(session, items)
-            updated = _update_cases(
-                session, rule, now, rows, heads, {**dict.fromkeys(rule.stamps, now), **extra_values}
+            updated = (
+                _update_cases(
+                    session,
+                    rule,
+                    now,
+                    rows,
+                    heads,
+                    {**dict.fromkeys(rule.stamps, now), **extra_values},
+                )
+                if rows
+                else 0
             )
             if updated not in (-1, len(rows)):
                 raise Conflict(
@@ -121,12 +137,31 @@ def _run(
                     code="version_conflict",
                 )
             uow.commit()
-        after_id = rows[-1].id
         report.done += len(rows)
         report.batches += 1
         report.case_ids += [r.id for r in rows]
         if progress is not None:
-            progress(len(rows))
+            progress(len(rows) + len(refused))
+
+
+def _refuse_recused(
+    uow: UnitOfWork, actor: Actor, rule: TransitionRule, rows: list[_Row]
+) -> set[int]:
+    """Leave out the cases the actor is related to, recording each refusal in its trail."""
+    today = uow.clock.now().astimezone(uow.clock.tz).date()
+    recused = uow.kinship.recused_among(uow.session, actor.person_id, [r.id for r in rows], today)
+    for case_id, problem in sorted(recused.items()):
+        case = lock_case(uow.session, case_id)
+        record_case_event(
+            uow,
+            case,
+            actor,
+            "recusal_refused",
+            {"attempted": rule.trigger, "bulk": True, "problem": [problem.as_dict()]},
+            reason=problem.message,
+            bump_version=False,
+        )
+    return set(recused)
 
 
 def _update_cases(
