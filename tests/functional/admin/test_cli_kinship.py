@@ -1,0 +1,157 @@
+"""``doudi officials import``, ``doudi kinship scan`` and ``doudi kinship register``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from openpyxl import Workbook, load_workbook
+
+from engine.services import Application
+from engine.services.filings import file_kinship
+from tests.support import TOWNSHIP_A, VILLAGE_A1, World, id_number, member
+
+Run = Callable[..., Result]
+HEADER = (
+    "official_id_number,official_name,position,region_code,relative_id_number,"
+    "relative_name,relative_birth_date,relation"
+)
+
+
+def csv_file(tmp_path: Path, *rows: str, name: str = "officials.csv") -> str:
+    path = tmp_path / name
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def applicant(world: World) -> tuple[int, str]:
+    app = Application("dibao", VILLAGE_A1, [member("self", "100", name="李芳")])
+    return world.apply(app), app.members[0].id_number
+
+
+def test_import_flags_the_case_and_a_second_import_changes_nothing(
+    run: Run, tmp_path: Path, applicant: tuple[int, str]
+) -> None:
+    _, relative = applicant
+    official = id_number(dt.date(1970, 8, 8))
+    path = csv_file(
+        tmp_path,
+        f"{official},王建军,village_director,{VILLAGE_A1},{relative},李芳,,sibling",
+        f"{official},王建军,village_director,{VILLAGE_A1},,王小红,1999-09-09,child",
+        f"{id_number(dt.date(1968, 1, 1))},赵经办,township_officer,{TOWNSHIP_A},,,,",
+    )
+    first = run("officials", "import", path)
+    assert first.exit_code == 0, first.output
+    assert "officials: 2 created" in first.output
+    assert "relatives: 2 created" in first.output and "flags: 1 new" in first.output
+    second = run("officials", "import", path)
+    assert "officials: 0 created, 2 unchanged; relatives: 0 created, 2 unchanged" in second.output
+    assert "flags: 0 new" in second.output
+
+
+def test_xlsx_is_read_like_csv(run: Run, tmp_path: Path, applicant: tuple[int, str]) -> None:
+    _, relative = applicant
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER.split(","))
+    sheet.append(
+        [
+            id_number(dt.date(1970, 8, 8)),
+            "王建军",
+            "village_member",
+            VILLAGE_A1,
+            None,
+            "李芳",
+            dt.date(1999, 9, 9),
+            "child",
+        ]
+    )
+    sheet.append(
+        [
+            id_number(dt.date(1971, 8, 8)),
+            "钱",
+            "village_member",
+            VILLAGE_A1,
+            relative,
+            "李芳",
+            None,
+            "spouse",
+        ]
+    )
+    path = tmp_path / "officials.xlsx"
+    book.save(path)
+    result = run("officials", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "relatives: 2 created" in result.output and "flags: 1 new" in result.output
+
+
+def test_bad_rows_are_reported_by_line_and_nothing_is_imported(
+    run: Run, tmp_path: Path, applicant: tuple[int, str]
+) -> None:
+    official = id_number(dt.date(1970, 8, 8))
+    path = csv_file(
+        tmp_path,
+        f"110105194912310021,甲,village_member,{VILLAGE_A1},,,,",  # bad check digit
+        f"{official},乙,village_member,{VILLAGE_A1},{official},乙,,sibling",  # self-relation
+        f"{official},乙,village_member,{VILLAGE_A1},,丙,2000-01-01,cousin",  # unknown relation
+        f"{official},乙,village_member,{VILLAGE_A1},,丁,2000-01-01,uncle_aunt",  # not configured
+        f"{official},乙,village_member,{VILLAGE_A1},,戊,2000-01-01,child",
+        f"{official},乙,village_member,{VILLAGE_A1},,戊,2000-01-01,child",  # declared twice
+        f",无名,village_member,{VILLAGE_A1},,,,",  # no person
+        f"{id_number()},己,mayor,{VILLAGE_A1},,,,",  # bad position
+        f"{id_number()},庚,county_officer,{VILLAGE_A1},,,,",  # wrong level
+    )
+    result = run("officials", "import", path)
+    assert result.exit_code == 1
+    for line in (
+        "line 2, official_id_number",
+        "line 3, relative_id_number",
+        "line 4, relation",
+        "line 5, relation",
+        "line 7, relative_id_number",
+        "line 8, official_id_number",
+        "line 9, position",
+        "line 10, region_code",
+    ):
+        assert line in result.output, line
+    listed = run("kinship", "scan")
+    assert "0 new, 0 unchanged" in listed.output  # nothing was imported
+
+
+def test_bad_files(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_text("a,b\n")
+    assert run("officials", "import", str(tmp_path / "x.txt")).exit_code == 2
+    header = tmp_path / "h.csv"
+    header.write_text("official_id_number,official_name\n1,2\n", encoding="utf-8")
+    result = run("officials", "import", str(header))
+    assert result.exit_code == 1 and "missing columns" in result.output
+
+
+def test_scan_and_register(
+    run: Run, tmp_path: Path, world: World, applicant: tuple[int, str]
+) -> None:
+    case_id, relative = applicant
+    official = id_number(dt.date(1970, 8, 8))
+    run(
+        "officials",
+        "import",
+        csv_file(
+            tmp_path, f"{official},王建军,village_member,{VILLAGE_A1},{relative},李芳,,sibling"
+        ),
+    )
+    scanned = run("kinship", "scan")
+    assert scanned.exit_code == 0
+    assert scanned.output.strip() == "kinship flags: 0 new, 1 unchanged, 0 vanished"
+    file_kinship(world.uow(), world.actors["clerk"], case_id, "村委会委员的兄弟姐妹，单独备案")
+    out = tmp_path / "register.xlsx"
+    exported = run("kinship", "register", "--county", "512022", "--out", str(out))
+    assert exported.exit_code == 0 and "1 filed case(s)" in exported.output
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert rows[0][0] == "序号"
+    assert rows[1][2] == case_id and "村（居）委会委员 王建军" in rows[1][7]
+    assert rows[1][8] == "兄弟姐妹"
