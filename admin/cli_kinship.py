@@ -13,12 +13,12 @@ import click
 from flask.cli import AppGroup
 from openpyxl import load_workbook
 
-from admin.cli_support import acting_user, domain_errors, require_schema
+from admin.cli_support import acting_user, domain_errors, progress_bar, require_schema
 from admin.exports import table_format, write_table
 from admin.extensions import runtime
 from audit.inspect import kinship_register
 from audit.officials import check_header, import_officials, rows_from_records
-from audit.scan import scan
+from audit.scan import apply_scan, plan_scan
 from engine.ports import Actor
 from engine.states import Role
 
@@ -108,8 +108,11 @@ def kinship_scan(username: str | None) -> None:
     """Check every open and active case against the whole registry (idempotent)."""
     require_schema()
     rt = runtime()
+    actor = operator(username)
     with domain_errors(), rt.uow() as uow:
-        changes = scan(uow, operator(username))
+        planned = plan_scan(uow, actor)
+        with progress_bar(len(planned.changes), "cases to update") as bar:
+            changes = apply_scan(uow, actor, planned, progress=bar.update)
         uow.commit()
     click.echo(
         f"kinship flags: {changes.new} new, {changes.unchanged} unchanged, "

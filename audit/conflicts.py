@@ -64,7 +64,6 @@ def reconcile(
         )
     }
     changes = FlagChanges()
-    raised: list[dict[str, object]] = []
     vanished: list[dict[str, object]] = []
     for key, flag in existing.items():
         candidate = candidates.get(key)
@@ -80,15 +79,16 @@ def reconcile(
         )
         changes.vanished += 1
     session.flush()
+    added = []
     for key, candidate in candidates.items():
         kept = existing.get(key)
         if kept is not None and kept.vanished_at is None:
             continue
-        flag = new_flag(case.id, candidate, now)
-        session.add(flag)
-        session.flush()
-        raised.append({"flag_id": flag.id, **flag_payload(candidate)})
-        changes.new += 1
+        added.append((new_flag(case.id, candidate, now), candidate))
+    session.add_all(flag for flag, _ in added)
+    session.flush()  # one INSERT for every new flag, which gives them their ids
+    raised = [{"flag_id": flag.id, **flag_payload(candidate)} for flag, candidate in added]
+    changes.new += len(added)
     if raised or vanished:
         record_case_event(
             uow, case, actor, "kinship_flags", {"raised": raised, "vanished": vanished}

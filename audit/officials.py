@@ -455,7 +455,9 @@ def import_officials(
                 new_pairs.add((c.row.relative_name, c.relative_birth))
         raise_invalid_rows(problems)
         session.flush()
-        counties = {county_of(c.row.region_code) for c in checked}
+        changed = report.officials_created + report.relatives_created
+        # a repeated import changes nothing, so it adds nothing to the ledger either
+        counties = {county_of(c.row.region_code) for c in checked} if changed else set()
         for county in sorted(counties):
             uow.audit.record(
                 session,

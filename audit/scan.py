@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
 from itertools import groupby
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import and_, or_, select, tuple_, union
 from sqlalchemy.orm import Session
 
 from audit.conflicts import FlagChanges, reconcile
@@ -40,11 +41,13 @@ from engine.models import (
     RelativeDeclaration,
 )
 from engine.ports import Actor
-from engine.services.workflow_step import lock_case
+from engine.services.workflow_step import lock_cases
 from engine.states import ENROLLED_STATES, OPEN_STATES
 from engine.uow import UnitOfWork
 
 IN_SCOPE = [*OPEN_STATES, *ENROLLED_STATES]
+#: cases read or locked per statement (well under SQLite's bound-parameter limit)
+CHUNK = 5000
 
 
 def affected_cases(
@@ -185,52 +188,130 @@ def _active_flags(
     return out
 
 
+def _suspects(session: Session, county: str, on: dt.date) -> set[int]:
+    """Cases in scope where some member is named by a declaration or is an official in office.
+
+    Only these can hold a conflict (household-derived relations start from a
+    direct match), so the rest of the county is never read into memory.
+    """
+    in_scope = and_(
+        Case.state.in_(IN_SCOPE),
+        Member.left_at.is_(None),
+        Case.village_code.startswith(county, autoescape=True),
+    )
+    members = (
+        select(Case.id)
+        .join(Member, Member.household_id == Case.household_id)
+        .join(Person, Person.id == Member.person_id)
+    )
+    declared_by_officials_in_office = RelativeDeclaration.official_id.in_(
+        select(Official.id).where(in_office(county, on))
+    )
+    by_id = members.join(
+        RelativeDeclaration, RelativeDeclaration.relative_id_number == Person.id_number
+    ).where(in_scope, declared_by_officials_in_office)
+    by_name_birth = members.join(
+        RelativeDeclaration,
+        and_(
+            RelativeDeclaration.relative_id_number.is_(None),
+            RelativeDeclaration.relative_name == Person.name,
+            RelativeDeclaration.relative_birth_date == Person.birth_date,
+        ),
+    ).where(in_scope, declared_by_officials_in_office)
+    officials = members.join(Official, Official.person_id == Person.id).where(
+        in_scope, in_office(county, on)
+    )
+    flagged = (
+        select(KinshipFlag.case_id)
+        .join(Case, Case.id == KinshipFlag.case_id)
+        .where(
+            KinshipFlag.vanished_at.is_(None),
+            Case.state.in_(IN_SCOPE),
+            Case.village_code.startswith(county, autoescape=True),
+        )
+    )
+    return set(session.scalars(union(by_id, by_name_birth, officials, flagged)))
+
+
+def _chunks(ids: Collection[int], size: int = CHUNK) -> Iterable[list[int]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
+
+
 def plan(
     session: Session, county: str, on: dt.date, case_ids: Collection[int] | None = None
 ) -> tuple[dict[int, dict[tuple[int, int], Candidate]], int]:
     """Which cases' flags must change (with their new candidates), and how many stay as they are."""
+    suspects = _suspects(session, county, on)
+    if case_ids is not None:
+        suspects &= set(case_ids)
+    if not suspects:
+        return {}, 0
     registry = Registry(session, county, on)
-    existing = _active_flags(session, county, case_ids)
     changes: dict[int, dict[tuple[int, int], Candidate]] = {}
     unchanged = 0
-    seen: set[int] = set()
-    for case_id, members in _members_by_case(session, county, case_ids):
-        seen.add(case_id)
-        wanted = registry.candidates(members)
-        have = existing.get(case_id, set())
-        now = {
-            (c.official.official_id, c.member.person_id, c.relation, str(c.strength))
-            for c in wanted.values()
-        }
-        if now == have:
-            unchanged += len(have)
-        else:
-            changes[case_id] = wanted
-    for case_id in existing:  # flags on cases whose household emptied
-        if case_id not in seen:
-            changes[case_id] = {}
+    for chunk in _chunks(suspects):
+        existing = _active_flags(session, county, chunk)
+        seen: set[int] = set()
+        for case_id, members in _members_by_case(session, county, chunk):
+            seen.add(case_id)
+            wanted = registry.candidates(members)
+            have = existing.get(case_id, set())
+            now = {
+                (c.official.official_id, c.member.person_id, c.relation, str(c.strength))
+                for c in wanted.values()
+            }
+            if now == have:
+                unchanged += len(have)
+            else:
+                changes[case_id] = wanted
+        for case_id in existing:  # flags on cases whose household emptied
+            if case_id not in seen:
+                changes[case_id] = {}
     return changes, unchanged
 
 
-def scan(
-    uow: UnitOfWork,
-    actor: Actor,
-    case_ids: Collection[int] | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> FlagChanges:
-    """Bring the flags of every open and enrolled case (or the given ones) in line; audited."""
+@dataclass
+class ScanPlan:
+    """What a scan will change: the new candidates of each case whose flags differ."""
+
+    changes: dict[int, dict[tuple[int, int], Candidate]] = field(default_factory=dict)
+    unchanged: int = 0
+
+
+def plan_scan(uow: UnitOfWork, actor: Actor, case_ids: Collection[int] | None = None) -> ScanPlan:
+    """Read the registry and the cases in the actor's region; decide which flags change."""
     session = uow.session
     today = local_date(uow.clock.now(), uow.clock.tz)
-    total = FlagChanges()
+    out = ScanPlan()
     for county in counties_of(session, actor.region_code):
         changes, unchanged = plan(session, county, today, case_ids)
-        total.unchanged += unchanged
-        for case_id, wanted in sorted(changes.items()):
-            case = lock_case(session, case_id)
-            total.add(reconcile(uow, case, wanted, actor))
+        out.changes.update(changes)
+        out.unchanged += unchanged
+    return out
+
+
+def apply_scan(
+    uow: UnitOfWork,
+    actor: Actor,
+    planned: ScanPlan,
+    progress: Callable[[int], None] | None = None,
+) -> FlagChanges:
+    """Lock the planned cases and bring their flags in line, each change audited."""
+    total = FlagChanges(unchanged=planned.unchanged)
+    for chunk in _chunks(planned.changes):
+        # one locking read per chunk, in id order like every other writer
+        for case in lock_cases(uow.session, chunk):
+            total.add(reconcile(uow, case, planned.changes[case.id], actor))
             if progress is not None:
                 progress(1)
     return total
+
+
+def scan(uow: UnitOfWork, actor: Actor, case_ids: Collection[int] | None = None) -> FlagChanges:
+    """Bring the flags of every open and enrolled case (or the given ones) in line; audited."""
+    return apply_scan(uow, actor, plan_scan(uow, actor, case_ids))
 
 
 def counties_of(session: Session, region_code: str) -> list[str]:

@@ -1,6 +1,6 @@
 """Benchmark: the bulk recheck of N active cases on PostgreSQL, against plain SQL.
 
-Run: .venv/bin/python bench/bulk_recheck.py [--cases 100000] [--batch 2000]
+Run: .venv/bin/python -m bench.bulk_recheck [--cases 100000] [--batch 2000]
      [--url postgresql://postgres@127.0.0.1:5432/test]
 
 It creates a database of its own, loads N active cases due for their recheck,
@@ -17,21 +17,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
-import sys
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from admin.config import load_settings
-from admin.migrate import upgrade
-from admin.runtime import Runtime
-from engine.db import make_engine, normalize_url
+from bench.support import DEFAULT_URL, runtime, scratch_database
+from engine.db import make_engine
 from engine.ports import Actor
 from engine.services.bulk import DEFAULT_BATCH, start_due_rechecks
 from engine.states import Role
@@ -125,15 +116,7 @@ def plain_sql(url: str) -> float:
 
 def service(url: str, batch: int) -> tuple[float, int]:
     """``start_due_rechecks`` through the engine, as `doudi rechecks start-due` runs it."""
-    settings = load_settings(
-        environ={},
-        overrides={
-            "DOUDI_ENV": "test",
-            "DOUDI_DATABASE_URL": url,
-            "DOUDI_INSTANCE_PATH": tempfile.gettempdir(),
-        },
-    )
-    rt = Runtime(settings)
+    rt = runtime(url)
     actor = Actor(user_id=3, username="reviewer", role=Role.REVIEWER, region_code="512022101")
     started = time.perf_counter()
     report = start_due_rechecks(rt.uow, actor, DUE, batch=batch)
@@ -148,17 +131,10 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=DEFAULT_BATCH)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--url", default=DEFAULT_URL)
     args = parser.parse_args()
 
-    server = normalize_url(args.url)
-    name = f"doudi_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(make_engine(url))
+    with scratch_database(args.url) as url:
         load(url, args.cases)
         print(f"cases: {args.cases}, batch: {args.batch}, rounds: {args.rounds}")
         ratios = []
@@ -176,10 +152,6 @@ def main() -> None:
                 f"{sql_seconds:.2f} s; ratio {ratios[-1]:.2f}x"
             )
         print(f"median ratio: {statistics.median(ratios):.2f}x (goal: within 3x)")
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -83,6 +83,17 @@ def lock_case(session: Session, case_id: int) -> Case:
     return case
 
 
+def lock_cases(session: Session, case_ids: Sequence[int]) -> Sequence[Case]:
+    """Load the existing ones of these cases with row locks, in id order (for bulk runs)."""
+    return session.scalars(
+        select(Case)
+        .where(Case.id.in_(case_ids))
+        .order_by(Case.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+
+
 def check_version(case: Case, expected_version: int | None) -> None:
     """Refuse a change made against a stale copy of the case."""
     if expected_version is not None and expected_version != case.version:

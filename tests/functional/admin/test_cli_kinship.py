@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
 
+from audit.models import LedgerEntry
 from engine.services import Application
 from engine.services.filings import file_kinship
 from tests.support import TOWNSHIP_A, VILLAGE_A1, World, id_number, member
@@ -33,8 +35,17 @@ def applicant(world: World) -> tuple[int, str]:
     return world.apply(app), app.members[0].id_number
 
 
+def registry_ledger(w: World) -> list[str]:
+    with w.rt.reader() as uow:
+        return list(
+            uow.session.scalars(
+                select(LedgerEntry.event).where(LedgerEntry.ledger.startswith("officials:"))
+            )
+        )
+
+
 def test_import_flags_the_case_and_a_second_import_changes_nothing(
-    run: Run, tmp_path: Path, applicant: tuple[int, str]
+    run: Run, tmp_path: Path, applicant: tuple[int, str], world: World
 ) -> None:
     _, relative = applicant
     official = id_number(dt.date(1970, 8, 8))
@@ -51,6 +62,7 @@ def test_import_flags_the_case_and_a_second_import_changes_nothing(
     second = run("officials", "import", path)
     assert "officials: 0 created, 2 unchanged; relatives: 0 created, 2 unchanged" in second.output
     assert "flags: 0 new" in second.output
+    assert registry_ledger(world) == ["import_officials"]  # the repeat left no trace either
 
 
 def test_xlsx_is_read_like_csv(run: Run, tmp_path: Path, applicant: tuple[int, str]) -> None:
@@ -146,7 +158,7 @@ def test_scan_and_register(
     )
     scanned = run("kinship", "scan")
     assert scanned.exit_code == 0
-    assert scanned.output.strip() == "kinship flags: 0 new, 1 unchanged, 0 vanished"
+    assert scanned.stdout.strip() == "kinship flags: 0 new, 1 unchanged, 0 vanished"
     file_kinship(world.uow(), world.actors["clerk"], case_id, "村委会委员的兄弟姐妹，单独备案")
     out = tmp_path / "register.xlsx"
     exported = run("kinship", "register", "--county", "512022", "--out", str(out))

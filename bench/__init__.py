@@ -1,0 +1,1 @@
+"""Benchmarks: printed figures and ratios measured side by side in one run."""

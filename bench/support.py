@@ -1,0 +1,51 @@
+"""What the benchmarks share: a scratch PostgreSQL database and a runtime on it."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from admin.config import load_settings
+from admin.migrate import upgrade
+from admin.runtime import Runtime
+from engine.db import make_engine, normalize_url
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@contextmanager
+def scratch_database(server_url: str) -> Iterator[str]:
+    """A new, migrated database on the server, dropped afterwards; yields its URL."""
+    server = normalize_url(server_url)
+    name = f"doudi_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    try:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def runtime(url: str) -> Runtime:
+    """The application's runtime (engine, audit, kinship wiring) on the given database."""
+    settings = load_settings(
+        environ={},
+        overrides={
+            "DOUDI_ENV": "test",
+            "DOUDI_DATABASE_URL": url,
+            "DOUDI_INSTANCE_PATH": tempfile.gettempdir(),
+        },
+    )
+    return Runtime(settings)
