@@ -146,6 +146,10 @@ class World:
         )
         return ref.id
 
+    def today(self) -> dt.date:
+        """The local calendar day of the frozen clock."""
+        return local_date(self.clock.now(), self.clock.tz)
+
     def pass_days(self, days: float) -> None:
         """Move the clock forward."""
         self.clock.advance(dt.timedelta(days=days))

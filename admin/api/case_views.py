@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from admin.api.common import route, signed_in
 from admin.api.errors import lang
-from admin.api.rules_schemas import ChangeIn, DeathIn, MemberChangeIn, ServiceIn
+from admin.api.rules_schemas import (
+    ChangeIn,
+    DeathIn,
+    DepartureIn,
+    MemberChangeIn,
+    MemberJoinIn,
+    ServiceIn,
+)
 from admin.api.schemas import (
     AuditEntryOut,
     AuditOut,
@@ -17,6 +24,7 @@ from admin.api.schemas import (
     ChainCheckOut,
     InvestigationIn,
     InvestigationOut,
+    MemberIn,
     MemberOut,
     ObjectionDismissIn,
     ObjectionIn,
@@ -99,6 +107,22 @@ def case_response(actor: Actor, case_id: int) -> CaseOut:
     return _case_out(detail, lang())
 
 
+def member_input(m: MemberIn) -> services.MemberInput:
+    """The service's member from the API's."""
+    return services.MemberInput(
+        id_number=m.id_number,
+        name=m.name,
+        relation=m.relation,
+        monthly_income=m.monthly_income,
+        disability_grade=m.disability_grade,
+        disability_type=m.disability_type,
+        serious_illness=m.serious_illness,
+        able_to_work=m.able_to_work,
+        incomes=[services.IncomeInput(i.type, i.monthly_yuan) for i in m.incomes],
+        covered=m.covered,
+    )
+
+
 @route(
     "/cases",
     "POST",
@@ -119,21 +143,7 @@ def create_case(body: CaseCreate) -> tuple[CaseOut, int]:
         village_code=body.village_code,
         area_type=body.area_type,
         draft=body.draft,
-        members=[
-            services.MemberInput(
-                id_number=m.id_number,
-                name=m.name,
-                relation=m.relation,
-                monthly_income=m.monthly_income,
-                disability_grade=m.disability_grade,
-                disability_type=m.disability_type,
-                serious_illness=m.serious_illness,
-                able_to_work=m.able_to_work,
-                incomes=[services.IncomeInput(i.type, i.monthly_yuan) for i in m.incomes],
-                covered=m.covered,
-            )
-            for m in body.members
-        ],
+        members=[member_input(m) for m in body.members],
         income_stable=body.income_stable,
         rigid_expenses_yuan=body.rigid_expenses_yuan,
         bank_account=body.bank_account,
@@ -384,6 +394,59 @@ def record_death(case_id: int, body: DeathIn) -> tuple[CaseOut, int]:
     actor = signed_in()
     services.record_death(
         runtime().uow(), actor, case_id, body.id_number, body.died_on, body.expected_version
+    )
+    return case_response(actor, case_id), 200
+
+
+@route(
+    "/cases/<int:case_id>/members",
+    "POST",
+    summary="Record a member joining the household",
+    tag="cases",
+    body=MemberJoinIn,
+    responses={200: CaseOut},
+    errors=(403, 404, 409),
+)
+def member_joined(case_id: int, body: MemberJoinIn) -> tuple[CaseOut, int]:
+    """A person joins the household (birth, marriage, moving in) while the case is open or
+    enrolled (staff). 409 when they are in another open case; the case's kinship flags are
+    checked again at once."""
+    actor = signed_in()
+    services.record_member_joined(
+        runtime().uow(),
+        actor,
+        case_id,
+        member_input(body.member),
+        body.joined_on,
+        body.reason,
+        body.note,
+        body.expected_version,
+    )
+    return case_response(actor, case_id), 200
+
+
+@route(
+    "/cases/<int:case_id>/departures",
+    "POST",
+    summary="Record a member leaving the household",
+    tag="cases",
+    body=DepartureIn,
+    responses={200: CaseOut},
+    errors=(403, 404, 409),
+)
+def member_left(case_id: int, body: DepartureIn) -> tuple[CaseOut, int]:
+    """A member other than the applicant moves or marries out (staff); they are free to join
+    another case, and the case's kinship flags are checked again."""
+    actor = signed_in()
+    services.record_member_left(
+        runtime().uow(),
+        actor,
+        case_id,
+        body.id_number,
+        body.left_on,
+        body.reason,
+        body.note,
+        body.expected_version,
     )
     return case_response(actor, case_id), 200
 

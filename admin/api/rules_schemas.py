@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from admin.api.schemas import AmountIn, DisabilityName, In, IncomeIn, Money
+from admin.api.schemas import AmountIn, DisabilityName, In, IncomeIn, MemberIn, Money
 
 # --- policy ---------------------------------------------------------------------------------
 
@@ -118,6 +118,26 @@ class DeathIn(In):
 
     id_number: str = Field(min_length=1, max_length=32)
     died_on: dt.date
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class MemberJoinIn(In):
+    """A person joins the household: the member as in an application, when and why."""
+
+    member: MemberIn
+    joined_on: dt.date
+    reason: Literal["birth", "marriage", "moved_in", "other"]
+    note: str = Field(default="", max_length=500)
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class DepartureIn(In):
+    """A member leaves the household alive (a death is recorded under ``/deaths``)."""
+
+    id_number: str = Field(min_length=1, max_length=32)
+    left_on: dt.date
+    reason: Literal["moved_out", "married_out", "other"]
+    note: str = Field(default="", max_length=500)
     expected_version: int | None = Field(default=None, ge=1)
 
 

@@ -11,6 +11,7 @@ from engine.services.household_events import (
     record_death,
     serve_decision,
 )
+from engine.services.household_members import record_member_joined, record_member_left
 from engine.services.investigations import InvestigationInput, record_investigation
 from engine.services.objections import dismiss_objection, record_objection
 from engine.services.workflow_step import CaseRef
@@ -29,6 +30,8 @@ __all__ = [
     "record_change",
     "record_death",
     "record_investigation",
+    "record_member_joined",
+    "record_member_left",
     "record_objection",
     "serve_decision",
     "submit_application",

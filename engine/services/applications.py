@@ -142,8 +142,8 @@ def member_field_problems(
     return problems
 
 
-def _member_problems(i: int, m: MemberInput, today: dt.date) -> list[Problem]:
-    where = f"members.{i}"
+def member_problems(where: str, m: MemberInput, today: dt.date) -> list[Problem]:
+    """Check one member: ID number, name, relation, incomes, disability fields."""
     problems: list[Problem] = []
     try:
         parse_id_number(m.id_number, today=today, field=f"{where}.id_number")
@@ -193,7 +193,7 @@ def validate_application(app: Application, today: dt.date) -> list[Problem]:
             invalid_field("members", f"家庭成员不超过{MAX_MEMBERS}人", f"at most {MAX_MEMBERS}")
         )
     for i, member in enumerate(app.members):
-        problems.extend(_member_problems(i, member, today))
+        problems.extend(member_problems(f"members.{i}", member, today))
     applicants = sum(1 for m in app.members if m.relation == Relation.SELF)
     if app.members and applicants != 1:
         problems.append(

@@ -66,8 +66,12 @@ def _village(session: Session, code: str) -> Region:
     return region
 
 
-def _persons(
-    session: Session, members: Sequence[MemberInput], today: dt.date, now: dt.datetime
+def find_or_register_persons(
+    session: Session,
+    members: Sequence[MemberInput],
+    today: dt.date,
+    now: dt.datetime,
+    where: str = "members.{}",
 ) -> list[Person]:
     """Find or register each member's person; a name must match the registered one."""
     numbers = [parse_id_number(m.id_number, today=today).number for m in members]
@@ -92,7 +96,7 @@ def _persons(
         elif person.name != m.name.strip():
             problems.append(
                 invalid_field(
-                    f"members.{i}.name",
+                    f"{where.format(i)}.name",
                     "姓名与该身份证号码已登记的姓名不一致",
                     "name differs from the name registered for this ID number",
                     code="name_mismatch",
@@ -104,7 +108,7 @@ def _persons(
     return persons
 
 
-def _ensure_unclaimed(session: Session, persons: Sequence[Person]) -> None:
+def ensure_unclaimed(session: Session, persons: Sequence[Person]) -> None:
     """Refuse when a member is already in another open or enrolled case."""
     claims = session.execute(
         select(CaseClaim.case_id, Person.id_number)
@@ -179,16 +183,21 @@ def _set_members(
         if row is None:
             row = Member(household_id=household.id, person_id=person.id, joined_at=now)
             session.add(row)
-        row.relation = Relation(m.relation)
-        row.incomes = [
-            MemberIncome(type=IncomeType(i.type), monthly_fen=yuan_to_fen(Decimal(i.monthly_yuan)))
-            for i in m.income_items()
-        ]
-        row.covered = bool(m.covered) or (cover_applicant and m.relation == Relation.SELF)
-        row.disability_grade = m.disability_grade
-        row.disability_type = DisabilityType(m.disability_type) if m.disability_type else None
-        row.serious_illness = bool(m.serious_illness)
-        row.able_to_work = bool(m.able_to_work)
+        fill_member(row, m, cover_applicant and m.relation == Relation.SELF)
+
+
+def fill_member(row: Member, m: MemberInput, covered: bool = False) -> None:
+    """Copy a member's relation, incomes, health and work capacity onto their row."""
+    row.relation = Relation(m.relation)
+    row.incomes = [
+        MemberIncome(type=IncomeType(i.type), monthly_fen=yuan_to_fen(Decimal(i.monthly_yuan)))
+        for i in m.income_items()
+    ]
+    row.covered = bool(m.covered) or covered
+    row.disability_grade = m.disability_grade
+    row.disability_type = DisabilityType(m.disability_type) if m.disability_type else None
+    row.serious_illness = bool(m.serious_illness)
+    row.able_to_work = bool(m.able_to_work)
 
 
 def _set_profile(household: Household, app: Application) -> None:
@@ -283,8 +292,8 @@ def _submit(uow: UnitOfWork, actor: Actor, app: Application) -> CaseRef:
         ensure_in_region(actor, village.code)
         area_type = AreaType(app.area_type) if app.area_type else village.area_type
 
-        persons = _persons(session, app.members, today, now)
-        _ensure_unclaimed(session, persons)
+        persons = find_or_register_persons(session, app.members, today, now)
+        ensure_unclaimed(session, persons)
         applicant = next(
             p for p, m in zip(persons, app.members, strict=True) if m.relation == Relation.SELF
         )

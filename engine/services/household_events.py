@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from engine.access import STAFF_ROLES, ensure_role
 from engine.clock import local_date
-from engine.errors import Conflict, InvalidData, Problem, invalid_field, raise_invalid
-from engine.identity import InvalidIdNumber, mask_id_number, parse_id_number
+from engine.errors import Conflict, Problem, invalid_field, raise_invalid
+from engine.identity import mask_id_number
 from engine.means import load_household
 from engine.models import (
     CaseClaim,
@@ -25,6 +25,7 @@ from engine.models import (
 )
 from engine.ports import Actor
 from engine.services.applications import IncomeInput, is_amount, member_field_problems
+from engine.services.household_members import current_member
 from engine.services.workflow_step import CaseRef, locked_case, record_case_event
 from engine.states import FINAL_STATES, STATE_LABELS, CaseState
 from engine.uow import UnitOfWork
@@ -53,33 +54,10 @@ def record_death(
         if case.state in FINAL_STATES:
             raise Conflict("案件已结束", "the case has ended", code="invalid_state")
         today = local_date(uow.clock.now(), uow.clock.tz)
-        try:
-            number = parse_id_number(id_number, today=today).number
-        except InvalidIdNumber as err:
-            raise InvalidData(
-                err.problem.message, err.problem.message_en, problems=[err.problem]
-            ) from None
-        member = session.scalar(
-            select(Member)
-            .join(Person, Person.id == Member.person_id)
-            .where(
-                Member.household_id == case.household_id,
-                Member.left_at.is_(None),
-                Person.id_number == number,
-            )
-        )
-        if member is None:
-            raise_invalid(
-                [
-                    invalid_field(
-                        "id_number",
-                        "该人员不是本户现有成员",
-                        "no current member of the household has this ID",
-                    )
-                ]
-            )
-        assert member is not None
-        birth = session.get(Person, member.person_id).birth_date  # type: ignore[union-attr]
+        member = current_member(session, case, id_number, today)
+        person = session.get(Person, member.person_id)
+        assert person is not None
+        birth, number = person.birth_date, person.id_number
         if not birth <= died_on <= today:
             raise_invalid(
                 [

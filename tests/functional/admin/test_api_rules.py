@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -275,6 +276,85 @@ class TestCaseRules:
         shown = response.json
         assert len(shown["members"]) == 1  # type: ignore[index]
         assert shown["deadlines"]["death_reassessment"]["due_on"] == "2026-06-10"  # type: ignore[index]
+
+    def test_members_join_and_leave(self, client: FlaskClient, auth: Auth, world: World) -> None:
+        case = new_case(client, auth)
+        to_active(client, auth, world, case["id"])
+        baby = id_number(dt.date(2026, 2, 20), male=False)
+        joined = client.post(
+            f"/api/v1/cases/{case['id']}/members",
+            json={
+                "member": {"id_number": baby, "name": "王小妹", "relation": "child"},
+                "joined_on": "2026-02-20",
+                "reason": "birth",
+            },
+            headers=auth("clerk"),
+        )
+        assert joined.status_code == 200, joined.json
+        assert len(joined.json["members"]) == 3  # type: ignore[index]
+        left = client.post(
+            f"/api/v1/cases/{case['id']}/departures",
+            json={
+                "id_number": case["members"][1]["id_number"],
+                "left_on": "2026-03-01",
+                "reason": "moved_out",
+                "note": "随子女迁居外县",
+                "expected_version": joined.json["version"],  # type: ignore[index]
+            },
+            headers=auth("clerk"),
+        )
+        assert left.status_code == 200, left.json
+        assert [m["relation"] for m in left.json["members"]] == ["self", "child"]  # type: ignore[index]
+        trail = client.get(f"/api/v1/cases/{case['id']}/audit", headers=auth("inspector")).json
+        assert [e["trigger"] for e in trail["entries"][-2:]] == ["member_joined", "member_left"]  # type: ignore[index]
+
+    @pytest.mark.parametrize(
+        ("path", "body", "status", "error"),
+        [
+            (
+                "members",
+                {
+                    "member": {"id_number": "123", "name": "甲", "relation": "child"},
+                    "joined_on": "2026-02-20",
+                    "reason": "birth",
+                },
+                422,
+                "invalid",
+            ),
+            ("members", {"member": {"name": "甲"}, "reason": "birth"}, 422, "invalid"),
+            (
+                "departures",
+                {"id_number": "x", "left_on": "2026-03-01", "reason": "fled"},
+                422,
+                "invalid",
+            ),
+            (
+                "departures",
+                {"id_number": "self", "left_on": "2026-03-01", "reason": "moved_out"},
+                409,
+                "applicant_cannot_leave",
+            ),
+        ],
+    )
+    def test_bad_household_changes_get_clear_errors(
+        self,
+        client: FlaskClient,
+        auth: Auth,
+        path: str,
+        body: dict[str, Any],
+        status: int,
+        error: str,
+    ) -> None:
+        case = new_case(client, auth)
+        if body.get("id_number") == "self":
+            body = {**body, "id_number": case["members"][0]["id_number"]}
+        response = client.post(
+            f"/api/v1/cases/{case['id']}/{path}", json=body, headers=auth("clerk")
+        )
+        assert response.status_code == status, response.json
+        assert response.json["error"] == error  # type: ignore[index]
+        again = client.get(f"/api/v1/cases/{case['id']}", headers=auth("clerk")).json
+        assert (again["version"], len(again["members"])) == (case["version"], 2)  # type: ignore[index]
 
     def test_a_recorded_change_feeds_the_adjustment(
         self, client: FlaskClient, auth: Auth, world: World
