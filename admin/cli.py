@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
+from admin import demo as demo_data
 from admin.app import create_app
 from admin.cli_kinship import COMMANDS as KINSHIP_COMMANDS
 from admin.cli_rules import COMMANDS as RULE_COMMANDS
@@ -20,7 +21,6 @@ from admin.config import ConfigError
 from admin.extensions import runtime
 from admin.migrate import current_revision, head_revision, upgrade
 from audit.verify import count_entries, verify_all
-from engine import demo as demo_data
 from engine.models import Case, Region, User
 from engine.services import advance as advance_case
 from engine.services.regions import import_regions, parse_region_csv
@@ -207,7 +207,9 @@ def demo(households: int, if_empty: bool) -> None:
     click.echo(
         f"demo: {report.regions_created} regions, {report.users_created} users and "
         f"{report.households_created} households created "
-        f"({report.households_skipped} already present); {total} cases in all"
+        f"({report.households_skipped} already present); {total} cases in all; "
+        f"registry: {report.officials_created} officials and "
+        f"{report.relatives_created} declared relatives added"
     )
     click.echo(f"demo users (password for all: {demo_data.DEMO_PASSWORD}):")
     for user in demo_data.demo_users():

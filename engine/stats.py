@@ -14,12 +14,13 @@ from engine.models import (
     BenefitKind,
     Case,
     KinshipFiling,
+    KinshipFlag,
     Member,
     Region,
     RegionLevel,
     fen_to_yuan,
 )
-from engine.states import ENROLLED_STATES, CaseState
+from engine.states import ENROLLED_STATES, OPEN_STATES, CaseState
 
 
 def _ratio(part: Decimal | int, whole: Decimal | int, places: str = "0.0001") -> Decimal | None:
@@ -142,6 +143,17 @@ def county_stats(session: Session, county: str, year: int, today: dt.date) -> di
             select(func.count(func.distinct(KinshipFiling.case_id)))
             .join(Case, Case.id == KinshipFiling.case_id)
             .where(in_county, KinshipFiling.filed_at >= start, KinshipFiling.filed_at < end)
+        )
+        or 0,
+        # open and enrolled cases holding an active kinship flag today
+        "kinship_flagged": session.scalar(
+            select(func.count(func.distinct(KinshipFlag.case_id)))
+            .join(Case, Case.id == KinshipFlag.case_id)
+            .where(
+                in_county,
+                KinshipFlag.vanished_at.is_(None),
+                Case.state.in_([*OPEN_STATES, *ENROLLED_STATES]),
+            )
         )
         or 0,
         "overdue_cases": overdue,

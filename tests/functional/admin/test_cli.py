@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from sqlalchemy import func, select, text
 
 from admin.cli import cli
+from admin.demo import staff_of as demo_staff
 from engine.db import make_engine
-from engine.demo import staff_of as demo_staff
 from engine.models import Case, Region, User
 from engine.states import CaseState
 from tests.support import REGIONS_CSV, tamper
@@ -173,8 +173,18 @@ def test_demo_covers_every_state_is_idempotent_and_verifies(run, db_url: str) ->
     assert states == set(CaseState)
     assert regions == 20
     assert roles == {"clerk", "reviewer", "approver", "inspector", "admin"}
+    # 15 villages × 4 cadres, 4 townships × 2 officers, and the cadre living in household 3
+    assert "registry: 69 officials" in first.output
     second = run("demo", "--households", "40")
     assert "0 households created (40 already present)" in second.output
+    assert "registry: 0 officials and 0 declared relatives added" in second.output
+    # planted conflicts: flagged at submission, filed before the notice closed, visited
+    filed = scalar(db_url, "SELECT count(DISTINCT case_id) FROM kinship_filing")
+    flagged = scalar(
+        db_url, "SELECT count(DISTINCT case_id) FROM kinship_flag WHERE vanished_at IS NULL"
+    )
+    assert flagged >= 2 and filed >= 1
+    assert run("kinship", "scan").stdout.startswith("kinship flags: 0 new")
     verified = run("audit", "verify")
     assert verified.exit_code == 0 and "all chains intact: 40 cases" in verified.output
 

@@ -10,20 +10,28 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from audit.models import AuditEntry
 from audit.officials import OfficialRow, import_officials
 from audit.scan import scan
 from engine.case_view import case_detail
 from engine.errors import Conflict, GuardFailed, InvalidData, Recused
-from engine.models import Case, KinshipFlag
-from engine.services import Application, InvestigationInput, record_death, record_investigation
+from engine.models import Case, KinshipFlag, Official
+from engine.services import (
+    Application,
+    InvestigationInput,
+    record_death,
+    record_investigation,
+    record_member_joined,
+    record_member_left,
+)
 from engine.services.bulk import start_due_rechecks
 from engine.services.filings import file_kinship
 from engine.services.policy import NewParameter, set_parameter
 from engine.services.users import NewUser, create_user
 from engine.states import CaseState
+from engine.stats import county_stats
 from tests.support import (
     COUNTY,
     PASSWORD,
@@ -153,6 +161,9 @@ def test_a_flagged_case_needs_filing_and_the_countys_visit(world: World) -> None
         case_id, level="county", investigators=("approver", "approver2"), by="approver2"
     )
     assert world.fire(case_id, "approve", "approver") == S.ACTIVE
+    with world.rt.reader() as uow:
+        figures = county_stats(uow.session, COUNTY, world.today().year, world.today())
+    assert (figures["kinship_flagged"], figures["kinship_filed"]) == (1, 1)
 
 
 def test_filing_needs_a_flag(world: World) -> None:
@@ -203,6 +214,41 @@ def test_a_related_user_must_recuse_and_the_refusal_is_audited(world: World) -> 
     with world.rt.reader() as uow:
         assert uow.session.get(Case, case_id).version == version  # type: ignore[union-attr]
     assert world.fire(case_id, "propose", "reviewer") == S.INITIAL_REVIEWED
+
+
+def test_members_joining_and_leaving_are_checked_again(world: World) -> None:
+    case_id = world.apply(household())
+    cousin = member("other", name="周敏")
+    registry(
+        world,
+        {"relative_id_number": cousin.id_number, "relative_name": "周敏", "relation": "sibling"},
+    )
+    assert flags(world, case_id) == []
+    record_member_joined(
+        world.uow(), world.actors["clerk"], case_id, cousin, world.today(), "moved_in"
+    )
+    (flag,) = flags(world, case_id)
+    assert (flag.relation, flag.strength) == ("sibling", "id")
+    assert trail(world, case_id)[-2:] == ["kinship_flags", "member_joined"]
+    record_member_left(
+        world.uow(), world.actors["clerk"], case_id, cousin.id_number, world.today(), "moved_out"
+    )
+    assert flags(world, case_id) == []
+    assert trail(world, case_id)[-2:] == ["kinship_flags", "member_left"]
+
+
+def test_a_user_may_not_bring_their_own_relative_into_a_case(world: World) -> None:
+    case_id = world.apply(household())
+    brother = member("other", name="赵强")
+    related_reviewer(world, brother.id_number)
+    with pytest.raises(Recused):
+        record_member_joined(
+            world.uow(), world.actors["reviewer_rel"], case_id, brother, world.today(), "moved_in"
+        )
+    assert trail(world, case_id) == ["create", "submit", "recusal_refused"]  # nothing else
+    assert flags(world, case_id) == []
+    with world.rt.reader() as uow:
+        assert uow.session.get(Case, case_id).version == 2  # type: ignore[union-attr]
 
 
 def test_a_related_user_may_not_investigate_or_be_assigned(world: World) -> None:
@@ -303,6 +349,38 @@ def test_the_scan_is_idempotent(world: World) -> None:
         uow.commit()
     assert (first.new, first.unchanged, first.vanished) == (0, 2, 0)
     assert [len(flags(world, i)) for i in ids] == [1, 1, 0]
+
+
+def test_the_scan_lets_flags_vanish_when_the_official_leaves_office(world: World) -> None:
+    apps = [household() for _ in range(2)]
+    ids = [world.apply(a) for a in apps]
+    registry(
+        world,
+        *[
+            {
+                "relative_id_number": a.members[0].id_number,
+                "relative_name": "李芳",
+                "relation": "sibling",
+            }
+            for a in apps
+        ],
+    )
+    assert [len(flags(world, i)) for i in ids] == [1, 1]
+    with world.rt.uow() as uow:  # the term ended, as a registry edit outside doudi would leave it
+        uow.session.execute(
+            update(Official).values(term_end=world.clock.now().date() - dt.timedelta(days=1))
+        )
+        uow.commit()
+    with world.rt.uow() as uow:
+        gone = scan(uow, world.actors["admin"])
+        uow.commit()
+    assert (gone.new, gone.unchanged, gone.vanished) == (0, 0, 2)
+    assert [len(flags(world, i)) for i in ids] == [0, 0]
+    assert trail(world, ids[0])[-1] == "kinship_flags"
+    with world.rt.uow() as uow:
+        again = scan(uow, world.actors["admin"])
+        uow.commit()
+    assert (again.new, again.unchanged, again.vanished) == (0, 0, 0)
 
 
 def test_in_laws_count_only_where_the_county_adds_them(world: World) -> None:

@@ -68,6 +68,8 @@ class DemoReport:
     households_created: int = 0
     households_skipped: int = 0
     policy_set: int = 0
+    officials_created: int = 0
+    relatives_created: int = 0
 
 
 def demo_users() -> list[DemoUser]:

@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from engine.demo.county import COUNTY_CODE, GIVEN_FEMALE, GIVEN_MALE, STATE_WEIGHTS, SURNAMES
+from admin.demo.county import COUNTY_CODE, GIVEN_FEMALE, GIVEN_MALE, STATE_WEIGHTS, SURNAMES
 from engine.identity import with_check_digit
 from engine.services.applications import IncomeInput, MemberInput
 from engine.states import CaseState
@@ -16,7 +16,7 @@ from engine.states import CaseState
 REFERENCE_DATE = dt.date(2024, 11, 1)
 
 
-def _id_number(birth: dt.date, serial: int, male: bool, used: set[str]) -> str:
+def new_id_number(birth: dt.date, serial: int, male: bool, used: set[str]) -> str:
     """Return an unused ID number for the birth date; the sequence digit's parity is the sex."""
     sequence = serial % 500 * 2 + (1 if male else 0)
     while True:
@@ -27,14 +27,16 @@ def _id_number(birth: dt.date, serial: int, male: bool, used: set[str]) -> str:
         sequence = (sequence + 2) % 1000
 
 
-def _name(rng: random.Random, male: bool, surname: str | None = None) -> str:
+def person_name(rng: random.Random, male: bool, surname: str | None = None) -> str:
+    """Return a plausible Chinese name (the surname given or drawn)."""
     surname = surname or rng.choice(SURNAMES)
     chars = GIVEN_MALE if male else GIVEN_FEMALE
     given = "".join(rng.choice(chars) for _ in range(rng.choice((1, 2, 2))))
     return surname + given
 
 
-def _birth(rng: random.Random, today: dt.date, age_from: int, age_to: int) -> dt.date:
+def birth_between(rng: random.Random, today: dt.date, age_from: int, age_to: int) -> dt.date:
+    """Return a birth date giving an age between the bounds on ``today``."""
     age_days = rng.randint(age_from * 365, age_to * 365)
     return today - dt.timedelta(days=age_days)
 
@@ -82,10 +84,10 @@ def household_members(
     ) -> MemberInput:
         nonlocal serial
         serial += 1
-        birth = _birth(rng, today, age_from, age_to)
+        birth = birth_between(rng, today, age_from, age_to)
         return MemberInput(
-            id_number=_id_number(birth, serial, male, used),
-            name=_name(rng, male, surname),
+            id_number=new_id_number(birth, serial, male, used),
+            name=person_name(rng, male, surname),
             relation=relation,
             able_to_work=18 <= (today - birth).days // 365 <= 60,
         )
@@ -159,6 +161,7 @@ def household_members(
 
 
 def pick_state(index: int) -> CaseState:
+    """Return the state demo household ``index`` is carried to (every state among the first)."""
     rng = random.Random(f"doudi-demo-state-{index}")
     states = list(STATE_WEIGHTS)
     # guarantee every state appears among the first households

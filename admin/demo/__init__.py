@@ -16,8 +16,7 @@ from importlib import resources
 
 from sqlalchemy import select
 
-from engine.clock import Clock, FrozenClock
-from engine.demo.county import (
+from admin.demo.county import (
     COUNTY_CODE,
     DEFAULT_HOUSEHOLDS,
     DEMO_PASSWORD,
@@ -27,8 +26,11 @@ from engine.demo.county import (
     demo_users,
     staff_of,
 )
-from engine.demo.households import DemoHousehold, household_members, pick_state
-from engine.demo.story import DWELL_DAYS, Story, plan
+from admin.demo.households import DemoHousehold, household_members, pick_state
+from admin.demo.registry import REGISTRY_LEAD, demo_officials, plant_conflicts, registry_rows
+from admin.demo.story import DWELL_DAYS, Story, plan
+from audit.officials import import_officials
+from engine.clock import Clock, FrozenClock
 from engine.errors import DomainError
 from engine.models import Person, PolicyParameter, Region, RegionLevel, Standard, User
 from engine.ports import Actor
@@ -143,12 +145,26 @@ def load_demo(
         known = set(uow.session.scalars(select(Person.id_number)))
     report.policy_set = load_policy(uows, clock, actors["admin"])
     standards = {area: yuan for area, category, yuan, _ in DEMO_STANDARDS if category == "dibao"}
+    # the officials first, so that every run draws the same people whatever the count
     used: set[str] = set()
+    officials = demo_officials(
+        [v.code for v in villages], sorted({v.parent_code or "" for v in villages}), used
+    )
+    generated = []
     for index in range(households):
         village = villages[index % len(villages)]
         target = pick_state(index)
         standard = standards[str(village.area_type)]
         household = household_members(index, village.area_type == "urban", used, target, standard)
+        generated.append((village, target, standard, household))
+    registry = import_officials(
+        uows(FrozenClock(clock.now() - REGISTRY_LEAD, clock.tz)),
+        actors["admin"],
+        registry_rows(plant_conflicts(officials, [(v.code, h) for v, _, _, h in generated])),
+    )
+    report.officials_created = registry.officials_created
+    report.relatives_created = registry.relatives_created
+    for index, (village, target, standard, household) in enumerate(generated):
         if household.members[0].id_number in known:
             report.households_skipped += 1
         else:

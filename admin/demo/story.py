@@ -9,16 +9,14 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from admin.demo.county import UowFactory, staff_of
+from admin.demo.households import DemoHousehold
 from engine.clock import FrozenClock, local_date
-from engine.demo.county import UowFactory, staff_of
-from engine.demo.households import DemoHousehold
-from engine.models import (
-    Case,
-    Objection,
-)
+from engine.models import Case, KinshipFlag, Objection
 from engine.ports import Actor
 from engine.services.applications import IncomeInput
 from engine.services.cases import advance
+from engine.services.filings import file_kinship
 from engine.services.household_events import (
     MeansChange,
     MemberChange,
@@ -118,8 +116,35 @@ class Story:
 
         self.after(days_from, days_to, act)
 
+    def flagged(self) -> bool:
+        """Whether the case has an active kinship flag now."""
+        with self.uows(self.clock) as uow:
+            return (
+                uow.session.scalar(
+                    select(KinshipFlag.id)
+                    .where(KinshipFlag.case_id == self.case_id, KinshipFlag.vanished_at.is_(None))
+                    .limit(1)
+                )
+                is not None
+            )
+
+    def file_if_flagged(self, days_from: int, days_to: int) -> None:
+        """Plan the reviewer's filing (备案) of a kinship-flagged case, during its notice."""
+
+        def act(story: Story) -> None:
+            if story.flagged():
+                file_kinship(
+                    story.uows(story.clock),
+                    story.actors[story.reviewer],
+                    story.case_id,
+                    "申请人家庭成员与村（社区）干部存在近亲属关系，"
+                    "按规定单独登记备案，提请县级入户核查。",
+                )
+
+        self.after(days_from, days_to, act)
+
     def county_visit_if_needed(self, days_from: int, days_to: int) -> None:
-        """Plan the county's own visit, done when the case was sampled or had an objection."""
+        """Plan the county's own visit: for a sampled, objected or kinship-flagged case."""
 
         def act(story: Story) -> None:
             with story.uows(story.clock) as uow:
@@ -128,6 +153,7 @@ class Story:
                     select(Objection.id).where(Objection.case_id == story.case_id).limit(1)
                 )
                 needed = case is not None and (case.sampled_for_county_check or objected)
+            needed = needed or story.flagged()
             if needed:
                 record_investigation(
                     story.uows(story.clock),
@@ -271,6 +297,7 @@ def plan(s: Story, target: CaseState) -> None:
         s.investigate(2, 6, "重新调查：务工收入经核实每月约600元，已计入家庭收入。")
         s.fire(1, 3, "propose", s.reviewer)
         s.fire(0, 2, "publish_notice", s.reviewer)
+    s.file_if_flagged(0, 2)
     s.fire(8, 9, "close_notice", s.reviewer)
     if target == CaseState.PENDING_CONFIRMATION:
         return
