@@ -16,6 +16,10 @@ from engine.clock import parse_instant
 ENVIRONMENTS = ("development", "test", "production")
 DEFAULT_TOKEN_TTL_HOURS = 12
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+#: failed sign-ins a user name, or an address, may have before it is locked for the window
+DEFAULT_SIGNIN_FAILURES_PER_USER = 5
+DEFAULT_SIGNIN_FAILURES_PER_ADDRESS = 20
+DEFAULT_SIGNIN_WINDOW_MINUTES = 15
 
 
 class ConfigError(Exception):
@@ -34,6 +38,9 @@ class Settings:
     now: dt.datetime | None
     token_ttl_hours: int
     max_body_bytes: int
+    signin_failures_per_user: int = DEFAULT_SIGNIN_FAILURES_PER_USER
+    signin_failures_per_address: int = DEFAULT_SIGNIN_FAILURES_PER_ADDRESS
+    signin_window_minutes: int = DEFAULT_SIGNIN_WINDOW_MINUTES
 
     @property
     def tz(self) -> ZoneInfo:
@@ -112,4 +119,13 @@ def load_settings(
         now=now,
         token_ttl_hours=_int(values, "DOUDI_TOKEN_TTL_HOURS", DEFAULT_TOKEN_TTL_HOURS),
         max_body_bytes=_int(values, "DOUDI_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+        signin_failures_per_user=_int(
+            values, "DOUDI_SIGNIN_FAILURES_PER_USER", DEFAULT_SIGNIN_FAILURES_PER_USER
+        ),
+        signin_failures_per_address=_int(
+            values, "DOUDI_SIGNIN_FAILURES_PER_ADDRESS", DEFAULT_SIGNIN_FAILURES_PER_ADDRESS
+        ),
+        signin_window_minutes=_int(
+            values, "DOUDI_SIGNIN_WINDOW_MINUTES", DEFAULT_SIGNIN_WINDOW_MINUTES
+        ),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 from admin.runtime import Runtime
 
@@ -18,3 +18,8 @@ def runtime() -> Runtime:
     """Return the current app's runtime."""
     rt: Runtime = current_app.extensions[KEY]
     return rt
+
+
+def client_address() -> str:
+    """The address the request came from (the proxy's, unless one is configured in front)."""
+    return request.remote_addr or "unknown"

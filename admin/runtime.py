@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from admin.config import Settings
 from audit.conflicts import KinshipChecks
 from audit.recorder import ChainRecorder
+from audit.signin import SignInLimits
 from engine.clock import Clock, FrozenClock, SystemClock
 from engine.db import make_engine, session_factory, writer_engine
 from engine.rulebook import national_rules
@@ -45,6 +46,15 @@ class Runtime:
     def token_ttl(self) -> dt.timedelta:
         """How long an API token lives."""
         return dt.timedelta(hours=self.settings.token_ttl_hours)
+
+    @property
+    def sign_in_limits(self) -> SignInLimits:
+        """How many failed sign-ins are tolerated, and for how long they count."""
+        return SignInLimits(
+            per_user=self.settings.signin_failures_per_user,
+            per_address=self.settings.signin_failures_per_address,
+            window=dt.timedelta(minutes=self.settings.signin_window_minutes),
+        )
 
     def close(self) -> None:
         """Release database connections."""

@@ -85,3 +85,23 @@ class LedgerHead(Base):
     ledger: Mapped[str] = mapped_column(String(80), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     head: Mapped[str] = mapped_column(String(64))
+
+
+class SignInEvent(Base):
+    """One sign-in attempt, successful or not (UI or API). Never updated or deleted."""
+
+    __tablename__ = "sign_in_event"
+    __table_args__ = (
+        Index("ix_sign_in_event_username_at", "username", "at"),
+        Index("ix_sign_in_event_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BIGID, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: as typed, so that attempts on unknown names are counted and shown too
+    username: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    address: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(8))
+    #: ok | bad_credentials | locked_user | locked_address | signed_out
+    outcome: Mapped[str] = mapped_column(String(20))

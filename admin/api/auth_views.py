@@ -10,9 +10,10 @@ from admin.api.common import bearer_token, route, signed_in
 from admin.api.errors import ApiError
 from admin.api.schemas import RegionList, RegionOut, TokenOut, TokenRequest, UserOut
 from admin.api.spec import endpoint
-from admin.extensions import runtime
+from admin.extensions import client_address, runtime
+from audit.signin import SignInRefused, sign_in
 from engine import queries
-from engine.services.users import authenticate, issue_token, revoke_token
+from engine.services.users import issue_token, revoke_token
 
 
 @bp.get("/openapi.json")
@@ -30,14 +31,23 @@ def openapi_document() -> ResponseReturnValue:
     tag="auth",
     body=TokenRequest,
     responses={200: TokenOut},
+    errors=(429,),
     auth=False,
 )
 def create_token(body: TokenRequest) -> tuple[TokenOut, int]:
-    """Exchange a username and password for a bearer token (401 if they do not match)."""
+    """Exchange a username and password for a bearer token (401 if they do not match; 429
+    after too many failures for the user name or the address). Every attempt is recorded."""
     rt = runtime()
-    actor = authenticate(rt.reader(), body.username, body.password)
-    if actor is None:
-        raise ApiError(401, "invalid_credentials", "用户名或密码错误", "wrong username or password")
+    try:
+        actor = sign_in(
+            rt.uow(), body.username, body.password, client_address(), "api", rt.sign_in_limits
+        )
+    except SignInRefused as err:
+        if err.code == "bad_credentials":
+            raise ApiError(
+                401, "invalid_credentials", "用户名或密码错误", "wrong username or password"
+            ) from None
+        raise ApiError(429, err.code, err.message, err.message_en) from None
     token = issue_token(rt.uow(), actor, rt.token_ttl)
     return (
         TokenOut(

@@ -61,6 +61,11 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def dummy_password_check(password: str) -> None:
+    """Spend the time of a real check, for a user who does not exist."""
+    verify_password(_dummy_hash(), password)
+
+
 def verify_password(password_hash: str, password: str) -> bool:
     """Return whether ``password`` matches ``password_hash``."""
     try:
@@ -148,7 +153,7 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> Actor | None:
     with uow:
         user = uow.session.scalar(select(User).where(User.username == username))
         if user is None or not user.active:
-            verify_password(_dummy_hash(), password)
+            dummy_password_check(password)
             return None
         if not verify_password(user.password_hash, password):
             return None

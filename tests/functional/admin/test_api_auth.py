@@ -34,6 +34,17 @@ def test_wrong_password_or_unknown_user_is_401(client: FlaskClient) -> None:
         }
 
 
+def test_too_many_failures_lock_the_user_name_with_429(client: FlaskClient) -> None:
+    wrong = {"username": "clerk", "password": "wrong"}
+    for _ in range(5):  # DOUDI_SIGNIN_FAILURES_PER_USER
+        assert client.post("/api/v1/auth/token", json=wrong).status_code == 401
+    good = {"username": "clerk", "password": PASSWORD}
+    locked = client.post("/api/v1/auth/token", json=good)
+    assert locked.status_code == 429
+    assert locked.json["error"] == "too_many_attempts"  # type: ignore[index]
+    assert "15" in locked.json["message"]  # type: ignore[index]
+
+
 def test_every_other_endpoint_needs_a_bearer_token(client: FlaskClient) -> None:
     for method, path in [
         ("get", "/api/v1/regions"),
