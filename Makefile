@@ -8,14 +8,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint system-packages install clean
+.PHONY: run test lint system-packages test-packages install clean
 
 run: install
 	$(BIN)/doudi db upgrade
 	$(BIN)/doudi demo --if-empty
 	$(BIN)/doudi serve --host 127.0.0.1 --port $(PORT)
 
-test: install
+test: install test-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
@@ -26,6 +26,9 @@ install: system-packages $(STAMP)
 
 system-packages:
 	@./scripts/system-packages.sh
+
+test-packages:
+	@./scripts/system-packages.sh --test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

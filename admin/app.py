@@ -14,6 +14,7 @@ from admin.config import load_settings
 from admin.extensions import init_runtime
 from admin.pages import register_pages
 from admin.runtime import Runtime
+from admin.ui import register_ui
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,4 +47,5 @@ def create_app(config: Mapping[str, Any] | None = None, rt: Runtime | None = Non
     register_error_handlers(app)
     register_api(app)
     register_pages(app)
+    register_ui(app)
     return app

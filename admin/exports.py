@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
+import io
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -23,11 +25,13 @@ def table_format(path: Path) -> str:
     return suffix
 
 
-def write_table(
-    path: Path, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> str:
-    """Write the table to ``path`` (.xlsx or .csv) and return the file's SHA-256."""
-    if table_format(path) == "xlsx":
+def table_bytes(
+    fmt: str, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> bytes:
+    """The table as an .xlsx workbook or a CSV with a BOM (``fmt``: "xlsx" or "csv")."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown table format {fmt!r}")
+    if fmt == "xlsx":
         book = Workbook()
         sheet = book.active
         assert sheet is not None
@@ -37,12 +41,29 @@ def write_table(
             cell.font = Font(bold=True)
         for row in rows:
             # Excel stores numbers as floats; whole yuan and fen survive that exactly
-            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+            sheet.append([_cell(v) for v in row])
         sheet.freeze_panes = "A2"
-        book.save(path)
-    else:
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(rows)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return text.getvalue().encode("utf-8-sig")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)  # openpyxl stores naive times only
+    return value
+
+
+def write_table(
+    path: Path, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> str:
+    """Write the table to ``path`` (.xlsx or .csv) and return the file's SHA-256."""
+    path.write_bytes(table_bytes(table_format(path), title, header, rows))
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from admin.config import Settings
 from audit.conflicts import KinshipChecks
@@ -41,6 +42,11 @@ class Runtime:
     def reader(self) -> UnitOfWork:
         """A unit of work for reading; it never commits."""
         return UnitOfWork(self._reader, self.clock, self.audit, self.kinship, self.rules)
+
+    @property
+    def read_sessions(self) -> sessionmaker[Session]:
+        """The factory of reading sessions (for list views that query for themselves)."""
+        return self._reader
 
     @property
     def token_ttl(self) -> dt.timedelta:

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from audit.chain import ChainBreak, StoredEntry, verify_chain
 from audit.models import AuditEntry, LedgerEntry, LedgerHead
 from audit.recorder import stored_entry, stored_ledger_entry
+from engine.access import county_of
 from engine.models import Case
 
 BATCH = 2000
@@ -74,18 +75,29 @@ def _verify_group(
                 report.breaks.append(problem)
 
 
-def verify_all(session: Session, progress: Callable[[int], None] | None = None) -> VerifyReport:
+def verify_all(
+    session: Session,
+    progress: Callable[[int], None] | None = None,
+    region_code: str = "",
+) -> VerifyReport:
     """Recompute every chain and compare it with its recorded head.
 
-    ``progress`` is called with the number of entries just checked.
+    ``progress`` is called with the number of entries just checked. A
+    ``region_code`` narrows the check to the region's cases and, for a county
+    or a place in one, to that county's ledgers (named ``<kind>:<county>``).
     """
     report = VerifyReport()
+    in_region = Case.village_code.startswith(region_code, autoescape=True)
     case_heads: dict[Any, tuple[int, str | None]] = {
         case_id: (seq, head)
-        for case_id, seq, head in session.execute(select(Case.id, Case.chain_seq, Case.chain_head))
+        for case_id, seq, head in session.execute(
+            select(Case.id, Case.chain_seq, Case.chain_head).where(in_region)
+        )
     }
     case_rows = session.scalars(
         select(AuditEntry)
+        .join(Case, Case.id == AuditEntry.case_id)
+        .where(in_region)
         .order_by(AuditEntry.case_id, AuditEntry.seq)
         .execution_options(yield_per=BATCH)
     )
@@ -98,14 +110,17 @@ def verify_all(session: Session, progress: Callable[[int], None] | None = None) 
         stored_entry,
         progress,
     )
+    county = county_of(region_code) if region_code else ""
+    in_county = LedgerHead.ledger.endswith(f":{county}", autoescape=True) if county else true()
     ledger_heads: dict[Any, tuple[int, str | None]] = {
         ledger: (seq, head)
         for ledger, seq, head in session.execute(
-            select(LedgerHead.ledger, LedgerHead.seq, LedgerHead.head)
+            select(LedgerHead.ledger, LedgerHead.seq, LedgerHead.head).where(in_county)
         )
     }
     ledger_rows = session.scalars(
         select(LedgerEntry)
+        .where(LedgerEntry.ledger.in_(list(ledger_heads)) if county else true())
         .order_by(LedgerEntry.ledger, LedgerEntry.seq)
         .execution_options(yield_per=BATCH)
     )

@@ -78,7 +78,7 @@ def _visible(stmt: Select[Any], actor: Actor) -> Select[Any]:
     return stmt.where(Case.village_code.startswith(actor.region_code, autoescape=True))
 
 
-def _member_counts(session: Session, household_ids: list[int]) -> dict[int, tuple[int, str]]:
+def member_counts(session: Session, household_ids: list[int]) -> dict[int, tuple[int, str]]:
     """Return household id -> (current member count, applicant name)."""
     rows = session.execute(
         select(Member.household_id, Member.relation, Member.person_id).where(
@@ -158,7 +158,7 @@ def list_cases(
     cases = session.scalars(
         stmt.order_by(Case.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    members = _member_counts(session, [c.household_id for c in cases])
+    members = member_counts(session, [c.household_id for c in cases])
     return [summary_of(c, members[c.household_id], actor) for c in cases], total
 
 

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Install the Debian packages doudi needs at run time when they are missing:
-# a CJK font and HarfBuzz's subset library (WeasyPrint subsets fonts with it;
-# without it a 50-row Chinese notice takes ~13 s instead of ~0.6 s).
+# Install the Debian packages doudi needs when they are missing.
+#   run time:  a CJK font and HarfBuzz's subset library (WeasyPrint subsets
+#              fonts with it; without it a 50-row Chinese notice takes ~13 s
+#              instead of ~0.6 s) and Graphviz (the lifecycle diagram).
+#   --test:    also Chromium and its WebDriver for the end-to-end browser tests.
 set -euo pipefail
 
-packages=(fonts-noto-cjk libharfbuzz-subset0)
+packages=(fonts-noto-cjk libharfbuzz-subset0 graphviz)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(chromium chromium-driver)
+fi
 [ "${DOUDI_SKIP_SYSTEM_PACKAGES:-}" = "1" ] && exit 0
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

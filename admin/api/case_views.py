@@ -35,8 +35,7 @@ from admin.api.schemas import (
     TriggerOut,
 )
 from admin.extensions import runtime
-from audit.chain import verify_chain
-from audit.recorder import case_entries, log_access, stored_entry
+from admin.reads import case_trail, read_case
 from engine import case_view, queries, services
 from engine.case_view import CaseDetail
 from engine.clock import local_date
@@ -88,23 +87,8 @@ def _case_out(d: CaseDetail, lang: str = "zh") -> CaseOut:
 
 
 def case_response(actor: Actor, case_id: int) -> CaseOut:
-    """Read the case as ``actor`` sees it; log the read when it shows personal data."""
-    rt = runtime()
-    with rt.reader() as uow:
-        detail = case_view.case_detail(uow, actor, case_id)
-    if detail.personal_data_shown:
-        with rt.uow() as uow:
-            log_access(
-                uow.session,
-                actor,
-                action="view_case",
-                channel="api",
-                at=rt.clock.now(),
-                case_id=case_id,
-                household_id=detail.household_id,
-            )
-            uow.commit()
-    return _case_out(detail, lang())
+    """Read the case as ``actor`` sees it (the read is logged) and shape it for the API."""
+    return _case_out(read_case(actor, case_id, "api"), lang())
 
 
 def member_input(m: MemberIn) -> services.MemberInput:
@@ -315,11 +299,7 @@ def _objection_out(actor: Actor, case_id: int, objection_id: int) -> ObjectionOu
 )
 def case_audit(case_id: int) -> tuple[AuditOut, int]:
     """Every audit entry of the case in order, with the result of verifying its hash chain."""
-    actor = signed_in()
-    with runtime().reader() as uow:
-        case = queries.visible_case(uow.session, actor, case_id)
-        stored = [stored_entry(r) for r in case_entries(uow.session, case_id)]
-    problem = verify_chain(f"case {case_id}", stored, case.chain_seq, case.chain_head)
+    stored, problem = case_trail(signed_in(), case_id)
     entries = [
         AuditEntryOut(**s.body.as_dict(), prev_hash=s.prev_hash, hash=s.hash) for s in stored
     ]

@@ -13,11 +13,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 
+from engine.access import county_of, ensure_in_region, ensure_role
 from engine.clock import today as local_today
-from engine.errors import Conflict, Problem, invalid_field, raise_invalid
+from engine.errors import Conflict, NotFound, Problem, invalid_field, raise_invalid
 from engine.identity import InvalidIdNumber, parse_id_number
 from engine.models import ApiToken, Person, Region, User
-from engine.ports import Actor
+from engine.ports import Actor, LedgerEvent
 from engine.states import Role
 from engine.uow import UnitOfWork
 
@@ -74,8 +75,25 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def create_user(uow: UnitOfWork, new: NewUser) -> int:
-    """Create a user account; refuses a taken username or an unknown region."""
+USER_ADMINS = frozenset({Role.ADMIN})
+#: who created an account from the command line, for the ledger
+SYSTEM = Actor(user_id=None, username="system", role=Role.ADMIN, region_code="")
+
+
+def _users_ledger(region_code: str) -> str:
+    return f"users:{county_of(region_code)}"
+
+
+def create_user(uow: UnitOfWork, new: NewUser, actor: Actor | None = None) -> int:
+    """Create a user account; refuses a taken username or an unknown region.
+
+    ``actor`` is the administrator doing it (None: the operator at the command
+    line); they may only create accounts within their own region. The account
+    (never its password) goes into the county's ``users:`` ledger.
+    """
+    if actor is not None:
+        ensure_role(actor, USER_ADMINS, "管理用户", "manage users")
+        ensure_in_region(actor, new.region_code)
     problems: list[Problem] = []
     if not USERNAME_RE.match(new.username):
         problems.append(
@@ -144,8 +162,91 @@ def create_user(uow: UnitOfWork, new: NewUser) -> int:
             created_at=uow.clock.now(),
         )
         session.add(user)
+        session.flush()
+        uow.audit.record(
+            session,
+            _users_ledger(new.region_code),
+            LedgerEvent(
+                event="create_user",
+                actor=actor or SYSTEM,
+                at=uow.clock.now(),
+                payload={
+                    "user_id": user.id,
+                    "username": user.username,
+                    "role": new.role,
+                    "region_code": new.region_code,
+                    "linked_to_person": person_id is not None,
+                },
+            ),
+        )
         uow.commit()
         return user.id
+
+
+def update_user(
+    uow: UnitOfWork,
+    actor: Actor,
+    user_id: int,
+    *,
+    display_name: str | None = None,
+    active: bool | None = None,
+    password: str | None = None,
+) -> None:
+    """Rename, (de)activate or reset the password of an account; recorded in the ledger.
+
+    A new password or a deactivation also revokes the account's API tokens.
+    Administrators cannot deactivate themselves.
+    """
+    ensure_role(actor, USER_ADMINS, "管理用户", "manage users")
+    if password is not None and len(password) < MIN_PASSWORD_CHARS:
+        raise_invalid(
+            [
+                invalid_field(
+                    "password",
+                    f"密码至少{MIN_PASSWORD_CHARS}位",
+                    f"password needs at least {MIN_PASSWORD_CHARS} characters",
+                )
+            ]
+        )
+    with uow:
+        session = uow.session
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound(f"用户{user_id}不存在", f"user {user_id} does not exist")
+        ensure_in_region(actor, user.region_code)
+        if active is False and user.id == actor.user_id:
+            raise Conflict(
+                "不能停用自己的账户", "you cannot deactivate your own account", code="self"
+            )
+        changed: dict[str, object] = {}
+        if display_name is not None and display_name.strip() != user.display_name:
+            user.display_name = display_name.strip()[:50]
+            changed["display_name"] = user.display_name
+        if active is not None and active != user.active:
+            user.active = active
+            changed["active"] = active
+        if password is not None:
+            user.password_hash = hash_password(password)
+            changed["password_reset"] = True
+        if not changed:
+            return
+        if password is not None or active is False:
+            session.execute(
+                update(ApiToken)
+                .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                .values(revoked_at=uow.clock.now())
+            )
+        uow.audit.record(
+            session,
+            _users_ledger(user.region_code),
+            LedgerEvent(
+                event="update_user",
+                actor=actor,
+                at=uow.clock.now(),
+                payload={"user_id": user.id, "username": user.username, **changed},
+            ),
+        )
+        uow.commit()
 
 
 def authenticate(uow: UnitOfWork, username: str, password: str) -> Actor | None:

@@ -34,8 +34,9 @@ def test_every_chain_of_a_busy_database_verifies(world: World) -> None:
     cases_with_history(world)
     report = verify(world)
     assert report.ok
-    # 18 case entries, and 4 in the policy ledger (the standards the test county starts with)
-    assert (report.cases, report.ledgers, report.entries) == (3, 1, 22)
+    # 18 case entries, 4 in the policy ledger (the standards the test county starts
+    # with) and 10 in the users ledger (the staff accounts seeded)
+    assert (report.cases, report.ledgers, report.entries) == (3, 2, 32)
 
 
 def test_an_edited_reason_is_named_by_case_and_entry(world: World) -> None:

@@ -1,0 +1,39 @@
+"""Reads shared by the API and the UI: a case as a user sees it, and its verified trail."""
+
+from __future__ import annotations
+
+from admin.extensions import runtime
+from audit.chain import ChainBreak, StoredEntry, verify_chain
+from audit.recorder import case_entries, log_access, stored_entry
+from engine import case_view, queries
+from engine.case_view import CaseDetail
+from engine.ports import Actor
+
+
+def read_case(actor: Actor, case_id: int, channel: str) -> CaseDetail:
+    """Read the case as ``actor`` sees it; log the read when it shows personal data."""
+    rt = runtime()
+    with rt.reader() as uow:
+        detail = case_view.case_detail(uow, actor, case_id)
+    if detail.personal_data_shown:
+        with rt.uow() as uow:
+            log_access(
+                uow.session,
+                actor,
+                action="view_case",
+                channel=channel,
+                at=rt.clock.now(),
+                case_id=case_id,
+                household_id=detail.household_id,
+            )
+            uow.commit()
+    return detail
+
+
+def case_trail(actor: Actor, case_id: int) -> tuple[list[StoredEntry], ChainBreak | None]:
+    """The case's audit entries in order, and the first break of its chain (None: intact)."""
+    with runtime().reader() as uow:
+        case = queries.visible_case(uow.session, actor, case_id)
+        stored = [stored_entry(r) for r in case_entries(uow.session, case_id)]
+        head_seq, head_hash = case.chain_seq, case.chain_head
+    return stored, verify_chain(f"case {case_id}", stored, head_seq, head_hash)

@@ -1,0 +1,177 @@
+"""The admin UI: Flask-Admin workspaces for staff, inspectors and administrators.
+
+``register_ui`` adds, in order: the language catalogues (Flask-Babel), CSRF
+protection for every form (Flask-WTF; the bearer-token API is exempt),
+sessions (Flask-Login) and the Flask-Admin views, each open only to its roles.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, redirect, url_for
+from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import Babel, get_locale, lazy_gettext
+from flask_login import current_user
+from flask_wtf import CSRFProtect
+from sqlalchemy.orm import Session, scoped_session
+from werkzeug.wrappers import Response
+
+from admin.api import bp as api_blueprint
+from admin.extensions import KEY, runtime
+from admin.runtime import Runtime
+from admin.ui.access import current_actor
+from admin.ui.application import ApplicationView
+from admin.ui.auth import login_manager, register_auth
+from admin.ui.case_page import CaseView
+from admin.ui.i18n import (
+    LANGUAGES,
+    breakdown_label,
+    category_label,
+    role_label,
+    select_locale,
+    state_label,
+    trigger_label,
+    value_label,
+)
+from admin.ui.inspector import (
+    AccessLogView,
+    ActivityView,
+    AuditTrailView,
+    FlagsView,
+    RegisterView,
+    SignInLogView,
+    VerificationView,
+)
+from admin.ui.queue import WorkQueueView
+from audit.models import AccessLog, AuditEntry, SignInEvent
+from engine.queue import has_queue
+from engine.states import Role
+
+csrf = CSRFProtect()
+
+
+class AdminSessions(scoped_session[Session]):
+    """Per-request reading sessions, shaped like the ``db`` object Flask-Admin 2.2 expects.
+
+    Flask-Admin deprecates being handed a bare session and asks for a
+    Flask-SQLAlchemy-like object with a ``session`` attribute; doudi has no
+    such extension, so the scoped session answers for it itself.
+    """
+
+    @property
+    def session(self) -> AdminSessions:
+        """This scoped session (what ``db.session`` is to Flask-Admin)."""
+        return self
+
+
+def runtime_of(app: Flask) -> Runtime:
+    """The app's runtime, outside a request."""
+    rt: Runtime = app.extensions[KEY]
+    return rt
+
+
+class HomeView(AdminIndexView):  # type: ignore[misc]
+    """The start page of the UI: each role's own workspace."""
+
+    def is_visible(self) -> bool:
+        """The brand links here; no menu entry of its own."""
+        return False
+
+    @expose("/")
+    def index(self) -> Response:
+        """Send the user to their workspace (or to sign in)."""
+        if not current_user.is_authenticated:
+            return redirect(url_for("ui_auth.signin"))
+        role = current_actor().role
+        if has_queue(role):
+            return redirect(url_for("queue.index"))
+        if role == Role.INSPECTOR:
+            return redirect(url_for("trail.index_view"))
+        return redirect(url_for("users.index_view"))
+
+
+def _template_helpers() -> dict[str, Any]:
+    return {
+        "tz": runtime().clock.tz,
+        "languages": LANGUAGES,
+        "current_locale": str(get_locale() or select_locale()),
+        "state_label": state_label,
+        "trigger_label": trigger_label,
+        "role_label": role_label,
+        "category_label": category_label,
+        "value_label": value_label,
+        "breakdown_label": breakdown_label,
+    }
+
+
+def register_ui(app: Flask) -> None:
+    """Register the UI on the app."""
+    Babel(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    csrf.exempt(api_blueprint)
+    register_auth(app)
+    login_manager.login_message = lazy_gettext("Please sign in.")
+    app.context_processor(_template_helpers)
+    admin = Admin(
+        app,
+        name="doudi",
+        url="/admin",
+        index_view=HomeView(url="/admin"),
+        theme=Bootstrap4Theme(base_template="ui/master.html", swatch="flatly", fluid=True),
+    )
+    admin.add_view(WorkQueueView(name=lazy_gettext("Work queue"), endpoint="queue"))
+    admin.add_view(ApplicationView(name=lazy_gettext("New application"), endpoint="apply"))
+    admin.add_view(CaseView(name=lazy_gettext("Case"), endpoint="case"))
+    sessions = AdminSessions(runtime_of(app).read_sessions)
+    app.teardown_appcontext(lambda exc: sessions.remove())
+    add_inspector_views(admin, sessions)
+
+
+def add_inspector_views(admin: Admin, sessions: AdminSessions) -> None:
+    """The inspector's workspace (kinship lists are open to approvers and admins too)."""
+    inspection = lazy_gettext("Inspection")
+    admin.add_view(
+        AuditTrailView(
+            AuditEntry,
+            sessions,
+            name=lazy_gettext("Audit trail"),
+            endpoint="trail",
+            category=inspection,
+        )
+    )
+    admin.add_view(
+        VerificationView(
+            name=lazy_gettext("Chain verification"), endpoint="verify", category=inspection
+        )
+    )
+    admin.add_view(
+        FlagsView(name=lazy_gettext("Kinship flags"), endpoint="flags", category=inspection)
+    )
+    admin.add_view(
+        RegisterView(name=lazy_gettext("Filing register"), endpoint="register", category=inspection)
+    )
+    admin.add_view(
+        AccessLogView(
+            AccessLog,
+            sessions,
+            name=lazy_gettext("Personal data reads"),
+            endpoint="reads",
+            category=inspection,
+        )
+    )
+    admin.add_view(
+        SignInLogView(
+            SignInEvent,
+            sessions,
+            name=lazy_gettext("Sign-ins"),
+            endpoint="signins",
+            category=inspection,
+        )
+    )
+    admin.add_view(
+        ActivityView(
+            name=lazy_gettext("Activity by user"), endpoint="activity", category=inspection
+        )
+    )

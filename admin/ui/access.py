@@ -1,0 +1,85 @@
+"""Who may open which page: the signed-in user, their role and their region."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import UserMixin, current_user
+from werkzeug.wrappers import Response
+
+from admin.ui.i18n import error_text, problem_text
+from engine.errors import DomainError, Forbidden, NotFound
+from engine.ports import Actor
+from engine.states import Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+STAFF = frozenset({Role.CLERK, Role.REVIEWER, Role.APPROVER})
+READERS = frozenset({*STAFF, Role.INSPECTOR})
+
+
+class UiUser(UserMixin):  # type: ignore[misc]
+    """The signed-in user as Flask-Login sees them."""
+
+    def __init__(self, actor: Actor, display_name: str = "") -> None:
+        self.actor = actor
+        self.display_name = display_name or actor.username
+
+    def get_id(self) -> str:
+        """The session key: the user's id."""
+        return str(self.actor.user_id)
+
+
+def current_actor() -> Actor:
+    """The signed-in user's actor (views check ``is_accessible`` first)."""
+    return cast(UiUser, current_user).actor
+
+
+def signed_in_with(roles: frozenset[Role]) -> bool:
+    """Whether someone is signed in with one of these roles."""
+    return bool(current_user.is_authenticated) and current_actor().role in roles
+
+
+class Restricted:
+    """Mixin for Flask-Admin views: open only to the listed roles, checked on every request."""
+
+    roles: frozenset[Role] = frozenset()
+
+    def is_accessible(self) -> bool:
+        """Whether the signed-in user's role may open this view."""
+        return signed_in_with(self.roles)
+
+    def inaccessible_callback(self, name: str, **kwargs: Any) -> Response:
+        """Send strangers to the sign-in page; answer 403 to the wrong role."""
+        if not current_user.is_authenticated:
+            return redirect(url_for("ui_auth.signin", next=request.full_path))
+        abort(403)
+
+
+def back(default: str) -> str:
+    """Where to return after a form: the same site's page that sent it, else ``default``."""
+    target = request.form.get("next") or ""
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+def shows_domain_errors(view: F) -> F:
+    """Turn a domain refusal into a page: flashed problems for forms, 403/404 pages otherwise."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except (NotFound, Forbidden) as err:
+            status = 404 if isinstance(err, NotFound) else 403
+            return render_template("ui/error.html", message=error_text(err)), status
+        except DomainError as err:
+            if request.method != "POST":
+                return render_template("ui/error.html", message=error_text(err)), 422
+            flash(error_text(err), "error")
+            for problem in err.problems:
+                flash(problem_text(problem), "error")
+            return redirect(back(request.path))
+
+    return cast(F, wrapper)

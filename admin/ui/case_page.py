@@ -1,0 +1,272 @@
+"""The case page: household, money, deadlines, flags, trail, and the buttons the user may press.
+
+Every button and form here is a POST with its CSRF token that calls the same
+service as the API; nothing on this page writes to the database itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_babel import gettext
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+from admin.extensions import runtime
+from admin.reads import case_trail, read_case
+from admin.ui.access import READERS, STAFF, Restricted, current_actor, shows_domain_errors
+from admin.ui.diagram import DiagramUnavailable, lifecycle_svg
+from admin.ui.i18n import engine_label, is_english, state_label, trigger_label
+from engine import services
+from engine.access import covers
+from engine.case_view import CaseDetail
+from engine.clock import local_date
+from engine.deadlines import EXTENSION_GROUNDS
+from engine.errors import InvalidData, Problem, invalid_field
+from engine.models import InvestigationLevel, InvestigationMethod, User
+from engine.services.filings import file_kinship
+from engine.states import STATE_LABELS, TRANSITIONS, CaseState
+
+MAX_TEXT = 2000
+#: guard failures the page's own form fields answer (the ground of an extension)
+FORM_SUPPLIED = frozenset({"extension_ground_missing"})
+
+
+@dataclass(frozen=True)
+class Action:
+    """A trigger button: blocked while any guard the page cannot answer fails."""
+
+    trigger: str
+    reason_required: bool
+    problems: list[Problem]
+
+    @property
+    def allowed(self) -> bool:
+        """Whether pressing it should succeed."""
+        return not self.problems
+
+
+def actions_of(detail: CaseDetail) -> list[Action]:
+    """The case's triggers for this user, as buttons."""
+    return [
+        Action(t.trigger, t.reason_required, [p for p in t.problems if p.code not in FORM_SUPPLIED])
+        for t in detail.triggers
+    ]
+
+
+class TransitionForm(FlaskForm):  # type: ignore[misc]
+    """One trigger with its reason (and a ground where the trigger needs one)."""
+
+    trigger = HiddenField(validators=[DataRequired()])
+    reason = TextAreaField(validators=[Optional(), Length(max=MAX_TEXT)])
+    expected_version = IntegerField(validators=[DataRequired()])
+    ground = StringField(validators=[Optional(), AnyOf(list(EXTENSION_GROUNDS))])
+
+
+class InvestigationForm(FlaskForm):  # type: ignore[misc]
+    """An investigation as the recording officer enters it."""
+
+    date = DateField(validators=[DataRequired()])
+    method = StringField(validators=[AnyOf([m.value for m in InvestigationMethod])])
+    level = StringField(validators=[AnyOf([v.value for v in InvestigationLevel])])
+    investigators = SelectMultipleField(choices=[], validate_choice=False)
+    findings = TextAreaField(validators=[DataRequired(), Length(max=MAX_TEXT)])
+
+
+class ObjectionForm(FlaskForm):  # type: ignore[misc]
+    """An objection raised during the public notice."""
+
+    objector = StringField(validators=[DataRequired(), Length(max=100)])
+    content = TextAreaField(validators=[DataRequired(), Length(max=MAX_TEXT)])
+
+
+class FilingForm(FlaskForm):  # type: ignore[misc]
+    """The separate filing (备案) of a kinship-flagged case."""
+
+    note = TextAreaField(validators=[DataRequired(), Length(max=MAX_TEXT)])
+    expected_version = IntegerField(validators=[DataRequired()])
+
+
+def _form_problems(form: FlaskForm) -> InvalidData:
+    """A form that failed validation, as the engine words invalid data."""
+    problems = [
+        invalid_field(name, f"{name}：{'；'.join(errors)}", f"{name}: {'; '.join(errors)}")
+        for name, errors in form.errors.items()
+    ]
+    return InvalidData("表单填写有误", "the form has errors", problems=problems)
+
+
+def _staff_in_reach(village_code: str) -> list[tuple[str, str]]:
+    """Staff whose region covers the village: who may be named as investigators."""
+    with runtime().reader() as uow:
+        users = uow.session.scalars(
+            select(User)
+            .where(User.active.is_(True), User.role.in_([r.value for r in STAFF]))
+            .order_by(User.role, User.username)
+        ).all()
+        return [
+            (u.username, f"{u.display_name or u.username}（{u.username}）")
+            for u in users
+            if covers(u.region_code, village_code)
+        ]
+
+
+def diagram() -> str | None:
+    """The lifecycle diagram in the request's language (None when Graphviz is missing)."""
+    names = tuple((s.value, state_label(s.value)) for s in CaseState)
+    triggers = tuple((r.trigger, trigger_label(r.trigger)) for r in TRANSITIONS)
+    try:
+        return lifecycle_svg(names, triggers, gettext("any state before the decision"))
+    except DiagramUnavailable:
+        return None
+
+
+class CaseView(Restricted, BaseView):  # type: ignore[misc]
+    """One case, with what the signed-in user may do on it now."""
+
+    roles = READERS
+
+    def is_visible(self) -> bool:
+        """Reached from the queue and lists, not from the menu."""
+        return False
+
+    @expose("/")
+    def index(self) -> Response:
+        """Open a case by its number."""
+        raw = request.args.get("id", "").strip().lstrip("#")
+        if raw.isdigit():
+            return redirect(url_for(".details", case_id=int(raw)))
+        flash(gettext("Enter a case number."), "error")
+        return redirect(url_for("admin.index"))
+
+    @expose("/<int:case_id>")
+    @shows_domain_errors
+    def details(self, case_id: int) -> str:
+        """Everything the user may see of the case, and the buttons they may press."""
+        actor = current_actor()
+        detail = read_case(actor, case_id, "ui")
+        entries, chain_break = case_trail(actor, case_id)
+        rt = runtime()
+        staff = actor.role in STAFF
+        return self.render(
+            "ui/case.html",
+            case=detail,
+            actions=actions_of(detail),
+            entries=entries,
+            chain_break=chain_break,
+            diagram=diagram(),
+            tz=rt.clock.tz,
+            today=local_date(rt.clock.now(), rt.clock.tz),
+            staff=staff,
+            english=is_english(),
+            transition_form=TransitionForm(),
+            investigation_form=InvestigationForm(),
+            objection_form=ObjectionForm(),
+            filing_form=FilingForm(),
+            investigators=_staff_in_reach(detail.summary.village_code) if staff else [],
+            methods=list(InvestigationMethod),
+            levels=list(InvestigationLevel),
+            grounds=EXTENSION_GROUNDS,
+            kinship_flags=[f for f in detail.flags if f.get("kind") == "kinship"],
+            overdue_flags=[f for f in detail.flags if f.get("kind") == "overdue"],
+            state_labels=STATE_LABELS,
+            engine_label=engine_label,
+        )
+
+    @expose("/<int:case_id>/fire", methods=["POST"])
+    @shows_domain_errors
+    def fire(self, case_id: int) -> Response:
+        """Fire one trigger through the service; a refusal lists each failed guard."""
+        form = TransitionForm()
+        if not form.validate_on_submit():
+            raise _form_problems(form)
+        data: dict[str, Any] = {"ground": form.ground.data} if form.ground.data else {}
+        ref = services.advance(
+            runtime().uow(),
+            case_id,
+            form.trigger.data,
+            current_actor(),
+            reason=(form.reason.data or "").strip(),
+            data=data,
+            expected_version=form.expected_version.data,
+        )
+        flash(
+            gettext(
+                "%(trigger)s: the case is now %(state)s.",
+                trigger=trigger_label(form.trigger.data),
+                state=state_label(ref.state),
+            ),
+            "success",
+        )
+        return redirect(url_for(".details", case_id=case_id))
+
+    @expose("/<int:case_id>/investigations", methods=["POST"])
+    @shows_domain_errors
+    def investigate(self, case_id: int) -> Response:
+        """Record a household investigation (two investigators at least)."""
+        form = InvestigationForm()
+        if not form.validate_on_submit():
+            raise _form_problems(form)
+        date: dt.date = form.date.data
+        services.record_investigation(
+            runtime().uow(),
+            current_actor(),
+            case_id,
+            services.InvestigationInput(
+                date=date,
+                method=form.method.data,
+                investigators=list(form.investigators.data or []),
+                findings=form.findings.data.strip(),
+                level=form.level.data,
+            ),
+        )
+        flash(gettext("The investigation is recorded."), "success")
+        return redirect(url_for(".details", case_id=case_id))
+
+    @expose("/<int:case_id>/objections", methods=["POST"])
+    @shows_domain_errors
+    def object(self, case_id: int) -> Response:
+        """Record an objection raised during the notice."""
+        form = ObjectionForm()
+        if not form.validate_on_submit():
+            raise _form_problems(form)
+        services.record_objection(
+            runtime().uow(),
+            current_actor(),
+            case_id,
+            form.objector.data.strip(),
+            form.content.data.strip(),
+        )
+        flash(gettext("The objection is recorded."), "success")
+        return redirect(url_for(".details", case_id=case_id))
+
+    @expose("/<int:case_id>/filings", methods=["POST"])
+    @shows_domain_errors
+    def file(self, case_id: int) -> Response:
+        """File a kinship-flagged case (备案)."""
+        form = FilingForm()
+        if not form.validate_on_submit():
+            raise _form_problems(form)
+        file_kinship(
+            runtime().uow(),
+            current_actor(),
+            case_id,
+            form.note.data.strip(),
+            form.expected_version.data,
+        )
+        flash(gettext("The case is filed in the kinship register."), "success")
+        return redirect(url_for(".details", case_id=case_id))

@@ -1,0 +1,211 @@
+"""Language: zh_CN by default, English selectable; labels of states, triggers and roles.
+
+Every label shown goes through the Flask-Babel catalogue. The lifecycle's
+English labels in ``engine.states`` are the message ids; ``babel.cfg``
+extracts them with ``workflow_labels`` below, so a new state or trigger
+shows up in the catalogue to be translated like any other text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from flask import session
+from flask_babel import gettext, lazy_gettext
+
+from engine.deadlines import EXTENSION_GROUNDS
+from engine.deadlines import SPECS as DEADLINE_SPECS
+from engine.errors import DomainError, Problem
+from engine.states import ROLE_LABELS, STATE_LABELS, TRANSITIONS, CaseState, Role
+
+#: locale -> its name in itself; Flask-Admin's own catalogue is called zh_Hans_CN
+LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
+DEFAULT_LOCALE = "zh_Hans_CN"
+_TRIGGER_LABELS = {rule.trigger: rule.label_en for rule in TRANSITIONS}
+
+CATEGORY_LABELS = {
+    "dibao": lazy_gettext("Minimum living guarantee"),
+    "single_person": lazy_gettext("Single-person coverage"),
+    "tekun": lazy_gettext("Extreme-poverty support"),
+}
+
+_l = lazy_gettext
+#: names of stored values shown on pages (kind -> value -> label)
+VALUE_LABELS: dict[str, dict[str, Any]] = {
+    "relation": {
+        "self": _l("Applicant"),
+        "spouse": _l("Spouse"),
+        "child": _l("Child"),
+        "parent": _l("Parent"),
+        "sibling": _l("Sibling"),
+        "grandparent": _l("Grandparent"),
+        "grandchild": _l("Grandchild"),
+        "other": _l("Other relative"),
+    },
+    "method": {
+        "home_visit": _l("Home visit"),
+        "neighbour_interview": _l("Neighbour interviews"),
+        "letter": _l("Letters of evidence"),
+        "data_check": _l("Information check"),
+    },
+    "level": {"township": _l("Township"), "county": _l("County")},
+    "deadline_status": {"pending": _l("Pending"), "met": _l("Met"), "missed": _l("Missed")},
+    "objection_status": {
+        "open": _l("Open"),
+        "reinvestigated": _l("Re-investigated"),
+        "dismissed": _l("Dismissed"),
+    },
+    "position": {
+        "county_officer": _l("County case officer"),
+        "township_officer": _l("Township case officer"),
+        "village_director": _l("Village committee director"),
+        "village_deputy": _l("Village committee deputy director"),
+        "village_member": _l("Village committee member"),
+    },
+}
+
+VALUE_LABELS["income_type"] = {
+    "wages": _l("wages"),
+    "business": _l("business income"),
+    "property": _l("property income"),
+    "transfer": _l("transfers"),
+    "pension": _l("pension"),
+    "other": _l("other income"),
+    "pension_basic": _l("basic resident pension"),
+    "award": _l("awards and grants"),
+    "assistance": _l("assistance"),
+    "veterans": _l("veterans' benefits"),
+    "family_planning": _l("family-planning support"),
+}
+VALUE_LABELS["disability_type"] = {
+    "visual": _l("visual"),
+    "hearing": _l("hearing"),
+    "speech": _l("speech"),
+    "physical": _l("physical"),
+    "intellectual": _l("intellectual"),
+    "mental": _l("mental"),
+    "multiple": _l("multiple"),
+}
+VALUE_LABELS["sign_in_outcome"] = {
+    "ok": _l("signed in"),
+    "bad_credentials": _l("wrong name or password"),
+    "locked_user": _l("refused: user name locked"),
+    "locked_address": _l("refused: address locked"),
+    "signed_out": _l("signed out"),
+}
+#: events in a case's trail that are not lifecycle triggers
+EVENT_LABELS = {
+    "create": _l("Case created"),
+    "record_investigation": _l("Investigation recorded"),
+    "record_objection": _l("Objection recorded"),
+    "dismiss_objection": _l("Objection dismissed"),
+    "kinship_flags": _l("Kinship flags changed"),
+    "kinship_filing": _l("Kinship filing"),
+    "recusal_refused": _l("Refused: recusal"),
+    "record_change": _l("Change of means recorded"),
+    "record_death": _l("Death of a member recorded"),
+    "member_joined": _l("Member joined the household"),
+    "member_left": _l("Member left the household"),
+    "serve_decision": _l("Decision served"),
+}
+#: lines of a benefit's explanation, by code (the stored label is Chinese)
+BREAKDOWN_LABELS = {
+    "income": _l("Counted income"),
+    "excluded": _l("Income not counted (Art. 13)"),
+    "deduction.employment_cost": _l("Employment cost deducted"),
+    "deduction.rigid_expenses": _l("Rigid expenses deducted"),
+    "supplement.classified": _l("Classified supplement (serious illness or severe disability)"),
+    "standard.total": _l("Standard × members"),
+    "base": _l("Top-up to the standard"),
+    "household.per_capita": _l("Household income per head (marginal family test)"),
+}
+
+
+def breakdown_label(line: dict[str, Any]) -> str:
+    """One line of a benefit's explanation in the request's language."""
+    code = str(line.get("code", ""))
+    kind, _, detail = code.partition(".")
+    label = BREAKDOWN_LABELS.get(code) or BREAKDOWN_LABELS.get(kind)
+    if label is None:
+        return str(line.get("label", code))
+    text = str(label)
+    if kind in ("income", "excluded") and detail:
+        text += f"（{value_label('income_type', detail)}）"
+    return text
+
+
+def value_label(kind: str, value: str | None) -> str:
+    """The name of a stored value in the request's language (unknown values as they are)."""
+    if value is None:
+        return ""
+    label = VALUE_LABELS.get(kind, {}).get(str(value))
+    return str(label) if label is not None else str(value)
+
+
+def select_locale() -> str:
+    """The locale of this request: the user's choice, else Chinese."""
+    chosen = session.get("lang")
+    return chosen if chosen in LANGUAGES else DEFAULT_LOCALE
+
+
+def is_english() -> bool:
+    """Whether this request is shown in English."""
+    return select_locale() == "en"
+
+
+def state_label(state: str) -> str:
+    """The state's name in the request's language."""
+    return gettext(STATE_LABELS[CaseState(state)][1])
+
+
+def trigger_label(trigger: str) -> str:
+    """The name of a trigger or other trail event in the request's language."""
+    label = _TRIGGER_LABELS.get(trigger)
+    if label:
+        return gettext(label)
+    event = EVENT_LABELS.get(trigger)
+    return str(event) if event is not None else trigger
+
+
+def role_label(role: str) -> str:
+    """The role's name in the request's language."""
+    return gettext(ROLE_LABELS[Role(role)][1])
+
+
+def category_label(category: str) -> str:
+    """The category's name in the request's language."""
+    label = CATEGORY_LABELS.get(category)
+    return str(label) if label is not None else category
+
+
+def error_text(err: DomainError) -> str:
+    """A domain error's message in the request's language (the engine words it in both)."""
+    return err.text("en" if is_english() else "zh")
+
+
+def problem_text(problem: Problem) -> str:
+    """One failed guard or invalid field in the request's language."""
+    return problem.message_en if is_english() else problem.message
+
+
+def workflow_labels(
+    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str | None, str, list[str]]]:
+    """Babel extractor: the English labels of states, roles and triggers as message ids."""
+    comment = ["lifecycle label (engine/states.py)"]
+    for _, en in STATE_LABELS.values():
+        yield 0, None, en, comment
+    for _, en in ROLE_LABELS.values():
+        yield 0, None, en, comment
+    for rule in TRANSITIONS:
+        yield 0, None, rule.label_en, comment
+    for spec in DEADLINE_SPECS:
+        yield 0, None, spec.label_en, ["deadline label (engine/deadlines.py)"]
+    for _, en in EXTENSION_GROUNDS.values():
+        yield 0, None, en, ["extension ground (engine/deadlines.py)"]
+
+
+def engine_label(pair: tuple[str, str]) -> str:
+    """A (Chinese, English) label pair from the engine, through the catalogue."""
+    return gettext(pair[1])

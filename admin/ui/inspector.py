@@ -1,0 +1,406 @@
+"""The inspector's workspace: the trail, the chains, kinship flags and filings, who read what."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from flask import request, url_for
+from flask_admin import BaseView, expose
+from flask_babel import gettext, lazy_gettext
+from markupsafe import Markup
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from admin.extensions import runtime
+from admin.ui.access import Restricted, current_actor, shows_domain_errors
+from admin.ui.i18n import role_label, state_label, trigger_label, value_label
+from admin.ui.lists import (
+    PAGE_SIZE,
+    LocalDaysBetween,
+    ReadOnlyView,
+    download,
+    local_time,
+    wants_download,
+)
+from audit.chain import verify_chain
+from audit.inspect import kinship_register, list_flags
+from audit.models import AccessLog, AuditEntry, SignInEvent
+from audit.recorder import stored_entry
+from audit.verify import verify_all
+from engine.access import county_of
+from engine.clock import local_date
+from engine.models import Case, User
+from engine.states import Role
+
+_l = lazy_gettext
+INSPECTORS = frozenset({Role.INSPECTOR})
+#: kinship flags are also the approvers' business (they confirm flagged cases)
+FLAG_READERS = frozenset({Role.INSPECTOR, Role.APPROVER, Role.ADMIN})
+ACTIVITY_DAYS = 30
+
+
+def _time(view: Any, context: Any, model: Any, name: str) -> str:
+    return local_time(getattr(model, name))
+
+
+def _case_link(view: Any, context: Any, model: Any, name: str) -> Any:
+    case_id = getattr(model, name)
+    if case_id is None:
+        return ""
+    return Markup('<a href="{}">#{}</a>').format(url_for("case.details", case_id=case_id), case_id)
+
+
+class AuditTrailView(ReadOnlyView):
+    """Every audit entry of the region's cases: search by case, user, trigger and time."""
+
+    roles = INSPECTORS
+    column_list = (
+        "case_id",
+        "seq",
+        "trigger",
+        "from_state",
+        "to_state",
+        "actor",
+        "role",
+        "at",
+        "reason",
+        "hash",
+    )
+    column_default_sort = ("id", True)
+    column_filters = (
+        "case_id",
+        "actor",
+        "trigger",
+        "role",
+        LocalDaysBetween(AuditEntry.at, _l("Time")),
+    )
+    column_searchable_list = ("reason",)
+    column_labels = {
+        "case_id": _l("Case"),
+        "seq": _l("No."),
+        "trigger": _l("Action"),
+        "from_state": _l("From"),
+        "to_state": _l("To"),
+        "actor": _l("User"),
+        "role": _l("Role"),
+        "at": _l("Time"),
+        "reason": _l("Reason"),
+        "hash": _l("Hash"),
+        "prev_hash": _l("Previous hash"),
+        "payload": _l("Decision inputs"),
+        "actor_id": _l("User id"),
+    }
+    column_formatters = {
+        "case_id": _case_link,
+        "trigger": lambda v, c, m, n: trigger_label(m.trigger),
+        "from_state": lambda v, c, m, n: state_label(m.from_state) if m.from_state else "",
+        "to_state": lambda v, c, m, n: state_label(m.to_state) if m.to_state else "",
+        "role": lambda v, c, m, n: role_label(m.role),
+        "at": _time,
+        "hash": lambda v, c, m, n: m.hash[:16] + "…",
+    }
+    column_formatters_export = {"at": _time}
+
+    def scoped(self, query: Any) -> Any:
+        """Entries of cases in the inspector's region."""
+        return query.join(Case, Case.id == AuditEntry.case_id).filter(
+            Case.village_code.startswith(current_actor().region_code, autoescape=True)
+        )
+
+
+def _users_in_region() -> Any:
+    return select(User.id).where(
+        User.region_code.startswith(current_actor().region_code, autoescape=True)
+    )
+
+
+class AccessLogView(ReadOnlyView):
+    """Who opened whose personal data, when and through which channel."""
+
+    roles = INSPECTORS
+    column_list = ("at", "username", "role", "action", "case_id", "household_id", "channel")
+    column_default_sort = ("id", True)
+    column_filters = (
+        "username",
+        "case_id",
+        "action",
+        "channel",
+        LocalDaysBetween(AccessLog.at, _l("Time")),
+    )
+    column_labels = {
+        "at": _l("Time"),
+        "username": _l("User"),
+        "role": _l("Role"),
+        "action": _l("Action"),
+        "case_id": _l("Case"),
+        "household_id": _l("Household"),
+        "channel": _l("Channel"),
+    }
+    column_formatters = {
+        "at": _time,
+        "case_id": _case_link,
+        "role": lambda v, c, m, n: role_label(m.role),
+    }
+    column_formatters_export = {"at": _time}
+
+    def scoped(self, query: Any) -> Any:
+        """Reads by the region's users."""
+        return query.filter(AccessLog.user_id.in_(_users_in_region()))
+
+
+class SignInLogView(ReadOnlyView):
+    """Every sign-in and sign-out, and every refused attempt (unknown names included)."""
+
+    roles = frozenset({Role.INSPECTOR, Role.ADMIN})
+    column_list = ("at", "username", "outcome", "address", "channel")
+    column_default_sort = ("id", True)
+    column_filters = (
+        "username",
+        "outcome",
+        "address",
+        "channel",
+        LocalDaysBetween(SignInEvent.at, _l("Time")),
+    )
+    column_labels = {
+        "at": _l("Time"),
+        "username": _l("User name"),
+        "outcome": _l("Outcome"),
+        "address": _l("Address"),
+        "channel": _l("Channel"),
+    }
+    column_formatters = {
+        "at": _time,
+        "outcome": lambda v, c, m, n: value_label("sign_in_outcome", m.outcome),
+    }
+    column_formatters_export = {"at": _time}
+
+    def scoped(self, query: Any) -> Any:
+        """The region's users, and names that belong to nobody (guesses)."""
+        return query.filter(
+            (SignInEvent.user_id.in_(_users_in_region())) | (SignInEvent.user_id.is_(None))
+        )
+
+
+class VerificationView(Restricted, BaseView):  # type: ignore[misc]
+    """Chain verification: each case of a page checked on the spot, or every chain at once."""
+
+    roles = INSPECTORS
+
+    @expose("/")
+    @shows_domain_errors
+    def index(self) -> str:
+        """One page of the region's cases, each chain recomputed now."""
+        actor = current_actor()
+        page = max(1, request.args.get("page", 1, type=int) or 1)
+        with runtime().reader() as uow:
+            session = uow.session
+            cases = session.scalars(
+                select(Case)
+                .where(Case.village_code.startswith(actor.region_code, autoescape=True))
+                .order_by(Case.id)
+                .limit(PAGE_SIZE)
+                .offset((page - 1) * PAGE_SIZE)
+            ).all()
+            rows = []
+            for case in cases:
+                entries = [
+                    stored_entry(r)
+                    for r in session.scalars(
+                        select(AuditEntry)
+                        .where(AuditEntry.case_id == case.id)
+                        .order_by(AuditEntry.seq)
+                    )
+                ]
+                problem = verify_chain(f"case {case.id}", entries, case.chain_seq, case.chain_head)
+                rows.append((case, len(entries), problem))
+        return self.render(
+            "ui/verify.html", rows=rows, page=page, has_next=len(rows) == PAGE_SIZE, report=None
+        )
+
+    @expose("/all", methods=["POST"])
+    @shows_domain_errors
+    def verify_everything(self) -> str:
+        """Recompute every chain of the region (cases and the county's ledgers)."""
+        actor = current_actor()
+        with runtime().reader() as uow:
+            report = verify_all(uow.session, region_code=actor.region_code)
+        return self.render("ui/verify.html", rows=[], page=1, has_next=False, report=report)
+
+
+class FlagsView(Restricted, BaseView):  # type: ignore[misc]
+    """Kinship flags of the county, filed or not; XLSX and CSV."""
+
+    roles = FLAG_READERS
+
+    @expose("/")
+    @shows_domain_errors
+    def index(self) -> str | Response:
+        """The flags, newest first, by status and filing."""
+        status = request.args.get("status", "active")
+        filed_arg = request.args.get("filed", "")
+        filed = {"yes": True, "no": False}.get(filed_arg)
+        active = {"active": True, "vanished": False}.get(status)
+        page = max(1, request.args.get("page", 1, type=int) or 1)
+        county = county_of(current_actor().region_code)
+        fmt = wants_download()
+        with runtime().reader() as uow:
+            rows, total = list_flags(
+                uow.session,
+                county,
+                active=active,
+                filed=filed,
+                page=1 if fmt else page,
+                per_page=10**9 if fmt else PAGE_SIZE,
+            )
+        if fmt:
+            header = [
+                gettext("Case"),
+                gettext("State"),
+                gettext("Village"),
+                gettext("Member"),
+                gettext("Official"),
+                gettext("Position"),
+                gettext("Relation"),
+                gettext("Match"),
+                gettext("Path"),
+                gettext("Raised"),
+                gettext("Vanished"),
+                gettext("Filed"),
+            ]
+            table = [
+                [
+                    r.case_id,
+                    state_label(r.case_state),
+                    r.village_name,
+                    r.member_name,
+                    r.official_name,
+                    value_label("position", r.position),
+                    r.relation,
+                    r.strength,
+                    r.path,
+                    local_time(r.raised_at),
+                    local_time(r.vanished_at),
+                    gettext("yes") if r.filed else gettext("no"),
+                ]
+                for r in rows
+            ]
+            return download(fmt, "kinship-flags", header, table)
+        pages = max(1, -(-total // PAGE_SIZE))
+        return self.render(
+            "ui/flags.html",
+            rows=rows,
+            total=total,
+            page=page,
+            pages=pages,
+            status=status,
+            filed=filed_arg,
+        )
+
+
+class RegisterView(Restricted, BaseView):  # type: ignore[misc]
+    """The separate register of filed cases (近亲属备案登记), by year."""
+
+    roles = FLAG_READERS
+
+    @expose("/")
+    @shows_domain_errors
+    def index(self) -> str | Response:
+        """The register of a year (all years when none is chosen)."""
+        raw = request.args.get("year", "")
+        year = int(raw) if raw.isdigit() else None
+        county = county_of(current_actor().region_code)
+        with runtime().reader() as uow:
+            rows = kinship_register(uow.session, county, year)
+        fmt = wants_download()
+        if fmt:
+            header = [
+                gettext("No."),
+                gettext("Filed on"),
+                gettext("Case"),
+                gettext("Village"),
+                gettext("Applicant"),
+                gettext("State"),
+                gettext("Officials"),
+                gettext("Relations"),
+                gettext("Filed by"),
+                gettext("Note"),
+            ]
+            table = [
+                [
+                    i,
+                    local_time(r.filed_at)[:10],
+                    r.case_id,
+                    r.village_name,
+                    r.applicant,
+                    state_label(r.case_state),
+                    r.officials,
+                    r.relations,
+                    r.filed_by,
+                    r.note,
+                ]
+                for i, r in enumerate(rows, start=1)
+            ]
+            return download(fmt, "kinship-register", header, table)
+        return self.render("ui/register.html", rows=rows, year=year)
+
+
+class ActivityView(Restricted, BaseView):  # type: ignore[misc]
+    """Per-user activity: entries written by each user on each day, by kind."""
+
+    roles = INSPECTORS
+
+    @expose("/")
+    @shows_domain_errors
+    def index(self) -> str | Response:
+        """A table of users × days over a period (the last 30 days unless chosen)."""
+        rt = runtime()
+        tz = rt.clock.tz
+        today = local_date(rt.clock.now(), tz)
+        until = _date_arg("until") or today
+        since = _date_arg("since") or until - dt.timedelta(days=ACTIVITY_DAYS - 1)
+        actor = current_actor()
+        start = dt.datetime.combine(since, dt.time(), tz)
+        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tz)
+        with rt.reader() as uow:
+            entries = uow.session.execute(
+                select(AuditEntry.actor, AuditEntry.role, AuditEntry.at, AuditEntry.trigger)
+                .join(Case, Case.id == AuditEntry.case_id)
+                .where(
+                    Case.village_code.startswith(actor.region_code, autoescape=True),
+                    AuditEntry.at >= start,
+                    AuditEntry.at < end,
+                )
+            ).all()
+        per_day: Counter[tuple[str, str, dt.date]] = Counter()
+        per_kind: Counter[tuple[str, str]] = Counter()
+        roles: dict[str, str] = {}
+        for user, role, at, trigger in entries:
+            day = at.astimezone(tz).date()
+            per_day[(user, role, day)] += 1
+            per_kind[(user, trigger)] += 1
+            roles[user] = role
+        rows = sorted(per_day.items(), key=lambda kv: (kv[0][2], kv[0][0]), reverse=True)
+        fmt = wants_download()
+        if fmt:
+            header = [gettext("Day"), gettext("User"), gettext("Role"), gettext("Entries")]
+            table = [[d.isoformat(), u, role_label(r), n] for (u, r, d), n in rows]
+            return download(fmt, "activity", header, table)
+        kinds = sorted(per_kind.items(), key=lambda kv: (kv[0][0], -kv[1]))
+        return self.render(
+            "ui/activity.html",
+            rows=rows,
+            kinds=kinds,
+            roles=roles,
+            since=since,
+            until=until,
+        )
+
+
+def _date_arg(name: str) -> dt.date | None:
+    raw = request.args.get(name, "")
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None

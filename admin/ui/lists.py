@@ -1,0 +1,92 @@
+"""What the UI's lists share: read-only Flask-Admin model views and XLSX/CSV downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from flask import Response, request
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.filters import DateBetweenFilter
+from flask_wtf import FlaskForm
+
+from admin.exports import FORMATS, table_bytes
+from admin.extensions import runtime
+from admin.ui.access import Restricted, current_actor
+
+PAGE_SIZE = 50
+#: how many rows a download may carry (a county's whole trail fits)
+EXPORT_MAX_ROWS = 200_000
+
+
+class ReadOnlyView(Restricted, ModelView):  # type: ignore[misc]
+    """A list nobody can change from the UI: filters, sorting, paging, XLSX and CSV export."""
+
+    can_create = False
+    can_edit = False
+    can_delete = False
+    can_view_details = True
+    can_export = True
+    export_types = ["xlsx", "csv"]
+    export_max_rows = EXPORT_MAX_ROWS
+    page_size = PAGE_SIZE
+    can_set_page_size = True
+    form_base_class = FlaskForm
+    #: lists of append-only logs grow without end: no total count on every page
+    simple_list_pager = True
+
+    def get_query(self) -> Any:
+        """Only what lies in the signed-in user's region."""
+        return self.scoped(super().get_query())
+
+    def get_count_query(self) -> Any:
+        """Counted in the same scope as the list."""
+        return self.scoped(super().get_count_query())
+
+    def scoped(self, query: Any) -> Any:
+        """Narrow a query to the user's region (each view says how)."""
+        raise NotImplementedError
+
+
+class LocalDaysBetween(DateBetweenFilter):  # type: ignore[misc]
+    """A stored UTC time falling on the given local days (both included)."""
+
+    def apply(self, query: Any, value: Any, alias: Any = None) -> Any:
+        """Keep rows from the first day's midnight to the midnight after the last day."""
+        first, last = value
+        tz = runtime().clock.tz
+        start = dt.datetime.combine(first, dt.time(), tz)
+        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz)
+        column = self.get_column(alias)
+        return query.filter(column >= start, column < end)
+
+
+def local_time(value: dt.datetime | None) -> str:
+    """A stored UTC time shown in the county's time zone."""
+    if value is None:
+        return ""
+    return value.astimezone(runtime().clock.tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def wants_download() -> str | None:
+    """The format asked for by ``?export=xlsx|csv``, if any."""
+    fmt = request.args.get("export")
+    return fmt if fmt in FORMATS else None
+
+
+def download(fmt: str, name: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Response:
+    """Send a table as an attachment (the file name carries the region and the day)."""
+    rt = runtime()
+    day = rt.clock.now().astimezone(rt.clock.tz).date().isoformat()
+    filename = f"{name}-{current_actor().region_code}-{day}.{fmt}"
+    mimetype = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if fmt == "xlsx"
+        else "text/csv; charset=utf-8"
+    )
+    return Response(
+        table_bytes(fmt, name, header, rows),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
