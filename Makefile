@@ -7,6 +7,8 @@ PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CATALOGUES := $(wildcard admin/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
 
 .PHONY: run test lint system-packages test-packages install clean
 
@@ -22,7 +24,7 @@ test: install test-packages
 	$(BIN)/mypy
 	$(BIN)/pytest --cov --cov-report=term
 
-install: system-packages $(STAMP)
+install: system-packages $(STAMP) $(COMPILED)
 
 system-packages:
 	@./scripts/system-packages.sh
@@ -35,6 +37,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# the UI's compiled message catalogues (built from the .po files kept in git)
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .coverage

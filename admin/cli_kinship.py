@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import getpass
 import hashlib
-import io
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from openpyxl import load_workbook
 
 from admin.cli_support import acting_user, domain_errors, progress_bar, require_schema
 from admin.exports import table_format, write_table
 from admin.extensions import runtime
+from admin.imports import read_records
 from audit.inspect import kinship_register
 from audit.officials import check_header, import_officials, rows_from_records
 from audit.scan import apply_scan, plan_scan
@@ -31,35 +28,6 @@ def operator(username: str | None) -> Actor:
     if username:
         return acting_user(username)
     return Actor(user_id=None, username=f"cli:{getpass.getuser()}", role=Role.ADMIN, region_code="")
-
-
-def _records(path: Path) -> tuple[list[str], list[dict[str, object]]]:
-    """Read a registry file: CSV (UTF-8, header row) or XLSX (first sheet, header row)."""
-    if path.suffix.lower() == ".xlsx":
-        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
-        if not rows:
-            return [], []
-        header = [str(h or "").strip() for h in rows[0]]
-        records = []
-        for values in rows[1:]:
-            # a date cell comes back as a datetime at midnight: keep the date
-            cells = [
-                v.date().isoformat()
-                if isinstance(v, dt.datetime)
-                else v.isoformat()
-                if isinstance(v, dt.date)
-                else v
-                for v in values
-            ]
-            records.append(dict(zip(header, cells, strict=False)))
-        return header, records
-    try:
-        text = path.read_text("utf-8-sig")
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{path} is not UTF-8 text") from None
-    reader = csv.DictReader(io.StringIO(text))
-    return list(reader.fieldnames or []), list(reader)
 
 
 @officials.command("import")
@@ -82,9 +50,10 @@ def officials_import(file: Path, username: str | None) -> None:
     require_schema()
     if file.suffix.lower() not in (".csv", ".xlsx"):
         raise click.BadParameter("the file must end in .csv or .xlsx", param_hint="FILE")
-    header, records = _records(file)
-    digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    data = file.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
     with domain_errors():
+        header, records = read_records(file.name, data)
         check_header(header)
         report = import_officials(
             runtime().uow(), operator(username), rows_from_records(records), file_sha256=digest

@@ -30,6 +30,10 @@ class Actor:
     person_id: int | None = None
 
 
+#: the operator at the command line (setting up accounts and regions), as the ledger names them
+OPERATOR = Actor(user_id=None, username="system", role=Role.ADMIN, region_code="")
+
+
 @dataclass(frozen=True)
 class CaseEvent:
     """Something that happened to a case, to be written to its audit chain."""

@@ -22,6 +22,7 @@ from admin.api import bp as api_blueprint
 from admin.extensions import KEY, runtime
 from admin.runtime import Runtime
 from admin.ui.access import current_actor
+from admin.ui.administration import OfficialsView, PolicyView, RegionsView, UsersView
 from admin.ui.application import ApplicationView
 from admin.ui.auth import login_manager, register_auth
 from admin.ui.case_page import CaseView
@@ -29,6 +30,7 @@ from admin.ui.i18n import (
     LANGUAGES,
     breakdown_label,
     category_label,
+    deadline_label,
     role_label,
     select_locale,
     state_label,
@@ -89,7 +91,7 @@ class HomeView(AdminIndexView):  # type: ignore[misc]
             return redirect(url_for("queue.index"))
         if role == Role.INSPECTOR:
             return redirect(url_for("trail.index_view"))
-        return redirect(url_for("users.index_view"))
+        return redirect(url_for("users.index"))
 
 
 def _template_helpers() -> dict[str, Any]:
@@ -101,6 +103,7 @@ def _template_helpers() -> dict[str, Any]:
         "trigger_label": trigger_label,
         "role_label": role_label,
         "category_label": category_label,
+        "deadline_label": deadline_label,
         "value_label": value_label,
         "breakdown_label": breakdown_label,
     }
@@ -127,6 +130,28 @@ def register_ui(app: Flask) -> None:
     sessions = AdminSessions(runtime_of(app).read_sessions)
     app.teardown_appcontext(lambda exc: sessions.remove())
     add_inspector_views(admin, sessions)
+    add_admin_views(admin)
+
+
+def add_admin_views(admin: Admin) -> None:
+    """The administrator's workspace: accounts, regions, local policy, the officials registry."""
+    administration = lazy_gettext("Administration")
+    admin.add_view(UsersView(name=lazy_gettext("Users"), endpoint="users", category=administration))
+    admin.add_view(
+        RegionsView(name=lazy_gettext("Regions"), endpoint="regions", category=administration)
+    )
+    admin.add_view(
+        PolicyView(
+            name=lazy_gettext("Standards and parameters"),
+            endpoint="policy",
+            category=administration,
+        )
+    )
+    admin.add_view(
+        OfficialsView(
+            name=lazy_gettext("Officials registry"), endpoint="officials", category=administration
+        )
+    )
 
 
 def add_inspector_views(admin: Admin, sessions: AdminSessions) -> None:

@@ -71,6 +71,8 @@ def lifecycle_svg(
         raise DiagramUnavailable(str(err)) from None
     # inline: no XML prolog or doctype, and let CSS size it
     svg = svg[svg.index("<svg") :]
+    # Graphviz writes "-" in ids as "&#45;"; plain ids keep the markup greppable
+    svg = svg.replace('id="state&#45;', 'id="state-')
     return re.sub(
         r'<svg width="[^"]*" height="[^"]*"', '<svg class="doudi-lifecycle"', svg, count=1
     )

@@ -94,6 +94,16 @@ VALUE_LABELS["sign_in_outcome"] = {
     "locked_address": _l("refused: address locked"),
     "signed_out": _l("signed out"),
 }
+VALUE_LABELS["area_type"] = {"urban": _l("Urban"), "rural": _l("Rural")}
+VALUE_LABELS["standard_category"] = {
+    "dibao": _l("Minimum living guarantee"),
+    "tekun": _l("Extreme-poverty support"),
+}
+VALUE_LABELS["region_level"] = {
+    "county": _l("County"),
+    "township": _l("Township"),
+    "village": _l("Village"),
+}
 #: events in a case's trail that are not lifecycle triggers
 EVENT_LABELS = {
     "create": _l("Case created"),
@@ -204,6 +214,15 @@ def workflow_labels(
         yield 0, None, spec.label_en, ["deadline label (engine/deadlines.py)"]
     for _, en in EXTENSION_GROUNDS.values():
         yield 0, None, en, ["extension ground (engine/deadlines.py)"]
+
+
+_DEADLINE_LABELS = {spec.name: spec.label_en for spec in DEADLINE_SPECS}
+
+
+def deadline_label(name: str) -> str:
+    """A deadline's name (e.g. ``data_check``) in the request's language."""
+    label = _DEADLINE_LABELS.get(name)
+    return gettext(label) if label else name
 
 
 def engine_label(pair: tuple[str, str]) -> str:

@@ -9,9 +9,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from engine.access import county_of, ensure_role
 from engine.errors import InvalidData, Problem
 from engine.models import AreaType, Region, RegionLevel
+from engine.ports import OPERATOR, Actor, LedgerEvent
+from engine.states import Role
 from engine.uow import UnitOfWork
+
+REGION_ADMINS = frozenset({Role.ADMIN})
 
 COLUMNS = ("code", "name", "parent_code", "level", "area_type")
 #: statistical division codes: 6 digits for a county, 9 for a township, 12 for a village
@@ -142,8 +147,22 @@ def _check_row(row: RegionRow, known: dict[str, tuple[RegionLevel, str | None]])
     return problems
 
 
-def import_regions(uow: UnitOfWork, rows: Sequence[RegionRow]) -> ImportReport:
-    """Create or update regions; any invalid row refuses the whole file."""
+def regions_ledger(county: str) -> str:
+    """The ledger that records changes to a county's regions."""
+    return f"regions:{county}"
+
+
+def import_regions(
+    uow: UnitOfWork, rows: Sequence[RegionRow], actor: Actor | None = None
+) -> ImportReport:
+    """Create or update regions; any invalid row refuses the whole file.
+
+    ``actor`` is the administrator importing (None: the operator at the
+    command line, who may import any county); an administrator may only touch
+    regions within their own. Each county changed gets one ledger entry.
+    """
+    if actor is not None:
+        ensure_role(actor, REGION_ADMINS, "维护行政区划", "maintain regions")
     order = {
         RegionLevel.COUNTY.value: 0,
         RegionLevel.TOWNSHIP.value: 1,
@@ -169,6 +188,15 @@ def import_regions(uow: UnitOfWork, rows: Sequence[RegionRow]) -> ImportReport:
                 continue
             seen[row.code] = row.line
             row_problems = _check_row(row, known)
+            if actor is not None and not row.code.startswith(actor.region_code):
+                row_problems.append(
+                    _row_problem(
+                        row,
+                        "code",
+                        f"不在您的辖区（{actor.region_code}）内",
+                        f"outside your region {actor.region_code}",
+                    )
+                )
             found.extend((row.line, p) for p in row_problems)
             if not row_problems and row.code not in known:
                 known[row.code] = (RegionLevel(row.level), row.parent_code or None)
@@ -181,6 +209,7 @@ def import_regions(uow: UnitOfWork, rows: Sequence[RegionRow]) -> ImportReport:
                 problems=problems,
             )
         created = updated = unchanged = 0
+        changed: dict[str, list[str]] = {}
         for row in sorted(rows, key=lambda r: order[r.level]):
             region = stored.get(row.code)
             # an empty population column keeps what is stored
@@ -199,6 +228,7 @@ def import_regions(uow: UnitOfWork, rows: Sequence[RegionRow]) -> ImportReport:
                     )
                 )
                 created += 1
+                changed.setdefault(county_of(row.code), []).append(row.code)
             elif (region.name, region.area_type, region.population) != (
                 row.name,
                 row.area_type,
@@ -208,7 +238,20 @@ def import_regions(uow: UnitOfWork, rows: Sequence[RegionRow]) -> ImportReport:
                 region.area_type = AreaType(row.area_type)
                 region.population = population
                 updated += 1
+                changed.setdefault(county_of(row.code), []).append(row.code)
             else:
                 unchanged += 1
+        session.flush()
+        for county, codes in sorted(changed.items()):
+            uow.audit.record(
+                session,
+                regions_ledger(county),
+                LedgerEvent(
+                    event="import_regions",
+                    actor=actor or OPERATOR,
+                    at=uow.clock.now(),
+                    payload={"changed": codes},
+                ),
+            )
         uow.commit()
         return ImportReport(created, updated, unchanged)

@@ -18,7 +18,7 @@ from engine.clock import today as local_today
 from engine.errors import Conflict, NotFound, Problem, invalid_field, raise_invalid
 from engine.identity import InvalidIdNumber, parse_id_number
 from engine.models import ApiToken, Person, Region, User
-from engine.ports import Actor, LedgerEvent
+from engine.ports import OPERATOR, Actor, LedgerEvent
 from engine.states import Role
 from engine.uow import UnitOfWork
 
@@ -76,8 +76,6 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 USER_ADMINS = frozenset({Role.ADMIN})
-#: who created an account from the command line, for the ledger
-SYSTEM = Actor(user_id=None, username="system", role=Role.ADMIN, region_code="")
 
 
 def _users_ledger(region_code: str) -> str:
@@ -168,7 +166,7 @@ def create_user(uow: UnitOfWork, new: NewUser, actor: Actor | None = None) -> in
             _users_ledger(new.region_code),
             LedgerEvent(
                 event="create_user",
-                actor=actor or SYSTEM,
+                actor=actor or OPERATOR,
                 at=uow.clock.now(),
                 payload={
                     "user_id": user.id,

@@ -1,0 +1,355 @@
+"""The administrator's workspace: users, regions, standards and parameters, the officials registry.
+
+Every change goes through the same service the CLI and the API use, which
+checks the role and region again and writes the ledger entry; the views only
+collect the form and show the outcome. Administrators fire no case transitions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal, InvalidOperation
+
+from flask import flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_babel import gettext
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from admin.extensions import runtime
+from admin.imports import read_records, read_text
+from admin.ui.access import Restricted, current_actor, shows_domain_errors
+from audit.officials import check_header, import_officials, list_officials, rows_from_records
+from engine.access import county_of
+from engine.errors import NotFound, invalid_field, raise_invalid
+from engine.models import AreaType, Region, StandardCategory, User, fen_to_yuan
+from engine.parameters import SPECS
+from engine.services.policy import NewParameter, NewStandard, set_parameter, set_standard
+from engine.services.policy_queries import list_parameters, list_standards
+from engine.services.regions import import_regions, parse_region_csv
+from engine.services.users import NewUser, create_user, update_user
+from engine.states import Role
+
+ADMINS = frozenset({Role.ADMIN})
+PER_PAGE = 50
+#: an upload larger than this is refused before it is read (a county's registry is far smaller)
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def _page() -> int:
+    raw = request.args.get("page", "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
+def _pages(total: int) -> int:
+    return max(1, -(-total // PER_PAGE))
+
+
+def _upload() -> tuple[str, bytes]:
+    """The uploaded file's name and bytes, or InvalidData naming what is wrong."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise_invalid([invalid_field("file", "请选择要导入的文件", "choose a file to import")])
+    assert upload is not None and upload.filename
+    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise_invalid(
+            [
+                invalid_field(
+                    "file",
+                    f"文件超过{MAX_UPLOAD_BYTES // 1024 // 1024} MB",
+                    f"the file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB",
+                )
+            ]
+        )
+    return upload.filename, data
+
+
+def _date(raw: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise_invalid([invalid_field(field, "日期格式须为 YYYY-MM-DD", "a date as YYYY-MM-DD")])
+        raise  # unreachable: raise_invalid always raises
+
+
+def _regions_under(prefix: str) -> list[tuple[str, str, str]]:
+    """Code, name and level of every region within ``prefix`` (for choosing a user's region)."""
+    with runtime().reader() as uow:
+        rows = uow.session.execute(
+            select(Region.code, Region.name, Region.level)
+            .where(Region.code.startswith(prefix, autoescape=True))
+            .order_by(Region.code)
+        ).all()
+    return [(code, name, str(level)) for code, name, level in rows]
+
+
+class UsersView(Restricted, BaseView):  # type: ignore[misc]
+    """Accounts in the administrator's region: create, rename, deactivate, reset a password."""
+
+    roles = ADMINS
+
+    @expose("/")
+    @shows_domain_errors
+    def index(self) -> str:
+        """The region's accounts, filtered by role and name, paged."""
+        actor = current_actor()
+        role = request.args.get("role") or ""
+        q = (request.args.get("q") or "").strip()
+        page = _page()
+        where = [User.region_code.startswith(actor.region_code, autoescape=True)]
+        if role in {r.value for r in Role}:
+            where.append(User.role == Role(role))
+        if q:
+            where.append(
+                User.username.contains(q, autoescape=True)
+                | User.display_name.contains(q, autoescape=True)
+            )
+        with runtime().reader() as uow:
+            total = uow.session.scalar(select(func.count()).select_from(User).where(*where)) or 0
+            users = uow.session.execute(
+                select(
+                    User.id,
+                    User.username,
+                    User.display_name,
+                    User.role,
+                    User.region_code,
+                    User.active,
+                )
+                .where(*where)
+                .order_by(User.region_code, User.username)
+                .limit(PER_PAGE)
+                .offset((page - 1) * PER_PAGE)
+            ).all()
+        return self.render(
+            "ui/users.html",
+            users=users,
+            total=total,
+            page=page,
+            pages=_pages(total),
+            role=role,
+            q=q,
+            roles=[r.value for r in Role],
+            regions=_regions_under(actor.region_code),
+            form=request.args,
+        )
+
+    @expose("/", methods=["POST"])
+    @shows_domain_errors
+    def create(self) -> Response:
+        """Create an account in the administrator's region."""
+        form = request.form
+        new = NewUser(
+            username=form.get("username", "").strip(),
+            role=form.get("role", ""),
+            region_code=form.get("region_code", ""),
+            password=form.get("password", ""),
+            display_name=form.get("display_name", "").strip(),
+            id_number=form.get("id_number", "").strip() or None,
+        )
+        create_user(runtime().uow(), new, current_actor())
+        flash(gettext("Account %(name)s created.", name=new.username), "success")
+        return redirect(url_for(".index"))
+
+    @expose("/<int:user_id>")
+    @shows_domain_errors
+    def edit(self, user_id: int) -> str:
+        """One account's form."""
+        actor = current_actor()
+        with runtime().reader() as uow:
+            user = uow.session.get(User, user_id)
+            if user is None or not user.region_code.startswith(actor.region_code):
+                # an account outside the region answers as if it did not exist
+                raise NotFound(f"用户{user_id}不存在", f"user {user_id} does not exist")
+            account = {
+                "id": user.id,
+                "username": user.username,
+                "display_name": user.display_name,
+                "role": str(user.role),
+                "region_code": user.region_code,
+                "active": user.active,
+            }
+        return self.render("ui/user.html", account=account)
+
+    @expose("/<int:user_id>", methods=["POST"])
+    @shows_domain_errors
+    def update(self, user_id: int) -> Response:
+        """Save the display name and status; set a new password when one is given."""
+        form = request.form
+        update_user(
+            runtime().uow(),
+            current_actor(),
+            user_id,
+            display_name=form.get("display_name"),
+            active=form.get("active") == "1",
+            password=form.get("password") or None,
+        )
+        flash(gettext("Account saved."), "success")
+        return redirect(url_for(".edit", user_id=user_id))
+
+
+class RegionsView(Restricted, BaseView):  # type: ignore[misc]
+    """The county's townships and villages; a CSV file adds or renames them."""
+
+    roles = ADMINS
+
+    @expose("/")
+    @shows_domain_errors
+    def index(self) -> str:
+        """The region tree under the administrator's region, paged."""
+        actor = current_actor()
+        page = _page()
+        where = Region.code.startswith(actor.region_code, autoescape=True)
+        with runtime().reader() as uow:
+            total = uow.session.scalar(select(func.count()).select_from(Region).where(where)) or 0
+            regions = uow.session.execute(
+                select(
+                    Region.code,
+                    Region.name,
+                    Region.parent_code,
+                    Region.level,
+                    Region.area_type,
+                    Region.population,
+                )
+                .where(where)
+                .order_by(Region.code)
+                .limit(PER_PAGE)
+                .offset((page - 1) * PER_PAGE)
+            ).all()
+        return self.render(
+            "ui/regions.html",
+            regions=regions,
+            total=total,
+            page=page,
+            pages=_pages(total),
+        )
+
+    @expose("/import", methods=["POST"])
+    @shows_domain_errors
+    def upload(self) -> Response:
+        """Import a region CSV (code,name,parent_code,level,area_type[,population]): all or none."""
+        filename, data = _upload()
+        rows = parse_region_csv(read_text(filename, data))
+        report = import_regions(runtime().uow(), rows, current_actor())
+        flash(
+            gettext(
+                "Regions: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",
+                created=report.created,
+                updated=report.updated,
+                unchanged=report.unchanged,
+            ),
+            "success",
+        )
+        return redirect(url_for(".index"))
+
+
+def _decimal(raw: str, field: str) -> Decimal:
+    try:
+        return Decimal(raw.strip())
+    except InvalidOperation:
+        raise_invalid([invalid_field(field, "须为金额，如 650.00", "an amount such as 650.00")])
+        raise  # unreachable: raise_invalid always raises
+
+
+class PolicyView(Restricted, BaseView):  # type: ignore[misc]
+    """The county's dated standards and parameters, and forms to add a new version."""
+
+    roles = ADMINS
+
+    @expose("/")
+    @shows_domain_errors
+    def index(self) -> str:
+        """Every version, newest first, with its source."""
+        county = county_of(current_actor().region_code)
+        with runtime().reader() as uow:
+            standards = list_standards(uow.session, county)
+            parameters = list_parameters(uow.session, county)
+        return self.render(
+            "ui/policy.html",
+            county=county,
+            standards=standards,
+            parameters=parameters,
+            specs=SPECS,
+            area_types=[a.value for a in AreaType],
+            yuan=fen_to_yuan,
+            categories=[c.value for c in StandardCategory],
+        )
+
+    @expose("/standards", methods=["POST"])
+    @shows_domain_errors
+    def add_standard(self) -> Response:
+        """A new standard version from its effective date on."""
+        form = request.form
+        new = NewStandard(
+            county_code=county_of(current_actor().region_code),
+            area_type=form.get("area_type", ""),
+            category=form.get("category", ""),
+            monthly_yuan=_decimal(form.get("monthly_yuan", ""), "monthly_yuan"),
+            effective_from=_date(form.get("effective_from", ""), "effective_from"),
+            source=form.get("source", "").strip(),
+        )
+        set_standard(runtime().uow(), current_actor(), new)
+        flash(gettext("Standard saved."), "success")
+        return redirect(url_for(".index"))
+
+    @expose("/parameters", methods=["POST"])
+    @shows_domain_errors
+    def add_parameter(self) -> Response:
+        """A new parameter version from its effective date on."""
+        form = request.form
+        new = NewParameter(
+            county_code=county_of(current_actor().region_code),
+            name=form.get("name", ""),
+            value=form.get("value", "").strip(),
+            effective_from=_date(form.get("effective_from", ""), "effective_from"),
+            source=form.get("source", "").strip(),
+        )
+        set_parameter(runtime().uow(), current_actor(), new)
+        flash(gettext("Parameter saved."), "success")
+        return redirect(url_for(".index"))
+
+
+class OfficialsView(Restricted, BaseView):  # type: ignore[misc]
+    """The registry of case officers and village cadres with their declared relatives."""
+
+    roles = ADMINS
+
+    @expose("/")
+    @shows_domain_errors
+    def index(self) -> str:
+        """The region's officials, paged; ID numbers are shown to administrators who keep them."""
+        page = _page()
+        with runtime().reader() as uow:
+            officials, total = list_officials(
+                uow.session, current_actor().region_code, page=page, per_page=PER_PAGE
+            )
+        return self.render(
+            "ui/officials.html", officials=officials, total=total, page=page, pages=_pages(total)
+        )
+
+    @expose("/import", methods=["POST"])
+    @shows_domain_errors
+    def upload(self) -> Response:
+        """Import officials and relatives from CSV or XLSX: every row checked, all or none."""
+        filename, data = _upload()
+        header, records = read_records(filename, data)
+        check_header(header)
+        report = import_officials(
+            runtime().uow(),
+            current_actor(),
+            rows_from_records(records),
+            file_sha256=hashlib.sha256(data).hexdigest(),
+        )
+        flash(
+            gettext(
+                "Officials: %(created)s created, %(unchanged)s unchanged; relatives: "
+                "%(rcreated)s created; kinship flags: %(new)s new.",
+                created=report.officials_created,
+                unchanged=report.officials_unchanged,
+                rcreated=report.relatives_created,
+                new=report.flags.new,
+            ),
+            "success",
+        )
+        return redirect(url_for(".index"))

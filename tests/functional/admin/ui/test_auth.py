@@ -1,0 +1,116 @@
+"""Signing in and out of the UI: the form, the session cookie, CSRF, limits and the record."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from audit.models import SignInEvent
+from tests.functional.admin.ui.conftest import Browser
+from tests.support import World
+
+
+def events(world: World) -> list[tuple[str, str, str]]:
+    with world.rt.reader() as uow:
+        rows = uow.session.scalars(select(SignInEvent).order_by(SignInEvent.id)).all()
+        return [(e.username, str(e.outcome), e.channel) for e in rows]
+
+
+def test_the_sign_in_page_is_chinese_by_default(browser: Browser) -> None:
+    page = browser.text("/ui/signin")
+    assert "登录" in page and 'name="csrf_token"' in page
+
+
+def test_signing_in_sends_the_user_to_their_workspace_and_is_recorded(
+    browser: Browser, world: World
+) -> None:
+    response = browser.sign_in("clerk")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/")
+    assert browser.get("/admin/").headers["Location"].endswith("/admin/queue/")
+    assert events(world) == [("clerk", "ok", "ui")]
+
+
+def test_the_session_cookie_is_http_only_and_same_site(browser: Browser) -> None:
+    response = browser.sign_in("clerk")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_wrong_password_is_refused_recorded_and_the_name_kept(
+    browser: Browser, world: World
+) -> None:
+    response = browser.sign_in("clerk", "wrong-password")
+    assert response.status_code == 401
+    page = response.get_data(as_text=True)
+    assert "用户名或密码错误" in page and 'value="clerk"' in page
+    assert events(world) == [("clerk", "bad_credentials", "ui")]
+    assert browser.get("/admin/queue/").status_code == 302  # still signed out
+
+
+def test_repeated_failures_lock_the_name_even_for_the_right_password(
+    browser: Browser, world: World
+) -> None:
+    for _ in range(world.rt.sign_in_limits.per_user):
+        assert browser.sign_in("clerk", "wrong-password").status_code == 401
+    response = browser.sign_in("clerk")
+    assert response.status_code == 401
+    assert "登录失败次数过多" in response.get_data(as_text=True)
+    assert events(world)[-1] == ("clerk", "locked_user", "ui")
+
+
+def test_a_form_without_its_csrf_token_is_refused(browser: Browser, world: World) -> None:
+    response = browser.client.post(
+        "/ui/signin", data={"username": "clerk", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 400
+    assert events(world) == []
+
+
+def test_signing_out_is_a_post_that_ends_the_session(browser: Browser, world: World) -> None:
+    browser.sign_in("clerk")
+    browser.get("/admin/queue/")
+    assert browser.client.get("/ui/signout").status_code == 405
+    response = browser.post("/ui/signout")
+    assert response.status_code == 302
+    assert browser.get("/admin/queue/").status_code == 302
+    assert events(world)[-1] == ("clerk", "signed_out", "ui")
+
+
+def test_sign_in_never_redirects_to_another_site(browser: Browser) -> None:
+    browser.get("/ui/signin")
+    response = browser.post(
+        "/ui/signin?next=//evil.example/x",
+        {"username": "clerk", "password": "correct-horse-battery"},
+    )
+    assert response.headers["Location"] == "/admin/"
+
+
+def test_a_stranger_is_sent_to_sign_in_and_back(browser: Browser) -> None:
+    response = browser.get("/admin/queue/?state=submitted")
+    assert response.status_code == 302
+    assert "/ui/signin?next=" in response.headers["Location"]
+
+
+def test_a_deactivated_account_loses_its_session(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    from engine.services.users import update_user
+
+    b = as_user("clerk")
+    assert b.get("/admin/queue/").status_code == 200
+    update_user(world.uow(), world.actors["admin"], world.actors["clerk"].user_id, active=False)
+    assert b.get("/admin/queue/").status_code == 302
+
+
+def test_the_language_can_be_switched_to_english_and_back(as_user) -> None:  # type: ignore[no-untyped-def]
+    b = as_user("clerk")
+    assert "待办事项" in b.text("/admin/queue/")
+    b.post("/ui/language", {"lang": "en", "next": "/admin/queue/"})
+    page = b.text("/admin/queue/")
+    assert "Work queue" in page and "待办事项" not in page
+    b.post("/ui/language", {"lang": "zh_Hans_CN"})
+    assert "待办事项" in b.text("/admin/queue/")
+
+
+def test_an_unknown_language_is_ignored(as_user) -> None:  # type: ignore[no-untyped-def]
+    b = as_user("clerk")
+    b.post("/ui/language", {"lang": "xx"})
+    assert "待办事项" in b.text("/admin/queue/")

@@ -1,0 +1,217 @@
+"""The case page: what it shows each role, and its buttons and forms calling the services."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from audit.models import AccessLog, AuditEntry
+from engine.models import Case, Investigation, Member, Person
+from engine.states import CaseState
+from tests.support import World
+
+
+def case_of(world: World, case_id: int) -> Case:
+    with world.rt.reader() as uow:
+        case = uow.session.get(Case, case_id)
+        assert case is not None
+        uow.session.expunge(case)
+        return case
+
+
+def last_entry(world: World, case_id: int) -> AuditEntry:
+    with world.rt.reader() as uow:
+        entry = uow.session.scalars(
+            select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq.desc())
+        ).first()
+        assert entry is not None
+        uow.session.expunge(entry)
+        return entry
+
+
+def fire(b, world: World, case_id: int, trigger: str, reason: str = "", **more: str):  # type: ignore[no-untyped-def]
+    b.get(f"/admin/case/{case_id}")
+    form = {
+        "trigger": trigger,
+        "reason": reason,
+        "expected_version": str(case_of(world, case_id).version),
+        **more,
+    }
+    return b.post(f"/admin/case/{case_id}/fire", form)
+
+
+def test_the_page_shows_household_deadlines_trail_and_diagram(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    page = as_user("clerk").text(f"/admin/case/{case_id}")
+    assert 'data-state="submitted"' in page and "已提交" in page
+    assert 'id="case-household"' in page and 'id="case-deadlines"' in page
+    assert "审计链完整：2条" in page
+    # the lifecycle drawn from the workflow table, the current state highlighted
+    assert "<svg" in page and 'id="state-submitted"' in page and 'id="state-active"' in page
+    assert "#state-submitted path" in page  # the highlight targets the case's state
+    # buttons for what a clerk may do from submitted
+    assert 'data-trigger="accept"' in page and 'data-trigger="return_for_materials"' in page
+    assert 'data-trigger="approve"' not in page
+
+
+def test_unmasked_personal_data_is_shown_to_staff_and_each_view_logged(
+    as_user, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    with world.rt.reader() as uow:
+        number = uow.session.scalars(
+            select(Person.id_number)
+            .join(Member, Member.person_id == Person.id)
+            .join(Case, Case.household_id == Member.household_id)
+            .where(Case.id == case_id)
+        ).first()
+    assert number
+    assert number in as_user("clerk").text(f"/admin/case/{case_id}")
+    assert number in as_user("inspector").text(f"/admin/case/{case_id}")
+    with world.rt.reader() as uow:
+        reads = uow.session.execute(
+            select(AccessLog.username, AccessLog.channel, AccessLog.case_id).order_by(AccessLog.id)
+        ).all()
+    assert [tuple(r) for r in reads] == [
+        ("clerk", "ui", case_id),
+        ("inspector", "ui", case_id),
+    ]
+
+
+def test_a_button_fires_the_trigger_through_the_service(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    b = as_user("clerk")
+    response = fire(b, world, case_id, "accept", "材料齐全")
+    assert response.status_code == 302
+    assert case_of(world, case_id).state == CaseState.ACCEPTED
+    entry = last_entry(world, case_id)
+    assert (entry.trigger, entry.actor, entry.reason) == ("accept", "clerk", "材料齐全")
+    assert "受理：案件现为“已受理”" in b.text(f"/admin/case/{case_id}")
+
+
+def test_a_refused_trigger_names_each_failed_guard_in_plain_words(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.INVESTIGATING)
+    b = as_user("reviewer")
+    page = b.text(f"/admin/case/{case_id}")
+    # the button shows why it is blocked before it is pressed
+    assert "调查人员不少于2人" in page
+    response = fire(b, world, case_id, "propose")
+    assert response.status_code == 302
+    page = b.text(f"/admin/case/{case_id}")
+    assert "调查人员不少于2人" in page and "alert-danger" in page
+    assert case_of(world, case_id).state == CaseState.INVESTIGATING
+
+
+def test_a_stale_page_is_refused_with_a_conflict(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    b = as_user("clerk")
+    b.get(f"/admin/case/{case_id}")
+    version = case_of(world, case_id).version
+    world.fire(case_id, "accept", "clerk2")
+    response = b.post(
+        f"/admin/case/{case_id}/fire",
+        {"trigger": "start_investigation", "expected_version": str(version)},
+    )
+    assert response.status_code == 302
+    assert "alert-danger" in b.text(f"/admin/case/{case_id}")
+    assert case_of(world, case_id).state == CaseState.ACCEPTED
+
+
+def test_a_required_reason_left_empty_is_refused(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    b = as_user("clerk")
+    fire(b, world, case_id, "return_for_materials", "")
+    assert case_of(world, case_id).state == CaseState.SUBMITTED
+    assert "alert-danger" in b.text(f"/admin/case/{case_id}")
+
+
+def test_the_investigation_form_records_an_investigation(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.INVESTIGATING)
+    b = as_user("clerk")
+    b.get(f"/admin/case/{case_id}")
+    response = b.post(
+        f"/admin/case/{case_id}/investigations",
+        {
+            "date": world.today().isoformat(),
+            "method": "home_visit",
+            "level": "township",
+            "investigators": ["clerk", "clerk2"],
+            "findings": "入户核实，收入与申报一致",
+        },
+    )
+    assert response.status_code == 302
+    with world.rt.reader() as uow:
+        found = uow.session.scalars(
+            select(Investigation.findings).where(Investigation.case_id == case_id)
+        ).all()
+    assert found == ["入户核实，收入与申报一致"]
+    assert last_entry(world, case_id).trigger == "record_investigation"
+    # now the reviewer may propose
+    assert fire(as_user("reviewer"), world, case_id, "propose").status_code == 302
+    assert case_of(world, case_id).state == CaseState.INITIAL_REVIEWED
+
+
+def test_an_investigation_with_one_investigator_is_refused(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.INVESTIGATING)
+    b = as_user("clerk")
+    b.get(f"/admin/case/{case_id}")
+    b.post(
+        f"/admin/case/{case_id}/investigations",
+        {
+            "date": world.today().isoformat(),
+            "method": "home_visit",
+            "level": "township",
+            "investigators": ["clerk"],
+            "findings": "x",
+        },
+    )
+    with world.rt.reader() as uow:
+        assert uow.session.scalars(select(Investigation.id)).all() == []
+    assert "alert-danger" in b.text(f"/admin/case/{case_id}")
+
+
+def test_a_malformed_form_is_refused_with_a_message(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.INVESTIGATING)
+    b = as_user("clerk")
+    b.get(f"/admin/case/{case_id}")
+    response = b.post(
+        f"/admin/case/{case_id}/investigations",
+        {"date": "not-a-date", "method": "telepathy", "level": "x", "findings": ""},
+    )
+    assert response.status_code == 302
+    page = b.text(f"/admin/case/{case_id}")
+    assert "表单填写有误" in page
+    response = b.post(f"/admin/case/{case_id}/fire", {"trigger": "accept"})
+    assert response.status_code == 302
+
+
+def test_the_objection_form_records_an_objection_during_the_notice(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.IN_PUBLIC_NOTICE)
+    b = as_user("reviewer")
+    b.get(f"/admin/case/{case_id}")
+    response = b.post(
+        f"/admin/case/{case_id}/objections", {"objector": "村民张某", "content": "家有轿车"}
+    )
+    assert response.status_code == 302
+    page = b.text(f"/admin/case/{case_id}")
+    assert "家有轿车" in page
+    assert last_entry(world, case_id).trigger == "record_objection"
+
+
+def test_an_unknown_case_answers_404(as_user) -> None:  # type: ignore[no-untyped-def]
+    assert as_user("clerk").get("/admin/case/999999").status_code == 404
+
+
+def test_the_case_lookup_goes_to_the_case(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    b = as_user("clerk")
+    assert (
+        b.get(f"/admin/case/?id=%23{case_id}")
+        .headers["Location"]
+        .endswith(f"/admin/case/{case_id}")
+    )
+    assert b.get("/admin/case/?id=abc").status_code == 302
