@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,12 +11,14 @@ from flask import Response, request
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import DateBetweenFilter
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
 
 from admin.exports import FORMATS, table_bytes
 from admin.extensions import runtime
 from admin.ui.access import Restricted, current_actor
 
 PAGE_SIZE = 50
+BOM = "\ufeff"
 #: how many rows a download may carry (a county's whole trail fits)
 EXPORT_MAX_ROWS = 200_000
 
@@ -35,6 +38,14 @@ class ReadOnlyView(Restricted, ModelView):  # type: ignore[misc]
     form_base_class = FlaskForm
     #: lists of append-only logs grow without end: no total count on every page
     simple_list_pager = True
+
+    def _export_csv(self, return_url: Any) -> Any:
+        """Flask-Admin's CSV, led by a byte-order mark so Excel reads the Chinese right."""
+        response = super()._export_csv(return_url)
+        if isinstance(response, BaseResponse) and response.is_streamed:
+            rows = response.response
+            response.response = itertools.chain([BOM], rows)
+        return response
 
     def get_query(self) -> Any:
         """Only what lies in the signed-in user's region."""

@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 
-from engine.access import county_of, ensure_in_region, ensure_role
+from engine.access import county_of, covers, ensure_in_region, ensure_role
 from engine.clock import today as local_today
 from engine.errors import Conflict, NotFound, Problem, invalid_field, raise_invalid
 from engine.identity import InvalidIdNumber, parse_id_number
@@ -89,10 +89,17 @@ def create_user(uow: UnitOfWork, new: NewUser, actor: Actor | None = None) -> in
     line); they may only create accounts within their own region. The account
     (never its password) goes into the county's ``users:`` ledger.
     """
+    problems: list[Problem] = []
     if actor is not None:
         ensure_role(actor, USER_ADMINS, "管理用户", "manage users")
-        ensure_in_region(actor, new.region_code)
-    problems: list[Problem] = []
+        if not covers(actor.region_code, new.region_code):
+            problems.append(
+                invalid_field(
+                    "region",
+                    f"地区{new.region_code}不在您的辖区（{actor.region_code}）内",
+                    f"region {new.region_code} is outside your region {actor.region_code}",
+                )
+            )
     if not USERNAME_RE.match(new.username):
         problems.append(
             invalid_field(

@@ -24,6 +24,8 @@ class Browser:
     def get(self, path: str, **kwargs: object) -> TestResponse:
         """GET a page and remember the CSRF token it carries."""
         response = self.client.get(path, **kwargs)  # type: ignore[arg-type]
+        if response.mimetype != "text/html":
+            return response
         found = TOKEN.search(response.get_data(as_text=True))
         if found:
             self.token = found.group(1)

@@ -1,0 +1,87 @@
+"""The application form: a clerk registers a household and submits the case."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from engine.models import Case, Person
+from engine.states import CaseState
+from tests.support import VILLAGE_A1, VILLAGE_B1, World, id_number
+
+
+def form(**more: str) -> dict[str, str]:
+    data = {
+        "category": "dibao",
+        "village_code": VILLAGE_A1,
+        "rigid_expenses_yuan": "",
+        "m-0-id_number": id_number(),
+        "m-0-name": "王大山",
+        "m-0-relation": "self",
+        "m-0-wages": "150",
+        "m-1-id_number": id_number(male=False),
+        "m-1-name": "李小花",
+        "m-1-relation": "spouse",
+        "m-1-wages": "100",
+    }
+    data.update(more)
+    return data
+
+
+def cases(world: World) -> int:
+    with world.rt.reader() as uow:
+        return int(uow.session.scalar(select(func.count()).select_from(Case)) or 0)
+
+
+def test_a_filled_form_registers_and_submits_the_case(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    b = as_user("clerk")
+    b.get("/admin/apply/")
+    response = b.post("/admin/apply/", form())
+    assert response.status_code == 302
+    case_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    with world.rt.reader() as uow:
+        case = uow.session.get(Case, case_id)
+        assert case is not None and case.state == CaseState.SUBMITTED
+    page = b.text(f"/admin/case/{case_id}")
+    assert "王大山" in page and f"案件 #{case_id} 已登记" in page
+
+
+def test_an_invalid_id_number_keeps_everything_typed_and_writes_nothing(
+    as_user, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    b = as_user("clerk")
+    b.get("/admin/apply/")
+    response = b.post("/admin/apply/", form(**{"m-0-id_number": "512022197005170000"}))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="application-errors"' in page
+    assert "512022197005170000" in page and "李小花" in page  # the input is kept
+    assert cases(world) == 0
+    with world.rt.reader() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Person)) == 0
+
+
+def test_unreadable_amounts_are_named(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    b = as_user("clerk")
+    b.get("/admin/apply/")
+    response = b.post("/admin/apply/", form(**{"m-0-wages": "a lot", "vehicles": "-1"}))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "members.0.wages" in page and "vehicles" in page
+    assert cases(world) == 0
+
+
+def test_a_village_outside_the_township_is_refused(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    b = as_user("clerk")
+    b.get("/admin/apply/")
+    response = b.post("/admin/apply/", form(village_code=VILLAGE_B1))
+    assert response.status_code == 422
+    assert cases(world) == 0
+
+
+def test_a_draft_stays_a_draft(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    b = as_user("clerk")
+    b.get("/admin/apply/")
+    response = b.post("/admin/apply/", form(draft="1"))
+    assert response.status_code == 302
+    with world.rt.reader() as uow:
+        assert uow.session.scalars(select(Case.state)).all() == [CaseState.DRAFT]

@@ -1,0 +1,125 @@
+"""The inspector's workspace: trail search, chain verification, flags, reads, activity, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from engine.states import CaseState
+from tests.support import VILLAGE_B1, World, application, tamper
+
+# Flask-Admin numbers each filter operation; these are the trail's (see AuditTrailView)
+CASE_EQUALS = "flt0_0"
+USER_CONTAINS = "flt0_7"
+TRIGGER_EQUALS = "flt0_16"
+TIME_BETWEEN = "flt0_28"
+
+
+def rows_of(page: str, first_column: str = "case_id") -> int:
+    return page.count(f'<td class="col-{first_column}"')
+
+
+def test_the_trail_is_searched_by_case_user_trigger_and_time(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    first = world.apply()
+    second = world.apply(by="clerk2")
+    world.fire(first, "accept", "clerk")
+    b = as_user("inspector")
+    assert rows_of(b.text("/admin/trail/")) == 5
+    assert rows_of(b.text(f"/admin/trail/?{CASE_EQUALS}={first}")) == 3
+    assert rows_of(b.text(f"/admin/trail/?{USER_CONTAINS}=clerk2")) == 2
+    assert rows_of(b.text(f"/admin/trail/?{TRIGGER_EQUALS}=accept")) == 1
+    day = world.today().isoformat()
+    assert rows_of(b.text(f"/admin/trail/?{TIME_BETWEEN}={day}+to+{day}")) == 5
+    assert rows_of(b.text(f"/admin/trail/?{TIME_BETWEEN}=2020-01-01+to+2020-01-02")) == 0
+    assert second
+
+
+def test_the_trail_stays_in_the_inspectors_county(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    other = world.apply(application(village=VILLAGE_B1), by="clerk_b")
+    page = as_user("inspector").text(f"/admin/trail/?{CASE_EQUALS}={other}")
+    assert rows_of(page) == 2  # township B is in the same county
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_every_list_exports_to_csv_and_xlsx(as_user, world: World, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    b = as_user("inspector")
+    b.text(f"/admin/case/{case_id}")  # a read for the access log
+    for path in (
+        f"/admin/trail/export/{fmt}/",
+        f"/admin/reads/export/{fmt}/",
+        f"/admin/signins/export/{fmt}/",
+        f"/admin/flags/?export={fmt}",
+        f"/admin/register/?export={fmt}",
+        f"/admin/activity/?export={fmt}",
+    ):
+        response = b.get(path)
+        assert response.status_code == 200, path
+        data = response.get_data()
+        if fmt == "csv":
+            assert data.startswith("\ufeff".encode()), path  # Excel reads the Chinese right
+            table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        else:
+            sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+            table = [list(r) for r in sheet.iter_rows(values_only=True)]
+        assert table and table[0], path
+    trail = b.get(f"/admin/trail/export/{fmt}/").get_data()
+    if fmt == "csv":
+        assert trail.decode("utf-8-sig").count("\n") == 3  # header and two entries
+
+
+def test_verification_shows_each_case_and_names_a_tampered_entry(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    good = world.apply()
+    bad = world.apply()
+    b = as_user("inspector")
+    page = b.text("/admin/verify/")
+    assert f'data-case="{good}"' in page and "完整" in page
+    tamper(
+        world.rt.settings.database_url,
+        f"UPDATE audit_entry SET reason = 'edited' WHERE case_id = {bad} AND seq = 2",
+    )
+    page = b.text("/admin/verify/")
+    assert f'class="doudi-overdue" data-case="{bad}"' in page
+    assert "在第2条断开" in page
+    response = b.post("/admin/verify/all")
+    assert response.status_code == 200
+    report = response.get_data(as_text=True)
+    assert 'id="verify-report"' in report and "alert-danger" in report
+
+
+def test_the_case_page_marks_a_broken_chain(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    tamper(
+        world.rt.settings.database_url,
+        f"UPDATE audit_entry SET actor = 'someone' WHERE case_id = {case_id} AND seq = 1",
+    )
+    assert "审计链在第1条断开" in as_user("inspector").text(f"/admin/case/{case_id}")
+
+
+def test_activity_counts_entries_by_user_and_day(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.INVESTIGATING)
+    response = as_user("inspector").get("/admin/activity/?export=csv")
+    table = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    counts = {row[1]: int(row[3]) for row in table[1:]}
+    assert counts == {"clerk": 4}
+
+
+def test_the_read_log_and_sign_ins_are_listed(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    as_user("clerk").text(f"/admin/case/{case_id}")
+    b = as_user("inspector")
+    reads = b.text("/admin/reads/")
+    assert rows_of(reads, "at") == 1 and "view_case" in reads
+    signins = b.text("/admin/signins/")
+    assert rows_of(signins, "at") == 2  # the clerk, then the inspector
+
+
+def test_flags_and_register_pages_answer_with_bad_arguments(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    b = as_user("inspector")
+    assert b.get("/admin/flags/?status=weird&filed=maybe&page=x").status_code in (200, 422)
+    assert b.get("/admin/register/?year=abc").status_code in (200, 422)
+    assert b.get("/admin/activity/?since=yesterday").status_code == 200
