@@ -293,7 +293,7 @@ def _notice(
     return [
         _deadline(
             "public_notice",
-            ("公示期满", "public notice runs its course"),
+            OTHER_LABELS["public_notice"],
             "public_notice_days",
             rules,
             calendar,
@@ -304,6 +304,15 @@ def _notice(
             due=closes,
         )
     ]
+
+
+#: deadlines computed outside SPECS: name -> (Chinese, English) label
+OTHER_LABELS: dict[str, tuple[str, str]] = {
+    "public_notice": ("公示期满", "public notice runs its course"),
+    "payment_start": ("次月起发放保障金", "payment from the next month"),
+    "recheck": ("定期核查", "periodic recheck"),
+    "phase_out_end": ("渐退期满", "end of phase-out"),
+}
 
 
 def _enrolment(
@@ -321,8 +330,7 @@ def _enrolment(
         out.append(
             Deadline(
                 "payment_start",
-                "次月起发放保障金",
-                "payment from the next month",
+                *OTHER_LABELS["payment_start"],
                 "《最低生活保障审核确认办法》第二十一条",
                 1,
                 "months",
@@ -339,8 +347,7 @@ def _enrolment(
         out.append(
             Deadline(
                 "recheck",
-                "定期核查",
-                "periodic recheck",
+                *OTHER_LABELS["recheck"],
                 "《最低生活保障审核确认办法》第三十一条",
                 f.recheck_interval_months or 0,
                 "months",
@@ -358,8 +365,7 @@ def _enrolment(
         out.append(
             Deadline(
                 "phase_out_end",
-                "渐退期满",
-                "end of phase-out",
+                *OTHER_LABELS["phase_out_end"],
                 rules.rule("phase_out_max_months", f.phase_out_started_on).source,
                 f.phase_out_months,
                 "months",

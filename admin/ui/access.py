@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import UserMixin, current_user
@@ -64,6 +65,14 @@ def back(default: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else default
 
 
+def referring_page() -> str:
+    """The page on this site the form was sent from (the start page if unknown)."""
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc == request.host and parts.path.startswith("/"):
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return url_for("admin.index")
+
+
 def shows_domain_errors(view: F) -> F:
     """Turn a domain refusal into a page: flashed problems for forms, 403/404 pages otherwise."""
 
@@ -80,6 +89,7 @@ def shows_domain_errors(view: F) -> F:
             flash(error_text(err), "error")
             for problem in err.problems:
                 flash(problem_text(problem), "error")
-            return redirect(back(request.path))
+            # back to the form's page, where the messages show next to what was typed
+            return redirect(back(referring_page()))
 
     return cast(F, wrapper)

@@ -15,6 +15,7 @@ from flask import session
 from flask_babel import gettext, lazy_gettext
 
 from engine.deadlines import EXTENSION_GROUNDS
+from engine.deadlines import OTHER_LABELS as OTHER_DEADLINE_LABELS
 from engine.deadlines import SPECS as DEADLINE_SPECS
 from engine.errors import DomainError, Problem
 from engine.states import ROLE_LABELS, STATE_LABELS, TRANSITIONS, CaseState, Role
@@ -50,7 +51,12 @@ VALUE_LABELS: dict[str, dict[str, Any]] = {
         "data_check": _l("Information check"),
     },
     "level": {"township": _l("Township"), "county": _l("County")},
-    "deadline_status": {"pending": _l("Pending"), "met": _l("Met"), "missed": _l("Missed")},
+    "deadline_status": {
+        "pending": _l("Pending"),
+        "met": _l("Met"),
+        "missed": _l("Missed"),
+        "info": _l("For information"),
+    },
     "objection_status": {
         "open": _l("Open"),
         "reinvestigated": _l("Re-investigated"),
@@ -212,11 +218,16 @@ def workflow_labels(
         yield 0, None, rule.label_en, comment
     for spec in DEADLINE_SPECS:
         yield 0, None, spec.label_en, ["deadline label (engine/deadlines.py)"]
+    for _, en in OTHER_DEADLINE_LABELS.values():
+        yield 0, None, en, ["deadline label (engine/deadlines.py)"]
     for _, en in EXTENSION_GROUNDS.values():
         yield 0, None, en, ["extension ground (engine/deadlines.py)"]
 
 
-_DEADLINE_LABELS = {spec.name: spec.label_en for spec in DEADLINE_SPECS}
+_DEADLINE_LABELS = {
+    **{spec.name: spec.label_en for spec in DEADLINE_SPECS},
+    **{name: en for name, (_, en) in OTHER_DEADLINE_LABELS.items()},
+}
 
 
 def deadline_label(name: str) -> str:

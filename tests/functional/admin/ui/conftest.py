@@ -20,12 +20,14 @@ class Browser:
     def __init__(self, client: FlaskClient) -> None:
         self.client = client
         self.token = ""
+        self.page = ""
 
     def get(self, path: str, **kwargs: object) -> TestResponse:
         """GET a page and remember the CSRF token it carries."""
         response = self.client.get(path, **kwargs)  # type: ignore[arg-type]
         if response.mimetype != "text/html":
             return response
+        self.page = path
         found = TOKEN.search(response.get_data(as_text=True))
         if found:
             self.token = found.group(1)
@@ -38,7 +40,9 @@ class Browser:
         if not self.token:
             self.get("/ui/signin")
         form = {"csrf_token": self.token, **(data or {})}
-        return self.client.post(path, data=form, **kwargs)  # type: ignore[arg-type]
+        # a browser names the page the form was on
+        headers = {"Referer": f"http://localhost{self.page}"} if self.page else {}
+        return self.client.post(path, data=form, headers=headers, **kwargs)  # type: ignore[arg-type]
 
     def sign_in(self, username: str, password: str = PASSWORD) -> TestResponse:
         """Sign in through the form."""

@@ -9,7 +9,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from engine.deadlines import EXTENSION_GROUNDS
+from engine.deadlines import EXTENSION_GROUNDS, OTHER_LABELS
 from engine.deadlines import SPECS as DEADLINE_SPECS
 from engine.states import ROLE_LABELS, STATE_LABELS, TRANSITIONS
 
@@ -48,6 +48,7 @@ def test_lifecycle_names_match_the_engines_chinese() -> None:
     pairs = [*STATE_LABELS.values(), *ROLE_LABELS.values(), *EXTENSION_GROUNDS.values()]
     pairs += [(r.label_zh, r.label_en) for r in TRANSITIONS]
     pairs += [(s.label_zh, s.label_en) for s in DEADLINE_SPECS]
+    pairs += list(OTHER_LABELS.values())
     expected: dict[str, set[str]] = {}
     for zh_label, en in pairs:
         expected.setdefault(en, set()).add(zh_label)
