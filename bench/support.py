@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from admin.config import load_settings
 from admin.migrate import upgrade
 from admin.runtime import Runtime
+from engine.clock import Clock
 from engine.db import make_engine, normalize_url
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -38,7 +39,7 @@ def scratch_database(server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def runtime(url: str) -> Runtime:
+def runtime(url: str, clock: Clock | None = None) -> Runtime:
     """The application's runtime (engine, audit, kinship wiring) on the given database."""
     settings = load_settings(
         environ={},
@@ -48,4 +49,4 @@ def runtime(url: str) -> Runtime:
             "DOUDI_INSTANCE_PATH": tempfile.gettempdir(),
         },
     )
-    return Runtime(settings)
+    return Runtime(settings, clock=clock)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -152,3 +154,17 @@ def test_another_townships_reviewer_sees_an_empty_queue(as_user, world: World) -
     world.apply()
     page = as_user("reviewer_b").text("/admin/queue/")
     assert TOWNSHIP_B in page
+
+
+EXTERNAL = re.compile(r'(?:src|href)\s*=\s*["\'](?:https?:)?//', re.IGNORECASE)
+
+
+def test_no_page_loads_anything_from_another_host(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    for role in ROLES:
+        b = as_user(role)
+        for page, roles in PAGES.items():
+            if role in roles:
+                html = b.text(page.format(case=case_id))
+                assert not EXTERNAL.search(html), (role, page, EXTERNAL.findall(html))
+    assert not EXTERNAL.search(b.text("/ui/signin"))
