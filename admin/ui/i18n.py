@@ -184,6 +184,17 @@ def trigger_label(trigger: str) -> str:
     return str(event) if event is not None else trigger
 
 
+def lazy_trigger_label(trigger: str) -> Any:
+    """A trigger's or event's name, translated when shown (for lists built before any request)."""
+    label = _TRIGGER_LABELS.get(trigger)
+    return lazy_gettext(label) if label else EVENT_LABELS.get(trigger, trigger)
+
+
+def lazy_role_label(role: str) -> Any:
+    """A role's name, translated when shown."""
+    return lazy_gettext(ROLE_LABELS[Role(role)][1])
+
+
 def role_label(role: str) -> str:
     """The role's name in the request's language."""
     return gettext(ROLE_LABELS[Role(role)][1])

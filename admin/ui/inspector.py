@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import request, url_for
 from flask_admin import BaseView, expose
+from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_babel import gettext, lazy_gettext
 from markupsafe import Markup
 from sqlalchemy import select
@@ -15,7 +16,15 @@ from werkzeug.wrappers import Response
 
 from admin.extensions import runtime
 from admin.ui.access import Restricted, current_actor, shows_domain_errors
-from admin.ui.i18n import role_label, state_label, trigger_label, value_label
+from admin.ui.i18n import (
+    EVENT_LABELS,
+    lazy_role_label,
+    lazy_trigger_label,
+    role_label,
+    state_label,
+    trigger_label,
+    value_label,
+)
 from admin.ui.lists import (
     PAGE_SIZE,
     LocalDaysBetween,
@@ -32,7 +41,7 @@ from audit.verify import verify_all
 from engine.access import county_of
 from engine.clock import local_date
 from engine.models import Case, User
-from engine.states import Role
+from engine.states import TRANSITIONS, Role
 
 _l = lazy_gettext
 INSPECTORS = frozenset({Role.INSPECTOR})
@@ -50,6 +59,16 @@ def _case_link(view: Any, context: Any, model: Any, name: str) -> Any:
     if case_id is None:
         return ""
     return Markup('<a href="{}">#{}</a>').format(url_for("case.details", case_id=case_id), case_id)
+
+
+def _trigger_options() -> list[tuple[str, str]]:
+    """Every action a trail may hold, named in the request's language (for the filter)."""
+    names = dict.fromkeys([*(r.trigger for r in TRANSITIONS), *EVENT_LABELS])
+    return [(name, lazy_trigger_label(name)) for name in names]
+
+
+def _role_options() -> list[tuple[str, str]]:
+    return [(r.value, lazy_role_label(r.value)) for r in Role]
 
 
 class AuditTrailView(ReadOnlyView):
@@ -72,8 +91,8 @@ class AuditTrailView(ReadOnlyView):
     column_filters = (
         "case_id",
         "actor",
-        "trigger",
-        "role",
+        FilterEqual(AuditEntry.trigger, _l("Action"), options=_trigger_options),
+        FilterEqual(AuditEntry.role, _l("Role"), options=_role_options),
         LocalDaysBetween(AuditEntry.at, _l("Time")),
     )
     column_searchable_list = ("reason",)

@@ -57,6 +57,12 @@ class Browser:
 
 
 @pytest.fixture
+def backend() -> str:
+    """The UI's pages run on SQLite: the services under them are tested on both databases."""
+    return "sqlite"
+
+
+@pytest.fixture
 def browser(app: Flask) -> Browser:
     """A fresh browser on the app (signed out)."""
     return Browser(app.test_client())

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import json
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -11,11 +14,19 @@ from openpyxl import load_workbook
 from engine.states import CaseState
 from tests.support import VILLAGE_B1, World, application, tamper
 
-# Flask-Admin numbers each filter operation; these are the trail's (see AuditTrailView)
-CASE_EQUALS = "flt0_0"
-USER_CONTAINS = "flt0_7"
-TRIGGER_EQUALS = "flt0_16"
-TIME_BETWEEN = "flt0_28"
+
+def filter_groups(page: str) -> dict[str, list[dict]]:  # type: ignore[type-arg]
+    """Flask-Admin's filters as the list page describes them."""
+    found = re.search(r'id="filter-groups-data"[^>]*>(.*?)</div>', page, re.DOTALL)
+    assert found
+    return json.loads(html.unescape(found.group(1)))  # type: ignore[no-any-return]
+
+
+def filter_arg(page: str, label: str, operation: str) -> str:
+    """The URL argument of one of the list's filters."""
+    groups = filter_groups(page)
+    (index,) = [f["index"] for f in groups[label] if f["operation"] == operation]
+    return f"flt0_{index}"
 
 
 def rows_of(page: str, first_column: str = "case_id") -> int:
@@ -27,20 +38,31 @@ def test_the_trail_is_searched_by_case_user_trigger_and_time(as_user, world: Wor
     second = world.apply(by="clerk2")
     world.fire(first, "accept", "clerk")
     b = as_user("inspector")
-    assert rows_of(b.text("/admin/trail/")) == 5
-    assert rows_of(b.text(f"/admin/trail/?{CASE_EQUALS}={first}")) == 3
-    assert rows_of(b.text(f"/admin/trail/?{USER_CONTAINS}=clerk2")) == 2
-    assert rows_of(b.text(f"/admin/trail/?{TRIGGER_EQUALS}=accept")) == 1
+    page = b.text("/admin/trail/")
+    assert rows_of(page) == 5
+    case_equals = filter_arg(page, "案件", "等于")
+    user_contains = filter_arg(page, "用户", "包含")
+    trigger_equals = filter_arg(page, "操作", "等于")
+    time_between = filter_arg(page, "时间", "之间")
+    assert rows_of(b.text(f"/admin/trail/?{case_equals}={first}")) == 3
+    assert rows_of(b.text(f"/admin/trail/?{user_contains}=clerk2")) == 2
+    assert rows_of(b.text(f"/admin/trail/?{trigger_equals}=accept")) == 1
+    # the action filter offers the actions by name
+    (actions,) = filter_groups(page)["操作"]
+    assert ["accept", "受理"] in actions["options"]
     day = world.today().isoformat()
-    assert rows_of(b.text(f"/admin/trail/?{TIME_BETWEEN}={day}+to+{day}")) == 5
-    assert rows_of(b.text(f"/admin/trail/?{TIME_BETWEEN}=2020-01-01+to+2020-01-02")) == 0
+    assert rows_of(b.text(f"/admin/trail/?{time_between}={day}+to+{day}")) == 5
+    assert rows_of(b.text(f"/admin/trail/?{time_between}=2020-01-01+to+2020-01-02")) == 0
     assert second
 
 
 def test_the_trail_stays_in_the_inspectors_county(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
     other = world.apply(application(village=VILLAGE_B1), by="clerk_b")
-    page = as_user("inspector").text(f"/admin/trail/?{CASE_EQUALS}={other}")
-    assert rows_of(page) == 2  # township B is in the same county
+    b = as_user("inspector")
+    case_equals = filter_arg(b.text("/admin/trail/"), "案件", "等于")
+    assert (
+        rows_of(b.text(f"/admin/trail/?{case_equals}={other}")) == 2
+    )  # township B is in the same county
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
