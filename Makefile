@@ -22,7 +22,7 @@ test: install test-packages
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest -n auto --cov --cov-report=term
 
 install: system-packages $(STAMP) $(COMPILED)
 
