@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from decimal import Decimal, InvalidOperation
+from typing import NoReturn
 
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
@@ -46,23 +47,21 @@ def _pages(total: int) -> int:
     return max(1, -(-total // PER_PAGE))
 
 
+def _refuse(field: str, zh: str, en: str) -> NoReturn:
+    """Refuse one form field, worded as the services word invalid input."""
+    raise_invalid([invalid_field(field, zh, en)])
+    raise AssertionError("raise_invalid raises for a non-empty list")
+
+
 def _upload() -> tuple[str, bytes]:
     """The uploaded file's name and bytes, or InvalidData naming what is wrong."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise_invalid([invalid_field("file", "请选择要导入的文件", "choose a file to import")])
-    assert upload is not None and upload.filename
+        _refuse("file", "请选择要导入的文件", "choose a file to import")
     data = upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise_invalid(
-            [
-                invalid_field(
-                    "file",
-                    f"文件超过{MAX_UPLOAD_BYTES // 1024 // 1024} MB",
-                    f"the file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB",
-                )
-            ]
-        )
+        megabytes = MAX_UPLOAD_BYTES // 1024 // 1024
+        _refuse("file", f"文件超过{megabytes} MB", f"the file is larger than {megabytes} MB")
     return upload.filename, data
 
 
@@ -70,8 +69,7 @@ def _date(raw: str, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(raw.strip())
     except ValueError:
-        raise_invalid([invalid_field(field, "日期格式须为 YYYY-MM-DD", "a date as YYYY-MM-DD")])
-        raise  # unreachable: raise_invalid always raises
+        _refuse(field, "日期格式须为 YYYY-MM-DD", "a date as YYYY-MM-DD")
 
 
 def _regions_under(prefix: str) -> list[tuple[str, str, str]]:
@@ -248,8 +246,7 @@ def _decimal(raw: str, field: str) -> Decimal:
     try:
         return Decimal(raw.strip())
     except InvalidOperation:
-        raise_invalid([invalid_field(field, "须为金额，如 650.00", "an amount such as 650.00")])
-        raise  # unreachable: raise_invalid always raises
+        _refuse(field, "须为金额，如 650.00", "an amount such as 650.00")
 
 
 class PolicyView(Restricted, BaseView):  # type: ignore[misc]

@@ -119,7 +119,7 @@ def _staff_in_reach(village_code: str) -> list[tuple[str, str]]:
             .order_by(User.role, User.username)
         ).all()
         return [
-            (u.username, f"{u.display_name or u.username}（{u.username}）")
+            (u.username, f"{u.display_name or u.username} ({u.username})")
             for u in users
             if covers(u.region_code, village_code)
         ]
