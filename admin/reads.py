@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
 from admin.extensions import runtime
 from audit.chain import ChainBreak, StoredEntry, verify_chain
 from audit.recorder import case_entries, log_access, stored_entry
 from engine import case_view, queries
 from engine.case_view import CaseDetail
+from engine.models import KinshipFiling, User
 from engine.ports import Actor
 
 
@@ -37,3 +43,25 @@ def case_trail(actor: Actor, case_id: int) -> tuple[list[StoredEntry], ChainBrea
         stored = [stored_entry(r) for r in case_entries(uow.session, case_id)]
         head_seq, head_hash = case.chain_seq, case.chain_head
     return stored, verify_chain(f"case {case_id}", stored, head_seq, head_hash)
+
+
+@dataclass(frozen=True)
+class FilingRow:
+    """A kinship filing of the case as the case page lists it."""
+
+    filed_at: dt.datetime
+    filed_by: str
+    note: str
+
+
+def case_filings(actor: Actor, case_id: int) -> list[FilingRow]:
+    """The case's kinship filings (备案), oldest first."""
+    with runtime().reader() as uow:
+        queries.visible_case(uow.session, actor, case_id)
+        rows = uow.session.execute(
+            select(KinshipFiling.filed_at, User.username, KinshipFiling.note)
+            .join(User, User.id == KinshipFiling.filed_by_id)
+            .where(KinshipFiling.case_id == case_id)
+            .order_by(KinshipFiling.id)
+        ).all()
+    return [FilingRow(at, by, note) for at, by, note in rows]

@@ -27,7 +27,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from admin.extensions import runtime
-from admin.reads import case_trail, read_case
+from admin.reads import case_filings, case_trail, read_case
 from admin.ui.access import READERS, STAFF, Restricted, current_actor, shows_domain_errors
 from admin.ui.diagram import DiagramUnavailable, lifecycle_svg
 from admin.ui.i18n import engine_label, is_english, state_label, trigger_label
@@ -182,6 +182,7 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
             levels=list(InvestigationLevel),
             grounds=EXTENSION_GROUNDS,
             kinship_flags=[f for f in detail.flags if f.get("kind") == "kinship"],
+            filings=case_filings(actor, case_id),
             overdue_flags=[f for f in detail.flags if f.get("kind") == "overdue"],
             state_labels=STATE_LABELS,
             engine_label=engine_label,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from audit.models import AccessLog, AuditEntry
+from audit.officials import import_officials, official_row
 from engine.models import Case, Investigation, Member, Person
 from engine.states import CaseState
-from tests.support import World
+from tests.support import World, application
 
 
 def case_of(world: World, case_id: int) -> Case:
@@ -215,3 +216,29 @@ def test_the_case_lookup_goes_to_the_case(as_user, world: World) -> None:  # typ
         .endswith(f"/admin/case/{case_id}")
     )
     assert b.get("/admin/case/?id=abc").status_code == 302
+
+
+def test_a_flagged_case_is_filed_from_its_page(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    app = application()
+    case_id = world.apply(app)
+    cadre = official_row(
+        official_id_number=app.members[0].id_number,
+        official_name=app.members[0].name,
+        position="village_member",
+        region_code=app.village_code,
+    )
+    import_officials(world.uow(), world.actors["admin"], [cadre])
+    b = as_user("reviewer")
+    page = b.text(f"/admin/case/{case_id}")
+    assert 'id="filing-form"' in page and "备案" in page and "doudi-filing" not in page
+    response = b.post(
+        f"/admin/case/{case_id}/filings",
+        {
+            "note": "申请人系村委委员，单独备案",
+            "expected_version": str(case_of(world, case_id).version),
+        },
+    )
+    assert response.status_code == 302
+    page = b.text(f"/admin/case/{case_id}")
+    assert "由 reviewer 备案： 申请人系村委委员，单独备案" in page
+    assert last_entry(world, case_id).trigger == "kinship_filing"
