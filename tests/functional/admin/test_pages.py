@@ -13,6 +13,7 @@ def test_the_start_page_shows_the_county_and_counts(client: FlaskClient, world: 
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "乐至县" in text and "已提交" in text and "/api/v1/openapi.json" in text
+    assert 'href="/ui/signin"' in text  # the way into the workspaces
 
 
 def test_health_reports_the_schema(client: FlaskClient) -> None:
