@@ -51,6 +51,13 @@ class ReadOnlyView(Restricted, ModelView):  # type: ignore[misc]
         """Only what lies in the signed-in user's region."""
         return self.scoped(super().get_query())
 
+    def get_one(self, id: Any) -> Any:
+        """One row for the details page, only when it lies in the user's region (else None)."""
+        raw = str(id)
+        if not raw.isdigit():
+            return None
+        return self.get_query().filter(self.model.id == int(raw)).one_or_none()
+
     def get_count_query(self) -> Any:
         """Counted in the same scope as the list."""
         return self.scoped(super().get_count_query())

@@ -10,9 +10,12 @@ import re
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from audit.models import AuditEntry
+from engine.services.users import NewUser, create_user
 from engine.states import CaseState
-from tests.support import VILLAGE_B1, World, application, tamper
+from tests.support import PASSWORD, TOWNSHIP_B, VILLAGE_B1, World, application, tamper
 
 
 def filter_groups(page: str) -> dict[str, list[dict]]:  # type: ignore[type-arg]
@@ -145,3 +148,22 @@ def test_flags_and_register_pages_answer_with_bad_arguments(as_user, world: Worl
     assert b.get("/admin/flags/?status=weird&filed=maybe&page=x").status_code in (200, 422)
     assert b.get("/admin/register/?year=abc").status_code in (200, 422)
     assert b.get("/admin/activity/?since=yesterday").status_code == 200
+
+
+def test_an_entrys_details_open_only_inside_the_inspectors_region(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    create_user(
+        world.uow(),
+        NewUser("inspector_b", "inspector", TOWNSHIP_B, PASSWORD),
+        world.actors["admin"],
+    )
+    with world.rt.reader() as uow:
+        entry_id = uow.session.scalar(select(AuditEntry.id).where(AuditEntry.case_id == case_id))
+    details = f"/admin/trail/details/?id={entry_id}"
+    page = as_user("inspector").text(details)
+    assert "submit" in page or "提交申请" in page
+    outsider = as_user("inspector_b")
+    response = outsider.get(details)
+    assert response.status_code == 302  # Flask-Admin's "record does not exist", back to the list
+    assert rows_of(outsider.text("/admin/trail/")) == 0
+    assert outsider.get("/admin/trail/details/?id=abc").status_code == 302
