@@ -120,7 +120,10 @@ class AuditTrailView(ReadOnlyView):
         "at": _time,
         "hash": lambda v, c, m, n: m.hash[:16] + "…",
     }
-    column_formatters_export = {"at": _time}
+    # a spreadsheet for people: names in the UI's language, the full hash, the case number
+    column_formatters_export = {
+        name: f for name, f in column_formatters.items() if name not in ("case_id", "hash")
+    }
 
     def scoped(self, query: Any) -> Any:
         """Entries of cases in the inspector's region."""
@@ -162,7 +165,7 @@ class AccessLogView(ReadOnlyView):
         "case_id": _case_link,
         "role": lambda v, c, m, n: role_label(m.role),
     }
-    column_formatters_export = {"at": _time}
+    column_formatters_export = {"at": _time, "role": column_formatters["role"]}
 
     def scoped(self, query: Any) -> Any:
         """Reads by the region's users."""
@@ -193,7 +196,7 @@ class SignInLogView(ReadOnlyView):
         "at": _time,
         "outcome": lambda v, c, m, n: value_label("sign_in_outcome", m.outcome),
     }
-    column_formatters_export = {"at": _time}
+    column_formatters_export = column_formatters
 
     def scoped(self, query: Any) -> Any:
         """The region's users, and names that belong to nobody (guesses)."""

@@ -93,7 +93,10 @@ def test_every_list_exports_to_csv_and_xlsx(as_user, world: World, fmt: str) -> 
         assert table and table[0], path
     trail = b.get(f"/admin/trail/export/{fmt}/").get_data()
     if fmt == "csv":
-        assert trail.decode("utf-8-sig").count("\n") == 3  # header and two entries
+        rows = list(csv.reader(io.StringIO(trail.decode("utf-8-sig"))))
+        assert len(rows) == 3  # header and two entries
+        assert rows[1][:5] == [str(case_id), "2", "提交申请", "草稿", "已提交"]
+        assert len(rows[1][-1]) == 64  # the whole hash
 
 
 def test_verification_shows_each_case_and_names_a_tampered_entry(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
