@@ -96,7 +96,8 @@ def _api(err: ApiError) -> Response:
     return error_response(err.status, err.code, message, err.details)
 
 
-def _http(err: HTTPException) -> Response | HTTPException:
+def http_error(err: HTTPException) -> Response | HTTPException:
+    """An HTTP error as JSON under /api/; elsewhere Flask's own page."""
     if not request.path.startswith("/api/"):
         return err
     status = err.code or 500
@@ -109,7 +110,7 @@ def _http(err: HTTPException) -> Response | HTTPException:
 
 def _unexpected(err: Exception) -> Response:
     if isinstance(err, HTTPException):
-        return _http(err)  # type: ignore[return-value]
+        return http_error(err)  # type: ignore[return-value]
     log.exception("unhandled error on %s %s", request.method, request.path)
     if not request.path.startswith("/api/"):
         raise err
@@ -120,5 +121,5 @@ def register_error_handlers(app: Flask) -> None:
     """Answer API errors as JSON; pages keep Flask's own error pages."""
     app.register_error_handler(DomainError, _domain)
     app.register_error_handler(ApiError, _api)
-    app.register_error_handler(HTTPException, _http)
+    app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, _unexpected)

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, redirect, url_for
+from flask import Flask, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.theme import Bootstrap4Theme
-from flask_babel import Babel, get_locale, lazy_gettext
+from flask_babel import Babel, get_locale, gettext, lazy_gettext
 from flask_login import current_user
 from flask_wtf import CSRFProtect
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import Session, scoped_session
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from admin.api import bp as api_blueprint
+from admin.api.errors import http_error
 from admin.extensions import KEY, runtime
 from admin.runtime import Runtime
 from admin.ui.access import current_actor
@@ -109,11 +113,43 @@ def _template_helpers() -> dict[str, Any]:
     }
 
 
+UI_PREFIXES = ("/admin", "/ui")
+#: what a refused request is told on a UI page, by status
+UI_ERRORS = {
+    400: lazy_gettext("The request could not be understood."),
+    403: lazy_gettext("Your role or region does not allow this page."),
+    404: lazy_gettext("There is no such page or record."),
+    405: lazy_gettext("This page cannot be used that way."),
+}
+
+
+def _ui_error(err: HTTPException) -> ResponseReturnValue:
+    """Refusals on UI pages as a page in the UI's language; elsewhere as before."""
+    if not request.path.startswith(UI_PREFIXES):
+        return http_error(err)
+    status = err.code or 500
+    message = UI_ERRORS.get(status, err.description)
+    return render_template("ui/error.html", message=message), status
+
+
+def _csrf_refused(err: CSRFError) -> ResponseReturnValue:
+    """A form sent without its token, or after it expired: say so, and how to go on."""
+    if not request.path.startswith(UI_PREFIXES):
+        return http_error(err)
+    message = gettext(
+        "The form has expired or did not come from this site; reload the page and try again."
+    )
+    return render_template("ui/error.html", message=message), 400
+
+
 def register_ui(app: Flask) -> None:
     """Register the UI on the app."""
     Babel(app, locale_selector=select_locale)
     csrf.init_app(app)
     csrf.exempt(api_blueprint)
+    app.register_error_handler(CSRFError, _csrf_refused)
+    for status in UI_ERRORS:
+        app.register_error_handler(status, _ui_error)
     register_auth(app)
     login_manager.login_message = lazy_gettext("Please sign in.")
     app.context_processor(_template_helpers)

@@ -49,6 +49,17 @@ def test_every_page_sends_strangers_to_sign_in(browser, world: World, page: str)
     assert "/ui/signin" in response.headers["Location"]
 
 
+def test_a_refusal_is_a_page_in_the_uis_language(as_user) -> None:  # type: ignore[no-untyped-def]
+    b = as_user("clerk")
+    forbidden = b.get("/admin/users/")
+    assert forbidden.status_code == 403
+    assert "您的角色或辖区无权打开此页面" in forbidden.get_data(as_text=True)
+    missing = b.get("/admin/no-such-page/")
+    assert missing.status_code == 404 and "页面或记录不存在" in missing.get_data(as_text=True)
+    # the API keeps answering in JSON
+    assert b.client.get("/api/v1/no-such-thing").is_json
+
+
 def test_the_start_page_sends_each_role_to_its_workspace(as_user) -> None:  # type: ignore[no-untyped-def]
     homes = {
         "clerk": "/admin/queue/",

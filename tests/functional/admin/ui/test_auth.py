@@ -63,6 +63,7 @@ def test_a_form_without_its_csrf_token_is_refused(browser: Browser, world: World
         "/ui/signin", data={"username": "clerk", "password": "correct-horse-battery"}
     )
     assert response.status_code == 400
+    assert "表单已过期或并非来自本系统" in response.get_data(as_text=True)
     assert events(world) == []
 
 
