@@ -33,7 +33,7 @@ from admin.ui.lists import (
     local_time,
     wants_download,
 )
-from audit.chain import verify_chain
+from audit.chain import StoredEntry, verify_chain
 from audit.inspect import kinship_register, list_flags
 from audit.models import AccessLog, AuditEntry, SignInEvent
 from audit.recorder import stored_entry
@@ -225,16 +225,17 @@ class VerificationView(Restricted, BaseView):  # type: ignore[misc]
                 .limit(PAGE_SIZE)
                 .offset((page - 1) * PAGE_SIZE)
             ).all()
+            # the page's entries in one read, in chain order per case
+            by_case: dict[int, list[StoredEntry]] = {case.id: [] for case in cases}
+            for row in session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.case_id.in_(list(by_case)))
+                .order_by(AuditEntry.case_id, AuditEntry.seq)
+            ):
+                by_case[row.case_id].append(stored_entry(row))
             rows = []
             for case in cases:
-                entries = [
-                    stored_entry(r)
-                    for r in session.scalars(
-                        select(AuditEntry)
-                        .where(AuditEntry.case_id == case.id)
-                        .order_by(AuditEntry.seq)
-                    )
-                ]
+                entries = by_case[case.id]
                 problem = verify_chain(f"case {case.id}", entries, case.chain_seq, case.chain_head)
                 rows.append((case, len(entries), problem))
         return self.render(
