@@ -18,6 +18,7 @@ from engine.models import (
     Member,
     Person,
     Region,
+    RegionLevel,
     Relation,
 )
 from engine.ports import Actor
@@ -30,6 +31,16 @@ PERSONAL_DATA_ROLES: frozenset[Role] = frozenset(
     {Role.CLERK, Role.REVIEWER, Role.APPROVER, Role.INSPECTOR}
 )
 MAX_PER_PAGE = 100
+
+
+def region_names(
+    session: Session, prefix: str, level: RegionLevel | None = None
+) -> list[tuple[str, str]]:
+    """Code and name of the regions within ``prefix`` (of one level, if given), by code."""
+    stmt = select(Region.code, Region.name).where(Region.code.startswith(prefix, autoescape=True))
+    if level is not None:
+        stmt = stmt.where(Region.level == level)
+    return [(code, name) for code, name in session.execute(stmt.order_by(Region.code))]
 
 
 def sees_personal_data(actor: Actor) -> bool:

@@ -21,11 +21,13 @@ from werkzeug.wrappers import Response
 from admin.extensions import runtime
 from admin.imports import read_records, read_text
 from admin.ui.access import Restricted, current_actor, shows_domain_errors
+from admin.ui.paging import PAGE_SIZE, page_arg, page_count
 from audit.officials import check_header, import_officials, list_officials, rows_from_records
 from engine.access import county_of
 from engine.errors import NotFound, invalid_field, raise_invalid
 from engine.models import AreaType, Region, StandardCategory, User, fen_to_yuan
 from engine.parameters import SPECS
+from engine.queries import region_names
 from engine.services.policy import NewParameter, NewStandard, set_parameter, set_standard
 from engine.services.policy_queries import list_parameters, list_standards
 from engine.services.regions import import_regions, parse_region_csv
@@ -33,18 +35,8 @@ from engine.services.users import NewUser, create_user, update_user
 from engine.states import Role
 
 ADMINS = frozenset({Role.ADMIN})
-PER_PAGE = 50
 #: an upload larger than this is refused before it is read (a county's registry is far smaller)
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-
-def _page() -> int:
-    raw = request.args.get("page", "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
-
-
-def _pages(total: int) -> int:
-    return max(1, -(-total // PER_PAGE))
 
 
 def _refuse(field: str, zh: str, en: str) -> NoReturn:
@@ -72,17 +64,6 @@ def _date(raw: str, field: str) -> dt.date:
         _refuse(field, "日期格式须为 YYYY-MM-DD", "a date as YYYY-MM-DD")
 
 
-def _regions_under(prefix: str) -> list[tuple[str, str, str]]:
-    """Code, name and level of every region within ``prefix`` (for choosing a user's region)."""
-    with runtime().reader() as uow:
-        rows = uow.session.execute(
-            select(Region.code, Region.name, Region.level)
-            .where(Region.code.startswith(prefix, autoescape=True))
-            .order_by(Region.code)
-        ).all()
-    return [(code, name, str(level)) for code, name, level in rows]
-
-
 class UsersView(Restricted, BaseView):  # type: ignore[misc]
     """Accounts in the administrator's region: create, rename, deactivate, reset a password."""
 
@@ -95,7 +76,7 @@ class UsersView(Restricted, BaseView):  # type: ignore[misc]
         actor = current_actor()
         role = request.args.get("role") or ""
         q = (request.args.get("q") or "").strip()
-        page = _page()
+        page = page_arg()
         where = [User.region_code.startswith(actor.region_code, autoescape=True)]
         if role in {r.value for r in Role}:
             where.append(User.role == Role(role))
@@ -117,19 +98,20 @@ class UsersView(Restricted, BaseView):  # type: ignore[misc]
                 )
                 .where(*where)
                 .order_by(User.region_code, User.username)
-                .limit(PER_PAGE)
-                .offset((page - 1) * PER_PAGE)
+                .limit(PAGE_SIZE)
+                .offset((page - 1) * PAGE_SIZE)
             ).all()
+            regions = region_names(uow.session, actor.region_code)
         return self.render(
             "ui/users.html",
             users=users,
             total=total,
             page=page,
-            pages=_pages(total),
+            pages=page_count(total),
             role=role,
             q=q,
             roles=[r.value for r in Role],
-            regions=_regions_under(actor.region_code),
+            regions=regions,
             form=request.args,
         )
 
@@ -197,7 +179,7 @@ class RegionsView(Restricted, BaseView):  # type: ignore[misc]
     def index(self) -> str:
         """The region tree under the administrator's region, paged."""
         actor = current_actor()
-        page = _page()
+        page = page_arg()
         where = Region.code.startswith(actor.region_code, autoescape=True)
         with runtime().reader() as uow:
             total = uow.session.scalar(select(func.count()).select_from(Region).where(where)) or 0
@@ -212,15 +194,15 @@ class RegionsView(Restricted, BaseView):  # type: ignore[misc]
                 )
                 .where(where)
                 .order_by(Region.code)
-                .limit(PER_PAGE)
-                .offset((page - 1) * PER_PAGE)
+                .limit(PAGE_SIZE)
+                .offset((page - 1) * PAGE_SIZE)
             ).all()
         return self.render(
             "ui/regions.html",
             regions=regions,
             total=total,
             page=page,
-            pages=_pages(total),
+            pages=page_count(total),
         )
 
     @expose("/import", methods=["POST"])
@@ -316,13 +298,17 @@ class OfficialsView(Restricted, BaseView):  # type: ignore[misc]
     @shows_domain_errors
     def index(self) -> str:
         """The region's officials, paged; ID numbers are shown to administrators who keep them."""
-        page = _page()
+        page = page_arg()
         with runtime().reader() as uow:
             officials, total = list_officials(
-                uow.session, current_actor().region_code, page=page, per_page=PER_PAGE
+                uow.session, current_actor().region_code, page=page, per_page=PAGE_SIZE
             )
         return self.render(
-            "ui/officials.html", officials=officials, total=total, page=page, pages=_pages(total)
+            "ui/officials.html",
+            officials=officials,
+            total=total,
+            page=page,
+            pages=page_count(total),
         )
 
     @expose("/import", methods=["POST"])

@@ -8,7 +8,6 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from admin.extensions import runtime
@@ -16,7 +15,8 @@ from admin.ui.access import Restricted, current_actor
 from admin.ui.i18n import VALUE_LABELS, error_text, problem_text
 from engine import services
 from engine.errors import DomainError, Problem, invalid_field
-from engine.models import DisabilityType, IncomeType, Region, RegionLevel
+from engine.models import DisabilityType, IncomeType, RegionLevel
+from engine.queries import region_names
 from engine.states import Role
 
 MEMBER_ROWS = 8
@@ -117,14 +117,7 @@ class ApplicationView(Restricted, BaseView):  # type: ignore[misc]
     def _render(self, form: Any, errors: list[str], status: int = 200) -> tuple[str, int]:
         actor = current_actor()
         with runtime().reader() as uow:
-            villages = uow.session.execute(
-                select(Region.code, Region.name)
-                .where(
-                    Region.level == RegionLevel.VILLAGE,
-                    Region.code.startswith(actor.region_code, autoescape=True),
-                )
-                .order_by(Region.code)
-            ).all()
+            villages = region_names(uow.session, actor.region_code, RegionLevel.VILLAGE)
         return (
             self.render(
                 "ui/application.html",

@@ -26,13 +26,13 @@ from admin.ui.i18n import (
     value_label,
 )
 from admin.ui.lists import (
-    PAGE_SIZE,
     LocalDaysBetween,
     ReadOnlyView,
     download,
     local_time,
     wants_download,
 )
+from admin.ui.paging import PAGE_SIZE, page_arg, page_count
 from audit.chain import StoredEntry, verify_chain
 from audit.inspect import kinship_register, list_flags
 from audit.models import AccessLog, AuditEntry, SignInEvent
@@ -215,7 +215,7 @@ class VerificationView(Restricted, BaseView):  # type: ignore[misc]
     def index(self) -> str:
         """One page of the region's cases, each chain recomputed now."""
         actor = current_actor()
-        page = max(1, request.args.get("page", 1, type=int) or 1)
+        page = page_arg()
         with runtime().reader() as uow:
             session = uow.session
             cases = session.scalars(
@@ -265,7 +265,7 @@ class FlagsView(Restricted, BaseView):  # type: ignore[misc]
         filed_arg = request.args.get("filed", "")
         filed = {"yes": True, "no": False}.get(filed_arg)
         active = {"active": True, "vanished": False}.get(status)
-        page = max(1, request.args.get("page", 1, type=int) or 1)
+        page = page_arg()
         county = county_of(current_actor().region_code)
         fmt = wants_download()
         with runtime().reader() as uow:
@@ -310,7 +310,7 @@ class FlagsView(Restricted, BaseView):  # type: ignore[misc]
                 for r in rows
             ]
             return download(fmt, "kinship-flags", header, table)
-        pages = max(1, -(-total // PAGE_SIZE))
+        pages = page_count(total)
         return self.render(
             "ui/flags.html",
             rows=rows,

@@ -16,8 +16,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from admin.exports import FORMATS, table_bytes
 from admin.extensions import runtime
 from admin.ui.access import Restricted, current_actor
+from admin.ui.paging import PAGE_SIZE
 
-PAGE_SIZE = 50
 BOM = "\ufeff"
 #: how many rows a download may carry (a county's whole trail fits)
 EXPORT_MAX_ROWS = 200_000

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from flask import request
 from flask_admin import BaseView, expose
-from sqlalchemy import select
 
 from admin.extensions import runtime
 from admin.ui.access import STAFF, Restricted, current_actor, shows_domain_errors
+from admin.ui.paging import PAGE_SIZE, page_arg, page_count
 from engine.clock import local_date
-from engine.models import Region, RegionLevel
+from engine.models import RegionLevel
+from engine.queries import region_names
 from engine.queue import SORTS, work_queue
-
-PER_PAGE = 50
-
-
-def _int_arg(name: str, default: int) -> int:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else default
 
 
 class WorkQueueView(Restricted, BaseView):  # type: ignore[misc]
@@ -34,7 +28,7 @@ class WorkQueueView(Restricted, BaseView):  # type: ignore[misc]
         state = request.args.get("state") or None
         village = request.args.get("village") or None
         sort = request.args.get("sort") or "due"
-        page = _int_arg("page", 1)
+        page = page_arg()
         today = local_date(rt.clock.now(), rt.clock.tz)
         with rt.reader() as uow:
             result = work_queue(
@@ -45,17 +39,10 @@ class WorkQueueView(Restricted, BaseView):  # type: ignore[misc]
                 village_code=village,
                 sort=sort,
                 page=page,
-                per_page=PER_PAGE,
+                per_page=PAGE_SIZE,
             )
-            villages = uow.session.execute(
-                select(Region.code, Region.name)
-                .where(
-                    Region.level == RegionLevel.VILLAGE,
-                    Region.code.startswith(actor.region_code, autoescape=True),
-                )
-                .order_by(Region.code)
-            ).all()
-        pages = max(1, -(-result.total // PER_PAGE))
+            villages = region_names(uow.session, actor.region_code, RegionLevel.VILLAGE)
+        pages = page_count(result.total)
         return self.render(
             "ui/queue.html",
             queue=result,
