@@ -19,6 +19,7 @@ from admin.cli_rules import audit_replay
 from admin.cli_support import acting_user, domain_errors, progress_bar, require_schema
 from admin.config import ConfigError
 from admin.extensions import runtime
+from admin.imports import read_text
 from admin.migrate import current_revision, head_revision, upgrade
 from audit.verify import count_entries, verify_all
 from engine.models import Case, Region, User
@@ -88,11 +89,8 @@ def regions_import(file: Path) -> None:
     Importing the same file again changes nothing.
     """
     require_schema()
-    try:
-        text = file.read_text("utf-8-sig")
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{file} is not UTF-8 text") from None
     with domain_errors():
+        text = read_text(file.name, file.read_bytes())
         report = import_regions(runtime().uow(), parse_region_csv(text))
     click.echo(
         f"regions: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
