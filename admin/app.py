@@ -15,6 +15,7 @@ from admin.extensions import init_runtime
 from admin.pages import register_pages
 from admin.runtime import Runtime
 from admin.ui import register_ui
+from admin.verification import register_verification
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,5 +48,6 @@ def create_app(config: Mapping[str, Any] | None = None, rt: Runtime | None = Non
     register_error_handlers(app)
     register_api(app)
     register_pages(app)
+    register_verification(app)
     register_ui(app)
     return app

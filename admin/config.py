@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from engine.clock import parse_instant
@@ -20,6 +21,8 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_SIGNIN_FAILURES_PER_USER = 5
 DEFAULT_SIGNIN_FAILURES_PER_ADDRESS = 20
 DEFAULT_SIGNIN_WINDOW_MINUTES = 15
+#: where printed documents send readers to verify them (the QR code and link)
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
 
 
 class ConfigError(Exception):
@@ -41,6 +44,7 @@ class Settings:
     signin_failures_per_user: int = DEFAULT_SIGNIN_FAILURES_PER_USER
     signin_failures_per_address: int = DEFAULT_SIGNIN_FAILURES_PER_ADDRESS
     signin_window_minutes: int = DEFAULT_SIGNIN_WINDOW_MINUTES
+    public_url: str = DEFAULT_PUBLIC_URL
 
     @property
     def tz(self) -> ZoneInfo:
@@ -59,6 +63,18 @@ def _int(values: Mapping[str, Any], key: str, default: int) -> int:
     if value <= 0:
         raise ConfigError(f"{key} must be positive, got {value}")
     return value
+
+
+def _public_url(values: Mapping[str, Any]) -> str:
+    """The address the public reaches doudi at: http(s)://host[:port][/path], no trailing slash."""
+    raw = str(values.get("DOUDI_PUBLIC_URL") or DEFAULT_PUBLIC_URL).strip()
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"DOUDI_PUBLIC_URL must be an http(s) address like https://dibao.example.gov.cn, "
+            f"got {raw!r}"
+        )
+    return raw.rstrip("/")
 
 
 def _dev_secret(instance: Path) -> str:
@@ -128,4 +144,5 @@ def load_settings(
         signin_window_minutes=_int(
             values, "DOUDI_SIGNIN_WINDOW_MINUTES", DEFAULT_SIGNIN_WINDOW_MINUTES
         ),
+        public_url=_public_url(values),
     )

@@ -105,3 +105,45 @@ class SignInEvent(Base):
     channel: Mapped[str] = mapped_column(String(8))
     #: ok | bad_credentials | locked_user | locked_address | signed_out
     outcome: Mapped[str] = mapped_column(String(20))
+
+
+class IssuedDocument(Base):
+    """A printed document doudi issued: what it was, for whom, and the SHA-256 of its PDF.
+
+    Each row is also an entry of its county's ``documents:`` ledger; the
+    verification code printed on the document finds the row. Never updated
+    or deleted (a database trigger refuses).
+    """
+
+    __tablename__ = "issued_document"
+    __table_args__ = (
+        Index("ix_issued_document_sha256", "sha256"),
+        Index("ix_issued_document_case_id", "case_id"),
+        Index("ix_issued_document_county_code_issued_at", "county_code", "issued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BIGID, primary_key=True)
+    #: the verification code printed on the document (12 characters, Crockford base 32)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    #: notice | publication | approval | rejection | termination | adjustment | phase_out | dossier
+    kind: Mapped[str] = mapped_column(String(20))
+    county_code: Mapped[str] = mapped_column(String(6))
+    #: the village a notice is posted in, or the case's village
+    region_code: Mapped[str] = mapped_column(String(12))
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    #: the audit entry (its seq in the case's chain) whose decision a letter states
+    decision_seq: Mapped[int | None] = mapped_column(Integer)
+    #: what the public verification page may show: the village's name or a masked name
+    subject: Mapped[str] = mapped_column(String(100))
+    #: how many cases the document lists
+    cases: Mapped[int] = mapped_column(Integer)
+    issuing_body: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int] = mapped_column(Integer)
+    issued_by_id: Mapped[int | None] = mapped_column(Integer)
+    issued_by: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: the entry of the county's documents ledger that records the issue
+    ledger_seq: Mapped[int] = mapped_column(Integer)

@@ -141,8 +141,8 @@ class ChainRecorder:
         _insert_entries(session, rows)
         return [ChainHead(r["case_id"], r["seq"], r["hash"]) for r in rows]
 
-    def record(self, session: Session, ledger: str, event: LedgerEvent) -> None:
-        """Append ``event`` to the named ledger, locking its head row."""
+    def record(self, session: Session, ledger: str, event: LedgerEvent) -> int:
+        """Append ``event`` to the named ledger, locking its head row; return its seq."""
         head = session.execute(
             select(LedgerHead)
             .where(LedgerHead.ledger == ledger)
@@ -182,6 +182,7 @@ class ChainRecorder:
         )
         head.seq = body.seq
         head.head = digest
+        return body.seq
 
     def participants(
         self, session: Session, case_id: int, triggers: Collection[str]

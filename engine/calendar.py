@@ -109,6 +109,16 @@ def first_of_next_month(day: dt.date) -> dt.date:
     return add_months(day.replace(day=1), 1)
 
 
+def notice_period(started: dt.datetime, days: int, tz: dt.tzinfo) -> tuple[dt.date, dt.date]:
+    """Return the first and last day of a notice published at ``started`` (as printed on it).
+
+    The publication day is not counted (《民法典》第二百零一条): a 7-day notice
+    put up on 1 March runs from 2 to 8 March.
+    """
+    published = local_date(started, tz)
+    return published + ONE_DAY, published + dt.timedelta(days=days)
+
+
 def notice_may_close_at(started: dt.datetime, days: int, tz: dt.tzinfo) -> dt.datetime:
     """Return when a notice published at ``started`` has run ``days`` full calendar days.
 

@@ -137,6 +137,19 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
+def mask_public_name(name: str) -> str:
+    """Mask a name for a posted notice: 王建国 -> 王*国, 王国 -> 王*, 欧阳小明 -> 欧*明.
+
+    One star whatever the length, so that a notice shows neither the hidden
+    characters nor how many there are, and a long name keeps the table narrow.
+    """
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" + name[-1]
+
+
 def mask_account(account: str) -> str:
     """Show only the first four and last four digits of a bank account."""
     if len(account) <= 8:

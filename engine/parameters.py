@@ -229,6 +229,13 @@ SPECS: dict[str, ParameterSpec] = {
             ),
         ),
         _P(
+            "notice_name_display",
+            Kind.CHOICE,
+            "公示公布中申请人姓名显示方式",
+            "how applicants' names are printed on public notices and publications",
+            choices=("masked", "full"),
+        ),
+        _P(
             "recheck_months_stable",
             Kind.COUNT,
             "收入稳定家庭核查间隔（月）",

@@ -80,8 +80,11 @@ class AuditLog(Protocol):
         """Return the ids of users who fired any of ``triggers`` on the case."""
         ...
 
-    def record(self, session: Session, ledger: str, event: LedgerEvent) -> None:
-        """Append ``event`` to the named ledger (e.g. "policy:512022") in this transaction."""
+    def record(self, session: Session, ledger: str, event: LedgerEvent) -> int:
+        """Append ``event`` to the named ledger (e.g. "policy:512022") in this transaction.
+
+        Return the new entry's sequence number in the ledger.
+        """
         ...
 
     def append_many(

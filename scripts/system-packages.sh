@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Install the Debian packages doudi needs when they are missing.
-#   run time:  a CJK font and HarfBuzz's subset library (WeasyPrint subsets
-#              fonts with it; without it a 50-row Chinese notice takes ~13 s
-#              instead of ~0.6 s) and Graphviz (the lifecycle diagram).
+#   run time:  a CJK font (Noto CJK) and one with the rarer CJK extensions that
+#              names may hold (HanaMin: 𠀀 and the like), fontconfig's fc-list
+#              (doudi asks it which font has a character), HarfBuzz's subset
+#              library (WeasyPrint subsets fonts with it; without it a 50-row
+#              Chinese notice takes ~13 s instead of ~0.6 s) and Graphviz (the
+#              lifecycle diagram).
 #   --test:    also Chromium and its WebDriver for the end-to-end browser tests.
 set -euo pipefail
 
-packages=(fonts-noto-cjk libharfbuzz-subset0 graphviz)
+packages=(fonts-noto-cjk fonts-hanazono fontconfig libharfbuzz-subset0 graphviz)
 if [ "${1:-}" = "--test" ]; then
   packages+=(chromium chromium-driver)
 fi

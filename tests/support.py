@@ -41,13 +41,16 @@ VILLAGE_A1 = "512022101201"
 VILLAGE_A2 = "512022101202"
 VILLAGE_B1 = "512022102201"
 
-REGIONS_CSV = f"""code,name,parent_code,level,area_type
-{COUNTY},乐至县,,county,rural
-{TOWNSHIP_A},童家镇,{COUNTY},township,rural
-{VILLAGE_A1},白塔村,{TOWNSHIP_A},village,rural
-{VILLAGE_A2},观音桥村,{TOWNSHIP_A},village,rural
-{TOWNSHIP_B},石佛镇,{COUNTY},township,rural
-{VILLAGE_B1},龙泉村,{TOWNSHIP_B},village,rural
+APPEAL_COLUMNS = "reconsideration_body,court"
+APPEAL_BODIES = "乐至县人民政府,乐至县人民法院"
+#: the county and townships carry the contacts documents print (the county, its appeal bodies)
+REGIONS_CSV = f"""code,name,parent_code,level,area_type,authority,office,phone,{APPEAL_COLUMNS}
+{COUNTY},乐至县,,county,rural,乐至县民政局,乐至县民政局社会救助股,028-0000 0100,{APPEAL_BODIES}
+{TOWNSHIP_A},童家镇,{COUNTY},township,rural,童家镇人民政府,童家镇社会事务办公室,028-0000 0121,,
+{VILLAGE_A1},白塔村,{TOWNSHIP_A},village,rural,,,,,
+{VILLAGE_A2},观音桥村,{TOWNSHIP_A},village,rural,,,,,
+{TOWNSHIP_B},石佛镇,{COUNTY},township,rural,石佛镇人民政府,石佛镇社会事务办公室,028-0000 0131,,
+{VILLAGE_B1},龙泉村,{TOWNSHIP_B},village,rural,,,,,
 """
 
 #: username -> (role, region)

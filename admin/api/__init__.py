@@ -24,6 +24,7 @@ def register_api(app: Flask) -> None:
     from admin.api import (  # noqa: F401  (importing them registers the routes)
         auth_views,
         case_views,
+        document_views,
         kinship_views,
         policy_views,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import g, request
+from flask import Response, g, request
 from pydantic import BaseModel
 
 from admin.api import bp, spec
@@ -47,6 +47,6 @@ def signed_in() -> Actor:
 
 def route(
     rule: str, method: str, **kwargs: Any
-) -> Callable[[Callable[..., tuple[BaseModel | None, int]]], Callable[..., Any]]:
+) -> Callable[[Callable[..., tuple[BaseModel | Response | None, int]]], Callable[..., Any]]:
     """Register an authenticated API view (see ``admin.api.spec.endpoint``)."""
     return endpoint(bp, spec, rule, method, authenticate=current_actor, **kwargs)

@@ -39,7 +39,10 @@ class Operation:
     responses: dict[int, type[BaseModel] | None]
     auth: bool
     errors: tuple[int, ...] = ()
-    path_params: list[str] = field(default_factory=list)
+    #: (name, JSON schema type) of each path parameter
+    path_params: list[tuple[str, str]] = field(default_factory=list)
+    #: what a successful response holds: JSON (the response model) or a file such as a PDF
+    media_type: str = "application/json"
 
 
 class ApiSpec:
@@ -79,8 +82,8 @@ class ApiSpec:
 
     def _operation(self, op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
         params: list[dict[str, Any]] = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
-            for name in op.path_params
+            {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+            for name, kind in op.path_params
         ]
         if op.query is not None:
             schema = op.query.model_json_schema(ref_template=REF)
@@ -100,6 +103,9 @@ class ApiSpec:
             entry: dict[str, Any] = {"description": _STATUS_TEXT.get(status, "OK")}
             if model is not None:
                 entry["content"] = {"application/json": {"schema": refs[(model, "serialization")]}}
+            elif op.media_type != "application/json" and status < 300:
+                binary = {"type": "string", "contentMediaType": op.media_type}
+                entry["content"] = {op.media_type: {"schema": binary}}
             responses[str(status)] = entry
         error_statuses = set(op.errors) | ({400, 413, 422} if op.body else set())
         if op.auth:
@@ -149,9 +155,12 @@ _STATUS_TEXT = {
 }
 
 
-def _openapi_path(rule: str) -> tuple[str, list[str]]:
-    names = re.findall(r"<(?:\w+:)?(\w+)>", rule)
-    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule), names
+def _openapi_path(rule: str) -> tuple[str, list[tuple[str, str]]]:
+    params = [
+        (name, "integer" if converter == "int" else "string")
+        for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule)
+    ]
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule), params
 
 
 def read_json_body() -> Any:
@@ -203,10 +212,16 @@ def endpoint(
     auth: bool = True,
     errors: tuple[int, ...] = (),
     authenticate: Callable[[], Any] | None = None,
-) -> Callable[[Callable[..., tuple[BaseModel | None, int]]], Callable[..., Response]]:
-    """Register an API view with its request and response models."""
+    media_type: str = "application/json",
+) -> Callable[[Callable[..., tuple[BaseModel | Response | None, int]]], Callable[..., Response]]:
+    """Register an API view with its request and response models.
 
-    def decorate(view: Callable[..., tuple[BaseModel | None, int]]) -> Callable[..., Response]:
+    A view whose ``media_type`` is not JSON (a PDF) returns its own Response.
+    """
+
+    def decorate(
+        view: Callable[..., tuple[BaseModel | Response | None, int]],
+    ) -> Callable[..., Response]:
         path, names = _openapi_path(bp.url_prefix + rule if bp.url_prefix else rule)
         spec.operations.append(
             Operation(
@@ -221,6 +236,7 @@ def endpoint(
                 auth=auth,
                 errors=errors,
                 path_params=names,
+                media_type=media_type,
             )
         )
 
@@ -233,6 +249,9 @@ def endpoint(
             if query is not None:
                 kwargs["query"] = parse_model(query, request.args.to_dict())
             model, status = view(**kwargs)
+            if isinstance(model, Response):
+                model.status_code = status
+                return model
             return json_response(model, status)
 
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=handle, methods=[method])

@@ -35,6 +35,7 @@ from admin.ui.i18n import (
     breakdown_label,
     category_label,
     deadline_label,
+    document_label,
     role_label,
     select_locale,
     state_label,
@@ -108,6 +109,7 @@ def _template_helpers() -> dict[str, Any]:
         "role_label": role_label,
         "category_label": category_label,
         "deadline_label": deadline_label,
+        "document_label": document_label,
         "value_label": value_label,
         "breakdown_label": breakdown_label,
     }

@@ -26,11 +26,16 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from admin.documents.issue import issue_dossier, issue_letter
+from admin.documents.web import pdf_response
 from admin.extensions import runtime
 from admin.reads import case_filings, case_trail, read_case
 from admin.ui.access import READERS, STAFF, Restricted, current_actor, shows_domain_errors
 from admin.ui.diagram import DiagramUnavailable, lifecycle_svg
 from admin.ui.i18n import engine_label, is_english, state_label, trigger_label
+from audit.chain import StoredEntry
+from audit.issued import display_code, issued_for_case
+from audit.letters import LETTER_TRIGGERS
 from engine import services
 from engine.access import covers
 from engine.case_view import CaseDetail
@@ -38,6 +43,7 @@ from engine.clock import local_date
 from engine.deadlines import EXTENSION_GROUNDS
 from engine.errors import InvalidData, Problem, invalid_field
 from engine.models import InvestigationLevel, InvestigationMethod, User
+from engine.queries import PERSONAL_DATA_ROLES
 from engine.services.filings import file_kinship
 from engine.states import STATE_LABELS, TRANSITIONS, CaseState
 
@@ -125,6 +131,30 @@ def _staff_in_reach(village_code: str) -> list[tuple[str, str]]:
         ]
 
 
+def letters_available(entries: list[StoredEntry]) -> list[str]:
+    """The decision letters the case's trail has a decision for."""
+    triggers = {e.body.trigger for e in entries}
+    return [kind for kind, fired in LETTER_TRIGGERS.items() if triggers & set(fired)]
+
+
+@dataclass(frozen=True)
+class IssuedRow:
+    """A document issued for the case, as the page lists it."""
+
+    code: str
+    display_code: str
+    kind: str
+    issued_at: dt.datetime
+    issued_by: str
+
+
+def issued_documents(case_id: int) -> list[IssuedRow]:
+    """The documents issued for the case, newest first."""
+    with runtime().reader() as uow:
+        rows = issued_for_case(uow.session, case_id)
+    return [IssuedRow(r.code, display_code(r.code), r.kind, r.issued_at, r.issued_by) for r in rows]
+
+
 def diagram() -> str | None:
     """The lifecycle diagram in the request's language (None when Graphviz is missing)."""
     names = tuple((s.value, state_label(s.value)) for s in CaseState)
@@ -162,9 +192,13 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
         entries, chain_break = case_trail(actor, case_id)
         rt = runtime()
         staff = actor.role in STAFF
+        printable = actor.role in PERSONAL_DATA_ROLES
         return self.render(
             "ui/case.html",
             case=detail,
+            printable=printable,
+            letters=letters_available(entries) if printable else [],
+            issued=issued_documents(case_id) if printable else [],
             actions=actions_of(detail),
             entries=entries,
             chain_break=chain_break,
@@ -187,6 +221,18 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
             state_labels=STATE_LABELS,
             engine_label=engine_label,
         )
+
+    @expose("/<int:case_id>/letters/<kind>.pdf")
+    @shows_domain_errors
+    def letter(self, case_id: int, kind: str) -> Response:
+        """Print a decision letter of the case (recorded with its verification code)."""
+        return pdf_response(issue_letter(runtime(), current_actor(), case_id, kind))
+
+    @expose("/<int:case_id>/dossier.pdf")
+    @shows_domain_errors
+    def dossier(self, case_id: int) -> Response:
+        """Print the case's whole file with its audit trail (the read is logged)."""
+        return pdf_response(issue_dossier(runtime(), current_actor(), case_id, "ui"))
 
     @expose("/<int:case_id>/fire", methods=["POST"])
     @shows_domain_errors
@@ -213,6 +259,8 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
             ),
             "success",
         )
+        if ref.state == CaseState.IN_PUBLIC_NOTICE:
+            flash(gettext("Print the village's notice from the Documents box below."), "info")
         return redirect(url_for(".details", case_id=case_id))
 
     @expose("/<int:case_id>/investigations", methods=["POST"])

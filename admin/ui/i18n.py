@@ -110,6 +110,16 @@ VALUE_LABELS["region_level"] = {
     "township": _l("Township"),
     "village": _l("Village"),
 }
+VALUE_LABELS["document"] = {
+    "notice": _l("Public notice"),
+    "publication": _l("Publication"),
+    "approval": _l("Approval letter"),
+    "rejection": _l("Rejection letter"),
+    "termination": _l("Termination letter"),
+    "adjustment": _l("Adjustment letter"),
+    "phase_out": _l("Phase-out letter"),
+    "dossier": _l("Case dossier"),
+}
 #: events in a case's trail that are not lifecycle triggers
 EVENT_LABELS = {
     "create": _l("Case created"),
@@ -198,6 +208,11 @@ def lazy_role_label(role: str) -> Any:
 def role_label(role: str) -> str:
     """The role's name in the request's language."""
     return gettext(ROLE_LABELS[Role(role)][1])
+
+
+def document_label(kind: str) -> str:
+    """A printed document's name in the request's language."""
+    return value_label("document", kind)
 
 
 def category_label(category: str) -> str:

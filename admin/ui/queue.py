@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import abort, request
 from flask_admin import BaseView, expose
+from werkzeug.wrappers import Response
 
+from admin.documents.issue import issue_village_document
+from admin.documents.web import pdf_response
 from admin.extensions import runtime
 from admin.ui.access import STAFF, Restricted, current_actor, shows_domain_errors
 from admin.ui.paging import PAGE_SIZE, page_arg, page_count
 from engine.clock import local_date
+from engine.documents.notices import villages_with_cases
 from engine.models import RegionLevel
 from engine.queries import region_names
 from engine.queue import SORTS, work_queue
@@ -42,6 +46,7 @@ class WorkQueueView(Restricted, BaseView):  # type: ignore[misc]
                 per_page=PAGE_SIZE,
             )
             villages = region_names(uow.session, actor.region_code, RegionLevel.VILLAGE)
+            in_notice = villages_with_cases(uow.session, actor.region_code, "notice")
         pages = page_count(result.total)
         return self.render(
             "ui/queue.html",
@@ -54,4 +59,13 @@ class WorkQueueView(Restricted, BaseView):  # type: ignore[misc]
             sorts=SORTS,
             pages=pages,
             today=today,
+            in_notice=in_notice,
         )
+
+    @expose("/villages/<code>/<kind>.pdf")
+    @shows_domain_errors
+    def village_document(self, code: str, kind: str) -> Response:
+        """Print a village's public notice or publication (recorded with its verification code)."""
+        if kind not in ("notice", "publication"):
+            abort(404)
+        return pdf_response(issue_village_document(runtime(), current_actor(), code, kind))

@@ -35,6 +35,19 @@ class Region(Base):
     area_type: Mapped[AreaType] = mapped_column(str_enum(AreaType, "area_type"))
     #: registered population (户籍人口), for coverage rates; villages carry it
     population: Mapped[int | None] = mapped_column(Integer)
+    # Contacts printed on notices and letters. A township's authority issues
+    # its villages' public notices and takes objections at its office; the
+    # county's issues publications and decisions and names the appeal bodies.
+    #: the body that signs documents issued here (e.g. 童家镇人民政府, 乐至县民政局)
+    authority: Mapped[str | None] = mapped_column(String(100))
+    #: where objections and reports are taken (office and address)
+    office: Mapped[str | None] = mapped_column(String(200))
+    #: the office's telephone number
+    phone: Mapped[str | None] = mapped_column(String(40))
+    #: counties: where an administrative reconsideration is applied for (行政复议)
+    reconsideration_body: Mapped[str | None] = mapped_column(String(100))
+    #: counties: the court an administrative lawsuit goes to (行政诉讼)
+    court: Mapped[str | None] = mapped_column(String(100))
 
 
 class Person(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,18 @@ from engine.uow import UnitOfWork
 REGION_ADMINS = frozenset({Role.ADMIN})
 
 COLUMNS = ("code", "name", "parent_code", "level", "area_type")
+#: optional columns: the contacts printed on notices and letters (the appeal bodies on counties)
+CONTACT_COLUMNS = ("authority", "office", "phone", "reconsideration_body", "court")
+CONTACT_LENGTH = {
+    "authority": 100,
+    "office": 200,
+    "phone": 40,
+    "reconsideration_body": 100,
+    "court": 100,
+}
+COUNTY_ONLY = ("reconsideration_body", "court")
+#: telephone numbers as offices write them: digits, +, -, (), spaces, and 、 or / between numbers
+PHONE = re.compile(r"[0-9+\-() /、]{3,40}")
 #: statistical division codes: 6 digits for a county, 9 for a township, 12 for a village
 CODE_LENGTH = {RegionLevel.COUNTY: 6, RegionLevel.TOWNSHIP: 9, RegionLevel.VILLAGE: 12}
 PARENT_LEVEL = {RegionLevel.TOWNSHIP: RegionLevel.COUNTY, RegionLevel.VILLAGE: RegionLevel.TOWNSHIP}
@@ -36,6 +49,16 @@ class RegionRow:
     area_type: str
     #: optional column: registered population, for coverage rates
     population: str = ""
+    #: optional columns (CONTACT_COLUMNS): empty keeps what is stored
+    authority: str = ""
+    office: str = ""
+    phone: str = ""
+    reconsideration_body: str = ""
+    court: str = ""
+
+    def contacts(self) -> dict[str, str]:
+        """The contact columns this row fills in."""
+        return {c: getattr(self, c) for c in CONTACT_COLUMNS if getattr(self, c)}
 
 
 @dataclass(frozen=True)
@@ -48,7 +71,10 @@ class ImportReport:
 
 
 def parse_region_csv(text: str) -> list[RegionRow]:
-    """Parse CSV text with the header ``code,name,parent_code,level,area_type[,population]``."""
+    """Parse CSV text with the header ``code,name,parent_code,level,area_type``.
+
+    Optional columns: ``population`` and the contacts of CONTACT_COLUMNS.
+    """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = tuple(h.strip() for h in reader.fieldnames or ())
     missing = [c for c in COLUMNS if c not in header]
@@ -65,7 +91,7 @@ def parse_region_csv(text: str) -> list[RegionRow]:
             RegionRow(
                 line=reader.line_num,
                 population=clean.get("population", ""),
-                **{c: clean.get(c, "") for c in COLUMNS},
+                **{c: clean.get(c, "") for c in (*COLUMNS, *CONTACT_COLUMNS)},
             )
         )
     return rows
@@ -90,6 +116,7 @@ def _check_row(row: RegionRow, known: dict[str, tuple[RegionLevel, str | None]])
         problems.append(
             _row_problem(row, "population", "须为不小于0的整数", "a whole number of people")
         )
+    problems.extend(_contact_problems(row))
     if row.level not in [lv.value for lv in RegionLevel]:
         problems.append(
             _row_problem(
@@ -142,6 +169,35 @@ def _check_row(row: RegionRow, known: dict[str, tuple[RegionLevel, str | None]])
         problems.append(
             _row_problem(
                 row, "parent_code", "不能改变已有地区的上级", "cannot move an existing region"
+            )
+        )
+    return problems
+
+
+def _contact_problems(row: RegionRow) -> list[Problem]:
+    problems = []
+    for column, value in row.contacts().items():
+        if len(value) > CONTACT_LENGTH[column]:
+            problems.append(
+                _row_problem(
+                    row,
+                    column,
+                    f"不超过{CONTACT_LENGTH[column]}字",
+                    f"at most {CONTACT_LENGTH[column]} characters",
+                )
+            )
+        elif not value.isprintable():
+            problems.append(_row_problem(row, column, "含有控制字符", "holds control characters"))
+        if column in COUNTY_ONLY and row.level != RegionLevel.COUNTY.value:
+            problems.append(
+                _row_problem(
+                    row, column, "复议机关和法院只填在区县一行", "only a county names appeal bodies"
+                )
+            )
+    if row.phone and not PHONE.fullmatch(row.phone):
+        problems.append(
+            _row_problem(
+                row, "phone", "电话号码只能含数字、+、-、括号和空格", "digits, +, -, () and spaces"
             )
         )
     return problems
@@ -225,6 +281,7 @@ def import_regions(
                         level=RegionLevel(row.level),
                         area_type=AreaType(row.area_type),
                         population=population,
+                        **row.contacts(),
                     )
                 )
                 created += 1
@@ -233,10 +290,12 @@ def import_regions(
                 row.name,
                 row.area_type,
                 population,
-            ):
+            ) or any(getattr(region, c) != v for c, v in row.contacts().items()):
                 region.name = row.name
                 region.area_type = AreaType(row.area_type)
                 region.population = population
+                for column, value in row.contacts().items():
+                    setattr(region, column, value)
                 updated += 1
                 changed.setdefault(county_of(row.code), []).append(row.code)
             else:

@@ -47,8 +47,17 @@ def test_production_needs_a_secret_key(tmp_path: Path) -> None:
         ({"DOUDI_TIMEZONE": "Mars/Olympus"}, "DOUDI_TIMEZONE"),
         ({"DOUDI_TOKEN_TTL_HOURS": "soon"}, "DOUDI_TOKEN_TTL_HOURS"),
         ({"DOUDI_TOKEN_TTL_HOURS": "0"}, "DOUDI_TOKEN_TTL_HOURS"),
+        ({"DOUDI_PUBLIC_URL": "dibao.example.gov.cn"}, "DOUDI_PUBLIC_URL"),
+        ({"DOUDI_PUBLIC_URL": "javascript:alert(1)"}, "DOUDI_PUBLIC_URL"),
+        ({"DOUDI_PUBLIC_URL": "https://x.example/?a=1"}, "DOUDI_PUBLIC_URL"),
     ],
 )
 def test_bad_values_are_named(tmp_path: Path, env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         settings(tmp_path, **env)
+
+
+def test_the_public_address_documents_print_is_configurable(tmp_path: Path) -> None:
+    assert settings(tmp_path).public_url == "http://127.0.0.1:5000"
+    configured = settings(tmp_path, DOUDI_PUBLIC_URL="https://dibao.lezhi.example.gov.cn/doudi/")
+    assert configured.public_url == "https://dibao.lezhi.example.gov.cn/doudi"

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from engine.calendar import WorkCalendar, add_months, first_of_next_month
+from engine.calendar import WorkCalendar, add_months, first_of_next_month, notice_period
 
 D = dt.date
 CAL = WorkCalendar()
@@ -75,3 +75,11 @@ def test_months() -> None:
     assert add_months(D(2025, 8, 31), 6) == D(2026, 2, 28)
     assert add_months(D(2026, 11, 15), 3) == D(2027, 2, 15)
     assert first_of_next_month(D(2026, 12, 20)) == D(2027, 1, 1)
+
+
+def test_a_notice_period_starts_the_day_after_publication() -> None:
+    """Art. 19: 7 days; 《民法典》第二百零一条: the first day is not counted."""
+    china = dt.timezone(dt.timedelta(hours=8))
+    published = dt.datetime(2026, 3, 1, 23, 30, tzinfo=china)  # late evening, local time
+    assert notice_period(published, 7, china) == (D(2026, 3, 2), D(2026, 3, 8))
+    assert notice_period(published.astimezone(dt.UTC), 7, china) == (D(2026, 3, 2), D(2026, 3, 8))

@@ -12,6 +12,7 @@ from engine.identity import (
     is_valid_id_number,
     mask_id_number,
     mask_name,
+    mask_public_name,
     parse_id_number,
     with_check_digit,
 )
@@ -83,3 +84,12 @@ def test_masking_hides_birth_date_and_sequence() -> None:
     assert mask_name("张三") == "张*"
     assert mask_name("李小芳") == "李*芳"
     assert mask_name("欧阳小明") == "欧**明"
+
+
+def test_public_documents_mask_with_one_star_whatever_the_length() -> None:
+    """Art. 24: names on notices partly hidden; the hidden length is not shown either."""
+    assert mask_public_name("王建国") == "王*国"
+    assert mask_public_name("王国") == "王*"
+    assert mask_public_name("欧阳小明") == "欧*明"
+    assert mask_public_name("阿依古丽" * 10) == "阿*丽"
+    assert mask_public_name("王") == "王"

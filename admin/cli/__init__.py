@@ -13,11 +13,13 @@ from sqlalchemy import func, select
 
 from admin import demo as demo_data
 from admin.app import create_app
-from admin.cli_kinship import COMMANDS as KINSHIP_COMMANDS
-from admin.cli_rules import COMMANDS as RULE_COMMANDS
-from admin.cli_rules import audit_replay
-from admin.cli_support import acting_user, domain_errors, progress_bar, require_schema
+from admin.cli.kinship import COMMANDS as KINSHIP_COMMANDS
+from admin.cli.notices import notices
+from admin.cli.rules import COMMANDS as RULE_COMMANDS
+from admin.cli.rules import audit_replay
+from admin.cli.support import acting_user, domain_errors, progress_bar, require_schema
 from admin.config import ConfigError
+from admin.documents.fonts import document_warnings
 from admin.extensions import runtime
 from admin.imports import read_text
 from admin.migrate import current_revision, head_revision, upgrade
@@ -85,8 +87,10 @@ def db_current() -> None:
 def regions_import(file: Path) -> None:
     """Import regions from a CSV file (code,name,parent_code,level,area_type).
 
-    All rows are checked first; any invalid row refuses the whole file.
-    Importing the same file again changes nothing.
+    Optional columns: population, and the contacts printed on documents:
+    authority, office, phone (townships and counties), reconsideration_body
+    and court (counties). All rows are checked first; any invalid row
+    refuses the whole file. Importing the same file again changes nothing.
     """
     require_schema()
     with domain_errors():
@@ -227,12 +231,14 @@ def serve(host: str, port: int, threads: int) -> None:
 
     require_schema()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    for warning in document_warnings():
+        click.echo(warning, err=True)
     click.echo(f"doudi serving on http://{host}:{port}/ (Ctrl+C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="doudi")
 
 
 audit.add_command(audit_replay)
-for group in (db, regions, users, audit, cases, *RULE_COMMANDS, *KINSHIP_COMMANDS):
+for group in (db, regions, users, audit, cases, notices, *RULE_COMMANDS, *KINSHIP_COMMANDS):
     cli.add_command(group)
 
 

@@ -18,7 +18,8 @@ from engine.models import Case, Region, User
 from engine.states import CaseState
 from tests.support import REGIONS_CSV, tamper
 
-GOOD_CSV = REGIONS_CSV
+#: the regions without their optional columns
+GOOD_CSV = "\n".join(",".join(line.split(",")[:5]) for line in REGIONS_CSV.splitlines()) + "\n"
 BAD_CSV = """code,name,parent_code,level,area_type
 512022,乐至县,,county,rural
 51202210,童家镇,512022,township,rural
@@ -279,3 +280,24 @@ def test_regions_carry_an_optional_population(run, tmp_path: Path, db_url: str) 
     bad = with_population.replace(",2150", ",many", 1)
     result = run("regions", "import", write(tmp_path, "b.csv", bad))
     assert result.exit_code == 1 and "population" in result.output
+
+
+def test_regions_carry_the_contacts_documents_print(run, tmp_path: Path, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    assert run("regions", "import", write(tmp_path, "r.csv", REGIONS_CSV)).exit_code == 0
+    assert scalar(db_url, "SELECT phone FROM region WHERE code = '512022101'") == "028-0000 0121"
+    assert scalar(db_url, "SELECT court FROM region WHERE code = '512022'") == "乐至县人民法院"
+    again = run("regions", "import", write(tmp_path, "r.csv", REGIONS_CSV))
+    assert "0 created, 0 updated, 6 unchanged" in again.output
+    # an empty contact column keeps what is stored
+    assert run("regions", "import", write(tmp_path, "g.csv", GOOD_CSV)).exit_code == 0
+    assert scalar(db_url, "SELECT authority FROM region WHERE code = '512022'") == "乐至县民政局"
+
+    bad_phone = REGIONS_CSV.replace("028-0000 0121", "call 0121")
+    result = run("regions", "import", write(tmp_path, "b.csv", bad_phone))
+    assert result.exit_code == 1 and "line 3, phone" in result.output
+    township_appeal = REGIONS_CSV.replace(
+        "童家镇社会事务办公室,028-0000 0121,,", "童家镇社会事务办公室,028-0000 0121,某政府,"
+    )
+    result = run("regions", "import", write(tmp_path, "t.csv", township_appeal))
+    assert result.exit_code == 1 and "reconsideration_body" in result.output
+    assert scalar(db_url, "SELECT phone FROM region WHERE code = '512022101'") == "028-0000 0121"

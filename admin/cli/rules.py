@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from admin.cli_support import acting_user, domain_errors, progress_bar, require_schema
+from admin.cli.support import acting_user, domain_errors, progress_bar, require_schema
 from admin.exports import table_format, write_table
 from admin.extensions import runtime
 from audit.replay import replay_case

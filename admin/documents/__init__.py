@@ -1,0 +1,1 @@
+"""Printed documents: templates rendered by WeasyPrint, issued with a verification code."""
