@@ -242,3 +242,39 @@ def test_a_flagged_case_is_filed_from_its_page(as_user, world: World) -> None:  
     page = b.text(f"/admin/case/{case_id}")
     assert "由 reviewer 备案： 申请人系村委委员，单独备案" in page
     assert last_entry(world, case_id).trigger == "kinship_filing"
+
+
+def test_staff_print_the_letters_the_case_has_decisions_for(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.ACTIVE)
+    b = as_user("clerk")
+    page = b.text(f"/admin/case/{case_id}")
+    assert 'id="case-documents"' in page and 'data-letter="approval"' in page
+    assert 'data-letter="rejection"' not in page  # no such decision on this case
+    response = b.get(f"/admin/case/{case_id}/letters/approval.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    code = response.headers["X-Doudi-Verification-Code"]
+    # the print is listed on the page with a link to its verification
+    assert code in b.text(f"/admin/case/{case_id}")
+    refused = b.get(f"/admin/case/{case_id}/letters/rejection.pdf")
+    assert refused.status_code == 422 and "没有“不予确认”的决定" in refused.get_data(as_text=True)
+
+
+def test_the_inspector_prints_the_dossier(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    b = as_user("inspector")
+    assert 'id="print-dossier"' in b.text(f"/admin/case/{case_id}")
+    response = b.get(f"/admin/case/{case_id}/dossier.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert as_user("clerk_b").get(f"/admin/case/{case_id}/dossier.pdf").status_code == 403
+
+
+def test_publishing_the_notice_offers_it_for_printing(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.INITIAL_REVIEWED)
+    b = as_user("reviewer")
+    response = fire(b, world, case_id, "publish_notice")
+    assert response.status_code == 302
+    page = b.text(f"/admin/case/{case_id}")
+    assert 'id="print-notice"' in page and "打印白塔村公示" in page
+    assert "请在下方“文书”栏打印本村公示" in page

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.states import CaseState
-from tests.support import VILLAGE_A1, World
+from tests.support import VILLAGE_A1, VILLAGE_B1, World
 
 
 def test_the_queue_lists_waiting_cases_with_state_badges(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
@@ -37,3 +37,15 @@ def test_bad_queue_parameters_get_a_plain_message(as_user) -> None:  # type: ign
     assert response.status_code == 422
     assert "查询参数有误" in response.get_data(as_text=True)
     assert b.get("/admin/queue/?page=-3").status_code == 200  # falls back to the first page
+
+
+def test_the_reviewer_prints_a_village_notice_from_the_queue(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.IN_PUBLIC_NOTICE)
+    b = as_user("reviewer")
+    page = b.text("/admin/queue/")
+    assert 'id="notices-to-print"' in page and f'data-village="{VILLAGE_A1}"' in page
+    response = b.get(f"/admin/queue/villages/{VILLAGE_A1}/notice.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert b.get(f"/admin/queue/villages/{VILLAGE_A1}/poster.pdf").status_code == 404
+    assert b.get(f"/admin/queue/villages/{VILLAGE_B1}/notice.pdf").status_code == 403
