@@ -6,12 +6,13 @@
 #              library (WeasyPrint subsets fonts with it; without it a 50-row
 #              Chinese notice takes ~13 s instead of ~0.6 s) and Graphviz (the
 #              lifecycle diagram).
-#   --test:    also Chromium and its WebDriver for the end-to-end browser tests.
+#   --test:    also Chromium and its WebDriver for the end-to-end browser tests, and
+#              Poppler's pdftoppm (a second PDF renderer the font tests compare with).
 set -euo pipefail
 
 packages=(fonts-noto-cjk fonts-hanazono fontconfig libharfbuzz-subset0 graphviz)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium chromium-driver)
+  packages+=(chromium chromium-driver poppler-utils)
 fi
 [ "${DOUDI_SKIP_SYSTEM_PACKAGES:-}" = "1" ] && exit 0
 

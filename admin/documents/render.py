@@ -25,6 +25,7 @@ import jinja2
 import segno
 from weasyprint import HTML, URLFetcher
 
+from admin.documents.compact import compact_fonts
 from admin.documents.labels import CATEGORY_TITLES, label
 from audit.issued import PDF_ID_PREFIX, display_code
 from engine.documents.views import DocumentKind
@@ -116,11 +117,17 @@ def render_html(job: RenderJob) -> str:
     return template.render(doc=job.document, verification=job.verification, tz=job.timezone)
 
 
-def render_pdf(job: RenderJob) -> RenderedPdf:
-    """Print the document; its PDF file identifier carries the verification code."""
+def render_pdf(job: RenderJob, compact: bool = True) -> RenderedPdf:
+    """Print the document; its PDF file identifier carries the verification code.
+
+    ``compact=False`` keeps WeasyPrint's own font subsets (the tests compare the two).
+    """
     html = HTML(string=render_html(job), base_url=TEMPLATES.as_uri() + "/", url_fetcher=FETCHER)
     document = html.render()
-    data = document.write_pdf(pdf_identifier=(PDF_ID_PREFIX + job.verification.code).encode())
+    data = document.write_pdf(
+        pdf_identifier=(PDF_ID_PREFIX + job.verification.code).encode(),
+        finisher=compact_fonts if compact else None,
+    )
     return RenderedPdf(data=data, pages=len(document.pages))
 
 
