@@ -37,7 +37,7 @@ from engine.models import (
     fen_to_yuan,
 )
 from engine.ports import Actor
-from engine.queries import visible_case
+from engine.queries import PERSONAL_DATA_ROLES, visible_case
 from engine.services.workflow_step import case_investigations
 
 
@@ -205,7 +205,7 @@ def case_dossier(
 ) -> tuple[Dossier, DocumentScope]:
     """The case's whole file as the actor may print it (inspectors and staff of its region)."""
     case = visible_case(session, actor, case_id)
-    ensure_may_print(actor, case.village_code)
+    ensure_may_print(actor, case.village_code, PERSONAL_DATA_ROLES)
     village = region(session, case.village_code)
     township = region(session, village.parent_code or "")
     county = region(session, county_of(case.village_code))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from admin.documents.issue import IssuedFile, jobs_for, prepare_village_documents, record
-from admin.documents.render import RenderedPdf, render_pdf
+from admin.documents.render import RenderedPdf, RenderJob, render_pdf
 from admin.runtime import Runtime
 from engine.documents.notices import village_kind
 from engine.errors import InvalidData, invalid_field
@@ -110,7 +110,7 @@ def build_village_documents(
 
 
 def _render_all(
-    jobs: list, workers: int, progress: Callable[[int], None] | None
+    jobs: list[RenderJob], workers: int, progress: Callable[[int], None] | None
 ) -> list[RenderedPdf]:
     """Print every job, in worker processes when there are several; keep the jobs' order."""
     results: list[RenderedPdf | None] = [None] * len(jobs)
@@ -122,10 +122,14 @@ def _render_all(
     else:
         # spawn, not fork: the parent holds database connections a forked child must not share
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context)
+        try:
             futures = {pool.submit(render_pdf, job): index for index, job in enumerate(jobs)}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 if progress is not None:
                     progress(1)
+        finally:
+            # on an error or Ctrl+C, drop what has not started rather than print it all first
+            pool.shutdown(wait=True, cancel_futures=True)
     return [r for r in results if r is not None]

@@ -41,10 +41,10 @@ from engine.models import (
 )
 from engine.policy import parameters_in_force, standard_category, standard_in_force
 from engine.ports import Actor
-from engine.queries import PERSONAL_DATA_ROLES
 from engine.rulebook import RuleBook
-from engine.states import ENROLLED_STATES, CaseState
+from engine.states import ENROLLED_STATES, CaseState, Role
 
+ALL_ROLES = frozenset(Role)
 #: which cases each village document lists, and which amount it shows
 LISTED_STATES = {
     DocumentKind.NOTICE: frozenset({CaseState.IN_PUBLIC_NOTICE}),
@@ -80,9 +80,14 @@ def village_kind(kind: str) -> DocumentKind:
     return DocumentKind(kind)
 
 
-def ensure_may_print(actor: Actor, region_code: str) -> None:
-    """Staff and inspectors print the documents of the regions they cover."""
-    ensure_role(actor, PERSONAL_DATA_ROLES, "印发文书", "print documents")
+def ensure_may_print(actor: Actor, region_code: str, roles: frozenset[Role] = ALL_ROLES) -> None:
+    """Refuse a user whose role may not print the document or whose region does not cover it.
+
+    Notices, publications and letters are printed by anyone who may see the
+    cases they state; the dossier, with its full personal data, only by the
+    roles that see it (staff and inspectors).
+    """
+    ensure_role(actor, roles, "印发该文书", "print this document")
     if not covers(actor.region_code, region_code):
         raise Forbidden(
             f"地区{region_code}不在您的辖区（{actor.region_code}）内",

@@ -113,7 +113,7 @@ def test_nothing_to_print_writes_nothing_and_says_so(
         ("512099", "approver", "does not exist"),
         ("51202\x00", "approver", "does not exist"),
         (COUNTY, "nobody", "no active user"),
-        (COUNTY, "admin", "may not print documents"),
+        (TOWNSHIP_A, "reviewer_b", "outside your region"),
     ],
 )
 def test_refusals_name_the_reason_and_write_nothing(
