@@ -19,7 +19,7 @@ from audit.models import SignInEvent
 from engine.errors import DomainError
 from engine.models import User
 from engine.ports import Actor
-from engine.services.users import actor_of, dummy_password_check, verify_password
+from engine.services.users import actor_of, dummy_password_check, end_sessions, verify_password
 from engine.uow import UnitOfWork
 
 FAILURES = ("bad_credentials", "locked_user", "locked_address")
@@ -118,8 +118,13 @@ def sign_in(
 
 
 def record_sign_out(uow: UnitOfWork, actor: Actor, address: str, channel: str) -> None:
-    """Record a sign-out next to the sign-ins."""
+    """Record a sign-out next to the sign-ins, and end every UI session of the user.
+
+    Signing out anywhere signs out everywhere: a copied session cookie cannot
+    outlive the sign-out of the session it was copied from.
+    """
     with uow:
+        end_sessions(uow.session, actor.user_id)
         uow.session.add(
             SignInEvent(
                 at=uow.clock.now(),

@@ -24,13 +24,18 @@ READERS = frozenset({*STAFF, Role.INSPECTOR})
 class UiUser(UserMixin):  # type: ignore[misc]
     """The signed-in user as Flask-Login sees them."""
 
-    def __init__(self, actor: Actor, display_name: str = "") -> None:
+    def __init__(self, actor: Actor, generation: int, display_name: str = "") -> None:
         self.actor = actor
+        self.generation = generation
         self.display_name = display_name or actor.username
 
     def get_id(self) -> str:
-        """The session key: the user's id."""
-        return str(self.actor.user_id)
+        """The session key: the user's id and session generation ("17.3").
+
+        The generation changes at sign-out, password reset and deactivation, so
+        a session issued before is refused on its next request.
+        """
+        return f"{self.actor.user_id}.{self.generation}"
 
 
 def current_actor() -> Actor:
@@ -59,18 +64,34 @@ class Restricted:
         abort(403)
 
 
+def local_path(target: str | None) -> str | None:
+    """``target`` when it is a path of this site, else None (no open redirect).
+
+    Browsers and Werkzeug drop tabs and line breaks from a location and read
+    a backslash as a slash, so ``/\t/evil.example`` or ``/\\evil.example`` would
+    leave the site: any control character or backslash refuses the target,
+    and what remains must have no scheme or host and start with one slash.
+    """
+    if not target or any(ord(c) < 0x20 or ord(c) == 0x7F or c == "\\" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    if parts.path.startswith("//"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def back(default: str) -> str:
     """Where to return after a form: the same site's page that sent it, else ``default``."""
-    target = request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return local_path(request.form.get("next")) or default
 
 
 def referring_page() -> str:
     """The page on this site the form was sent from (the start page if unknown)."""
     parts = urlsplit(request.referrer or "")
-    if parts.netloc == request.host and parts.path.startswith("/"):
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return url_for("admin.index")
+    page = parts.path + (f"?{parts.query}" if parts.query else "")
+    return (parts.netloc == request.host and local_path(page)) or url_for("admin.index")
 
 
 def shows_domain_errors(view: F) -> F:

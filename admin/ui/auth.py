@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from admin.extensions import client_address, runtime
-from admin.ui.access import UiUser, back, current_actor
+from admin.ui.access import UiUser, back, current_actor, local_path
 from admin.ui.i18n import LANGUAGES, error_text
 from audit.signin import SignInRefused, record_sign_out, sign_in
-from engine.models import User
-from engine.services.users import actor_of
+from engine.services.users import session_generation, session_user
 
 bp = Blueprint("ui_auth", __name__, url_prefix="/ui")
 login_manager = LoginManager()
@@ -29,23 +29,21 @@ class SignInForm(FlaskForm):  # type: ignore[misc]
     password = PasswordField("password", validators=[DataRequired(), Length(max=200)])
 
 
+SESSION_KEY = re.compile(r"([0-9]{1,18})\.([0-9]{1,18})")
+
+
 @login_manager.user_loader  # type: ignore[untyped-decorator]
-def load_user(user_id: str) -> UiUser | None:
-    """The session's user, while their account stays active."""
-    if not user_id.isdigit():
+def load_user(key: str) -> UiUser | None:
+    """The session's user, while their account stays active and the session current."""
+    found = SESSION_KEY.fullmatch(key)
+    if found is None:
         return None
-    with runtime().reader() as uow:
-        user = uow.session.scalar(select(User).where(User.id == int(user_id)))
-        if user is None or not user.active:
-            return None
-        return UiUser(actor_of(user), user.display_name)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site (never another host) may follow the sign-in."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("admin.index")
+    user_id, generation = int(found.group(1)), int(found.group(2))
+    loaded = session_user(runtime().reader(), user_id, generation)
+    if loaded is None:
+        return None
+    actor, display_name = loaded
+    return UiUser(actor, generation, display_name)
 
 
 @bp.route("/signin", methods=["GET", "POST"])
@@ -67,8 +65,8 @@ def signin() -> ResponseReturnValue:
             flash(error_text(err), "error")
             return render_template("ui/signin.html", form=form), 401
         session.clear()  # a fresh session for the new user (no fixation)
-        login_user(UiUser(actor))
-        return redirect(_safe_next(request.args.get("next")))
+        login_user(UiUser(actor, session_generation(rt.reader(), actor.user_id)))
+        return redirect(local_path(request.args.get("next")) or url_for("admin.index"))
     status = 400 if request.method == "POST" else 200
     return render_template("ui/signin.html", form=form), status
 

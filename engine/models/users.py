@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.models.base import Base, UTCDateTime, str_enum
@@ -26,6 +26,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: bumped at sign-out, password reset and deactivation: every UI session issued under an
+    #: older generation is refused, so a copied session cookie dies with them
+    session_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     region: Mapped[Region] = relationship()
 

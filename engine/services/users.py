@@ -12,6 +12,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from engine.access import county_of, covers, ensure_in_region, ensure_role
 from engine.clock import today as local_today
@@ -241,6 +242,7 @@ def update_user(
                 .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
                 .values(revoked_at=uow.clock.now())
             )
+            user.session_generation += 1  # and every UI session it had
         uow.audit.record(
             session,
             _users_ledger(user.region_code),
@@ -264,6 +266,31 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> Actor | None:
         if not verify_password(user.password_hash, password):
             return None
         return actor_of(user)
+
+
+def end_sessions(session: Session, user_id: int | None) -> None:
+    """Invalidate every UI session of the user (in the caller's transaction)."""
+    if user_id is not None:
+        session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(session_generation=User.session_generation + 1)
+        )
+
+
+def session_generation(uow: UnitOfWork, user_id: int | None) -> int:
+    """The user's current session generation (a new UI session carries it)."""
+    with uow:
+        return uow.session.scalar(select(User.session_generation).where(User.id == user_id)) or 0
+
+
+def session_user(uow: UnitOfWork, user_id: int, generation: int) -> tuple[Actor, str] | None:
+    """The actor and display name of a UI session, if the user is active and it is current."""
+    with uow:
+        user = uow.session.get(User, user_id)
+        if user is None or not user.active or user.session_generation != generation:
+            return None
+        return actor_of(user), user.display_name
 
 
 def _token_digest(token: str) -> str:

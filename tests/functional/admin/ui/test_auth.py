@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from audit.models import SignInEvent
@@ -115,3 +116,60 @@ def test_an_unknown_language_is_ignored(as_user) -> None:  # type: ignore[no-unt
     b = as_user("clerk")
     b.post("/ui/language", {"lang": "xx"})
     assert "待办事项" in b.text("/admin/queue/")
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%09/evil.example",  # Werkzeug strips the tab: //evil.example
+        "/%0a/evil.example",
+        "/%5cevil.example",  # a backslash: browsers read /\evil.example as //evil.example
+        "%5c%5cevil.example",
+        "https://evil.example/",
+        "/%0d%0aSet-Cookie:%20x=1",  # CRLF in a redirect target answered 500
+        "javascript:alert(1)",
+    ],
+)
+def test_the_next_page_after_sign_in_is_a_page_of_this_site(browser: Browser, target: str) -> None:
+    browser.get("/ui/signin")
+    response = browser.post(
+        f"/ui/signin?next={target}", {"username": "clerk", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith("/") and not location.startswith(("//", "/\\"))
+    assert "evil.example" not in location and "\r" not in location and "\n" not in location
+
+
+def test_a_local_next_page_is_kept(browser: Browser) -> None:
+    browser.get("/ui/signin")
+    response = browser.post(
+        "/ui/signin?next=/admin/queue/%3Fstate%3Dsubmitted",
+        {"username": "clerk", "password": "correct-horse-battery"},
+    )
+    assert response.headers["Location"] == "/admin/queue/?state=submitted"
+
+
+def test_a_copied_session_cookie_dies_with_sign_out(browser: Browser, app) -> None:  # type: ignore[no-untyped-def]
+    browser.sign_in("clerk")
+    assert browser.get("/admin/queue/").status_code == 200
+    stolen = browser.client.get_cookie("session")
+    assert stolen is not None
+    browser.post("/ui/signout")
+    thief = app.test_client()
+    thief.set_cookie("session", stolen.value)
+    assert thief.get("/admin/queue/").status_code == 302  # to the sign-in page
+
+
+def test_a_password_reset_ends_every_session_of_the_user(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    from engine.services.users import update_user
+
+    b = as_user("clerk")
+    other = as_user("clerk")  # the same user at a second desk
+    assert b.get("/admin/queue/").status_code == 200
+    update_user(
+        world.uow(), world.actors["admin"], world.actors["clerk"].user_id, password="new-horse-9x"
+    )
+    assert b.get("/admin/queue/").status_code == 302
+    assert other.get("/admin/queue/").status_code == 302
+    assert b.get("/admin/queue/").status_code == 302
