@@ -64,14 +64,14 @@ class RegisterRow:
 
 def list_flags(
     session: Session,
-    county: str,
+    region: str,
     *,
     active: bool | None = True,
     filed: bool | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> tuple[list[FlagRow], int]:
-    """Kinship flags in the county, newest first, one page at a time."""
+    """Kinship flags of the cases in the region (a county, township or village), newest first."""
     member = aliased(Person)
     official_person = aliased(Person)
     filed_cases = select(KinshipFiling.case_id).distinct().scalar_subquery()
@@ -91,7 +91,7 @@ def list_flags(
         .join(member, member.id == KinshipFlag.member_person_id)
         .join(Official, Official.id == KinshipFlag.official_id)
         .join(official_person, official_person.id == Official.person_id)
-        .where(Case.village_code.startswith(county, autoescape=True))
+        .where(Case.village_code.startswith(region, autoescape=True))
     )
     if active is not None:
         stmt = stmt.where(
@@ -127,14 +127,14 @@ def list_flags(
     return items, total
 
 
-def kinship_register(session: Session, county: str, year: int | None = None) -> list[RegisterRow]:
-    """The separate register of filed cases, oldest filing first."""
+def kinship_register(session: Session, region: str, year: int | None = None) -> list[RegisterRow]:
+    """The separate register of the region's filed cases, oldest filing first."""
     stmt = (
         select(KinshipFiling, Case, Region.name, User.username)
         .join(Case, Case.id == KinshipFiling.case_id)
         .join(Region, Region.code == Case.village_code)
         .join(User, User.id == KinshipFiling.filed_by_id)
-        .where(Case.village_code.startswith(county, autoescape=True))
+        .where(Case.village_code.startswith(region, autoescape=True))
         .order_by(KinshipFiling.filed_at, KinshipFiling.id)
     )
     if year is not None:

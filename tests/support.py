@@ -303,3 +303,26 @@ def tamper(database_url: str, *statements: str) -> None:
         for statement in statements:
             conn.execute(text(statement))
     engine.dispose()
+
+
+def flagged_case(
+    w: World, village: str, name: str, *, by: str = "clerk", filer: str = "reviewer"
+) -> int:
+    """A case whose applicant is a village cadre's sibling, flagged and filed (备案)."""
+    from audit.officials import import_officials, official_row
+    from engine.services.filings import file_kinship
+
+    app = Application("dibao", village, [member("self", "100", name=name)])
+    case_id = w.apply(app, by=by)
+    cadre = official_row(
+        official_id_number=id_number(dt.date(1976, 4, 4)),
+        official_name="王建军",
+        position="village_member",
+        region_code=village,
+        relative_id_number=app.members[0].id_number,
+        relative_name=name,
+        relation="sibling",
+    )
+    import_officials(w.uow(), w.actors["admin"], [cadre])
+    file_kinship(w.uow(), w.actors[filer], case_id, "单独备案")
+    return case_id

@@ -28,7 +28,7 @@ from audit.officials import (
     import_officials,
     list_officials,
 )
-from engine.access import county_of, ensure_role
+from engine.access import ensure_role
 from engine.errors import Conflict
 from engine.models import KinshipFiling, User
 from engine.services.filings import file_kinship
@@ -199,14 +199,14 @@ def create_declaration(case_id: int, body: DeclarationIn) -> tuple[CaseOut, int]
     errors=(403,),
 )
 def flags(query: FlagQuery) -> tuple[FlagList, int]:
-    """Flagged cases of the caller's county, filed or not (inspectors, approvers, admins)."""
+    """Flagged cases of the caller's region, filed or not (inspectors, approvers, admins)."""
     actor = signed_in()
     ensure_role(actor, INSPECTION, "查看近亲属关联", "list kinship flags")
     active = {"active": True, "vanished": False, "all": None}[query.status]
     with runtime().reader() as uow:
         rows, total = list_flags(
             uow.session,
-            county_of(actor.region_code),
+            actor.region_code,
             active=active,
             filed=query.filed,
             page=query.page,

@@ -38,7 +38,6 @@ from audit.inspect import kinship_register, list_flags
 from audit.models import AccessLog, AuditEntry, SignInEvent
 from audit.recorder import stored_entry
 from audit.verify import verify_all
-from engine.access import county_of
 from engine.clock import local_date
 from engine.models import Case, User
 from engine.states import TRANSITIONS, Role
@@ -253,7 +252,7 @@ class VerificationView(Restricted, BaseView):  # type: ignore[misc]
 
 
 class FlagsView(Restricted, BaseView):  # type: ignore[misc]
-    """Kinship flags of the county, filed or not; XLSX and CSV."""
+    """Kinship flags of the user's region, filed or not; XLSX and CSV."""
 
     roles = FLAG_READERS
 
@@ -266,12 +265,12 @@ class FlagsView(Restricted, BaseView):  # type: ignore[misc]
         filed = {"yes": True, "no": False}.get(filed_arg)
         active = {"active": True, "vanished": False}.get(status)
         page = page_arg()
-        county = county_of(current_actor().region_code)
+        region = current_actor().region_code
         fmt = wants_download()
         with runtime().reader() as uow:
             rows, total = list_flags(
                 uow.session,
-                county,
+                region,
                 active=active,
                 filed=filed,
                 page=1 if fmt else page,
@@ -333,9 +332,9 @@ class RegisterView(Restricted, BaseView):  # type: ignore[misc]
         """The register of a year (all years when none is chosen)."""
         raw = request.args.get("year", "")
         year = int(raw) if raw.isdigit() else None
-        county = county_of(current_actor().region_code)
+        region = current_actor().region_code
         with runtime().reader() as uow:
-            rows = kinship_register(uow.session, county, year)
+            rows = kinship_register(uow.session, region, year)
         fmt = wants_download()
         if fmt:
             header = [

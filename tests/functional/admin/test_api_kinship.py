@@ -12,7 +12,16 @@ from flask.testing import FlaskClient
 from engine.services import Application
 from engine.services.users import NewUser, create_user
 from engine.states import TRANSITIONS, CaseState
-from tests.support import COUNTY, PASSWORD, TOWNSHIP_A, VILLAGE_A1, World, id_number, member
+from tests.support import (
+    COUNTY,
+    PASSWORD,
+    TOWNSHIP_A,
+    VILLAGE_A1,
+    VILLAGE_B1,
+    World,
+    id_number,
+    member,
+)
 
 Auth = Callable[[str], dict[str, str]]
 
@@ -183,3 +192,39 @@ def test_a_related_user_gets_403_for_every_trigger(
     entries = client.get(f"/api/v1/cases/{case_id}/audit", headers=auth("inspector")).json
     assert entries["entries"][-1]["trigger"] == "recusal_refused"  # type: ignore[index]
     assert entries["chain"]["ok"] is True  # type: ignore[index]
+
+
+def test_flags_and_the_register_keep_to_the_callers_region(
+    client: FlaskClient, auth: Auth, world: World
+) -> None:
+    """A township's inspector, approver or admin sees its own flags, not the county's."""
+    cases = {}
+    for village, name in ((VILLAGE_A1, "李芳"), (VILLAGE_B1, "赵敏")):
+        app = Application("dibao", village, [member("self", "100", name=name)])
+        case_id = world.apply(app, by="clerk" if village == VILLAGE_A1 else "clerk_b")
+        number = id_number(dt.date(1976, 4, 4))
+        official(client, auth, [], id_number=number, region_code=village)
+        declared = client.post(
+            f"/api/v1/cases/{case_id}/declarations",
+            headers=auth("clerk" if village == VILLAGE_A1 else "clerk_b"),
+            json={
+                "official_id_number": number,
+                "member_id_number": app.members[0].id_number,
+                "relation": "spouse",
+            },
+        )
+        assert declared.status_code == 201
+        filing = client.post(
+            f"/api/v1/cases/{case_id}/filings",
+            json={"note": "单独备案"},
+            headers=auth("reviewer" if village == VILLAGE_A1 else "reviewer_b"),
+        )
+        assert filing.status_code == 201
+        cases[village] = case_id
+    for role in ("inspector", "approver", "admin"):
+        create_user(world.uow(), NewUser(f"{role}_a", role, TOWNSHIP_A, PASSWORD))
+        listed = client.get("/api/v1/kinship/flags", headers=auth(f"{role}_a")).json
+        assert [i["case_id"] for i in listed["items"]] == [cases[VILLAGE_A1]], role  # type: ignore[index]
+        assert listed["total"] == 1  # type: ignore[index]
+    county = client.get("/api/v1/kinship/flags", headers=auth("inspector")).json
+    assert county["total"] == 2  # type: ignore[index]

@@ -15,7 +15,17 @@ from sqlalchemy import select
 from audit.models import AuditEntry
 from engine.services.users import NewUser, create_user
 from engine.states import CaseState
-from tests.support import PASSWORD, TOWNSHIP_B, VILLAGE_B1, World, application, tamper
+from tests.support import (
+    PASSWORD,
+    TOWNSHIP_A,
+    TOWNSHIP_B,
+    VILLAGE_A1,
+    VILLAGE_B1,
+    World,
+    application,
+    flagged_case,
+    tamper,
+)
 
 
 def filter_groups(page: str) -> dict[str, list[dict]]:  # type: ignore[type-arg]
@@ -170,3 +180,23 @@ def test_an_entrys_details_open_only_inside_the_inspectors_region(as_user, world
     assert response.status_code == 302  # Flask-Admin's "record does not exist", back to the list
     assert rows_of(outsider.text("/admin/trail/")) == 0
     assert outsider.get("/admin/trail/details/?id=abc").status_code == 302
+
+
+def test_township_readers_see_their_townships_flags_and_register_only(
+    as_user, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    ours = flagged_case(world, VILLAGE_A1, "李芳")
+    theirs = flagged_case(world, VILLAGE_B1, "赵敏", by="clerk_b", filer="reviewer_b")
+    create_user(world.uow(), NewUser("inspector_a", "inspector", TOWNSHIP_A, PASSWORD))
+    b = as_user("inspector_a")
+    for page in (
+        "/admin/flags/",
+        "/admin/flags/?export=csv",
+        "/admin/register/",
+        "/admin/register/?export=csv",
+    ):
+        text = b.get(page).get_data(as_text=True)
+        assert "白塔村" in text and "龙泉村" not in text, page
+    county = as_user("inspector").text("/admin/flags/")
+    assert "白塔村" in county and "龙泉村" in county
+    assert ours != theirs
