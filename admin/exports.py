@@ -1,4 +1,13 @@
-"""Writing tables to XLSX (openpyxl) or CSV with a BOM, so Excel opens the Chinese right."""
+"""The one export writer: tables to XLSX (openpyxl) or CSV with a BOM (Excel reads the Chinese).
+
+Every download and every file a command writes goes through ``table_bytes``,
+which makes each cell safe to open: a text that starts like a formula
+(=, +, -, @, a tab or a carriage return, and their full-width forms) is
+written with a leading apostrophe, so that no spreadsheet runs it (CSV
+injection; openpyxl would even store a leading = as a live formula), and the
+control characters a workbook cannot hold become U+FFFD instead of failing
+the whole export.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +15,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +25,19 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 FORMATS = ("xlsx", "csv")
+#: how a cell a spreadsheet would evaluate begins (OWASP "CSV injection"), full-width forms too
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: characters an XLSX cell cannot hold (XML 1.0 forbids them)
+UNSAFE_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def safe_cell(value: Any) -> Any:
+    """The value as an export may write it: text that starts like a formula becomes inert."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START):
+        value = "'" + value
+    return UNSAFE_CHARACTERS.sub("\ufffd", value.replace("\r", "\ufffd"))
 
 
 def table_format(path: Path) -> str:
@@ -36,20 +59,20 @@ def table_bytes(
         sheet = book.active
         assert sheet is not None
         sheet.title = title[:31]
-        sheet.append(list(header))
+        sheet.append([safe_cell(h) for h in header])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
             # Excel stores numbers as floats; whole yuan and fen survive that exactly
-            sheet.append([_cell(v) for v in row])
+            sheet.append([_cell(safe_cell(v)) for v in row])
         sheet.freeze_panes = "A2"
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
     text = io.StringIO(newline="")
     writer = csv.writer(text)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([safe_cell(h) for h in header])
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
     return text.getvalue().encode("utf-8-sig")
 
 

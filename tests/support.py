@@ -306,7 +306,13 @@ def tamper(database_url: str, *statements: str) -> None:
 
 
 def flagged_case(
-    w: World, village: str, name: str, *, by: str = "clerk", filer: str = "reviewer"
+    w: World,
+    village: str,
+    name: str,
+    *,
+    by: str = "clerk",
+    filer: str = "reviewer",
+    note: str = "单独备案",
 ) -> int:
     """A case whose applicant is a village cadre's sibling, flagged and filed (备案)."""
     from audit.officials import import_officials, official_row
@@ -324,5 +330,5 @@ def flagged_case(
         relation="sibling",
     )
     import_officials(w.uow(), w.actors["admin"], [cadre])
-    file_kinship(w.uow(), w.actors[filer], case_id, "单独备案")
+    file_kinship(w.uow(), w.actors[filer], case_id, note)
     return case_id

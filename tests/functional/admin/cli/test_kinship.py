@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -167,3 +169,18 @@ def test_scan_and_register(
     assert rows[0][0] == "序号"
     assert rows[1][2] == case_id and "村（居）委会委员 王建军" in rows[1][7]
     assert rows[1][8] == "兄弟姐妹"
+
+
+def test_the_register_file_carries_no_live_formula(run: Run, world: World, tmp_path: Path) -> None:
+    from tests.support import flagged_case
+
+    flagged_case(world, VILLAGE_A1, "李芳", note='=HYPERLINK("http://evil.example")')
+    for name in ("register.xlsx", "register.csv"):
+        out = tmp_path / name
+        assert run("kinship", "register", "--county", "512022", "--out", str(out)).exit_code == 0
+        if name.endswith(".xlsx"):
+            values = [c for r in load_workbook(out).active.iter_rows(values_only=True) for c in r]  # type: ignore[union-attr]
+        else:
+            values = [c for r in csv.reader(io.StringIO(out.read_text("utf-8-sig"))) for c in r]
+        assert not [v for v in values if str(v).startswith(("=", "+", "-", "@"))]
+        assert any(str(v).startswith("'=HYPERLINK") for v in values)

@@ -231,3 +231,16 @@ def test_audit_replay_matches_then_names_a_forged_result(run: Run, cli_now: Worl
 
 def test_the_frozen_clock_is_the_worlds(cli_now: World) -> None:
     assert cli_now.clock.now() == T0
+
+
+def test_the_payment_roll_carries_no_live_formula(run: Run, cli_now: World, tmp_path: Path) -> None:
+    app = application(members=2)
+    app.members[0] = app.members[0].__class__(**{**vars(app.members[0]), "name": "=1+2"})
+    case_id = cli_now.apply(app)
+    cli_now.to_state(case_id, CaseState.ACTIVE)
+    out = tmp_path / "roll.xlsx"
+    assert (
+        run("payments", "roll", "2026-04", "--out", str(out), "--user", "approver").exit_code == 0
+    )
+    values = [c for r in load_workbook(out).active.iter_rows(values_only=True) for c in r]  # type: ignore[union-attr]
+    assert "'=1+2" in values and "=1+2" not in values

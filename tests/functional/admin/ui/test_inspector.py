@@ -200,3 +200,40 @@ def test_township_readers_see_their_townships_flags_and_register_only(
     county = as_user("inspector").text("/admin/flags/")
     assert "白塔村" in county and "龙泉村" in county
     assert ours != theirs
+
+
+def cells(data: bytes, fmt: str) -> list[object]:
+    """Every cell of an exported table."""
+    if fmt == "csv":
+        return [c for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for c in row]
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    return [c for row in sheet.iter_rows(values_only=True) for c in row]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_no_export_carries_a_live_formula(as_user, browser, world: World, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """Names, reasons, notes and typed user names that start like formulas stay text."""
+    app = application()
+    app.members[0] = app.members[0].__class__(**{**vars(app.members[0]), "name": "=1+2"})
+    case_id = world.apply(app)
+    world.fire(case_id, "withdraw", "clerk", "@SUM(A1)")
+    flagged_case(world, VILLAGE_A1, "=2+3", note='=HYPERLINK("http://evil.example")')
+    browser.get("/ui/signin")
+    browser.post("/ui/signin", {"username": "+cmd", "password": "wrong-password"})
+    b = as_user("inspector")
+    b.text(f"/admin/case/{case_id}")
+    for path in (
+        f"/admin/trail/export/{fmt}/",
+        f"/admin/reads/export/{fmt}/",
+        f"/admin/signins/export/{fmt}/",
+        f"/admin/flags/?export={fmt}",
+        f"/admin/register/?export={fmt}",
+        f"/admin/activity/?export={fmt}",
+    ):
+        response = b.get(path)
+        assert response.status_code == 200, path
+        table = cells(response.get_data(), fmt)
+        live = [c for c in table if str(c).startswith(("=", "+", "-", "@"))]
+        assert live == [], path
+    trail = cells(b.get(f"/admin/trail/export/{fmt}/").get_data(), fmt)
+    assert "'@SUM(A1)" in trail
