@@ -26,7 +26,9 @@ def make_engine(url: str, *, sqlite_foreign_keys: bool = True, **kwargs: Any) ->
     ``sqlite_foreign_keys=False`` is for schema migrations, which rebuild tables.
     """
     url = normalize_url(url)
-    engine = create_engine(url, **kwargs)
+    # a failed statement's message must never carry its parameters (names, ID numbers)
+    # into a log: SQLAlchemy leaves them out of its exceptions with hide_parameters
+    engine = create_engine(url, hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, sqlite_foreign_keys)
     return engine

@@ -8,6 +8,7 @@ responses are dumped through the declared response model.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,9 +18,10 @@ from typing import Any, TypeVar
 from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
-from werkzeug.exceptions import BadRequest
 
-from admin.api.errors import ApiError, validation_details
+from admin.api.errors import ApiError, lang, validation_details
+from engine.errors import Problem
+from engine.inputs import MAX_BODY_DEPTH, json_problems, text_problem
 
 REF = "#/components/schemas/{model}"
 M = TypeVar("M", bound=BaseModel)
@@ -164,16 +166,44 @@ def _openapi_path(rule: str) -> tuple[str, list[tuple[str, str]]]:
 
 
 def read_json_body() -> Any:
-    """Parse the request body as JSON: 413 when too large, 400 when malformed."""
+    """Parse the request body as JSON: 413 when too large, 400 when malformed, 422 when unclean.
+
+    Every string is checked (no control characters, bidirectional overrides or
+    invisible-only text) and the nesting is bounded before any model sees it.
+    """
     raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
     if not raw.strip():
         raise ApiError(400, "malformed_json", "请求体为空，须为 JSON", "request body is empty")
     try:
-        return request.get_json(force=True)
-    except BadRequest:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
         raise ApiError(
             400, "malformed_json", "请求体不是合法的 JSON", "request body is not valid JSON"
         ) from None
+    refuse_unclean(json_problems(body, "", MAX_BODY_DEPTH))
+    return body
+
+
+def refuse_unclean(problems: list[Problem]) -> None:
+    """Answer 422 naming each field that holds hidden characters or nests too deep."""
+    if problems:
+        fields = ", ".join(p.field or "?" for p in problems)
+        raise ApiError(
+            422,
+            "invalid",
+            f"输入有误：{fields}",
+            f"invalid input: {fields}",
+            [p.as_dict("en" if lang() == "en" else "zh") for p in problems],
+        )
+
+
+def request_problems() -> list[Problem]:
+    """Hidden characters in the query string or the path's parameters."""
+    problems = [text_problem(v, k) for k, v in request.args.items(multi=True)]
+    problems += [
+        text_problem(v, k) for k, v in (request.view_args or {}).items() if isinstance(v, str)
+    ]
+    return [p for p in problems if p is not None]
 
 
 def parse_model(model: type[M], data: Any, prefix: str = "") -> M:
@@ -242,6 +272,7 @@ def endpoint(
 
         @wraps(view)
         def handle(**kwargs: Any) -> Response:
+            refuse_unclean(request_problems())
             if auth and authenticate is not None:
                 g.actor = authenticate()
             if body is not None:

@@ -36,6 +36,7 @@ from admin.ui.i18n import (
     category_label,
     deadline_label,
     document_label,
+    problem_text,
     role_label,
     select_locale,
     state_label,
@@ -53,6 +54,7 @@ from admin.ui.inspector import (
 )
 from admin.ui.queue import WorkQueueView
 from audit.models import AccessLog, AuditEntry, SignInEvent
+from engine.inputs import text_problem
 from engine.queue import has_queue
 from engine.states import Role
 
@@ -144,9 +146,22 @@ def _csrf_refused(err: CSRFError) -> ResponseReturnValue:
     return render_template("ui/error.html", message=message), 400
 
 
+def _refuse_hidden_text() -> ResponseReturnValue | None:
+    """Refuse, before any view runs, a UI request whose fields hide characters (422)."""
+    if not request.path.startswith(UI_PREFIXES):
+        return None
+    fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    for name, value in fields:
+        problem = text_problem(value, name)
+        if problem is not None:
+            return render_template("ui/error.html", message=problem_text(problem)), 422
+    return None
+
+
 def register_ui(app: Flask) -> None:
     """Register the UI on the app."""
     Babel(app, locale_selector=select_locale)
+    app.before_request(_refuse_hidden_text)
     csrf.init_app(app)
     csrf.exempt(api_blueprint)
     app.register_error_handler(CSRFError, _csrf_refused)

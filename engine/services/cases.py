@@ -14,6 +14,7 @@ from engine.access import county_of, ensure_in_region, ensure_role
 from engine.clock import local_date
 from engine.errors import Conflict, InvalidData, Problem, Recused, invalid_field, raise_invalid
 from engine.identity import mask_account, mask_id_number, parse_id_number
+from engine.inputs import data_problems
 from engine.models import (
     AreaType,
     Case,
@@ -368,6 +369,8 @@ def advance(
             "data must be an object",
             problems=[invalid_field("data", "data 必须是对象", "data must be a JSON object")],
         )
+    # what goes into the append-only trail must stay readable for ever
+    raise_invalid(data_problems(data or {}))
     with refusals_recorded(uow, case_id, actor), uow, db_conflicts():
         case = lock_case(uow.session, case_id)
         check_version(case, expected_version)

@@ -21,6 +21,7 @@ from engine.access import ensure_in_region, ensure_role_may_fire
 from engine.clock import local_date
 from engine.errors import Conflict, NotFound, Problem, Recused, raise_invalid
 from engine.guards import GUARD_RULES, CaseFacts, GuardContext, InvestigationFact
+from engine.inputs import text_problem
 from engine.means import load_means
 from engine.models import (
     Case,
@@ -162,7 +163,10 @@ def load_facts(
 
 
 def reason_problems(rule: TransitionRule, reason: str) -> list[Problem]:
-    """Check the written reason a trigger needs."""
+    """Check the written reason a trigger needs (and that it hides nothing)."""
+    hidden = text_problem(reason, "reason")
+    if hidden is not None:
+        return [hidden]
     if rule.reason_required and not reason.strip():
         return [
             Problem(

@@ -288,3 +288,19 @@ def test_reaching_every_path_target(world: World, target: CaseState) -> None:
     for step in path_to(target):
         step(world, case_id)
     assert case(world, case_id).state == target
+
+
+def test_data_and_reasons_that_could_not_be_read_back_are_refused(world: World) -> None:
+    """The trail is append-only: what it stores must stay readable and exportable for ever."""
+    from engine.errors import InvalidData
+
+    case_id = world.apply()
+    deep: dict[str, object] = {"x": 1}
+    for _ in range(50):
+        deep = {"x": deep}
+    with pytest.raises(InvalidData) as refused:
+        world.fire(case_id, "accept", "clerk", data=deep)
+    assert refused.value.problems[0].field.startswith("data")  # type: ignore[union-attr]
+    with pytest.raises(InvalidData):
+        world.fire(case_id, "withdraw", "clerk", "撤回\x00")
+    assert world.fire(case_id, "accept", "clerk") == CaseState.ACCEPTED

@@ -96,3 +96,17 @@ def test_two_processes_one_winner_one_conflict_one_entry(
         case = uow.session.get(Case, case_id)
     assert len(accepts) == 1
     assert case is not None and (case.state, case.version) == ("accepted", version + 1)
+
+
+def test_database_errors_carry_no_parameters(db_url: str) -> None:
+    """A failed statement's message must not put personal data into the log."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from engine.db import make_engine
+
+    engine = make_engine(db_url)
+    with pytest.raises(DBAPIError) as failed, engine.connect() as conn:
+        conn.execute(text("SELECT * FROM no_such_table WHERE x = :secret"), {"secret": "张秘密"})
+    assert "张秘密" not in str(failed.value)
+    engine.dispose()

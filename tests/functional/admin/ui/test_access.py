@@ -179,3 +179,21 @@ def test_no_page_loads_anything_from_another_host(as_user, world: World) -> None
                 html = b.text(page.format(case=case_id))
                 assert not EXTERNAL.search(html), (role, page, EXTERNAL.findall(html))
     assert not EXTERNAL.search(b.text("/ui/signin"))
+
+
+def test_hidden_characters_in_a_form_or_filter_are_refused_by_name(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.IN_PUBLIC_NOTICE)
+    b = as_user("clerk")
+    b.get(f"/admin/case/{case_id}")
+    response = b.post(
+        f"/admin/case/{case_id}/objections", {"objector": "村民\x00甲", "content": "有车"}
+    )
+    assert response.status_code == 422 and "objector" in response.get_data(as_text=True)
+    inspector = as_user("inspector")
+    assert inspector.get("/admin/trail/?flt0_0=%00").status_code == 422
+    assert inspector.get("/admin/trail/?search=%E2%80%AE").status_code == 422
+    with world.rt.reader() as uow:
+        from engine.models import Objection
+
+        assert uow.session.query(Objection).count() == 0

@@ -1,0 +1,120 @@
+"""What text and JSON the system accepts: nothing hidden, nothing unbounded.
+
+Checked at every edge (API bodies and query strings, UI forms, imported
+files) and again by the services before anything is written append-only:
+
+- no control characters (C0 but tab and line breaks, DEL, C1), no NUL
+  (PostgreSQL refuses it and its error message would carry the whole row,
+  personal data included, into the log), no lone surrogates (not UTF-8);
+- no bidirectional overrides or isolates (U+202A-E, U+2066-9), which make a
+  name or a reason read differently from what is stored ("Trojan Source");
+- no text made only of zero-width characters (a name that looks empty);
+- JSON no deeper and no larger than a bound, so that a stored payload can
+  always be read, encoded and exported again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from engine.errors import Problem
+
+#: line breaks and tabs belong in findings, notes and reasons
+ALLOWED_CONTROLS = frozenset("\t\n\r")
+#: bidirectional embeddings, overrides and isolates
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: characters that take no room: a text of only these looks empty
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+#: request bodies: an application nests four levels; twice that leaves room for growth
+MAX_BODY_DEPTH = 8
+#: what a trigger's ``data`` may hold (a ground, a change kind): small and shallow
+MAX_DATA_DEPTH = 4
+MAX_DATA_BYTES = 4096
+
+
+def _problem(field: str, code: str, zh: str, en: str) -> Problem:
+    return Problem(code=code, message=f"{field}：{zh}", message_en=f"{field}: {en}", field=field)
+
+
+def text_problem(value: str, field: str) -> Problem | None:
+    """What is wrong with one piece of text, if anything."""
+    visible = False
+    for char in value:
+        point = ord(char)
+        if (point < 0x20 and char not in ALLOWED_CONTROLS) or 0x7F <= point <= 0x9F:
+            return _problem(
+                field,
+                "control_character",
+                f"含有控制字符（U+{point:04X}）",
+                f"holds a control character (U+{point:04X})",
+            )
+        if 0xD800 <= point <= 0xDFFF:
+            return _problem(
+                field,
+                "control_character",
+                f"含有无效字符（U+{point:04X}）",
+                f"holds an invalid character (U+{point:04X})",
+            )
+        if char in BIDI_CONTROLS:
+            return _problem(
+                field,
+                "bidi_control",
+                f"含有改变文字方向的控制符（U+{point:04X}）",
+                f"holds a bidirectional control (U+{point:04X})",
+            )
+        if char not in INVISIBLE and not char.isspace():
+            visible = True
+    if value and not visible and any(c in INVISIBLE for c in value):
+        return _problem(
+            field, "invisible_text", "只含不可见字符", "holds only invisible characters"
+        )
+    return None
+
+
+def json_problems(value: Any, field: str, max_depth: int, depth: int = 0) -> list[Problem]:
+    """Every string of a JSON value checked, and its nesting bounded (first problem each)."""
+    if depth > max_depth:
+        return [
+            _problem(
+                field,
+                "too_deep",
+                f"嵌套层数超过{max_depth}层",
+                f"is nested deeper than {max_depth} levels",
+            )
+        ]
+    if isinstance(value, str):
+        found = text_problem(value, field)
+        return [found] if found else []
+    problems: list[Problem] = []
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            name = f"{field}.{key}" if field else str(key)
+            key_problem = text_problem(str(key), name)
+            if key_problem:
+                problems.append(key_problem)
+            problems += json_problems(item, name, max_depth, depth + 1)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            name = f"{field}.{index}" if field else str(index)
+            problems += json_problems(item, name, max_depth, depth + 1)
+    return problems
+
+
+def data_problems(data: Mapping[str, Any]) -> list[Problem]:
+    """A trigger's ``data`` before it goes into the append-only trail: clean, shallow, small."""
+    problems = json_problems(data, "data", MAX_DATA_DEPTH)
+    if problems:
+        return problems[:1]
+    size = len(json.dumps(data, ensure_ascii=False, default=str).encode("utf-8"))
+    if size > MAX_DATA_BYTES:
+        return [
+            _problem(
+                "data",
+                "too_large",
+                f"超过{MAX_DATA_BYTES}字节",
+                f"is larger than {MAX_DATA_BYTES} bytes",
+            )
+        ]
+    return []
