@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from admin.api import register_api
 from admin.api.errors import register_error_handlers
@@ -16,8 +17,24 @@ from admin.pages import register_pages
 from admin.runtime import Runtime
 from admin.ui import register_ui
 from admin.verification import register_verification
+from engine.db import DB_INT_MAX
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class IdConverter(IntegerConverter):
+    """``<int:name>``: a whole number no larger than a database id can be."""
+
+    def __init__(
+        self,
+        map: Map,  # Werkzeug's names for them
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = None,
+        signed: bool = False,
+    ) -> None:
+        bound = DB_INT_MAX if max is None else max
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=bound, signed=signed)
 
 
 def create_app(config: Mapping[str, Any] | None = None, rt: Runtime | None = None) -> Flask:
@@ -42,6 +59,9 @@ def create_app(config: Mapping[str, Any] | None = None, rt: Runtime | None = Non
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.env == "production",
     )
+    # <int:...> in every route (API, pages, Flask-Admin) is a database id: a path with a
+    # larger number matches no route (404) instead of overflowing the query (500)
+    app.url_map.converters["int"] = IdConverter
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  (Chinese stays readable)
     init_runtime(app, rt or Runtime(settings))

@@ -8,6 +8,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+#: the largest id a table's integer key holds (PostgreSQL ``integer``): larger ones are not ids
+DB_INT_MAX = 2**31 - 1
+#: the same for the evidence tables' ``bigint`` keys
+DB_BIGINT_MAX = 2**63 - 1
 #: how long SQLite waits for another writer before giving up, in milliseconds
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 

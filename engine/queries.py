@@ -31,6 +31,8 @@ PERSONAL_DATA_ROLES: frozenset[Role] = frozenset(
     {Role.CLERK, Role.REVIEWER, Role.APPROVER, Role.INSPECTOR}
 )
 MAX_PER_PAGE = 100
+#: the last page any list may ask for: its offset must fit any database's integers
+MAX_PAGE = 1_000_000
 
 
 def region_names(
@@ -145,8 +147,10 @@ def list_cases(
     problems = []
     if state is not None and state not in [s.value for s in CaseState]:
         problems.append(invalid_field("state", f"未知状态：{state}", f"unknown state {state!r}"))
-    if page < 1:
-        problems.append(invalid_field("page", "页码从1开始", "page starts at 1"))
+    if not 1 <= page <= MAX_PAGE:
+        problems.append(
+            invalid_field("page", f"页码须为1-{MAX_PAGE}", f"page must be from 1 to {MAX_PAGE}")
+        )
     if not 1 <= per_page <= MAX_PER_PAGE:
         problems.append(
             invalid_field("per_page", f"每页1-{MAX_PER_PAGE}条", f"per_page: 1-{MAX_PER_PAGE}")

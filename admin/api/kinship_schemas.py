@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from admin.api.schemas import In
+from engine.queries import MAX_PAGE
 
 PositionName = Literal[
     "county_officer", "township_officer", "village_director", "village_deputy", "village_member"
@@ -79,7 +80,7 @@ class OfficialQuery(In):
     model_config = ConfigDict(extra="ignore")
 
     region_code: str | None = Field(default=None, max_length=12)
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     per_page: int = Field(default=50, ge=1, le=200)
 
 
@@ -144,5 +145,5 @@ class FlagQuery(In):
 
     status: Literal["active", "vanished", "all"] = "active"
     filed: bool | None = None
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     per_page: int = Field(default=50, ge=1, le=200)

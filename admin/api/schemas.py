@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 from engine.models import Category, DisabilityType, IncomeType, InvestigationMethod, Relation
+from engine.queries import MAX_PAGE
 from engine.states import CaseState
 
 
@@ -169,7 +170,7 @@ class CaseListQuery(In):
     village_code: str | None = Field(
         default=None, max_length=12, description="a village, or a township/county to include all"
     )
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     per_page: int = Field(default=20, ge=1, le=100)
 
 

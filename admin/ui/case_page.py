@@ -33,6 +33,7 @@ from admin.reads import case_filings, case_trail, read_case
 from admin.ui.access import READERS, STAFF, Restricted, current_actor, shows_domain_errors
 from admin.ui.diagram import DiagramUnavailable, lifecycle_svg
 from admin.ui.i18n import engine_label, is_english, state_label, trigger_label
+from admin.ui.paging import whole_number
 from audit.chain import StoredEntry
 from audit.issued import display_code, issued_for_case
 from audit.letters import LETTER_TRIGGERS
@@ -40,6 +41,7 @@ from engine import services
 from engine.access import covers
 from engine.case_view import CaseDetail
 from engine.clock import local_date
+from engine.db import DB_INT_MAX
 from engine.deadlines import EXTENSION_GROUNDS
 from engine.errors import InvalidData, Problem, invalid_field
 from engine.models import InvestigationLevel, InvestigationMethod, User
@@ -177,9 +179,9 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
     @expose("/")
     def index(self) -> Response:
         """Open a case by its number."""
-        raw = request.args.get("id", "").strip().lstrip("#")
-        if raw.isdigit():
-            return redirect(url_for(".details", case_id=int(raw)))
+        case_id = whole_number(request.args.get("id", "").strip().lstrip("#"), DB_INT_MAX)
+        if case_id is not None:
+            return redirect(url_for(".details", case_id=case_id))
         flash(gettext("Enter a case number."), "error")
         return redirect(url_for("admin.index"))
 

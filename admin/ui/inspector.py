@@ -32,7 +32,7 @@ from admin.ui.lists import (
     local_time,
     wants_download,
 )
-from admin.ui.paging import PAGE_SIZE, page_arg, page_count
+from admin.ui.paging import PAGE_SIZE, page_arg, page_count, whole_number
 from audit.chain import StoredEntry, verify_chain
 from audit.inspect import kinship_register, list_flags
 from audit.models import AccessLog, AuditEntry, SignInEvent
@@ -331,7 +331,7 @@ class RegisterView(Restricted, BaseView):  # type: ignore[misc]
     def index(self) -> str | Response:
         """The register of a year (all years when none is chosen)."""
         raw = request.args.get("year", "")
-        year = int(raw) if raw.isdigit() else None
+        year = whole_number(raw, 9999)
         region = current_actor().region_code
         with runtime().reader() as uow:
             rows = kinship_register(uow.session, region, year)

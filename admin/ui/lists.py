@@ -14,8 +14,12 @@ from flask_wtf import FlaskForm
 from admin.exports import FORMATS, table_bytes
 from admin.extensions import runtime
 from admin.ui.access import Restricted, current_actor
-from admin.ui.paging import PAGE_SIZE
+from admin.ui.paging import PAGE_SIZE, whole_number
+from engine.db import DB_BIGINT_MAX
+from engine.queries import MAX_PAGE
 
+#: the longest page a list may be asked for
+MAX_PAGE_SIZE = 500
 #: how many rows a download may carry (a county's whole trail fits)
 EXPORT_MAX_ROWS = 200_000
 
@@ -60,10 +64,19 @@ class ReadOnlyView(Restricted, ModelView):  # type: ignore[misc]
 
     def get_one(self, id: Any) -> Any:
         """One row for the details page, only when it lies in the user's region (else None)."""
-        raw = str(id)
-        if not raw.isdigit():
+        row_id = whole_number(str(id), DB_BIGINT_MAX)
+        if row_id is None:
             return None
-        return self.get_query().filter(self.model.id == int(raw)).one_or_none()
+        return self.get_query().filter(self.model.id == row_id).one_or_none()
+
+    def _get_list_extra_args(self) -> Any:
+        """Flask-Admin's list arguments, the page kept within what a database can offset."""
+        args = super()._get_list_extra_args()
+        if args.page is not None and not 0 <= args.page < MAX_PAGE:
+            args.page = 0
+        if args.page_size is not None and not 0 <= args.page_size <= MAX_PAGE_SIZE:
+            args.page_size = 0
+        return args
 
     def get_count_query(self) -> Any:
         """Counted in the same scope as the list."""
@@ -74,8 +87,20 @@ class ReadOnlyView(Restricted, ModelView):  # type: ignore[misc]
         raise NotImplementedError
 
 
+#: the days a time filter may name (outside them a time zone shift would leave the calendar)
+EARLIEST_DAY = dt.date(1900, 1, 1)
+LATEST_DAY = dt.date(2199, 12, 31)
+
+
 class LocalDaysBetween(DateBetweenFilter):  # type: ignore[misc]
     """A stored UTC time falling on the given local days (both included)."""
+
+    def validate(self, value: Any) -> bool:
+        """Days a stored time can fall on (the calendar's first and last days cannot)."""
+        if not super().validate(value):
+            return False
+        first, last = self.clean(value)
+        return bool(EARLIEST_DAY <= first <= last <= LATEST_DAY)
 
     def apply(self, query: Any, value: Any, alias: Any = None) -> Any:
         """Keep rows from the first day's midnight to the midnight after the last day."""
