@@ -15,6 +15,7 @@ from admin.config import load_settings
 from admin.extensions import init_runtime
 from admin.pages import register_pages
 from admin.runtime import Runtime
+from admin.security import register_security_headers
 from admin.ui import register_ui
 from admin.verification import register_verification
 from engine.db import DB_INT_MAX
@@ -65,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None, rt: Runtime | None = Non
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  (Chinese stays readable)
     init_runtime(app, rt or Runtime(settings))
+    register_security_headers(app, production=settings.env == "production")
     register_error_handlers(app)
     register_api(app)
     register_pages(app)

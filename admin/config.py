@@ -77,6 +77,16 @@ def _public_url(values: Mapping[str, Any]) -> str:
     return raw.rstrip("/")
 
 
+#: a session-signing key: at least 32 bytes, and not a run of a few characters
+MIN_SECRET_BYTES = 32
+MIN_SECRET_DISTINCT = 10
+
+
+def strong_secret(secret: str) -> bool:
+    """Whether a key is long and varied enough to be random (a hex token of 32 bytes is)."""
+    return len(secret.encode()) >= MIN_SECRET_BYTES and len(set(secret)) >= MIN_SECRET_DISTINCT
+
+
 def _dev_secret(instance: Path) -> str:
     """Keep a random development key in the instance folder so sessions survive restarts."""
     path = instance / "secret_key"
@@ -120,6 +130,11 @@ def load_settings(
             raise ConfigError(f"DOUDI_NOW must be an ISO 8601 date-time, got {raw_now!r}") from None
 
     secret = values.get("DOUDI_SECRET_KEY") or ""
+    if env == "production" and secret and not strong_secret(secret):
+        raise ConfigError(
+            "DOUDI_SECRET_KEY must hold at least 32 random bytes in production, for example "
+            "the output of: python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
     if not secret:
         if env == "production":
             raise ConfigError("DOUDI_SECRET_KEY is required when DOUDI_ENV=production")

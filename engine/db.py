@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -38,6 +40,16 @@ def make_engine(url: str, *, sqlite_foreign_keys: bool = True, **kwargs: Any) ->
     return engine
 
 
+def owner_only(database: str) -> None:
+    """Let only the file's owner read the SQLite database (it holds personal data).
+
+    SQLite creates its -wal and -shm files with the database file's mode.
+    """
+    path = Path(database)
+    if path.exists() and stat.S_IMODE(path.stat().st_mode) & 0o077:
+        path.chmod(0o600)
+
+
 def _configure_sqlite(engine: Engine, foreign_keys: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -47,6 +59,8 @@ def _configure_sqlite(engine: Engine, foreign_keys: bool) -> None:
         cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         if engine.url.database not in (None, "", ":memory:"):
+            for suffix in ("", "-wal", "-shm"):  # before WAL mode creates its files
+                owner_only(engine.url.database + suffix)
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()

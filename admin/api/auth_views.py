@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 from flask.typing import ResponseReturnValue
 
 from admin.api import bp, spec
@@ -18,8 +18,11 @@ from engine.services.users import issue_token, revoke_token
 
 @bp.get("/openapi.json")
 def openapi_document() -> ResponseReturnValue:
-    """The OpenAPI 3.1 document of this API, generated from the request and response models."""
-    return jsonify(spec.document(server_url=request.host_url.rstrip("/")))
+    """The OpenAPI 3.1 document of this API, generated from the request and response models.
+
+    Its server is the configured public address, never the request's Host header.
+    """
+    return jsonify(spec.document(server_url=runtime().settings.public_url))
 
 
 @endpoint(

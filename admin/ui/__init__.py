@@ -25,6 +25,7 @@ from admin.api import bp as api_blueprint
 from admin.api.errors import http_error
 from admin.extensions import KEY, runtime
 from admin.runtime import Runtime
+from admin.security import csp_nonce
 from admin.ui.access import current_actor
 from admin.ui.administration import OfficialsView, PolicyView, RegionsView, UsersView
 from admin.ui.application import ApplicationView
@@ -176,6 +177,7 @@ def register_ui(app: Flask) -> None:
         url="/admin",
         index_view=HomeView(url="/admin"),
         theme=Bootstrap4Theme(base_template="ui/master.html", swatch="flatly", fluid=True),
+        csp_nonce_generator=csp_nonce,
     )
     admin.add_view(WorkQueueView(name=lazy_gettext("Work queue"), endpoint="queue"))
     admin.add_view(ApplicationView(name=lazy_gettext("New application"), endpoint="apply"))

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import county_of, ensure_in_region, ensure_role
+from engine.access import county_of, covers, ensure_in_region, ensure_role
 from engine.clock import local_date
 from engine.errors import Conflict, InvalidData, Problem, Recused, invalid_field, raise_invalid
 from engine.identity import mask_account, mask_id_number, parse_id_number
@@ -109,11 +109,16 @@ def find_or_register_persons(
     return persons
 
 
-def ensure_unclaimed(session: Session, persons: Sequence[Person]) -> None:
-    """Refuse when a member is already in another open or enrolled case."""
+def ensure_unclaimed(session: Session, persons: Sequence[Person], actor: Actor) -> None:
+    """Refuse when a member is already in another open or enrolled case.
+
+    The other case is named only when it lies in the actor's region: a clerk
+    learns that a person is taken, not where another township handles them.
+    """
     claims = session.execute(
-        select(CaseClaim.case_id, Person.id_number)
+        select(CaseClaim.case_id, Case.village_code, Person.id_number)
         .join(Person, Person.id == CaseClaim.person_id)
+        .join(Case, Case.id == CaseClaim.case_id)
         .where(
             CaseClaim.person_id.in_([p.id for p in persons]),
             CaseClaim.released_at.is_(None),
@@ -125,8 +130,12 @@ def ensure_unclaimed(session: Session, persons: Sequence[Person]) -> None:
             f"{len(claims)} member(s) already in another open or active case",
             code="person_in_open_case",
             details=[
-                {"id_number": mask_id_number(number), "case_id": case_id}
-                for case_id, number in claims
+                {
+                    "id_number": mask_id_number(number),
+                    "case_id": case_id if covers(actor.region_code, village) else None,
+                    "in_your_region": covers(actor.region_code, village),
+                }
+                for case_id, village, number in claims
             ],
         )
 
@@ -294,7 +303,7 @@ def _submit(uow: UnitOfWork, actor: Actor, app: Application) -> CaseRef:
         area_type = AreaType(app.area_type) if app.area_type else village.area_type
 
         persons = find_or_register_persons(session, app.members, today, now)
-        ensure_unclaimed(session, persons)
+        ensure_unclaimed(session, persons, actor)
         applicant = next(
             p for p, m in zip(persons, app.members, strict=True) if m.relation == Relation.SELF
         )

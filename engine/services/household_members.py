@@ -138,7 +138,7 @@ def record_member_joined(
             raise_invalid(
                 [invalid_field("joined_on", "加入日期早于出生日期", "joined_on precedes birth")]
             )
-        ensure_unclaimed(session, [person])
+        ensure_unclaimed(session, [person], actor)
         row = Member(household_id=case.household_id, person_id=person.id, joined_at=now)
         fill_member(row, member)
         session.add(row)

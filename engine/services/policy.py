@@ -97,9 +97,13 @@ def _county(session: Session, actor: Actor, code: str) -> Region:
             [invalid_field("county_code", f"区县代码{code}不存在", f"no county with code {code}")]
         )
     assert region is not None
-    if not code.startswith(actor.region_code) and not actor.region_code.startswith(code):
+    # county policy belongs to the county's own administrators (or the operator), not to a
+    # township's: the actor's region must contain the whole county
+    if not code.startswith(actor.region_code):
         raise Forbidden(
-            f"{code}不在您的辖区内", f"county {code} is outside your region", code="outside_region"
+            f"{code}的保障标准和政策参数只能由县级管理员设置",
+            f"only the county's administrators set the policy of county {code}",
+            code="outside_region",
         )
     return region
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.functional.admin.ui.conftest import Browser
 from tests.support import World
 
 
-def test_the_start_page_shows_the_county_and_counts(client: FlaskClient, world: World) -> None:
+def test_the_start_page_shows_the_county_and_counts_to_staff(app: Flask, world: World) -> None:
     world.apply()
-    response = client.get("/")
-    assert response.status_code == 200
-    text = response.get_data(as_text=True)
-    assert "乐至县" in text and "已提交" in text and "/api/v1/openapi.json" in text
-    assert 'href="/ui/signin"' in text  # the way into the workspaces
+    anonymous = app.test_client().get("/").get_data(as_text=True)
+    assert "乐至县" in anonymous and "/api/v1/openapi.json" in anonymous
+    assert 'href="/ui/signin"' in anonymous  # the way into the workspaces
+    assert "已提交" not in anonymous  # no figures for anyone on the network
+    staff = Browser(app.test_client())
+    staff.sign_in("clerk")
+    assert "已提交" in staff.text("/")
 
 
 def test_health_reports_the_schema(client: FlaskClient) -> None:

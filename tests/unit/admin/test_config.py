@@ -37,7 +37,10 @@ def test_doudi_now_freezes_time_only_in_test(tmp_path: Path) -> None:
 def test_production_needs_a_secret_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="DOUDI_SECRET_KEY"):
         settings(tmp_path, DOUDI_ENV="production")
-    assert settings(tmp_path, DOUDI_ENV="production", DOUDI_SECRET_KEY="x" * 32).secret_key
+    with pytest.raises(ConfigError, match="32 random bytes"):  # long, but one letter
+        settings(tmp_path, DOUDI_ENV="production", DOUDI_SECRET_KEY="x" * 32)
+    key = "3f9c1a7e5b2d8046e1c9a3b7d5f20e84c6a1b9d3e7f5028c4a6e1b3d9f7c5a20"
+    assert settings(tmp_path, DOUDI_ENV="production", DOUDI_SECRET_KEY=key).secret_key == key
 
 
 @pytest.mark.parametrize(
