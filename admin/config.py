@@ -21,6 +21,7 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_SIGNIN_FAILURES_PER_USER = 5
 DEFAULT_SIGNIN_FAILURES_PER_ADDRESS = 20
 DEFAULT_SIGNIN_WINDOW_MINUTES = 15
+DEFAULT_SIGNIN_LOCK_AFTER = 20
 #: where printed documents send readers to verify them (the QR code and link)
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
 
@@ -44,6 +45,7 @@ class Settings:
     signin_failures_per_user: int = DEFAULT_SIGNIN_FAILURES_PER_USER
     signin_failures_per_address: int = DEFAULT_SIGNIN_FAILURES_PER_ADDRESS
     signin_window_minutes: int = DEFAULT_SIGNIN_WINDOW_MINUTES
+    signin_lock_after: int = DEFAULT_SIGNIN_LOCK_AFTER
     public_url: str = DEFAULT_PUBLIC_URL
 
     @property
@@ -159,5 +161,6 @@ def load_settings(
         signin_window_minutes=_int(
             values, "DOUDI_SIGNIN_WINDOW_MINUTES", DEFAULT_SIGNIN_WINDOW_MINUTES
         ),
+        signin_lock_after=_int(values, "DOUDI_SIGNIN_LOCK_AFTER", DEFAULT_SIGNIN_LOCK_AFTER),
         public_url=_public_url(values),
     )

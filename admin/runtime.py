@@ -60,6 +60,7 @@ class Runtime:
             per_user=self.settings.signin_failures_per_user,
             per_address=self.settings.signin_failures_per_address,
             window=dt.timedelta(minutes=self.settings.signin_window_minutes),
+            lock_after=self.settings.signin_lock_after,
         )
 
     def close(self) -> None:

@@ -34,12 +34,13 @@ def openapi_document() -> ResponseReturnValue:
     tag="auth",
     body=TokenRequest,
     responses={200: TokenOut},
-    errors=(429,),
+    errors=(403, 429),
     auth=False,
 )
 def create_token(body: TokenRequest) -> tuple[TokenOut, int]:
-    """Exchange a username and password for a bearer token (401 if they do not match; 429
-    after too many failures for the user name or the address). Every attempt is recorded."""
+    """Exchange a username and password for a bearer token. 401 if they do not match; 429 with
+    ``Retry-After`` while failures on the user name or the address slow attempts down (1, 2,
+    4 ... seconds); 403 ``account_locked`` once an account is locked. Every attempt is recorded."""
     rt = runtime()
     try:
         actor = sign_in(
@@ -50,7 +51,15 @@ def create_token(body: TokenRequest) -> tuple[TokenOut, int]:
             raise ApiError(
                 401, "invalid_credentials", "用户名或密码错误", "wrong username or password"
             ) from None
-        raise ApiError(429, err.code, err.message, err.message_en) from None
+        if err.retry_after is None:
+            raise ApiError(403, err.code, err.message, err.message_en) from None
+        raise ApiError(
+            429,
+            err.code,
+            err.message,
+            err.message_en,
+            headers={"Retry-After": str(err.retry_after)},
+        ) from None
     token = issue_token(rt.uow(), actor, rt.token_ttl)
     return (
         TokenOut(

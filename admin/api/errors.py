@@ -36,13 +36,22 @@ HTTP_CODES = {
 class ApiError(Exception):
     """An error raised by the API layer itself (authentication, body parsing)."""
 
-    def __init__(self, status: int, code: str, message: str, message_en: str, details: Any = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        message_en: str,
+        details: Any = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message_en)
         self.status = status
         self.code = code
         self.message = message
         self.message_en = message_en
         self.details = details
+        self.headers = headers or {}
 
 
 def lang() -> str:
@@ -93,7 +102,9 @@ def _domain(err: DomainError) -> Response:
 
 def _api(err: ApiError) -> Response:
     message = err.message_en if lang() == "en" else err.message
-    return error_response(err.status, err.code, message, err.details)
+    response = error_response(err.status, err.code, message, err.details)
+    response.headers.update(err.headers)
+    return response
 
 
 def http_error(err: HTTPException) -> Response | HTTPException:

@@ -149,13 +149,14 @@ class UsersView(Restricted, BaseView):  # type: ignore[misc]
                 "role": str(user.role),
                 "region_code": user.region_code,
                 "active": user.active,
+                "locked_at": user.locked_at,
             }
         return self.render("ui/user.html", account=account)
 
     @expose("/<int:user_id>", methods=["POST"])
     @shows_domain_errors
     def update(self, user_id: int) -> Response:
-        """Save the display name and status; set a new password when one is given."""
+        """Save the display name and status; set a new password or unlock when asked."""
         form = request.form
         update_user(
             runtime().uow(),
@@ -164,6 +165,7 @@ class UsersView(Restricted, BaseView):  # type: ignore[misc]
             display_name=form.get("display_name"),
             active=form.get("active") == "1",
             password=form.get("password") or None,
+            unlock=form.get("unlock") == "1",
         )
         flash(gettext("Account saved."), "success")
         return redirect(url_for(".edit", user_id=user_id))

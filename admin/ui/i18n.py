@@ -96,8 +96,10 @@ VALUE_LABELS["disability_type"] = {
 VALUE_LABELS["sign_in_outcome"] = {
     "ok": _l("signed in"),
     "bad_credentials": _l("wrong name or password"),
-    "locked_user": _l("refused: user name locked"),
+    "locked_user": _l("refused: account locked"),
     "locked_address": _l("refused: address locked"),
+    "throttled_user": _l("refused: too soon after failures on the name"),
+    "throttled_address": _l("refused: too soon after failures from the address"),
     "signed_out": _l("signed out"),
 }
 VALUE_LABELS["area_type"] = {"urban": _l("Urban"), "rural": _l("Rural")}

@@ -29,6 +29,10 @@ class User(Base):
     #: bumped at sign-out, password reset and deactivation: every UI session issued under an
     #: older generation is refused, so a copied session cookie dies with them
     session_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: set when too many failed sign-ins lock the account: only an administrator unlocks it
+    locked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: when an administrator last unlocked it (failures before it no longer count)
+    unlocked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     region: Mapped[Region] = relationship()
 

@@ -197,11 +197,13 @@ def update_user(
     display_name: str | None = None,
     active: bool | None = None,
     password: str | None = None,
+    unlock: bool = False,
 ) -> None:
-    """Rename, (de)activate or reset the password of an account; recorded in the ledger.
+    """Rename, (de)activate, reset the password of or unlock an account; recorded in the ledger.
 
-    A new password or a deactivation also revokes the account's API tokens.
-    Administrators cannot deactivate themselves.
+    A new password or a deactivation also revokes the account's API tokens and
+    ends its UI sessions. A new password also unlocks an account that failed
+    sign-ins had locked. Administrators cannot deactivate themselves.
     """
     ensure_role(actor, USER_ADMINS, "管理用户", "manage users")
     if password is not None and len(password) < MIN_PASSWORD_CHARS:
@@ -234,6 +236,10 @@ def update_user(
         if password is not None:
             user.password_hash = hash_password(password)
             changed["password_reset"] = True
+        if (unlock or password is not None) and user.locked_at is not None:
+            user.locked_at = None
+            user.unlocked_at = uow.clock.now()
+            changed["unlocked"] = True
         if not changed:
             return
         if password is not None or active is False:

@@ -1,4 +1,5 @@
-"""sessions: a per-user generation that ends every UI session at sign-out or password reset
+"""accounts: a per-user session generation (sign-out and password reset end every UI session),
+and the lock that too many failed sign-ins set and only an administrator clears
 
 Revision ID: 0006
 Revises: 0005
@@ -21,8 +22,12 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("session_generation", sa.Integer(), server_default="1", nullable=False)
         )
+        batch_op.add_column(sa.Column("locked_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("unlocked_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("app_user", schema=None) as batch_op:
+        batch_op.drop_column("unlocked_at")
+        batch_op.drop_column("locked_at")
         batch_op.drop_column("session_generation")

@@ -34,15 +34,32 @@ def test_wrong_password_or_unknown_user_is_401(client: FlaskClient) -> None:
         }
 
 
-def test_too_many_failures_lock_the_user_name_with_429(client: FlaskClient) -> None:
+def test_too_many_failures_slow_the_user_name_with_429_and_retry_after(
+    client: FlaskClient, world: World
+) -> None:
     wrong = {"username": "clerk", "password": "wrong"}
     for _ in range(5):  # DOUDI_SIGNIN_FAILURES_PER_USER
         assert client.post("/api/v1/auth/token", json=wrong).status_code == 401
     good = {"username": "clerk", "password": PASSWORD}
-    locked = client.post("/api/v1/auth/token", json=good)
-    assert locked.status_code == 429
-    assert locked.json["error"] == "too_many_attempts"  # type: ignore[index]
-    assert "15" in locked.json["message"]  # type: ignore[index]
+    slowed = client.post("/api/v1/auth/token", json=good)
+    assert slowed.status_code == 429 and slowed.headers["Retry-After"] == "1"
+    assert slowed.json["error"] == "too_many_attempts"  # type: ignore[index]
+    world.clock.advance(dt.timedelta(seconds=1))
+    assert client.post("/api/v1/auth/token", json=good).status_code == 200
+
+
+def test_a_locked_account_is_403(client: FlaskClient, world: World) -> None:
+    from sqlalchemy import update
+
+    from engine.models import User
+
+    with world.rt.uow() as uow:
+        uow.session.execute(
+            update(User).where(User.username == "clerk").values(locked_at=world.clock.now())
+        )
+        uow.commit()
+    locked = client.post("/api/v1/auth/token", json={"username": "clerk", "password": PASSWORD})
+    assert locked.status_code == 403 and locked.json["error"] == "account_locked"  # type: ignore[index]
 
 
 def test_every_other_endpoint_needs_a_bearer_token(client: FlaskClient) -> None:

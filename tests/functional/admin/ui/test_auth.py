@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
@@ -48,15 +50,38 @@ def test_a_wrong_password_is_refused_recorded_and_the_name_kept(
     assert browser.get("/admin/queue/").status_code == 302  # still signed out
 
 
-def test_repeated_failures_lock_the_name_even_for_the_right_password(
+def test_repeated_failures_slow_the_name_down_even_for_the_right_password(
     browser: Browser, world: World
 ) -> None:
     for _ in range(world.rt.sign_in_limits.per_user):
         assert browser.sign_in("clerk", "wrong-password").status_code == 401
     response = browser.sign_in("clerk")
     assert response.status_code == 401
-    assert "登录失败次数过多" in response.get_data(as_text=True)
-    assert events(world)[-1] == ("clerk", "locked_user", "ui")
+    assert "登录失败次数过多，请1秒后再试" in response.get_data(as_text=True)
+    assert events(world)[-1] == ("clerk", "throttled_user", "ui")
+    world.clock.advance(dt.timedelta(seconds=1))
+    assert browser.sign_in("clerk").status_code == 302  # the owner gets in after the delay
+
+
+def test_an_administrator_unlocks_a_locked_account(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    from engine.models import User
+
+    with world.rt.uow() as uow:
+        uow.session.execute(
+            update(User).where(User.username == "clerk").values(locked_at=world.clock.now())
+        )
+        uow.commit()
+    refused = Browser(as_user("admin").client.application.test_client()).sign_in("clerk")
+    assert "已被锁定" in refused.get_data(as_text=True)
+    admin = as_user("admin")
+    user_id = world.actors["clerk"].user_id
+    page = admin.text(f"/admin/users/{user_id}")
+    assert 'id="account-locked"' in page
+    admin.post(f"/admin/users/{user_id}", {"display_name": "", "active": "1", "unlock": "1"})
+    assert 'id="account-locked"' not in admin.text(f"/admin/users/{user_id}")
+    assert Browser(admin.client.application.test_client()).sign_in("clerk").status_code == 302
 
 
 def test_a_form_without_its_csrf_token_is_refused(browser: Browser, world: World) -> None:
