@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -11,6 +10,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from admin.api import register_api
 from admin.api.errors import register_error_handlers
+from admin.assets import asset_dir
 from admin.config import load_settings
 from admin.extensions import init_runtime
 from admin.pages import register_pages
@@ -19,8 +19,6 @@ from admin.security import register_security_headers
 from admin.ui import register_ui
 from admin.verification import register_verification
 from engine.db import DB_INT_MAX
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class IdConverter(IntegerConverter):
@@ -47,8 +45,8 @@ def create_app(config: Mapping[str, Any] | None = None, rt: Runtime | None = Non
     settings = rt.settings if rt is not None else load_settings(overrides=config)
     app = Flask(
         "admin",
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(asset_dir("templates")),
+        static_folder=str(asset_dir("static")),
         instance_path=str(settings.instance_path),
     )
     app.config.update(

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,12 +24,13 @@ import jinja2
 import segno
 from weasyprint import HTML, URLFetcher
 
+from admin.assets import asset_dir
 from admin.documents.compact import compact_fonts
 from admin.documents.labels import CATEGORY_TITLES, label
 from audit.issued import PDF_ID_PREFIX, display_code
 from engine.documents.views import DocumentKind
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "documents"
+TEMPLATES = asset_dir("templates") / "documents"
 #: data: URIs only (the QR code); http, https and file are refused
 FETCHER = URLFetcher(allowed_protocols=("data",), timeout=1)
 

@@ -74,3 +74,18 @@ def test_placeholders_survive_translation() -> None:
         if zh and sorted(placeholder.findall(en)) != sorted(placeholder.findall(zh))
     ]
     assert wrong == []
+
+
+def test_the_committed_catalogue_is_compiled_from_the_po_file() -> None:
+    """The wheel ships the compiled .mo: it must say what the .po says (run `make` after edits)."""
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    folder = ROOT / "admin/translations/zh_Hans_CN/LC_MESSAGES"
+    with (folder / "messages.po").open("rb") as po:
+        catalog = read_po(po)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    assert (folder / "messages.mo").read_bytes() == compiled.getvalue()
