@@ -9,6 +9,7 @@ network; doudi itself comes only from the wheel.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -46,6 +47,14 @@ SERVE = textwrap.dedent(
 
 @pytest.mark.slow
 def test_the_wheel_installs_migrates_and_serves_in_chinese(tmp_path: Path) -> None:
+    source = tmp_path / "source"  # a copy: building in place would leave build/ in the checkout
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "dist", "instance", "*.egg-info", "__pycache__", ".*_cache"
+        ),
+    )
     dist = tmp_path / "dist"
     built = subprocess.run(
         [
@@ -57,7 +66,7 @@ def test_the_wheel_installs_migrates_and_serves_in_chinese(tmp_path: Path) -> No
             "--no-build-isolation",
             "-w",
             str(dist),
-            str(ROOT),
+            str(source),
         ],
         capture_output=True,
         text=True,
