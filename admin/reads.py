@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from admin.extensions import runtime
 from audit.chain import ChainBreak, StoredEntry, verify_chain
-from audit.recorder import case_entries, log_access, stored_entry
+from audit.recorder import case_entries, log_access, log_reads, stored_entry
 from engine import case_view, queries
 from engine.case_view import CaseDetail
 from engine.models import KinshipFiling, User
 from engine.ports import Actor
+from engine.privacy import Disclosure
 
 
 def read_case(actor: Actor, case_id: int, channel: str) -> CaseDetail:
@@ -36,13 +38,33 @@ def read_case(actor: Actor, case_id: int, channel: str) -> CaseDetail:
     return detail
 
 
-def case_trail(actor: Actor, case_id: int) -> tuple[list[StoredEntry], ChainBreak | None]:
-    """The case's audit entries in order, and the first break of its chain (None: intact)."""
+def case_trail(
+    actor: Actor, case_id: int, log_as: tuple[str, str] | None = None
+) -> tuple[list[StoredEntry], ChainBreak | None]:
+    """The case's audit entries in order, and the first break of its chain (None: intact).
+
+    ``log_as`` (action, channel) records the read when the reader sees personal data
+    (the case page leaves it out: its read of the case is logged already).
+    """
     with runtime().reader() as uow:
         case = queries.visible_case(uow.session, actor, case_id)
         stored = [stored_entry(r) for r in case_entries(uow.session, case_id)]
         head_seq, head_hash = case.chain_seq, case.chain_head
+    if log_as is not None:
+        record_reads(actor, log_as[0], log_as[1], [case_id])
     return stored, verify_chain(f"case {case_id}", stored, head_seq, head_hash)
+
+
+def record_reads(actor: Actor, action: str, channel: str, case_ids: Collection[int | None]) -> None:
+    """Log a read of these cases' personal data, when the reader sees it unmasked."""
+    if not Disclosure(actor).full or not case_ids:
+        return
+    rt = runtime()
+    with rt.uow() as uow:
+        log_reads(
+            uow.session, actor, action=action, channel=channel, at=rt.clock.now(), case_ids=case_ids
+        )
+        uow.commit()
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ from engine.models import (
     fen_to_yuan,
 )
 from engine.ports import Actor
-from engine.queries import PERSONAL_DATA_ROLES, visible_case
+from engine.privacy import PERSONAL_DATA_ROLES
+from engine.queries import visible_case
 from engine.services.workflow_step import case_investigations
 
 

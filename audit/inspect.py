@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from audit.kinship import POSITIONS
@@ -21,6 +21,7 @@ from engine.models import (
     Relation,
     User,
 )
+from engine.privacy import Disclosure
 
 
 @dataclass(frozen=True)
@@ -65,16 +66,27 @@ class RegisterRow:
 def list_flags(
     session: Session,
     region: str,
+    show: Disclosure,
     *,
     active: bool | None = True,
     filed: bool | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> tuple[list[FlagRow], int]:
-    """Kinship flags of the cases in the region (a county, township or village), newest first."""
+    """Kinship flags of the cases in the region (a county, township or village), newest first,
+    with names and ID numbers as the reader may see them."""
     member = aliased(Person)
     official_person = aliased(Person)
     filed_cases = select(KinshipFiling.case_id).distinct().scalar_subquery()
+    in_household = (
+        exists()
+        .where(
+            Member.household_id == Case.household_id,
+            Member.person_id == Official.person_id,
+            Member.left_at.is_(None),
+        )
+        .label("official_in_household")
+    )
     stmt = (
         select(
             KinshipFlag,
@@ -85,6 +97,7 @@ def list_flags(
             official_person.id_number,
             Official.position,
             Case.id.in_(filed_cases).label("filed"),
+            in_household,
         )
         .join(Case, Case.id == KinshipFlag.case_id)
         .join(Region, Region.code == Case.village_code)
@@ -104,7 +117,8 @@ def list_flags(
         stmt.order_by(KinshipFlag.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()
     items = []
-    for flag, case, village, member_name, official_name, number, position, is_filed in rows:
+    for flag, case, village, member_name, name, number, position, is_filed, at_home in rows:
+        official_name, official_number = show.official(name, number, bool(at_home))
         items.append(
             FlagRow(
                 flag_id=flag.id,
@@ -112,9 +126,9 @@ def list_flags(
                 case_state=str(case.state),
                 village_code=case.village_code,
                 village_name=village,
-                member_name=member_name,
+                member_name=show.name(member_name),
                 official_name=official_name,
-                official_id_number=number,
+                official_id_number=official_number,
                 position=str(position),
                 relation=flag.relation,
                 strength=str(flag.strength),
@@ -127,8 +141,11 @@ def list_flags(
     return items, total
 
 
-def kinship_register(session: Session, region: str, year: int | None = None) -> list[RegisterRow]:
-    """The separate register of the region's filed cases, oldest filing first."""
+def kinship_register(
+    session: Session, region: str, show: Disclosure, year: int | None = None
+) -> list[RegisterRow]:
+    """The separate register of the region's filed cases, oldest filing first, names and notes
+    as the reader may see them."""
     stmt = (
         select(KinshipFiling, Case, Region.name, User.username)
         .join(Case, Case.id == KinshipFiling.case_id)
@@ -160,7 +177,7 @@ def kinship_register(session: Session, region: str, year: int | None = None) -> 
         .where(KinshipFlag.case_id.in_(case_ids))
         .order_by(KinshipFlag.id)
     ):
-        flags.setdefault(case_id, []).append((name, str(position), relation))
+        flags.setdefault(case_id, []).append((show.name(name), str(position), relation))
     out = []
     for filing, case, village, filed_by in rows:
         listed = flags.get(case.id, [])
@@ -169,13 +186,13 @@ def kinship_register(session: Session, region: str, year: int | None = None) -> 
                 filing_id=filing.id,
                 filed_at=filing.filed_at,
                 filed_by=filed_by,
-                note=filing.note,
+                note=show.text(filing.note) or "",
                 case_id=case.id,
                 case_state=str(case.state),
                 category=str(case.category),
                 village_code=case.village_code,
                 village_name=village,
-                applicant=applicants.get(case.id, ""),
+                applicant=show.name(applicants.get(case.id, "")),
                 officials="；".join(f"{POSITIONS[p][0]} {n}" for n, p, _ in listed),
                 relations="；".join(LABELS[r][0] for _, _, r in listed),
             )

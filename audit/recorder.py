@@ -266,3 +266,34 @@ def log_access(
             channel=channel,
         )
     )
+
+
+def log_reads(
+    session: Session,
+    actor: Actor,
+    *,
+    action: str,
+    channel: str,
+    at: dt.datetime,
+    case_ids: Collection[int | None],
+) -> None:
+    """Record that ``actor`` read the personal data of these cases (one row each; the caller
+    commits). ``[None]`` records a read that names no case (an export of a log)."""
+    if not case_ids:
+        return
+    session.execute(
+        insert(AccessLog),
+        [
+            {
+                "at": at,
+                "user_id": actor.user_id,
+                "username": actor.username,
+                "role": str(actor.role),
+                "action": action,
+                "case_id": case_id,
+                "household_id": None,
+                "channel": channel,
+            }
+            for case_id in sorted(set(case_ids), key=lambda c: -1 if c is None else c)
+        ],
+    )

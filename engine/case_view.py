@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from engine.access import county_of
 from engine.clock import local_date
 from engine.deadlines import Deadline
-from engine.identity import mask_account, mask_id_number, mask_name
+from engine.identity import mask_account
 from engine.means import load_household, recheck_plan
 from engine.models import (
     CASE_DATE_COLUMNS,
@@ -34,17 +34,17 @@ from engine.models import (
 )
 from engine.policy import parameters_in_force
 from engine.ports import Actor
+from engine.privacy import Disclosure
 from engine.queries import (
     CaseSummary,
     TriggerOption,
-    sees_personal_data,
     summary_of,
     trigger_options,
     visible_case,
 )
 from engine.services.case_deadlines import deadlines_of
 from engine.services.workflow_step import case_investigations
-from engine.states import CaseState, Role
+from engine.states import CaseState
 from engine.uow import UnitOfWork
 
 
@@ -120,11 +120,12 @@ class CaseDetail:
         return [t.trigger for t in self.triggers if t.allowed]
 
 
-def _member_view(member: Member, full: bool) -> MemberView:
+def _member_view(member: Member, show: Disclosure) -> MemberView:
     person = member.person
+    full = show.full
     return MemberView(
-        id_number=person.id_number if full else mask_id_number(person.id_number),
-        name=person.name if full else mask_name(person.name),
+        id_number=show.id_number(person.id_number),
+        name=show.name(person.name),
         relation=str(member.relation),
         sex=person.sex,
         birth_date=person.birth_date if full else None,
@@ -147,9 +148,10 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
     session = uow.session
     case = visible_case(session, actor, case_id)
     household = load_household(session, case.household_id)
-    full = sees_personal_data(actor)
+    show = Disclosure(actor)
+    full = show.full
     deadlines = deadlines_of(uow, case)
-    members = [_member_view(m, full) for m in household.members]
+    members = [_member_view(m, show) for m in household.members]
     applicant = next((m.name for m in members if m.relation == Relation.SELF), "")
     investigations = case_investigations(session, case.id)
     recorders = dict(
@@ -186,12 +188,12 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
         objections=[
             ObjectionView(
                 id=o.id,
-                objector=o.objector if full else mask_name(o.objector),
-                content=o.content,
+                objector=show.name(o.objector),
+                content=show.text(o.content) or "",
                 status=str(o.status),
                 raised_at=o.raised_at,
                 resolved_at=o.resolved_at,
-                resolution=o.resolution,
+                resolution=show.text(o.resolution),
             )
             for o in objections
         ],
@@ -199,19 +201,22 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
         audit_entries=case.chain_seq,
         personal_data_shown=full,
         deadlines={d.name: d.as_dict() for d in deadlines},
-        flags=kinship_flags(session, case.id, actor, full) + overdue_flags(deadlines),
+        flags=kinship_flags(session, case.id, actor, {m.person_id for m in household.members})
+        + overdue_flags(deadlines),
         benefit=benefit_view(session, case.id),
         recheck=_recheck_view(uow, case, household),
         household=_household_view(household, full),
     )
 
 
-#: roles that keep the officials registry or audit it see officials' full ID numbers
-REGISTRY_ROLES = frozenset({Role.INSPECTOR, Role.ADMIN})
+def kinship_flags(
+    session: Session, case_id: int, actor: Actor, household: set[int]
+) -> list[dict[str, Any]]:
+    """The case's active kinship flags, masked as the caller's role requires.
 
-
-def kinship_flags(session: Session, case_id: int, actor: Actor, full: bool) -> list[dict[str, Any]]:
-    """The case's active kinship flags, masked as the caller's role requires."""
+    ``household`` holds the person ids of the household's members: an official
+    who is one of them is masked like the members are.
+    """
     member = aliased(Person)
     official_person = aliased(Person)
     rows = session.execute(
@@ -221,6 +226,7 @@ def kinship_flags(session: Session, case_id: int, actor: Actor, full: bool) -> l
             official_person.name,
             official_person.id_number,
             Official.position,
+            Official.person_id,
         )
         .join(member, member.id == KinshipFlag.member_person_id)
         .join(Official, Official.id == KinshipFlag.official_id)
@@ -228,23 +234,28 @@ def kinship_flags(session: Session, case_id: int, actor: Actor, full: bool) -> l
         .where(KinshipFlag.case_id == case_id, KinshipFlag.vanished_at.is_(None))
         .order_by(KinshipFlag.id)
     ).all()
-    registry = actor.role in REGISTRY_ROLES
-    return [
-        {
-            "kind": "kinship",
-            "flag_id": flag.id,
-            "official_id_number": number if registry else mask_id_number(number),
-            "official_name": name if registry else mask_name(name),
-            "position": str(position),
-            "relation": flag.relation,
-            "member_name": member_name if full else mask_name(member_name),
-            "strength": str(flag.strength),
-            "path": flag.path,
-            "path_en": flag.path_en,
-            "raised_at": flag.raised_at,
-        }
-        for flag, member_name, name, number, position in rows
-    ]
+    show = Disclosure(actor)
+    out = []
+    for flag, member_name, name, number, position, official_person_id in rows:
+        official_name, official_number = show.official(
+            name, number, lives_in_household=official_person_id in household
+        )
+        out.append(
+            {
+                "kind": "kinship",
+                "flag_id": flag.id,
+                "official_id_number": official_number,
+                "official_name": official_name,
+                "position": str(position),
+                "relation": flag.relation,
+                "member_name": show.name(member_name),
+                "strength": str(flag.strength),
+                "path": flag.path,
+                "path_en": flag.path_en,
+                "raised_at": flag.raised_at,
+            }
+        )
+    return out
 
 
 def overdue_flags(deadlines: list[Deadline]) -> list[dict[str, Any]]:

@@ -32,6 +32,8 @@ class Actor:
 
 #: the operator at the command line (setting up accounts and regions), as the ledger names them
 OPERATOR = Actor(user_id=None, username="system", role=Role.ADMIN, region_code="")
+#: the operator at the command line reading for inspection (the read log names them "system")
+OPERATOR_INSPECTING = Actor(user_id=None, username="system", role=Role.INSPECTOR, region_code="")
 
 
 @dataclass(frozen=True)

@@ -22,14 +22,11 @@ from engine.models import (
     Relation,
 )
 from engine.ports import Actor
+from engine.privacy import sees_personal_data
 from engine.services.workflow_step import guard_context
-from engine.states import TRIGGERS_BY_ROLE, CaseState, Role, rules_from
+from engine.states import TRIGGERS_BY_ROLE, CaseState, rules_from
 from engine.uow import UnitOfWork
 
-#: roles whose work needs members' full ID numbers and health data; their reads are logged
-PERSONAL_DATA_ROLES: frozenset[Role] = frozenset(
-    {Role.CLERK, Role.REVIEWER, Role.APPROVER, Role.INSPECTOR}
-)
 MAX_PER_PAGE = 100
 #: the last page any list may ask for: its offset must fit any database's integers
 MAX_PAGE = 1_000_000
@@ -43,11 +40,6 @@ def region_names(
     if level is not None:
         stmt = stmt.where(Region.level == level)
     return [(code, name) for code, name in session.execute(stmt.order_by(Region.code))]
-
-
-def sees_personal_data(actor: Actor) -> bool:
-    """Return whether the actor's role sees unmasked personal data."""
-    return actor.role in PERSONAL_DATA_ROLES
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from engine import case_view, queries, services
 from engine.case_view import CaseDetail
 from engine.clock import local_date
 from engine.ports import Actor
+from engine.privacy import Disclosure
 from engine.queries import CaseSummary
 from engine.states import STATE_LABELS, CaseState
 
@@ -298,10 +299,27 @@ def _objection_out(actor: Actor, case_id: int, objection_id: int) -> ObjectionOu
     errors=(403, 404),
 )
 def case_audit(case_id: int) -> tuple[AuditOut, int]:
-    """Every audit entry of the case in order, with the result of verifying its hash chain."""
-    stored, problem = case_trail(signed_in(), case_id)
+    """Every audit entry of the case in order, with the result of verifying its hash chain.
+
+    Readers who see personal data get the payloads whole (and the read is logged); others
+    get them with names and ID numbers masked and health, means and free text withheld
+    (``payload_masked``), so they cannot recompute the hashes; ``chain`` says whether the
+    server could."""
+    actor = signed_in()
+    stored, problem = case_trail(actor, case_id, log_as=("view_trail", "api"))
+    show = Disclosure(actor)
     entries = [
-        AuditEntryOut(**s.body.as_dict(), prev_hash=s.prev_hash, hash=s.hash) for s in stored
+        AuditEntryOut(
+            **{
+                **s.body.as_dict(),
+                "reason": show.text(s.body.reason) or "",
+                "payload": show.payload(s.body.payload),
+            },
+            payload_masked=not show.full,
+            prev_hash=s.prev_hash,
+            hash=s.hash,
+        )
+        for s in stored
     ]
     chain = ChainCheckOut(
         ok=problem is None,

@@ -20,6 +20,7 @@ from admin.api.kinship_schemas import (
 )
 from admin.api.schemas import CaseOut
 from admin.extensions import runtime
+from admin.reads import record_reads
 from audit.inspect import list_flags
 from audit.officials import (
     OfficialRow,
@@ -31,6 +32,7 @@ from audit.officials import (
 from engine.access import ensure_role
 from engine.errors import Conflict
 from engine.models import KinshipFiling, User
+from engine.privacy import Disclosure
 from engine.services.filings import file_kinship
 from engine.states import Role
 
@@ -199,7 +201,8 @@ def create_declaration(case_id: int, body: DeclarationIn) -> tuple[CaseOut, int]
     errors=(403,),
 )
 def flags(query: FlagQuery) -> tuple[FlagList, int]:
-    """Flagged cases of the caller's region, filed or not (inspectors, approvers, admins)."""
+    """Flagged cases of the caller's region, filed or not (inspectors, approvers, admins).
+    Administrators see names and ID numbers masked; every other reader's read is logged."""
     actor = signed_in()
     ensure_role(actor, INSPECTION, "查看近亲属关联", "list kinship flags")
     active = {"active": True, "vanished": False, "all": None}[query.status]
@@ -207,11 +210,13 @@ def flags(query: FlagQuery) -> tuple[FlagList, int]:
         rows, total = list_flags(
             uow.session,
             actor.region_code,
+            Disclosure(actor),
             active=active,
             filed=query.filed,
             page=query.page,
             per_page=query.per_page,
         )
+    record_reads(actor, "list_flags", "api", [r.case_id for r in rows])
     return FlagList(
         items=[FlagOut(**vars(r)) for r in rows],
         total=total,

@@ -372,6 +372,8 @@ class AuditEntryOut(BaseModel):
     at: dt.datetime
     reason: str
     payload: dict[str, Any]
+    #: names and ID numbers masked, health, means and free text withheld (the reader's role)
+    payload_masked: bool = False
     prev_hash: str
     hash: str
 

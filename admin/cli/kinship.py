@@ -15,8 +15,11 @@ from admin.extensions import runtime
 from admin.imports import read_records
 from audit.inspect import kinship_register
 from audit.officials import check_header, import_officials, rows_from_records
+from audit.recorder import log_reads
 from audit.scan import apply_scan, plan_scan
-from engine.ports import Actor
+from engine.access import covers
+from engine.ports import OPERATOR_INSPECTING, Actor
+from engine.privacy import Disclosure
 from engine.states import Role
 
 officials = AppGroup("officials", help="The registry of case officers and village cadres.")
@@ -114,16 +117,36 @@ REGISTER_HEADER = (
     help="FILE.xlsx or FILE.csv",
 )
 @click.option("--year", type=int, default=None, help="Only filings of this year.")
-def kinship_register_export(county: str, out: Path, year: int | None) -> None:
-    """Export the register of filed cases (近亲属备案登记)."""
+@click.option(
+    "--user",
+    "username",
+    default=None,
+    help="Read as this user (their role and region apply and the read is logged); "
+    "without it, as the operator (logged as 'system').",
+)
+def kinship_register_export(county: str, out: Path, year: int | None, username: str | None) -> None:
+    """Export the register of filed cases (近亲属备案登记); the read of it is logged."""
     require_schema()
     try:
         table_format(out)
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--out") from None
     rt = runtime()
+    actor = acting_user(username) if username else OPERATOR_INSPECTING
+    if username and not covers(actor.region_code, county):
+        raise click.ClickException(f"{county} is outside the region of {username}")
     with rt.reader() as uow:
-        rows = kinship_register(uow.session, county, year)
+        rows = kinship_register(uow.session, county, Disclosure(actor), year)
+    with rt.uow() as uow:
+        log_reads(
+            uow.session,
+            actor,
+            action="export_register",
+            channel="cli",
+            at=rt.clock.now(),
+            case_ids=[r.case_id for r in rows],
+        )
+        uow.commit()
     table = [
         (
             i,

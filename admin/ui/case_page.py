@@ -45,7 +45,7 @@ from engine.db import DB_INT_MAX
 from engine.deadlines import EXTENSION_GROUNDS
 from engine.errors import InvalidData, Problem, invalid_field
 from engine.models import InvestigationLevel, InvestigationMethod, User
-from engine.queries import PERSONAL_DATA_ROLES
+from engine.privacy import PERSONAL_DATA_ROLES
 from engine.services.filings import file_kinship
 from engine.states import STATE_LABELS, TRANSITIONS, CaseState
 

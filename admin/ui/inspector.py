@@ -15,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from admin.extensions import runtime
+from admin.reads import record_reads
 from admin.ui.access import Restricted, current_actor, shows_domain_errors
 from admin.ui.i18n import (
     EVENT_LABELS,
@@ -40,6 +41,7 @@ from audit.recorder import stored_entry
 from audit.verify import verify_all
 from engine.clock import local_date
 from engine.models import Case, User
+from engine.privacy import Disclosure
 from engine.states import TRANSITIONS, Role
 
 _l = lazy_gettext
@@ -74,6 +76,7 @@ class AuditTrailView(ReadOnlyView):
     """Every audit entry of the region's cases: search by case, user, trigger and time."""
 
     roles = INSPECTORS
+    read_action = "trail"
     column_list = (
         "case_id",
         "seq",
@@ -141,6 +144,7 @@ class AccessLogView(ReadOnlyView):
     """Who opened whose personal data, when and through which channel."""
 
     roles = INSPECTORS
+    read_action = "reads"
     column_list = ("at", "username", "role", "action", "case_id", "household_id", "channel")
     column_default_sort = ("id", True)
     column_filters = (
@@ -175,6 +179,7 @@ class SignInLogView(ReadOnlyView):
     """Every sign-in and sign-out, and every refused attempt (unknown names included)."""
 
     roles = frozenset({Role.INSPECTOR, Role.ADMIN})
+    read_action = "signins"
     column_list = ("at", "username", "outcome", "address", "channel")
     column_default_sort = ("id", True)
     column_filters = (
@@ -265,12 +270,13 @@ class FlagsView(Restricted, BaseView):  # type: ignore[misc]
         filed = {"yes": True, "no": False}.get(filed_arg)
         active = {"active": True, "vanished": False}.get(status)
         page = page_arg()
-        region = current_actor().region_code
+        actor = current_actor()
         fmt = wants_download()
         with runtime().reader() as uow:
             rows, total = list_flags(
                 uow.session,
-                region,
+                actor.region_code,
+                Disclosure(actor),
                 active=active,
                 filed=filed,
                 page=1 if fmt else page,
@@ -308,7 +314,9 @@ class FlagsView(Restricted, BaseView):  # type: ignore[misc]
                 ]
                 for r in rows
             ]
+            record_reads(actor, "export_flags", "ui", [r.case_id for r in rows])
             return download(fmt, "kinship-flags", header, table)
+        record_reads(actor, "list_flags", "ui", [r.case_id for r in rows])
         pages = page_count(total)
         return self.render(
             "ui/flags.html",
@@ -332,10 +340,12 @@ class RegisterView(Restricted, BaseView):  # type: ignore[misc]
         """The register of a year (all years when none is chosen)."""
         raw = request.args.get("year", "")
         year = whole_number(raw, 9999)
-        region = current_actor().region_code
+        actor = current_actor()
         with runtime().reader() as uow:
-            rows = kinship_register(uow.session, region, year)
+            rows = kinship_register(uow.session, actor.region_code, Disclosure(actor), year)
         fmt = wants_download()
+        action = "export_register" if fmt else "view_register"
+        record_reads(actor, action, "ui", [r.case_id for r in rows])
         if fmt:
             header = [
                 gettext("No."),
@@ -408,6 +418,7 @@ class ActivityView(Restricted, BaseView):  # type: ignore[misc]
         if fmt:
             header = [gettext("Day"), gettext("User"), gettext("Role"), gettext("Entries")]
             table = [[d.isoformat(), u, role_label(r), n] for (u, r, d), n in rows]
+            record_reads(current_actor(), "export_activity", "ui", [None])
             return download(fmt, "activity", header, table)
         kinds = sorted(per_kind.items(), key=lambda kv: (kv[0][0], -kv[1]))
         return self.render(

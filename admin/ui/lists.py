@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 
 from admin.exports import FORMATS, table_bytes
 from admin.extensions import runtime
+from admin.reads import record_reads
 from admin.ui.access import Restricted, current_actor
 from admin.ui.paging import PAGE_SIZE, whole_number
 from engine.db import DB_BIGINT_MAX
@@ -39,6 +40,23 @@ class ReadOnlyView(Restricted, ModelView):  # type: ignore[misc]
     form_base_class = FlaskForm
     #: lists of append-only logs grow without end: no total count on every page
     simple_list_pager = True
+    #: what reading this list is logged as ("trail": search_trail, export_trail,
+    #: view_trail_entry), for readers who see personal data; None: not logged
+    read_action: str | None = None
+
+    def read_cases(self, rows: Sequence[Any]) -> list[int | None]:
+        """The cases whose data the rows show (the log names them)."""
+        found = [getattr(r, "case_id", None) for r in rows]
+        return found if any(c is not None for c in found) else [None]
+
+    def get_list(self, *args: Any, **kwargs: Any) -> Any:
+        """A page of the list (or a whole export), its read logged."""
+        count, rows = super().get_list(*args, **kwargs)
+        if self.read_action is not None and rows:
+            exporting = (request.endpoint or "").endswith(".export")
+            action = f"{'export' if exporting else 'search'}_{self.read_action}"
+            record_reads(current_actor(), action, "ui", self.read_cases(rows))
+        return count, rows
 
     def _export_csv(self, return_url: Any) -> Any:
         """The list as CSV, through the one export writer (a BOM, no live formulas)."""
@@ -67,7 +85,11 @@ class ReadOnlyView(Restricted, ModelView):  # type: ignore[misc]
         row_id = whole_number(str(id), DB_BIGINT_MAX)
         if row_id is None:
             return None
-        return self.get_query().filter(self.model.id == row_id).one_or_none()
+        row = self.get_query().filter(self.model.id == row_id).one_or_none()
+        if row is not None and self.read_action is not None:
+            action = f"view_{self.read_action}_entry"
+            record_reads(current_actor(), action, "ui", self.read_cases([row]))
+        return row
 
     def _get_list_extra_args(self) -> Any:
         """Flask-Admin's list arguments, the page kept within what a database can offset."""

@@ -354,9 +354,11 @@ class TestInvestigationsObjectionsAudit:
             "at",
             "reason",
             "payload",
+            "payload_masked",
             "prev_hash",
             "hash",
         }
+        assert entries[2]["payload_masked"] is False  # an inspector reads it whole
         assert entries[2]["trigger"] == "accept" and entries[2]["reason"] == "材料齐全"
         assert entries[2]["prev_hash"] == entries[1]["hash"]
         assert entries[2]["at"].endswith("Z")
