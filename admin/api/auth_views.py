@@ -34,7 +34,7 @@ def openapi_document() -> ResponseReturnValue:
     tag="auth",
     body=TokenRequest,
     responses={200: TokenOut},
-    errors=(403, 429),
+    errors=(401, 403, 429),
     auth=False,
 )
 def create_token(body: TokenRequest) -> tuple[TokenOut, int]:

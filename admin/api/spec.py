@@ -109,9 +109,16 @@ class ApiSpec:
                 binary = {"type": "string", "contentMediaType": op.media_type}
                 entry["content"] = {op.media_type: {"schema": binary}}
             responses[str(status)] = entry
-        error_statuses = set(op.errors) | ({400, 413, 422} if op.body else set())
+        # every answer an operation can give is documented: 422 for a field the edge refuses
+        # (any query or path parameter can be), 400/413 for a body, 401/403 once signed in,
+        # 404 for an id that names nothing
+        error_statuses = set(op.errors) | {422}
+        if op.body:
+            error_statuses |= {400, 413}
         if op.auth:
-            error_statuses.add(401)
+            error_statuses |= {401, 403}
+        if op.path_params:
+            error_statuses.add(404)
         for status in sorted(error_statuses):
             responses[str(status)] = {
                 "description": _STATUS_TEXT.get(status, "error"),
@@ -154,6 +161,7 @@ _STATUS_TEXT = {
     409: "Conflicts with the current state or version",
     413: "Request body too large",
     422: "Invalid field or failed guard; details name each",
+    429: "Too many failed attempts: wait Retry-After seconds",
 }
 
 
