@@ -36,6 +36,7 @@ from engine.identity import mask_public_name
 from engine.models import BenefitDecision, BenefitKind, Case, Category, Member, Person, Relation
 from engine.models import fen_to_yuan as yuan
 from engine.ports import Actor
+from engine.privacy import PERSONAL_DATA_ROLES
 from engine.queries import visible_case
 from engine.rulebook import RuleBook
 
@@ -80,7 +81,8 @@ def decision_letter(
     """The letter stating the case's latest decision of this kind; a conflict if it has none."""
     wanted = letter_kind(kind)
     case = visible_case(session, actor, case_id)
-    ensure_may_print(actor, case.village_code)
+    # the letter names its addressee in full: only roles that see personal data print it
+    ensure_may_print(actor, case.village_code, PERSONAL_DATA_ROLES)
     entry = session.scalar(
         select(AuditEntry)
         .where(AuditEntry.case_id == case.id, AuditEntry.trigger.in_(LETTER_TRIGGERS[wanted]))

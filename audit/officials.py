@@ -34,6 +34,7 @@ from engine.models import (
 )
 from engine.policy import parameters_in_force
 from engine.ports import Actor, LedgerEvent
+from engine.privacy import Disclosure
 from engine.services.workflow_step import locked_case
 from engine.states import Role
 from engine.uow import UnitOfWork, db_conflicts
@@ -658,9 +659,14 @@ class OfficialView:
 
 
 def list_officials(
-    session: Session, region_prefix: str, page: int = 1, per_page: int = 50
+    session: Session, region_prefix: str, show: Disclosure, page: int = 1, per_page: int = 50
 ) -> tuple[list[OfficialView], int]:
-    """The officials in a region, with their relatives, one page at a time."""
+    """The officials in a region, with their relatives, one page at a time.
+
+    The officials' own identities are the registry's matter and shown whole; the
+    relatives they declared are private people (often applicants), shown as the
+    reader may see them: masked for the administrator who keeps the registry.
+    """
     where = Official.region_code.startswith(region_prefix, autoescape=True)
     total = session.scalar(select(func.count()).select_from(Official).where(where)) or 0
     rows = session.execute(
@@ -681,9 +687,9 @@ def list_officials(
             {
                 "id": d.id,
                 "relation": str(d.relation),
-                "name": d.relative_name,
-                "id_number": d.relative_id_number,
-                "birth_date": d.relative_birth_date,
+                "name": show.name(d.relative_name),
+                "id_number": show.id_number(d.relative_id_number) if d.relative_id_number else None,
+                "birth_date": d.relative_birth_date if show.full else None,
                 "source": str(d.source),
             }
         )

@@ -42,7 +42,7 @@ INSPECTION = frozenset({Role.INSPECTOR, Role.ADMIN, Role.APPROVER})
 
 def _official_out(region_prefix: str, official_id: int) -> OfficialOut:
     with runtime().reader() as uow:
-        views, _ = list_officials(uow.session, region_prefix, 1, 10_000)
+        views, _ = list_officials(uow.session, region_prefix, Disclosure(signed_in()), 1, 10_000)
     view = next(v for v in views if v.id == official_id)
     return OfficialOut(**{**vars(view), "relatives": [RelativeOut(**r) for r in view.relatives]})
 
@@ -106,7 +106,9 @@ def officials(query: OfficialQuery) -> tuple[OfficialList, int]:
     if not region.startswith(actor.region_code):
         region = actor.region_code
     with runtime().reader() as uow:
-        views, total = list_officials(uow.session, region, query.page, query.per_page)
+        views, total = list_officials(
+            uow.session, region, Disclosure(actor), query.page, query.per_page
+        )
     items = [
         OfficialOut(**{**vars(v), "relatives": [RelativeOut(**r) for r in v.relatives]})
         for v in views

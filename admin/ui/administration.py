@@ -27,6 +27,7 @@ from engine.access import county_of
 from engine.errors import NotFound, invalid_field, raise_invalid
 from engine.models import AreaType, Region, StandardCategory, User, fen_to_yuan
 from engine.parameters import SPECS
+from engine.privacy import Disclosure
 from engine.queries import region_names
 from engine.services.policy import NewParameter, NewStandard, set_parameter, set_standard
 from engine.services.policy_queries import list_parameters, list_standards
@@ -302,8 +303,9 @@ class OfficialsView(Restricted, BaseView):  # type: ignore[misc]
         """The region's officials, paged; ID numbers are shown to administrators who keep them."""
         page = page_arg()
         with runtime().reader() as uow:
+            actor = current_actor()
             officials, total = list_officials(
-                uow.session, current_actor().region_code, page=page, per_page=PAGE_SIZE
+                uow.session, actor.region_code, Disclosure(actor), page=page, per_page=PAGE_SIZE
             )
         return self.render(
             "ui/officials.html",
