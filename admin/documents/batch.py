@@ -37,6 +37,28 @@ class BuildReport:
     seconds: float
 
 
+#: the hidden folders a batch stages its files in: .doudi-partial-<pid>-<random>
+STAGING_PREFIX = ".doudi-partial-"
+
+
+def clear_abandoned(folder: Path) -> None:
+    """Remove the staging folders of runs that were killed (their process is gone)."""
+    for staging in folder.glob(f"{STAGING_PREFIX}*"):
+        pid = staging.name.removeprefix(STAGING_PREFIX).split("-", 1)[0]
+        if pid.isascii() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def default_workers() -> int:
     """One worker per core."""
     return max(1, os.cpu_count() or 1)
@@ -83,7 +105,8 @@ def build_village_documents(
     jobs = jobs_for(rt, prepared)
     if on_start is not None:
         on_start(len(jobs))
-    staging = Path(tempfile.mkdtemp(prefix=".doudi-partial-", dir=folder))
+    clear_abandoned(folder)
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
     try:
         rendered = _render_all(jobs, workers or default_workers(), progress)
         files = [
