@@ -198,3 +198,118 @@ def test_a_killed_notices_batch_leaves_no_file_that_looks_complete(
     assert finished.returncode == 0, finished.stderr[-2000:]
     names = sorted(p.name for p in out.iterdir())
     assert names == ["512022101201-notice.pdf", "512022101202-notice.pdf"]  # leftovers cleared
+
+
+def relatives_of_officials(world: World, n: int) -> None:
+    """``n`` enrolled households, each the sibling of its own village cadre, not yet flagged.
+
+    The declarations go straight into the tables, as a restored backup or a bulk
+    load would leave them, so that only a full scan finds the conflicts.
+    """
+    from engine.identity import with_check_digit
+    from engine.models import Member, Official, Person, RelativeDeclaration
+
+    due_cases(world, n)
+    now = world.clock.now()
+
+    def number(i: int, base: int) -> str:
+        birth = dt.date(1950, 1, 1) + dt.timedelta(days=base + i // 400)
+        return with_check_digit(f"512022{birth:%Y%m%d}{(i % 400) * 2 + 1:03d}")
+
+    with world.rt.uow() as uow:
+        session = uow.session
+        households = session.scalars(
+            select(Case.household_id).where(Case.village_code == VILLAGE_A1).order_by(Case.id)
+        ).all()[-n:]
+        first = (session.scalar(select(func.max(Person.id))) or 0) + 1
+        people = [
+            {
+                "id": first + 2 * i + k,
+                "id_number": number(i, 20000 * k),
+                "name": f"{'户主' if k == 0 else '村干部'}{i}",
+                "birth_date": dt.date(1950, 1, 1) + dt.timedelta(days=20000 * k + i // 400),
+                "sex": "male",
+                "created_at": now,
+            }
+            for i in range(n)
+            for k in (0, 1)
+        ]
+        session.execute(insert(Person), people)
+        session.execute(
+            insert(Member),
+            [
+                {
+                    "household_id": household,
+                    "person_id": first + 2 * i,
+                    "relation": "self",
+                    "joined_at": now,
+                }
+                for i, household in enumerate(households)
+            ],
+        )
+        first_official = (session.scalar(select(func.max(Official.id))) or 0) + 1
+        session.execute(
+            insert(Official),
+            [
+                {
+                    "id": first_official + i,
+                    "person_id": first + 2 * i + 1,
+                    "position": "village_member",
+                    "region_code": VILLAGE_A1,
+                    "created_at": now,
+                }
+                for i in range(n)
+            ],
+        )
+        session.execute(
+            insert(RelativeDeclaration),
+            [
+                {
+                    "official_id": first_official + i,
+                    "source": "official",
+                    "relative_id_number": people[2 * i]["id_number"],
+                    "relative_name": people[2 * i]["name"],
+                    "relation": "sibling",
+                    "declared_at": now,
+                }
+                for i in range(n)
+            ],
+        )
+        uow.commit()
+
+
+@pytest.mark.slow
+def test_a_killed_kinship_scan_leaves_all_or_nothing_and_the_rerun_flags_each_case_once(
+    world: World,
+) -> None:
+    relatives_of_officials(world, CASES)
+    env = environ(world)
+    args = ["kinship", "scan", "--user", "admin"]
+    rng = random.Random(11)
+    killed_running = 0
+    for _ in range(3):
+        process = subprocess.Popen(
+            [str(DOUDI), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(0.5, 3.0))
+        if process.poll() is None:
+            killed_running += 1
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        # the scan commits as one transaction: a kill leaves every case flagged or none
+        assert entries_of(world, "kinship_flags")[0] in (0, CASES)
+    assert killed_running, "no kill landed while the scan was running"
+    finished = subprocess.run([str(DOUDI), *args], env=env, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert entries_of(world, "kinship_flags") == (CASES, CASES)
+    with world.rt.reader() as uow:
+        from engine.models import KinshipFlag
+
+        flags = uow.session.execute(
+            select(func.count(), func.count(func.distinct(KinshipFlag.case_id))).where(
+                KinshipFlag.vanished_at.is_(None)
+            )
+        ).one()
+        assert tuple(flags) == (CASES, CASES)
+        report = verify_all(uow.session)
+        assert report.ok, report.breaks
