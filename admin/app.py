@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from admin.api import register_api
@@ -63,6 +64,11 @@ def create_app(config: Mapping[str, Any] | None = None, rt: Runtime | None = Non
     app.url_map.converters["int"] = IdConverter
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  (Chinese stays readable)
+    if settings.trusted_proxies:
+        # behind the county's reverse proxy: the client's address (sign-in throttling,
+        # the trail's sign-in events) and the scheme come from its forwarded headers
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     init_runtime(app, rt or Runtime(settings))
     register_security_headers(app, production=settings.env == "production")
     register_error_handlers(app)

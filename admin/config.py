@@ -24,6 +24,8 @@ DEFAULT_SIGNIN_WINDOW_MINUTES = 15
 DEFAULT_SIGNIN_LOCK_AFTER = 20
 #: where printed documents send readers to verify them (the QR code and link)
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
+#: reverse proxies in front of doudi whose X-Forwarded-For/-Proto headers are believed
+MAX_TRUSTED_PROXIES = 5
 
 
 class ConfigError(Exception):
@@ -47,6 +49,7 @@ class Settings:
     signin_window_minutes: int = DEFAULT_SIGNIN_WINDOW_MINUTES
     signin_lock_after: int = DEFAULT_SIGNIN_LOCK_AFTER
     public_url: str = DEFAULT_PUBLIC_URL
+    trusted_proxies: int = 0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -65,6 +68,20 @@ def _int(values: Mapping[str, Any], key: str, default: int) -> int:
     if value <= 0:
         raise ConfigError(f"{key} must be positive, got {value}")
     return value
+
+
+def _trusted_proxies(values: Mapping[str, Any]) -> int:
+    """How many reverse proxies stand in front of doudi (0: believe no forwarded header)."""
+    raw = values.get("DOUDI_TRUSTED_PROXIES")
+    if raw in (None, ""):
+        return 0
+    text = str(raw).strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_TRUSTED_PROXIES:
+        raise ConfigError(
+            f"DOUDI_TRUSTED_PROXIES must be a whole number from 0 to {MAX_TRUSTED_PROXIES} "
+            f"(the reverse proxies in front of doudi), got {raw!r}"
+        )
+    return int(text)
 
 
 def _public_url(values: Mapping[str, Any]) -> str:
@@ -163,4 +180,5 @@ def load_settings(
         ),
         signin_lock_after=_int(values, "DOUDI_SIGNIN_LOCK_AFTER", DEFAULT_SIGNIN_LOCK_AFTER),
         public_url=_public_url(values),
+        trusted_proxies=_trusted_proxies(values),
     )

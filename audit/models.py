@@ -12,6 +12,10 @@ from engine.models import Base, UTCDateTime
 #: SQLite only auto-increments an INTEGER PRIMARY KEY
 BIGID = BigInteger().with_variant(Integer, "sqlite")
 
+#: the tables that hold evidence: rows are only ever added (the application's
+#: database role may INSERT and SELECT them, nothing more)
+EVIDENCE_TABLES = ("audit_entry", "ledger_entry", "access_log", "sign_in_event", "issued_document")
+
 
 class AuditEntry(Base):
     """One link of a case's chain. Never updated or deleted (a database trigger refuses)."""

@@ -7,12 +7,14 @@
 #              Chinese notice takes ~13 s instead of ~0.6 s) and Graphviz (the
 #              lifecycle diagram).
 #   --test:    also Chromium and its WebDriver for the end-to-end browser tests, and
-#              Poppler's pdftoppm (a second PDF renderer the font tests compare with).
+#              Poppler's pdftoppm (a second PDF renderer the font tests compare with),
+#              and PostgreSQL's client programs (pg_dump, pg_restore, psql) for the
+#              backup and restore drill test.
 set -euo pipefail
 
 packages=(fonts-noto-cjk fonts-hanazono fontconfig libharfbuzz-subset0 graphviz)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium chromium-driver poppler-utils)
+  packages+=(chromium chromium-driver poppler-utils postgresql-client)
 fi
 [ "${DOUDI_SKIP_SYSTEM_PACKAGES:-}" = "1" ] && exit 0
 

@@ -21,10 +21,11 @@ from admin.cli.support import acting_user, domain_errors, progress_bar, require_
 from admin.config import ConfigError
 from admin.documents.fonts import document_warnings
 from admin.extensions import runtime
+from admin.grants import GrantError, apply_grants, grant_statements
 from admin.imports import read_text
 from admin.migrate import current_revision, head_revision, upgrade
 from audit.verify import count_entries, verify_all
-from engine.models import Case, Region, User
+from engine.models import Base, Case, Region, User
 from engine.services import advance as advance_case
 from engine.services.regions import import_regions, parse_region_csv
 from engine.services.users import NewUser, create_user
@@ -62,9 +63,18 @@ cases = AppGroup("cases", help="Work on cases from the command line (same servic
 
 @db.command("upgrade")
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
-def db_upgrade(revision: str) -> None:
+@click.option(
+    "--grant-to",
+    "grant_to",
+    default=None,
+    metavar="ROLE",
+    help="Then give this PostgreSQL role the application's rights (see `doudi db grant`).",
+)
+def db_upgrade(revision: str, grant_to: str | None) -> None:
     """Create or migrate the database schema (Alembic)."""
     rt = runtime()
+    if grant_to is not None:
+        _checked_role(rt.engine, grant_to)
     before = current_revision(rt.engine)
     upgrade(rt.engine, revision)
     after = current_revision(rt.engine)
@@ -72,14 +82,58 @@ def db_upgrade(revision: str) -> None:
         click.echo(f"database already at revision {after}")
     else:
         click.echo(f"database migrated from {before or 'empty'} to {after}")
+    if grant_to is not None:
+        _grant(rt.engine, grant_to)
+
+
+@db.command("grant")
+@click.argument("role")
+@click.option("--print", "print_only", is_flag=True, help="Print the SQL instead of running it.")
+def db_grant(role: str, print_only: bool) -> None:
+    """Give ROLE the application's rights: evidence tables INSERT and SELECT only.
+
+    Run as the role that owns the schema (the one that runs `doudi db upgrade`),
+    again after every upgrade. PostgreSQL only.
+    """
+    rt = runtime()
+    if print_only:
+        try:
+            statements = grant_statements(Base.metadata, role)
+        except GrantError as err:
+            raise click.BadParameter(str(err), param_hint="ROLE") from None
+        click.echo(";\n".join(statements) + ";")
+        return
+    _checked_role(rt.engine, role)
+    _grant(rt.engine, role)
+
+
+def _checked_role(engine: Any, role: str) -> None:
+    try:
+        grant_statements(Base.metadata, role)
+    except GrantError as err:
+        raise click.BadParameter(str(err), param_hint="ROLE") from None
+    if engine.dialect.name != "postgresql":
+        raise click.ClickException("database roles exist only on PostgreSQL; SQLite has no grants")
+
+
+def _grant(engine: Any, role: str) -> None:
+    try:
+        statements = apply_grants(engine, Base.metadata, role)
+    except GrantError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"{role}: {len(statements)} grants applied (evidence tables: INSERT and SELECT)")
 
 
 @db.command("current")
-def db_current() -> None:
+@click.option("--check", is_flag=True, help="Exit 1 unless the database is at the code's revision.")
+def db_current(check: bool) -> None:
     """Show the database's schema revision and the code's."""
     rt = runtime()
-    click.echo(f"database: {current_revision(rt.engine) or 'empty'}")
-    click.echo(f"code:     {head_revision(rt.engine)}")
+    database, code = current_revision(rt.engine), head_revision(rt.engine)
+    click.echo(f"database: {database or 'empty'}")
+    click.echo(f"code:     {code}")
+    if check and database != code:
+        raise click.ClickException("the database is not at the code's revision: doudi db upgrade")
 
 
 @regions.command("import")

@@ -154,3 +154,35 @@ def test_a_conflict_does_not_reveal_a_case_outside_the_region(
     (detail,) = response.json["details"]  # type: ignore[index]
     assert detail["case_id"] is None and detail["case_id"] != other_case
     assert detail["in_your_region"] is False
+
+
+def sign_in_addresses(world: World) -> list[str]:
+    from sqlalchemy import select
+
+    from audit.models import SignInEvent
+
+    with world.rt.reader() as uow:
+        return list(uow.session.scalars(select(SignInEvent.address).order_by(SignInEvent.id)))
+
+
+@pytest.mark.parametrize(("proxies", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.9")])
+def test_forwarded_client_addresses_are_believed_only_behind_a_configured_proxy(
+    world: World, proxies: int, seen: str
+) -> None:
+    from dataclasses import replace
+
+    from admin.app import create_app
+    from admin.runtime import Runtime
+
+    rt = Runtime(replace(world.rt.settings, trusted_proxies=proxies), clock=world.clock)
+    client = create_app(rt=rt).test_client()
+    response = client.post(
+        "/api/v1/auth/token",
+        json={"username": "clerk", "password": "wrong"},
+        headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    )
+    assert response.status_code == 401
+    # without a trusted proxy, anyone could pick the address the throttle counts against
+    assert sign_in_addresses(world) == [seen]
+    rt.close()

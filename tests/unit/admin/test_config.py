@@ -53,6 +53,10 @@ def test_production_needs_a_secret_key(tmp_path: Path) -> None:
         ({"DOUDI_PUBLIC_URL": "dibao.example.gov.cn"}, "DOUDI_PUBLIC_URL"),
         ({"DOUDI_PUBLIC_URL": "javascript:alert(1)"}, "DOUDI_PUBLIC_URL"),
         ({"DOUDI_PUBLIC_URL": "https://x.example/?a=1"}, "DOUDI_PUBLIC_URL"),
+        ({"DOUDI_TRUSTED_PROXIES": "yes"}, "DOUDI_TRUSTED_PROXIES"),
+        ({"DOUDI_TRUSTED_PROXIES": "-1"}, "DOUDI_TRUSTED_PROXIES"),
+        ({"DOUDI_TRUSTED_PROXIES": "9"}, "DOUDI_TRUSTED_PROXIES"),
+        ({"DOUDI_TRUSTED_PROXIES": "²"}, "DOUDI_TRUSTED_PROXIES"),
     ],
 )
 def test_bad_values_are_named(tmp_path: Path, env: dict[str, str], message: str) -> None:

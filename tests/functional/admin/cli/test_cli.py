@@ -52,6 +52,31 @@ def test_db_upgrade_creates_then_reports_current(
     assert second.exit_code == 0 and "already at revision" in second.output
 
 
+def test_db_current_check_fails_until_the_database_is_at_the_code_revision(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOUDI_DATABASE_URL", f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    behind = CliRunner().invoke(cli, ["db", "current", "--check"])
+    assert behind.exit_code == 1 and "database: empty" in behind.output
+    CliRunner().invoke(cli, ["db", "upgrade"])
+    assert CliRunner().invoke(cli, ["db", "current", "--check"]).exit_code == 0
+
+
+def test_db_grant_prints_the_application_role_rights_and_refuses_bad_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOUDI_DATABASE_URL", f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    printed = CliRunner().invoke(cli, ["db", "grant", "doudi_app", "--print"])
+    assert printed.exit_code == 0
+    assert 'GRANT SELECT, INSERT ON "audit_entry" TO "doudi_app";' in printed.output
+    assert 'GRANT SELECT, INSERT, UPDATE, DELETE ON "case_file" TO "doudi_app";' in printed.output
+    bad = CliRunner().invoke(cli, ["db", "grant", "app; DROP TABLE x", "--print"])
+    assert bad.exit_code == 2 and "role name" in bad.output
+    on_sqlite = CliRunner().invoke(cli, ["db", "upgrade", "--grant-to", "doudi_app"])
+    assert on_sqlite.exit_code == 1 and "only on PostgreSQL" in on_sqlite.output
+    assert "Traceback" not in on_sqlite.output
+
+
 def test_commands_refuse_an_unmigrated_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
