@@ -41,6 +41,8 @@ class CaseFacts:
     case_id: int
     state: str
     investigating_since: dt.datetime | None = None
+    decided_at: dt.datetime | None = None
+    recheck_started_at: dt.datetime | None = None
     notice_started_at: dt.datetime | None = None
     investigations: tuple[InvestigationFact, ...] = ()
     open_objection_ids: tuple[int, ...] = ()
@@ -59,6 +61,8 @@ class CaseFacts:
         """Return the facts as audit payload data (the decision's inputs)."""
         return {
             "investigating_since": self.investigating_since,
+            "decided_at": self.decided_at,
+            "recheck_started_at": self.recheck_started_at,
             "notice_started_at": self.notice_started_at,
             "investigations": [
                 {
@@ -215,6 +219,31 @@ def approver_independent(ctx: GuardContext) -> Problem | None:
         code="separation_of_duties",
         message="审批人不得审批本人" + "、".join(zh for zh, _ in roles) + "的案件",
         message_en="the approver may not decide a case they " + " and ".join(en for _, en in roles),
+    )
+
+
+def investigations_since_decision(facts: CaseFacts) -> list[InvestigationFact]:
+    """Investigations of the current recheck (or, outside one, since the last decision)."""
+    since = facts.recheck_started_at if facts.state == "under_recheck" else facts.decided_at
+    since = since or facts.decided_at
+    return [
+        inv
+        for inv in facts.investigations
+        if since is None or as_utc(inv.recorded_at) >= as_utc(since)
+    ]
+
+
+@guard("recheck_decider_independent")
+def recheck_decider_independent(ctx: GuardContext) -> Problem | None:
+    """Who adjusts, phases out or terminates did not investigate the recheck they decide on
+    (separation of duties, as for approval; DOMAIN "Guards")."""
+    me = ctx.actor.user_id
+    if not any(me in inv.investigator_ids for inv in investigations_since_decision(ctx.facts)):
+        return None
+    return Problem(
+        code="separation_of_duties",
+        message="审批人不得对本人参与调查的核查作出调整、渐退或停保决定",
+        message_en="the approver may not decide on a recheck whose investigation they took part in",
     )
 
 

@@ -130,6 +130,8 @@ def load_facts(
         case_id=case.id,
         state=str(case.state),
         investigating_since=case.investigating_since,
+        decided_at=case.decided_at,
+        recheck_started_at=case.recheck_started_at,
         notice_started_at=case.notice_started_at,
         investigations=tuple(
             InvestigationFact(

@@ -304,3 +304,33 @@ def test_data_and_reasons_that_could_not_be_read_back_are_refused(world: World) 
     with pytest.raises(InvalidData):
         world.fire(case_id, "withdraw", "clerk", "撤回\x00")
     assert world.fire(case_id, "accept", "clerk") == CaseState.ACCEPTED
+
+
+@pytest.mark.parametrize(
+    ("trigger", "reason"),
+    [("adjust", "核查后调整"), ("terminate", "核查后停保")],
+)
+def test_recheck_decisions_need_an_approver_who_did_not_investigate_the_recheck(
+    world: World, trigger: str, reason: str
+) -> None:
+    """Separation of duties on rechecks (DOMAIN "Guards"; 《最低生活保障审核确认办法》 Art. 31):
+    who adjusts or terminates after a recheck did not take part in its investigation."""
+    case_id = world.apply()
+    world.to_state(case_id, S.ACTIVE)
+    world.pass_days(30)
+    world.fire(case_id, "start_recheck", "reviewer")
+    world.investigate(case_id, investigators=("clerk", "approver"))
+    with pytest.raises(GuardFailed) as refused:
+        world.fire(case_id, trigger, "approver", reason)
+    assert "separation_of_duties" in [p.code for p in refused.value.problems]
+    world.fire(case_id, trigger, "approver2", reason)
+
+
+def test_an_investigation_before_the_recheck_does_not_bar_its_decider(world: World) -> None:
+    """Only the recheck's own investigation counts (the approval's was checked at approval)."""
+    case_id = world.apply()
+    world.to_state(case_id, S.ACTIVE)
+    world.pass_days(30)
+    world.fire(case_id, "start_recheck", "reviewer")
+    world.investigate(case_id, investigators=("clerk", "clerk2"))
+    assert world.fire(case_id, "adjust", "approver", "核查后调整") == S.ACTIVE
