@@ -21,6 +21,7 @@ from engine.models import (
     BenefitDecision,
     BenefitKind,
     Case,
+    DemocraticReview,
     Household,
     KinshipFlag,
     Member,
@@ -94,6 +95,18 @@ class ObjectionView:
 
 
 @dataclass(frozen=True)
+class DemocraticReviewView:
+    """A democratic review (民主评议) held on the notice's objections."""
+
+    id: int
+    held_on: dt.date
+    participants: list[str]
+    outcome: str
+    minutes: str
+    recorded_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     """Everything a user may see of one case."""
 
@@ -113,6 +126,7 @@ class CaseDetail:
     benefit: dict[str, Any] | None = None
     recheck: dict[str, Any] | None = None
     household: dict[str, Any] = field(default_factory=dict)
+    democratic_reviews: list[DemocraticReviewView] = field(default_factory=list)
 
     @property
     def allowed_triggers(self) -> list[str]:
@@ -164,6 +178,11 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
     objections = session.scalars(
         select(Objection).where(Objection.case_id == case.id).order_by(Objection.id)
     ).all()
+    reviews = session.scalars(
+        select(DemocraticReview)
+        .where(DemocraticReview.case_id == case.id)
+        .order_by(DemocraticReview.id)
+    ).all()
     village = session.get(Region, case.village_code)
     return CaseDetail(
         summary=summary_of(case, (len(members), applicant), actor),
@@ -206,6 +225,17 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
         benefit=benefit_view(session, case.id),
         recheck=_recheck_view(uow, case, household),
         household=_household_view(household, full),
+        democratic_reviews=[
+            DemocraticReviewView(
+                id=r.id,
+                held_on=r.held_on,
+                participants=[show.name(name) for name in r.participants.split("\n")],
+                outcome=r.outcome,
+                minutes=show.text(r.minutes) or "",
+                recorded_at=r.recorded_at,
+            )
+            for r in reviews
+        ],
     )
 
 

@@ -48,10 +48,12 @@ class DeadlineFacts:
     tz: dt.tzinfo
     accepted_on: dt.date | None = None
     investigating_since_on: dt.date | None = None
+    reinvestigating_since_on: dt.date | None = None
     data_check_on: dt.date | None = None
     proposed_on: dt.date | None = None
     notice_started_at: dt.datetime | None = None
     notice_closed_on: dt.date | None = None
+    referred_on: dt.date | None = None
     decided_on: dt.date | None = None
     decision_served_on: dt.date | None = None
     extension_ground: str | None = None
@@ -150,6 +152,22 @@ SPECS: tuple[_Spec, ...] = (
         applies=lambda f: f.category == "tekun",
     ),
     _Spec(
+        "tekun_objection_review",
+        "特困异议复查并重新提出审核意见",
+        "tekun re-investigation and new opinion after an objection",
+        lambda f: "tekun_objection_review_working_days",
+        lambda f: f.reinvestigating_since_on,
+        lambda f: (
+            f.proposed_on
+            if f.proposed_on is not None
+            and f.reinvestigating_since_on is not None
+            and f.proposed_on >= f.reinvestigating_since_on
+            else None
+        ),
+        (S.INVESTIGATING,),
+        applies=lambda f: f.category == "tekun",
+    ),
+    _Spec(
         "county_decision",
         "县级审核确认",
         "county decision after receiving the file",
@@ -158,7 +176,7 @@ SPECS: tuple[_Spec, ...] = (
             if f.category == "tekun"
             else "county_decision_working_days"
         ),
-        lambda f: f.notice_closed_on,
+        lambda f: f.referred_on or f.notice_closed_on,
         lambda f: f.decided_on,
         (S.PENDING_CONFIRMATION,),
     ),

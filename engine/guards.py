@@ -40,7 +40,15 @@ class CaseFacts:
 
     case_id: int
     state: str
+    category: str = "dibao"
     investigating_since: dt.datetime | None = None
+    reinvestigating_since: dt.datetime | None = None
+    proposed_at: dt.datetime | None = None
+    opinion_revised_at: dt.datetime | None = None
+    #: when the latest objection of the current notice was raised (None: none was)
+    objection_raised_at: dt.datetime | None = None
+    #: when the latest democratic review was recorded
+    democratic_review_at: dt.datetime | None = None
     decided_at: dt.datetime | None = None
     recheck_started_at: dt.datetime | None = None
     notice_started_at: dt.datetime | None = None
@@ -60,7 +68,13 @@ class CaseFacts:
     def as_payload(self) -> dict[str, Any]:
         """Return the facts as audit payload data (the decision's inputs)."""
         return {
+            "category": self.category,
             "investigating_since": self.investigating_since,
+            "reinvestigating_since": self.reinvestigating_since,
+            "proposed_at": self.proposed_at,
+            "opinion_revised_at": self.opinion_revised_at,
+            "objection_raised_at": self.objection_raised_at,
+            "democratic_review_at": self.democratic_review_at,
             "decided_at": self.decided_at,
             "recheck_started_at": self.recheck_started_at,
             "notice_started_at": self.notice_started_at,
@@ -133,9 +147,15 @@ def check(names: tuple[str, ...], ctx: GuardContext) -> list[Problem]:
     return problems
 
 
+def round_started_at(facts: CaseFacts) -> dt.datetime | None:
+    """When the current investigation round began: the first start, or a re-investigation's."""
+    starts = [t for t in (facts.investigating_since, facts.reinvestigating_since) if t is not None]
+    return max(starts, key=as_utc) if starts else None
+
+
 def current_township_investigations(facts: CaseFacts) -> list[InvestigationFact]:
-    """Township investigations recorded since the case last entered investigation."""
-    since = facts.investigating_since
+    """Township investigations recorded since the current investigation round began."""
+    since = round_started_at(facts)
     return [
         inv
         for inv in facts.investigations
@@ -400,4 +420,96 @@ def kinship_filed(ctx: GuardContext) -> Problem | None:
         code="kinship_filing_missing",
         message=f"本案有{ctx.facts.kinship_flags}项近亲属关联，须先完成近亲属备案",
         message_en=f"the case has {ctx.facts.kinship_flags} kinship flag(s): file it first",
+    )
+
+
+TEKUN_RENOTICE = (
+    "特困人员供养：公示有异议的，须重新组织调查核实，在15个工作日内重新提出审核意见并重新公示"
+    "（《特困人员认定办法》第十五条），请“受理异议并重新调查”",
+    "tekun: an objection to the notice requires a re-investigation, a new opinion within 15 "
+    "working days and a new notice (TK Art. 15): raise the objection for re-investigation",
+)
+
+
+def _reviewed_after(facts: CaseFacts, moment: dt.datetime) -> bool:
+    """Whether a democratic review or an investigation was recorded after ``moment``."""
+    if facts.democratic_review_at is not None and as_utc(facts.democratic_review_at) >= as_utc(
+        moment
+    ):
+        return True
+    return any(as_utc(inv.recorded_at) >= as_utc(moment) for inv in facts.investigations)
+
+
+@guard("objection_reviewed")
+def objection_reviewed(ctx: GuardContext) -> Problem | None:
+    """A new initial opinion follows a re-investigation or a democratic review of the
+    objection (《最低生活保障审核确认办法》 Art. 19 ¶2)."""
+    facts = ctx.facts
+    if facts.objection_raised_at is None:
+        return Problem(
+            code="no_objection",
+            message="本次公示没有异议，无须重新提出初审意见",
+            message_en="no objection was raised during this notice: there is no opinion to revise",
+        )
+    if facts.category == "tekun":
+        return Problem(
+            code="tekun_renotice_required", message=TEKUN_RENOTICE[0], message_en=TEKUN_RENOTICE[1]
+        )
+    if _reviewed_after(facts, facts.objection_raised_at):
+        return None
+    return Problem(
+        code="objection_not_reviewed",
+        message="须先对异议重新组织调查核实或开展民主评议，再重新提出初审意见（第十九条）",
+        message_en="re-investigate the objection or hold a democratic review before revising "
+        "the initial opinion (Art. 19)",
+    )
+
+
+@guard("opinion_after_objection")
+def opinion_after_objection(ctx: GuardContext) -> Problem | None:
+    """After an objection, the notice closes only on a new, reasoned initial opinion (dibao,
+    Art. 19 ¶2); a tekun notice with an objection is noticed again (TK Art. 15)."""
+    facts = ctx.facts
+    raised = facts.objection_raised_at
+    if raised is None:
+        return None
+    if facts.category == "tekun":
+        return Problem(
+            code="tekun_renotice_required", message=TEKUN_RENOTICE[0], message_en=TEKUN_RENOTICE[1]
+        )
+    revised = facts.opinion_revised_at
+    if revised is not None and as_utc(revised) >= as_utc(raised):
+        return None
+    return Problem(
+        code="opinion_not_revised",
+        message="公示期间有异议：须在重新调查或民主评议后重新提出初审意见（第十九条）",
+        message_en="an objection was raised during the notice: revise the initial opinion after "
+        "a re-investigation or democratic review (Art. 19)",
+    )
+
+
+@guard("reinvestigated_after_objection")
+def reinvestigated_after_objection(ctx: GuardContext) -> Problem | None:
+    """A dibao file goes to the county without a second notice only after an objection was
+    re-investigated and a new opinion given (Art. 19 ¶2); tekun is noticed again (TK Art. 15)."""
+    facts = ctx.facts
+    if facts.category == "tekun":
+        return Problem(
+            code="tekun_renotice_required",
+            message="特困人员供养：重新调查后须重新公示（《特困人员认定办法》第十五条）",
+            message_en="tekun: after a re-investigation the new opinion is noticed again "
+            "(TK Art. 15)",
+        )
+    since = facts.reinvestigating_since
+    if (
+        since is not None
+        and facts.proposed_at is not None
+        and as_utc(facts.proposed_at) >= as_utc(since)
+    ):
+        return None
+    return Problem(
+        code="not_reinvestigated",
+        message="只有公示异议经重新调查并重新提出初审意见后，才能不经再次公示直接报县",
+        message_en="only a file re-investigated after an objection, with a new opinion, goes "
+        "to the county without a second notice",
     )

@@ -168,19 +168,51 @@ TRANSITIONS: tuple[TransitionRule, ...] = (
         S.INVESTIGATING,
         Role.REVIEWER,
         reason_required=True,
-        stamps=("investigating_since",),
+        # the first start stays: the Art. 15 deadline was met by it (a re-investigation is
+        # its own record)
+        stamps=("reinvestigating_since",),
         label_zh="受理异议并重新调查",
         label_en="Raise objection",
+    ),
+    # an objection reviewed by democratic review (or a county visit) instead of sending the
+    # case back: the township gives a new, reasoned initial opinion (Art. 19 ¶2)
+    _R(
+        "revise_opinion",
+        (S.IN_PUBLIC_NOTICE,),
+        None,
+        Role.REVIEWER,
+        guards=("objection_reviewed",),
+        reason_required=True,
+        stamps=("opinion_revised_at",),
+        label_zh="重新提出初审意见",
+        label_en="Revise the initial opinion",
     ),
     _R(
         "close_notice",
         (S.IN_PUBLIC_NOTICE,),
         S.PENDING_CONFIRMATION,
         Role.REVIEWER,
-        guards=("notice_period_elapsed", "no_open_objection", "kinship_filed"),
-        stamps=("notice_closed_at",),
+        guards=(
+            "notice_period_elapsed",
+            "no_open_objection",
+            "opinion_after_objection",
+            "kinship_filed",
+        ),
+        stamps=("notice_closed_at", "referred_at"),
         label_zh="公示期满报县审核确认",
         label_en="Close notice",
+    ),
+    # dibao: after an objection was re-investigated and a new opinion given, the file goes
+    # to the county without a second notice (Art. 19 ¶2); tekun is noticed again (TK Art. 15)
+    _R(
+        "refer_to_county",
+        (S.INITIAL_REVIEWED,),
+        S.PENDING_CONFIRMATION,
+        Role.REVIEWER,
+        guards=("reinvestigated_after_objection", "no_open_objection", "kinship_filed"),
+        stamps=("referred_at",),
+        label_zh="异议复查后报县审核确认",
+        label_en="Refer to the county after re-investigation",
     ),
     # county confirmation (Art. 20-21)
     _R(

@@ -22,6 +22,8 @@ from admin.api.schemas import (
     CaseOut,
     CaseSummaryOut,
     ChainCheckOut,
+    DemocraticReviewIn,
+    DemocraticReviewOut,
     InvestigationIn,
     InvestigationOut,
     MemberIn,
@@ -281,6 +283,41 @@ def dismiss_objection(
         runtime().uow(), actor, case_id, objection_id, body.resolution, body.expected_version
     )
     return _objection_out(actor, case_id, objection_id), 200
+
+
+@route(
+    "/cases/<int:case_id>/democratic-reviews",
+    "POST",
+    summary="Record a democratic review of the notice's objections",
+    tag="cases",
+    body=DemocraticReviewIn,
+    responses={201: DemocraticReviewOut},
+    errors=(403, 404, 409),
+)
+def create_democratic_review(
+    case_id: int, body: DemocraticReviewIn
+) -> tuple[DemocraticReviewOut, int]:
+    """Record a democratic review (民主评议) held on an objection raised during this notice:
+    the day, who took part, the outcome and the minutes (reviewer). The township then gives a
+    new initial opinion by firing ``revise_opinion`` before the notice may close (Art. 19 ¶2);
+    a tekun objection is re-investigated and noticed again instead (TK Art. 15)."""
+    actor = signed_in()
+    ref = services.record_democratic_review(
+        runtime().uow(),
+        actor,
+        case_id,
+        services.DemocraticReviewInput(
+            held_on=body.held_on,
+            participants=body.participants,
+            outcome=body.outcome,
+            minutes=body.minutes,
+        ),
+        body.expected_version,
+    )
+    with runtime().reader() as uow:
+        detail = case_view.case_detail(uow, actor, case_id)
+    record = next(r for r in detail.democratic_reviews if r.id == ref.id)
+    return DemocraticReviewOut(case_id=case_id, **vars(record)), 201
 
 
 def _objection_out(actor: Actor, case_id: int, objection_id: int) -> ObjectionOut:

@@ -158,6 +158,20 @@ class ObjectionDismissIn(In):
     expected_version: int | None = Field(default=None, ge=1)
 
 
+class DemocraticReviewIn(In):
+    """A democratic review (民主评议) of the notice's objections (Art. 19 ¶2)."""
+
+    held_on: dt.date = Field(description="the day the review was held")
+    participants: list[str] = Field(
+        min_length=3, max_length=200, description="who took part, one name each"
+    )
+    outcome: Literal["founded", "unfounded"] = Field(
+        description="founded: the objection is upheld; unfounded: it is not"
+    )
+    minutes: str = Field(min_length=1, max_length=5000, description="the review's record")
+    expected_version: int | None = Field(default=None, ge=1)
+
+
 class CaseListQuery(In):
     """Filters and paging for the case list."""
 
@@ -275,6 +289,18 @@ class ObjectionOut(BaseModel):
     raised_at: dt.datetime
     resolved_at: dt.datetime | None
     resolution: str | None
+
+
+class DemocraticReviewOut(BaseModel):
+    """A democratic review held on the notice's objections."""
+
+    id: int
+    case_id: int
+    held_on: dt.date
+    participants: list[str]
+    outcome: str
+    minutes: str
+    recorded_at: dt.datetime
 
 
 class CaseSummaryOut(BaseModel):

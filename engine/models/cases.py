@@ -59,10 +59,17 @@ class Case(Base):
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     materials_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: the first start of the investigation: the Art. 15 deadline is met by it, once
     investigating_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: the start of a re-investigation after an objection (Art. 19 ¶2); its own record
+    reinvestigating_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     proposed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     notice_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     notice_closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: the township's new 初审意见 after an objection was reviewed (Art. 19 ¶2)
+    opinion_revised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: when the file went to the county (the county's decision limit runs from it, Art. 20)
+    referred_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     recheck_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     rechecked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -99,9 +106,12 @@ CASE_DATE_COLUMNS: tuple[str, ...] = (
     "materials_requested_at",
     "accepted_at",
     "investigating_since",
+    "reinvestigating_since",
     "proposed_at",
     "notice_started_at",
     "notice_closed_at",
+    "opinion_revised_at",
+    "referred_at",
     "decided_at",
     "recheck_started_at",
     "rechecked_at",
@@ -178,6 +188,23 @@ class Objection(Base):
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class DemocraticReview(Base):
+    """A democratic review (民主评议) of an objection, instead of a re-investigation (Art. 19)."""
+
+    __tablename__ = "democratic_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    #: who took part, one name per line (village representatives, cadres, staff)
+    participants: Mapped[str] = mapped_column(Text)
+    #: founded | unfounded: whether the review upheld the objection
+    outcome: Mapped[str] = mapped_column(String(12))
+    minutes: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class BenefitDecision(Base):

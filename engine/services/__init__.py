@@ -13,12 +13,18 @@ from engine.services.household_events import (
 )
 from engine.services.household_members import record_member_joined, record_member_left
 from engine.services.investigations import InvestigationInput, record_investigation
-from engine.services.objections import dismiss_objection, record_objection
+from engine.services.objections import (
+    DemocraticReviewInput,
+    dismiss_objection,
+    record_democratic_review,
+    record_objection,
+)
 from engine.services.workflow_step import CaseRef
 
 __all__ = [
     "Application",
     "CaseRef",
+    "DemocraticReviewInput",
     "IncomeInput",
     "InvestigationInput",
     "MeansChange",
@@ -29,6 +35,7 @@ __all__ = [
     "dismiss_objection",
     "record_change",
     "record_death",
+    "record_democratic_review",
     "record_investigation",
     "record_member_joined",
     "record_member_left",

@@ -199,7 +199,6 @@ def sampling_draw(case_id: int) -> Decimal:
     return Decimal(int(digest[:8], 16)) / Decimal(2**32)
 
 
-@effect("close_notice")
 def _sample(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> Mapping[str, Any]:
     """The file goes to the county, which draws whether to check it itself (TK Art. 16)."""
     means = ctx.facts.means
@@ -218,6 +217,10 @@ def _sample(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> Mapp
             "version": means.parameters.versions[name].as_payload(),
         }
     }
+
+
+for _trigger in ("close_notice", "refer_to_county"):
+    effect(_trigger)(_sample)
 
 
 @effect("extend_deadline")

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
 from engine.access import ensure_role
+from engine.clock import as_utc, local_date
 from engine.errors import Conflict, NotFound, Problem, invalid_field, raise_invalid
 from engine.guards import GuardContext
-from engine.models import Case, Objection, ObjectionStatus
+from engine.inputs import text_problem
+from engine.models import Case, DemocraticReview, Objection, ObjectionStatus
 from engine.ports import Actor
 from engine.services.workflow_step import CaseRef, effect, locked_case, record_case_event
 from engine.states import STATE_LABELS, CaseState, Role
@@ -24,7 +27,7 @@ OBJECTION_ROLES = frozenset({Role.CLERK, Role.REVIEWER})
 
 @dataclass(frozen=True)
 class ObjectionRef:
-    """The objection and the case's new version."""
+    """The objection (or the democratic review of one) and the case's new version."""
 
     id: int
     case: CaseRef
@@ -132,6 +135,120 @@ def dismiss_objection(
         )
         uow.commit()
         return ObjectionRef(objection.id, CaseRef(case.id, str(case.state), case.version))
+
+
+#: how a democratic review ended: the objection upheld, or found unfounded
+REVIEW_OUTCOMES = {
+    "founded": ("异议成立", "objection upheld"),
+    "unfounded": ("异议不成立", "objection unfounded"),
+}
+#: a review is held by several people; a list longer than a village meeting is a mistake
+MIN_PARTICIPANTS, MAX_PARTICIPANTS, MAX_NAME = 3, 200, 50
+
+
+@dataclass(frozen=True)
+class DemocraticReviewInput:
+    """A democratic review (民主评议) held on the notice's objections (Art. 19 ¶2)."""
+
+    held_on: dt.date
+    participants: Sequence[str]
+    outcome: str
+    minutes: str
+
+
+def _review_problems(review: DemocraticReviewInput) -> list[Problem]:
+    problems = _text_problems("minutes", review.minutes, "评议记录", "minutes")
+    if review.outcome not in REVIEW_OUTCOMES:
+        problems.append(
+            invalid_field(
+                "outcome",
+                "评议结论须为 founded（异议成立）或 unfounded（异议不成立）",
+                "outcome must be 'founded' or 'unfounded'",
+            )
+        )
+    names = list(review.participants)
+    if not MIN_PARTICIPANTS <= len(names) <= MAX_PARTICIPANTS:
+        problems.append(
+            invalid_field(
+                "participants",
+                f"参加评议人员须为{MIN_PARTICIPANTS}至{MAX_PARTICIPANTS}人",
+                f"a democratic review has {MIN_PARTICIPANTS}-{MAX_PARTICIPANTS} participants",
+            )
+        )
+    for i, name in enumerate(names):
+        field = f"participants.{i}"
+        hidden = text_problem(name, field) if isinstance(name, str) else None
+        if hidden is not None:
+            problems.append(hidden)
+        elif not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
+            problems.append(
+                invalid_field(field, f"姓名须为1至{MAX_NAME}字", f"a name of 1-{MAX_NAME} chars")
+            )
+    return problems
+
+
+def record_democratic_review(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    review: DemocraticReviewInput,
+    expected_version: int | None = None,
+) -> ObjectionRef:
+    """Record a democratic review of the notice's objections: its date, who took part and its
+    outcome. A new initial opinion (``revise_opinion``) may follow it (Art. 19 ¶2)."""
+    ensure_role(actor, frozenset({Role.REVIEWER}), "记录民主评议", "record democratic reviews")
+    raise_invalid(_review_problems(review))
+    with locked_case(uow, case_id, actor, "democratic_review", expected_version) as case:
+        _ensure_in_notice(case)
+        notice = case.notice_started_at
+        raised = uow.session.scalars(
+            select(Objection.raised_at).where(Objection.case_id == case.id)
+        ).all()
+        this_notice = [r for r in raised if notice is not None and as_utc(r) >= as_utc(notice)]
+        if not this_notice:
+            raise Conflict(
+                "本次公示没有异议，无须民主评议",
+                "no objection was raised during this notice",
+                code="no_objection",
+            )
+        first = local_date(min(this_notice, key=as_utc), uow.clock.tz)
+        today = local_date(uow.clock.now(), uow.clock.tz)
+        if not first <= review.held_on <= today:
+            raise_invalid(
+                [
+                    invalid_field(
+                        "held_on",
+                        f"评议日期须在异议提出（{first.isoformat()}）之后、今天或之前",
+                        f"held_on must lie between the objection ({first.isoformat()}) and today",
+                    )
+                ]
+            )
+        row = DemocraticReview(
+            case_id=case.id,
+            held_on=review.held_on,
+            participants="\n".join(name.strip() for name in review.participants),
+            outcome=review.outcome,
+            minutes=review.minutes.strip(),
+            recorded_by_id=actor.user_id,
+            recorded_at=uow.clock.now(),
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        record_case_event(
+            uow,
+            case,
+            actor,
+            "democratic_review",
+            {
+                "review_id": row.id,
+                "held_on": row.held_on,
+                "participants": row.participants.split("\n"),
+                "outcome": row.outcome,
+                "minutes": row.minutes,
+            },
+        )
+        uow.commit()
+        return ObjectionRef(row.id, CaseRef(case.id, str(case.state), case.version))
 
 
 @effect("raise_objection")

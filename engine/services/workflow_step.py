@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from engine import workflow
 from engine.access import ensure_in_region, ensure_role_may_fire
-from engine.clock import local_date
+from engine.clock import as_utc, local_date
 from engine.errors import Conflict, NotFound, Problem, Recused, raise_invalid
 from engine.guards import GUARD_RULES, CaseFacts, GuardContext, InvestigationFact
 from engine.inputs import text_problem
@@ -26,6 +26,7 @@ from engine.means import load_means
 from engine.models import (
     Case,
     CaseClaim,
+    DemocraticReview,
     Investigation,
     KinshipFiling,
     KinshipFlag,
@@ -122,14 +123,24 @@ def load_facts(
     """Load what the guards need to decide about ``case`` (its means too, given a date)."""
     investigations = case_investigations(session, case.id)
     objections = session.execute(
-        select(Objection.id, Objection.status)
+        select(Objection.id, Objection.status, Objection.raised_at)
         .where(Objection.case_id == case.id)
         .order_by(Objection.id)
     ).all()
+    notice = case.notice_started_at
+    this_notice = [
+        raised
+        for _, _, raised in objections
+        if notice is not None and as_utc(raised) >= as_utc(notice)
+    ]
     return CaseFacts(
         case_id=case.id,
         state=str(case.state),
+        category=str(case.category),
         investigating_since=case.investigating_since,
+        reinvestigating_since=case.reinvestigating_since,
+        proposed_at=case.proposed_at,
+        opinion_revised_at=case.opinion_revised_at,
         decided_at=case.decided_at,
         recheck_started_at=case.recheck_started_at,
         notice_started_at=case.notice_started_at,
@@ -144,7 +155,15 @@ def load_facts(
             )
             for inv in investigations
         ),
-        open_objection_ids=tuple(i for i, status in objections if status == ObjectionStatus.OPEN),
+        open_objection_ids=tuple(
+            i for i, status, _ in objections if status == ObjectionStatus.OPEN
+        ),
+        objection_raised_at=max(this_notice, key=as_utc) if this_notice else None,
+        democratic_review_at=session.scalar(
+            select(func.max(DemocraticReview.recorded_at)).where(
+                DemocraticReview.case_id == case.id
+            )
+        ),
         proposer_ids=audit.participants(session, case.id, ("propose",)),
         had_objection=bool(objections),
         sampled_for_county_check=case.sampled_for_county_check,
@@ -195,7 +214,7 @@ MEANS_GUARDS = frozenset(
     {"benefit_computable", "benefit_eligible", "property_within_limits", "phase_out_grounds"}
 )
 #: effects that read them (amounts, recheck intervals, sampling ratios)
-MEANS_EFFECTS = frozenset({"confirm_unchanged", "close_notice"})
+MEANS_EFFECTS = frozenset({"confirm_unchanged", "close_notice", "refer_to_county"})
 
 
 def needs_means(rules: Sequence[TransitionRule]) -> bool:

@@ -263,8 +263,57 @@ class TestTransitions:
         assert [d["code"] for d in response.json["details"]] == [  # type: ignore[index]
             "notice_period_running",
             "objection_open",
+            "opinion_not_revised",
         ]
         assert "公示期未满" in response.json["details"][0]["message"]  # type: ignore[index]
+
+    def test_a_democratic_review_then_a_new_opinion_answers_an_objection(
+        self, client: FlaskClient, auth: Auth, world: World
+    ) -> None:
+        """Art. 19 ¶2 over the API: objection, democratic review, new opinion, close."""
+        case_id = create(client, auth)["id"]
+        for trigger in ("accept", "start_investigation"):
+            fire(client, auth, case_id, trigger, "clerk")
+        investigate(client, auth, case_id)
+        fire(client, auth, case_id, "propose", "reviewer")
+        fire(client, auth, case_id, "publish_notice", "reviewer")
+        world.pass_days(1)
+        objection = client.post(
+            f"/api/v1/cases/{case_id}/objections",
+            json={"objector": "村民甲", "content": "家有轿车"},
+            headers=auth("reviewer"),
+        ).json
+        body = {
+            "held_on": world.today().isoformat(),
+            "participants": ["村民代表甲", "村民代表乙", "村委会委员丙"],
+            "outcome": "unfounded",
+            "minutes": "轿车系亲戚借用",
+        }
+        bad = client.post(
+            f"/api/v1/cases/{case_id}/democratic-reviews",
+            json={**body, "outcome": "perhaps"},
+            headers=auth("reviewer"),
+        )
+        assert bad.status_code == 422 and bad.json["details"][0]["field"] == "outcome"  # type: ignore[index]
+        clerk = client.post(
+            f"/api/v1/cases/{case_id}/democratic-reviews", json=body, headers=auth("clerk")
+        )
+        assert clerk.status_code == 403
+        held = client.post(
+            f"/api/v1/cases/{case_id}/democratic-reviews", json=body, headers=auth("reviewer")
+        )
+        assert held.status_code == 201, held.json
+        assert held.json["participants"] == body["participants"]  # type: ignore[index]
+        client.post(
+            f"/api/v1/cases/{case_id}/objections/{objection['id']}/dismiss",  # type: ignore[index]
+            json={"resolution": "经民主评议不成立"},
+            headers=auth("reviewer"),
+        )
+        revised = fire(client, auth, case_id, "revise_opinion", "reviewer", reason="维持原初审意见")
+        assert revised.status_code == 200, revised.json
+        world.pass_days(8)
+        closed = fire(client, auth, case_id, "close_notice", "reviewer")
+        assert closed.status_code == 200 and closed.json["state"] == "pending_confirmation"  # type: ignore[index]
 
     def test_422_missing_reason_and_unknown_trigger(self, client: FlaskClient, auth: Auth) -> None:
         case_id = create(client, auth)["id"]

@@ -209,6 +209,14 @@ def test_an_open_objection_blocks_the_notice_until_handled(world: World) -> None
         objection.id,
         "经民主评议，车辆登记在他人名下",
     )
+    # the new initial opinion after the objection's review is required too (Art. 19 ¶2)
+    with pytest.raises(GuardFailed) as unrevised:
+        world.fire(case_id, "close_notice", "reviewer")
+    assert [p.code for p in unrevised.value.problems] == ["opinion_not_revised"]
+    world.investigate(
+        case_id, level="county", investigators=("approver", "approver2"), by="approver"
+    )
+    world.fire(case_id, "revise_opinion", "reviewer", "县级入户核实车辆登记在他人名下，维持原意见")
     assert world.fire(case_id, "close_notice", "reviewer") == S.PENDING_CONFIRMATION
 
 

@@ -154,6 +154,7 @@ def test_an_objection_requires_the_countys_own_visit(world: World) -> None:
     case_id = world.apply(household(member("self")))
     world.to_state(case_id, S.IN_PUBLIC_NOTICE)
     world.fire(case_id, "raise_objection", "reviewer", "群众反映有车辆")
+    world.pass_days(1)
     world.investigate(case_id)
     world.fire(case_id, "propose", "reviewer")
     world.fire(case_id, "publish_notice", "reviewer")

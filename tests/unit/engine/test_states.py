@@ -54,6 +54,12 @@ LIFECYCLE: set[tuple[str, str, str]] = (
     | {(s.value, "end_procedure", "procedure_ended") for s in OPEN}
     # beyond the minimum: the 45-day extension (Art. 22) is an internal transition
     | {(s.value, "extend_deadline", s.value) for s in OPEN[3:]}
+    # an objection answered by democratic review: a new initial opinion (Art. 19 ¶2), and a
+    # re-investigated dibao file referred to the county without a second notice
+    | {
+        ("in_public_notice", "revise_opinion", "in_public_notice"),
+        ("initial_reviewed", "refer_to_county", "pending_confirmation"),
+    }
 )
 
 #: the issue's role assignment
@@ -71,6 +77,8 @@ ROLES = {
         "publish_notice",
         "raise_objection",
         "close_notice",
+        "revise_opinion",
+        "refer_to_county",
         "start_recheck",
         "confirm_unchanged",
         "extend_deadline",
@@ -144,14 +152,17 @@ def test_nobody_becomes_active_without_acceptance_investigation_and_confirmation
     found = paths(S.DRAFT, ())
     assert found
     for path in found:
-        assert {
-            "accept",
-            "start_investigation",
-            "propose",
-            "publish_notice",
-            "close_notice",
-            "approve",
-        } <= set(path)
+        assert {"accept", "start_investigation", "propose", "approve"} <= set(path)
+        if "refer_to_county" in path:
+            # structurally a shortcut; its guard demands a re-investigation, which only an
+            # objection raised during a published notice starts (Art. 19 ¶2)
+            assert "reinvestigated_after_objection" in RULES["refer_to_county"].guards
+            stamping = [r for r in TRANSITIONS if "reinvestigating_since" in r.stamps]
+            assert [(r.trigger, r.sources) for r in stamping] == [
+                ("raise_objection", (S.IN_PUBLIC_NOTICE,))
+            ]
+        else:
+            assert {"publish_notice", "close_notice"} <= set(path)
 
 
 def test_reject_terminate_and_reductions_need_written_reasons() -> None:

@@ -26,7 +26,12 @@ def permissive() -> GuardContext:
             case_id=1,
             state="any",
             investigating_since=NOW - dt.timedelta(days=30),
+            reinvestigating_since=NOW - dt.timedelta(days=25),
+            proposed_at=NOW - dt.timedelta(days=24),
             notice_started_at=NOW - dt.timedelta(days=10),
+            objection_raised_at=NOW - dt.timedelta(days=9),
+            democratic_review_at=NOW - dt.timedelta(days=8),
+            opinion_revised_at=NOW - dt.timedelta(days=7),
             investigations=(
                 InvestigationFact(
                     1, "township", NOW.date(), frozenset({1, 2}), NOW - dt.timedelta(days=20)
