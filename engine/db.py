@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 #: the largest id a table's integer key holds (PostgreSQL ``integer``): larger ones are not ids
 DB_INT_MAX = 2**31 - 1
+#: the largest SMALLINT (counts of vehicles, housing units, disability grades)
+DB_SMALLINT_MAX = 2**15 - 1
 #: the same for the evidence tables' ``bigint`` keys
 DB_BIGINT_MAX = 2**63 - 1
 #: how long SQLite waits for another writer before giving up, in milliseconds

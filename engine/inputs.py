@@ -15,8 +15,10 @@ files) and again by the services before anything is written append-only:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from engine.errors import Problem
@@ -32,6 +34,13 @@ MAX_BODY_DEPTH = 8
 #: what a trigger's ``data`` may hold (a ground, a change kind): small and shallow
 MAX_DATA_DEPTH = 4
 MAX_DATA_BYTES = 4096
+#: the days a date may name: the calendar's own ends would overflow once a time zone shifts
+#: them, and nothing the system records lies outside these
+EARLIEST_DAY = dt.date(1900, 1, 1)
+LATEST_DAY = dt.date(2199, 12, 31)
+#: numbers typed for amounts, rates and factors: 12 digits before the point, 6 after
+MAX_WHOLE_DIGITS = 12
+MAX_DECIMALS = 6
 
 
 def _problem(field: str, code: str, zh: str, en: str) -> Problem:
@@ -118,3 +127,33 @@ def data_problems(data: Mapping[str, Any]) -> list[Problem]:
             )
         ]
     return []
+
+
+def date_problem(value: dt.date, field: str) -> Problem | None:
+    """A date outside the days the system can record (1900-2199)."""
+    if EARLIEST_DAY <= value <= LATEST_DAY:
+        return None
+    return _problem(
+        field,
+        "date_out_of_range",
+        f"日期须在{EARLIEST_DAY.year}年至{LATEST_DAY.year}年之间",
+        f"the date must lie between {EARLIEST_DAY.year} and {LATEST_DAY.year}",
+    )
+
+
+def number_problem(value: Decimal, field: str) -> Problem | None:
+    """A number too large or too finely divided to be an amount, rate or factor."""
+    if value.is_finite():
+        exponent = value.as_tuple().exponent
+        if (
+            isinstance(exponent, int)
+            and (value == 0 or value.adjusted() < MAX_WHOLE_DIGITS)
+            and -exponent <= MAX_DECIMALS
+        ):
+            return None
+    return _problem(
+        field,
+        "number_out_of_range",
+        f"数值须为不超过{MAX_WHOLE_DIGITS}位整数、{MAX_DECIMALS}位小数的有限数",
+        f"a finite number of at most {MAX_WHOLE_DIGITS} digits and {MAX_DECIMALS} decimals",
+    )

@@ -16,7 +16,11 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 
+from engine.inputs import number_problem
+
 Value = Decimal | int | str | bool | frozenset[str] | None
+#: the longest value text read (a list of choices is the longest there is)
+MAX_TEXT = 200
 
 
 class Kind(StrEnum):
@@ -66,10 +70,10 @@ class ParameterSpec:
                 raise ValueError(self.expects())
             return words
         try:
-            number = Decimal(text)
+            number = Decimal(text) if len(text) <= MAX_TEXT else Decimal("NaN")
         except InvalidOperation:
             raise ValueError(self.expects()) from None
-        if not number.is_finite():
+        if number_problem(number, self.name) is not None:
             raise ValueError(self.expects())
         if self.kind == Kind.COUNT:
             if number != number.to_integral_value():

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from decimal import DecimalException
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
 from pydantic import ValidationError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, DomainError, Forbidden, GuardFailed, InvalidData, NotFound
@@ -128,8 +130,31 @@ def _unexpected(err: Exception) -> Response:
     return error_response(500, "internal_error", "服务器内部错误，请联系管理员", None)
 
 
+#: errors a value too large, too small or too long for a column or a calculation raises deep
+#: in a library; each field is bounded at the edge, this is the net below those bounds
+OUT_OF_RANGE: tuple[type[Exception], ...] = (OverflowError, DecimalException, DataError)
+
+
+def _out_of_range(err: Exception) -> Response | tuple[str, int]:
+    # the message may quote the offending value (personal data): log only its type
+    log.warning("value out of range on %s %s: %s", request.method, request.path, type(err).__name__)
+    zh, en = "输入的数值、日期或文字超出可处理的范围", "a number, date or text is out of range"
+    if request.path.startswith("/api/"):
+        return error_response(422, "value_out_of_range", en if lang() == "en" else zh, None)
+    return render_template("ui/error.html", message=en if lang() == "en" else zh), 422
+
+
+def _database_refused(err: OperationalError) -> Response | tuple[str, int]:
+    if "pattern too complex" in str(err.orig):  # SQLite: a LIKE pattern beyond its limit
+        return _out_of_range(err)
+    return _unexpected(err)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Answer API errors as JSON; pages keep Flask's own error pages."""
+    for kind in OUT_OF_RANGE:
+        app.register_error_handler(kind, _out_of_range)
+    app.register_error_handler(OperationalError, _database_refused)
     app.register_error_handler(DomainError, _domain)
     app.register_error_handler(ApiError, _api)
     app.register_error_handler(HTTPException, http_error)

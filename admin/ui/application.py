@@ -13,8 +13,11 @@ from werkzeug.wrappers import Response
 from admin.extensions import runtime
 from admin.ui.access import Restricted, current_actor
 from admin.ui.i18n import VALUE_LABELS, error_text, problem_text
+from admin.ui.paging import whole_number
 from engine import services
+from engine.db import DB_SMALLINT_MAX
 from engine.errors import DomainError, Problem, invalid_field
+from engine.inputs import number_problem
 from engine.models import DisabilityType, IncomeType, RegionLevel
 from engine.queries import region_names
 from engine.states import Role
@@ -41,10 +44,15 @@ def _amount(raw: str, field: str, problems: list[Problem]) -> Decimal:
     if not text:
         return Decimal(0)
     try:
-        return Decimal(text)
+        amount = Decimal(text)
     except InvalidOperation:
         problems.append(invalid_field(field, f"{field}：金额格式有误", f"{field}: not an amount"))
         return Decimal(0)
+    bad = number_problem(amount, field)
+    if bad is not None:
+        problems.append(bad)
+        return Decimal(0)
+    return amount
 
 
 def _count(raw: str, field: str, problems: list[Problem]) -> int | None:
@@ -52,10 +60,16 @@ def _count(raw: str, field: str, problems: list[Problem]) -> int | None:
     text = raw.strip()
     if not text:
         return None
-    if not text.isdigit():
-        problems.append(invalid_field(field, f"{field}：须为整数", f"{field}: a whole number"))
-        return None
-    return int(text)
+    count = whole_number(text, DB_SMALLINT_MAX)
+    if count is None:
+        problems.append(
+            invalid_field(
+                field,
+                f"{field}：须为0至{DB_SMALLINT_MAX}的整数",
+                f"{field}: a whole number from 0 to {DB_SMALLINT_MAX}",
+            )
+        )
+    return count
 
 
 def _member(i: int, form: Any, problems: list[Problem]) -> services.MemberInput | None:

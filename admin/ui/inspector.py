@@ -40,6 +40,7 @@ from audit.models import AccessLog, AuditEntry, SignInEvent
 from audit.recorder import stored_entry
 from audit.verify import verify_all
 from engine.clock import local_date
+from engine.inputs import EARLIEST_DAY, LATEST_DAY
 from engine.models import Case, User
 from engine.privacy import Disclosure
 from engine.states import TRANSITIONS, Role
@@ -339,7 +340,9 @@ class RegisterView(Restricted, BaseView):  # type: ignore[misc]
     def index(self) -> str | Response:
         """The register of a year (all years when none is chosen)."""
         raw = request.args.get("year", "")
-        year = whole_number(raw, 9999)
+        year = whole_number(raw, LATEST_DAY.year)
+        if year is not None and year < EARLIEST_DAY.year:
+            year = None
         actor = current_actor()
         with runtime().reader() as uow:
             rows = kinship_register(uow.session, actor.region_code, Disclosure(actor), year)
@@ -434,6 +437,7 @@ class ActivityView(Restricted, BaseView):  # type: ignore[misc]
 def _date_arg(name: str) -> dt.date | None:
     raw = request.args.get(name, "")
     try:
-        return dt.date.fromisoformat(raw) if raw else None
+        day = dt.date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    return day if day is not None and EARLIEST_DAY <= day <= LATEST_DAY else None

@@ -6,9 +6,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Response, request
+from flask import Response, flash, request
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import DateBetweenFilter
+from flask_admin.model import filters
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from admin.exports import FORMATS, table_bytes
@@ -16,13 +18,49 @@ from admin.extensions import runtime
 from admin.reads import record_reads
 from admin.ui.access import Restricted, current_actor
 from admin.ui.paging import PAGE_SIZE, whole_number
-from engine.db import DB_BIGINT_MAX
+from engine.db import DB_BIGINT_MAX, DB_INT_MAX
+from engine.inputs import EARLIEST_DAY, LATEST_DAY
 from engine.queries import MAX_PAGE
 
 #: the longest page a list may be asked for
 MAX_PAGE_SIZE = 500
 #: how many rows a download may carry (a county's whole trail fits)
 EXPORT_MAX_ROWS = 200_000
+
+
+#: the longest text a filter or the search box may hold (SQLite refuses long LIKE patterns)
+MAX_FILTER_CHARS = 200
+
+
+def _whole(text: str) -> bool:
+    text = text.strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    return digits.isascii() and digits.isdigit() and abs(int(text)) <= DB_INT_MAX
+
+
+def storable_filter_value(flt: Any, value: str) -> bool:
+    """Whether a filter's value is one a column can hold: numbers within a database integer,
+    dates within the calendar, text of a bounded length."""
+    if len(value) > MAX_FILTER_CHARS:
+        return False
+    if isinstance(flt, filters.BaseIntFilter):
+        return _whole(value)
+    if isinstance(flt, filters.BaseIntListFilter):
+        return all(_whole(v) for v in value.split(",") if v.strip())
+    if isinstance(flt, filters.BaseFloatFilter | filters.BaseFloatListFilter):
+        try:
+            return all(abs(float(v)) <= DB_INT_MAX for v in value.split(",") if v.strip())
+        except ValueError:
+            return False
+    if isinstance(flt, filters.BaseDateFilter):
+        return EARLIEST_DAY <= flt.clean(value) <= LATEST_DAY
+    if isinstance(flt, filters.BaseDateTimeFilter):
+        return EARLIEST_DAY <= flt.clean(value).date() <= LATEST_DAY
+    if isinstance(flt, filters.BaseDateBetweenFilter):
+        return all(EARLIEST_DAY <= day <= LATEST_DAY for day in flt.clean(value))
+    if isinstance(flt, filters.BaseDateTimeBetweenFilter):
+        return all(EARLIEST_DAY <= t.date() <= LATEST_DAY for t in flt.clean(value))
+    return True
 
 
 class ReadOnlyView(Restricted, ModelView):  # type: ignore[misc]
@@ -98,7 +136,23 @@ class ReadOnlyView(Restricted, ModelView):  # type: ignore[misc]
             args.page = 0
         if args.page_size is not None and not 0 <= args.page_size <= MAX_PAGE_SIZE:
             args.page_size = 0
+        if args.search and len(args.search) > MAX_FILTER_CHARS:
+            flash(gettext("The search term is too long."), "error")
+            args.search = None
         return args
+
+    def _get_list_filter_args(self) -> Any:
+        """The list's filters, without values no column can hold (each refusal is shown)."""
+        filters = super()._get_list_filter_args()
+        if filters is None:
+            return None
+        kept = []
+        for idx, name, value in filters:
+            if storable_filter_value(self._filters[idx], value):
+                kept.append((idx, name, value))
+            else:
+                flash(self.get_invalid_value_msg(value[:40], self._filters[idx]), "error")
+        return kept
 
     def get_count_query(self) -> Any:
         """Counted in the same scope as the list."""
@@ -107,11 +161,6 @@ class ReadOnlyView(Restricted, ModelView):  # type: ignore[misc]
     def scoped(self, query: Any) -> Any:
         """Narrow a query to the user's region (each view says how)."""
         raise NotImplementedError
-
-
-#: the days a time filter may name (outside them a time zone shift would leave the calendar)
-EARLIEST_DAY = dt.date(1900, 1, 1)
-LATEST_DAY = dt.date(2199, 12, 31)
 
 
 class LocalDaysBetween(DateBetweenFilter):  # type: ignore[misc]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.access import county_of, ensure_role
 from engine.errors import Conflict, Forbidden, Problem, invalid_field, raise_invalid
+from engine.inputs import date_problem, number_problem
 from engine.models import (
     AreaType,
     BenefitDecision,
@@ -158,6 +159,13 @@ def _refuse_rewriting_the_past(count: int, what_zh: str, what_en: str) -> None:
         )
 
 
+def _date_problems(effective_from: object) -> list[Problem]:
+    if not isinstance(effective_from, dt.date):
+        return [invalid_field("effective_from", "须为日期", "effective_from must be a date")]
+    problem = date_problem(effective_from, "effective_from")
+    return [problem] if problem is not None else []
+
+
 def set_standard(uow: UnitOfWork, actor: Actor, new: NewStandard) -> int:
     """Add a dated standard version for a county, area type and category."""
     ensure_role(actor, ADMINS, "设置保障标准", "set standards")
@@ -166,12 +174,13 @@ def set_standard(uow: UnitOfWork, actor: Actor, new: NewStandard) -> int:
         problems.append(invalid_field("area_type", "须为 rural 或 urban", "rural or urban"))
     if new.category not in [c.value for c in StandardCategory]:
         problems.append(invalid_field("category", "须为 dibao 或 tekun", "dibao or tekun"))
+    amount = Decimal(-1)
     try:
         amount = Decimal(new.monthly_yuan)
-        fen = yuan_to_fen(amount) if amount.is_finite() else -1
-    except (InvalidOperation, ValueError):
+        fen = yuan_to_fen(amount) if number_problem(amount, "monthly_yuan") is None else -1
+    except (InvalidOperation, ValueError, TypeError):
         fen = -1
-    if fen <= 0:
+    if fen <= 0 or number_problem(amount, "monthly_yuan") is not None:
         problems.append(
             invalid_field(
                 "monthly_yuan",
@@ -179,6 +188,7 @@ def set_standard(uow: UnitOfWork, actor: Actor, new: NewStandard) -> int:
                 "monthly_yuan must be a positive amount, at most 2 decimals",
             )
         )
+    problems += _date_problems(new.effective_from)
     raise_invalid(problems)
     with uow, db_conflicts():
         session = uow.session
@@ -271,6 +281,7 @@ def set_parameter(uow: UnitOfWork, actor: Actor, new: NewParameter) -> int:
             value = canonical(spec.parse(new.value))
         except ValueError as err:
             problems.append(invalid_field("value", f"取值无效：须为{err}", f"value must be {err}"))
+    problems += _date_problems(new.effective_from)
     raise_invalid(problems)
     assert spec is not None
     with uow, db_conflicts():

@@ -112,3 +112,111 @@ def test_date_filters_at_the_calendars_edges_answer(app: Flask, world: World, da
     name = filter_arg(b.text("/admin/trail/"), "时间", "之间")
     response = b.get(f"/admin/trail/?{name}={day}+to+{day}")
     assert response.status_code < 500
+
+
+def every_filter_arg(page: str) -> list[str]:
+    """The URL arguments of every filter of a Flask-Admin list."""
+    from tests.functional.admin.ui.test_inspector import filter_groups
+
+    return sorted({f"flt0_{f['index']}" for group in filter_groups(page).values() for f in group})
+
+
+@pytest.mark.parametrize("value", [BIG64, BIG32, "9" * 60, "²", "x" * 60_000])
+def test_every_list_filter_refuses_values_no_column_holds_without_a_500(
+    app: Flask, world: World, value: str
+) -> None:
+    """Found by the red team: an integer filter past the column's size, or a 60,000-character
+    text filter, answered 500 (OverflowError, NumericValueOutOfRange, "pattern too complex")."""
+    world.fire(world.apply(), "accept", "clerk")
+    b = Browser(app.test_client())
+    b.sign_in("inspector", PASSWORD)
+    for view in ("trail", "reads", "signins"):
+        for arg in every_filter_arg(b.text(f"/admin/{view}/")):
+            for suffix in ("", "export/csv/"):
+                response = b.get(f"/admin/{view}/{suffix}?{arg}={value}")
+                assert response.status_code < 500, (view, arg, suffix, response.status_code)
+    long_search = b.get("/admin/trail/?search=" + "x" * 50_001)
+    assert long_search.status_code < 500
+
+
+@pytest.mark.parametrize(
+    "query", ["since=0001-01-01", "until=0001-01-01", "since=9999-12-31", "until=9999-12-31"]
+)
+def test_the_activity_page_answers_at_the_calendars_edges(
+    app: Flask, world: World, query: str
+) -> None:
+    b = Browser(app.test_client())
+    b.sign_in("inspector", PASSWORD)
+    assert b.get(f"/admin/activity/?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("year", ["0", "9999", "10000", "²"])
+def test_the_register_answers_for_any_year(app: Flask, world: World, year: str) -> None:
+    b = Browser(app.test_client())
+    b.sign_in("inspector", PASSWORD)
+    assert b.get(f"/admin/register/?year={year}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (
+            "/api/v1/standards",
+            {"monthly_yuan": "600", "effective_from": "0001-01-01"},
+            "effective_from",
+        ),
+        ("/api/v1/standards", {"monthly_yuan": "1e999999"}, "monthly_yuan"),
+        ("/api/v1/standards", {"monthly_yuan": "99999999999999999999999"}, "monthly_yuan"),
+        ("/api/v1/parameters", {"name": "marginal_factor", "value": "1e999999"}, "value"),
+        ("/api/v1/parameters", {"name": "employment_cost_fixed_yuan", "value": "1e999"}, "value"),
+        (
+            "/api/v1/parameters",
+            {"name": "classified_supplement_rate", "value": "1e-999999"},
+            "value",
+        ),
+        (
+            "/api/v1/parameters",
+            {"name": "dibao_sampling_ratio", "value": "0.3", "effective_from": "0001-01-01"},
+            "effective_from",
+        ),
+    ],
+)
+def test_policy_values_beyond_any_plausible_bound_are_refused_naming_the_field(
+    client: FlaskClient, auth: Auth, world: World, path: str, body: dict[str, str], field: str
+) -> None:
+    """Found by the red team: 1e999999 was stored as a million-digit parameter, copied into
+    every later audit entry (2 MB each) and stalled every dossier; 0001-01-01 answered 500."""
+    defaults = {"county_code": "512022", "effective_from": "2026-07-01", "source": "县民政局通知"}
+    if path.endswith("standards"):
+        defaults |= {"area_type": "rural", "category": "dibao"}
+    response = client.post(path, json={**defaults, **body}, headers=auth("admin"))
+    assert response.status_code == 422, response.json
+    assert field in [d.get("field") for d in response.json["details"]]  # type: ignore[index]
+
+
+def test_the_ui_forms_refuse_unicode_digits_and_huge_amounts(app: Flask, world: World) -> None:
+    """Found by the red team: ² in a count field and 1e999999 as a standard answered 500."""
+    from tests.functional.admin.ui.test_application import form
+
+    clerk = Browser(app.test_client())
+    clerk.sign_in("clerk", PASSWORD)
+    clerk.get("/admin/apply/")
+    for extra in ({"extra_housing_units": "²"}, {"vehicles": "99999"}, {"m-0-wages": "1e999999"}):
+        response = clerk.post("/admin/apply/", form(**extra))
+        assert response.status_code == 422, extra
+    admin = Browser(app.test_client())
+    admin.sign_in("admin", PASSWORD)
+    admin.get("/admin/policy/")
+    for amount in ("1e999999", "99999999999999999999999"):
+        response = admin.post(
+            "/admin/policy/standards",
+            {
+                "category": "dibao",
+                "area_type": "rural",
+                "monthly_yuan": amount,
+                "effective_from": "2026-07-01",
+                "source": "通知",
+            },
+        )
+        assert response.status_code < 500
+        assert "标准须为大于0的金额" in admin.text("/admin/policy/")
