@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from audit.kinship import POSITIONS
@@ -78,15 +78,6 @@ def list_flags(
     member = aliased(Person)
     official_person = aliased(Person)
     filed_cases = select(KinshipFiling.case_id).distinct().scalar_subquery()
-    in_household = (
-        exists()
-        .where(
-            Member.household_id == Case.household_id,
-            Member.person_id == Official.person_id,
-            Member.left_at.is_(None),
-        )
-        .label("official_in_household")
-    )
     stmt = (
         select(
             KinshipFlag,
@@ -97,7 +88,6 @@ def list_flags(
             official_person.id_number,
             Official.position,
             Case.id.in_(filed_cases).label("filed"),
-            in_household,
         )
         .join(Case, Case.id == KinshipFlag.case_id)
         .join(Region, Region.code == Case.village_code)
@@ -117,8 +107,8 @@ def list_flags(
         stmt.order_by(KinshipFlag.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()
     items = []
-    for flag, case, village, member_name, name, number, position, is_filed, at_home in rows:
-        official_name, official_number = show.official(name, number, bool(at_home))
+    for flag, case, village, member_name, name, number, position, is_filed in rows:
+        official_name, official_number = show.official(name, number)
         items.append(
             FlagRow(
                 flag_id=flag.id,
@@ -126,13 +116,13 @@ def list_flags(
                 case_state=str(case.state),
                 village_code=case.village_code,
                 village_name=village,
-                member_name=show.name(member_name),
+                member_name=show.flag_member(member_name),
                 official_name=official_name,
                 official_id_number=official_number,
                 position=str(position),
                 relation=flag.relation,
                 strength=str(flag.strength),
-                path=flag.path,
+                path=show.text(flag.path) or "",
                 raised_at=flag.raised_at,
                 vanished_at=flag.vanished_at,
                 filed=bool(is_filed),

@@ -198,7 +198,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
                 date=i.date,
                 method=str(i.method),
                 investigators=[u.username for u in i.investigators],
-                findings=i.findings,
+                findings=show.text(i.findings) or "",
                 recorded_by=recorders.get(i.recorded_by_id, ""),
                 recorded_at=i.recorded_at,
             )
@@ -220,9 +220,9 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
         audit_entries=case.chain_seq,
         personal_data_shown=full,
         deadlines={d.name: d.as_dict() for d in deadlines},
-        flags=kinship_flags(session, case.id, actor, {m.person_id for m in household.members})
+        flags=kinship_flags(session, case.id, actor)
         + overdue_flags(deadlines),
-        benefit=benefit_view(session, case.id),
+        benefit=benefit_view(session, case.id, show),
         recheck=_recheck_view(uow, case, household),
         household=_household_view(household, full),
         democratic_reviews=[
@@ -239,14 +239,8 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
     )
 
 
-def kinship_flags(
-    session: Session, case_id: int, actor: Actor, household: set[int]
-) -> list[dict[str, Any]]:
-    """The case's active kinship flags, masked as the caller's role requires.
-
-    ``household`` holds the person ids of the household's members: an official
-    who is one of them is masked like the members are.
-    """
+def kinship_flags(session: Session, case_id: int, actor: Actor) -> list[dict[str, Any]]:
+    """The case's active kinship flags, masked or withheld as the caller's role requires."""
     member = aliased(Person)
     official_person = aliased(Person)
     rows = session.execute(
@@ -256,7 +250,6 @@ def kinship_flags(
             official_person.name,
             official_person.id_number,
             Official.position,
-            Official.person_id,
         )
         .join(member, member.id == KinshipFlag.member_person_id)
         .join(Official, Official.id == KinshipFlag.official_id)
@@ -266,10 +259,8 @@ def kinship_flags(
     ).all()
     show = Disclosure(actor)
     out = []
-    for flag, member_name, name, number, position, official_person_id in rows:
-        official_name, official_number = show.official(
-            name, number, lives_in_household=official_person_id in household
-        )
+    for flag, member_name, name, number, position in rows:
+        official_name, official_number = show.official(name, number)
         out.append(
             {
                 "kind": "kinship",
@@ -278,10 +269,10 @@ def kinship_flags(
                 "official_name": official_name,
                 "position": str(position),
                 "relation": flag.relation,
-                "member_name": show.name(member_name),
+                "member_name": show.flag_member(member_name),
                 "strength": str(flag.strength),
-                "path": flag.path,
-                "path_en": flag.path_en,
+                "path": show.text(flag.path),
+                "path_en": show.text(flag.path_en),
                 "raised_at": flag.raised_at,
             }
         )
@@ -302,8 +293,14 @@ def overdue_flags(deadlines: list[Deadline]) -> list[dict[str, Any]]:
     ]
 
 
-def benefit_view(session: Session, case_id: int) -> dict[str, Any] | None:
-    """The case's current amount: the latest decision, else the township's proposal."""
+def benefit_view(
+    session: Session, case_id: int, show: Disclosure | None = None
+) -> dict[str, Any] | None:
+    """The case's current amount: the latest decision, else the township's proposal.
+
+    A reader who sees masked data gets the amount (which the village notice publishes)
+    but not the household's incomes, health and their breakdown (PIPL Art. 28).
+    """
     rows = session.scalars(
         select(BenefitDecision)
         .where(BenefitDecision.case_id == case_id)
@@ -328,7 +325,16 @@ def benefit_view(session: Session, case_id: int) -> dict[str, Any] | None:
             {**line, "amount_yuan": Decimal(line["amount_yuan"])}
             for line in json.loads(row.breakdown)
         ],
-    }
+    } | ({} if show is None or show.full else WITHHELD_MEANS)
+
+
+#: what a masked reader sees in place of the household's means
+WITHHELD_MEANS: dict[str, Any] = {
+    "counted_income_yuan": None,
+    "base_yuan": None,
+    "supplement_yuan": None,
+    "breakdown": [],
+}
 
 
 def _recheck_view(uow: UnitOfWork, case: Case, household: Household) -> dict[str, Any] | None:

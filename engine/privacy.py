@@ -92,13 +92,21 @@ class Disclosure:
         """Free text written about a household (findings, notes, reasons)."""
         return value if self.full or not value else WITHHELD
 
-    def official(self, name: str, number: str, lives_in_household: bool) -> tuple[str, str]:
-        """An official's name and ID number: those who keep or audit the registry see them
-        (case workers need only the relation), unless the official is a member of the
-        household whose data this reader may not see."""
-        if self.actor.role in REGISTRY_ROLES and (self.full or not lives_in_household):
+    def official(self, name: str, number: str) -> tuple[str, str]:
+        """An official's name and ID number in a kinship flag: auditors see them; case workers
+        see them masked (they need only the relation); a reader who sees masked data sees
+        neither, since a flag ties the official's family to a household on assistance and the
+        registry they keep would name the relative."""
+        if not self.full:
+            return WITHHELD, WITHHELD
+        if self.actor.role in REGISTRY_ROLES:
             return name, number
         return mask_name(name), mask_id_number(number)
+
+    def flag_member(self, name: str) -> str:
+        """The household member a kinship flag names: withheld from masked readers (see
+        ``official``)."""
+        return name if self.full else WITHHELD
 
     def payload(self, value: Any) -> Any:
         """An audit payload (any JSON) with what this reader may not see masked or withheld."""

@@ -348,10 +348,12 @@ class BenefitOut(BaseModel):
     monthly_yuan: Money
     standard_yuan: Money
     members: int
-    counted_income_yuan: Money
-    base_yuan: Money
-    supplement_yuan: Money
-    breakdown: list[BreakdownLine]
+    counted_income_yuan: Money | None = Field(
+        description="withheld (null) for roles that see masked data"
+    )
+    base_yuan: Money | None
+    supplement_yuan: Money | None
+    breakdown: list[BreakdownLine] = Field(description="empty for roles that see masked data")
 
 
 class RecheckOut(BaseModel):

@@ -145,3 +145,50 @@ def test_ui_lists_and_exports_mask_for_admins_and_log_for_inspectors(
         "export_trail",
     ):
         assert (action, case_id) in logged, action
+
+
+def test_the_case_detail_withholds_findings_incomes_and_their_breakdown_from_masked_roles(
+    client: FlaskClient, auth: Auth, world: World
+) -> None:
+    """Found by the red team: GET /cases/{id} gave the administrator investigation findings,
+    counted income and the amount's breakdown (wages per named member) that /audit masks."""
+    case_id, _app = sensitive_case(world)
+    masked = client.get(f"/api/v1/cases/{case_id}", headers=auth("admin")).json
+    text = json.dumps(masked, ensure_ascii=False)
+    assert "入户调查：收入与申报一致" not in text  # the findings World.investigate records
+    assert "123.45" not in text and "王建国" not in text
+    benefit = masked["benefit"]  # type: ignore[index]
+    assert benefit["monthly_yuan"] is not None  # the amount, which the village notice shows
+    assert benefit["counted_income_yuan"] is None and benefit["breakdown"] == []
+    full = client.get(f"/api/v1/cases/{case_id}", headers=auth("inspector")).json
+    assert "入户调查：收入与申报一致" in json.dumps(full, ensure_ascii=False)
+    assert full["benefit"]["breakdown"]  # type: ignore[index]
+
+
+def test_a_flag_gives_a_masked_reader_no_identity_to_match_against_the_registry(
+    client: FlaskClient, auth: Auth, world: World
+) -> None:
+    """Found by the red team: the administrator keeps the registry in full, so a flag's masked
+    official or member (same ID suffix, same name's ends) named the relative on assistance."""
+    app = Application("dibao", VILLAGE_A1, [member("self", "100", name="高德勇")])
+    case_id = world.apply(app)
+    number = app.members[0].id_number
+    import_officials(
+        world.uow(),
+        world.actors["admin"],
+        [
+            official_row(
+                official_id_number=number,
+                official_name="高德勇",
+                position="village_member",
+                region_code=VILLAGE_A1,
+            )
+        ],
+    )
+    case = client.get(f"/api/v1/cases/{case_id}", headers=auth("admin")).json
+    flags = client.get("/api/v1/kinship/flags", headers=auth("admin")).json
+    for flag in [*case["flags"], *flags["items"]]:  # type: ignore[index]
+        text = json.dumps(flag, ensure_ascii=False)
+        assert number[-4:] not in text and "高*勇" not in text and "高德勇" not in text, text
+    inspector = client.get("/api/v1/kinship/flags", headers=auth("inspector")).json
+    assert number in json.dumps(inspector, ensure_ascii=False)
