@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import secrets
 from collections.abc import Mapping
@@ -101,9 +102,34 @@ MIN_SECRET_BYTES = 32
 MIN_SECRET_DISTINCT = 10
 
 
+#: a run of this many consecutive characters (01234567, abcdefgh) is typed, not drawn
+MAX_SECRET_RUN = 8
+
+
+def _repeats_a_block(secret: str) -> bool:
+    """Whether the key is one shorter block written again and again (a phrase typed twice)."""
+    n = len(secret)
+    return any(secret == (secret[:p] * (n // p + 1))[:n] for p in range(1, n // 2 + 1))
+
+
+def _longest_run(secret: str) -> int:
+    """The longest stretch of characters each one code point above the one before."""
+    longest = run = 1
+    for before, after in itertools.pairwise(secret):
+        run = run + 1 if ord(after) == ord(before) + 1 else 1
+        longest = max(longest, run)
+    return longest
+
+
 def strong_secret(secret: str) -> bool:
-    """Whether a key is long and varied enough to be random (a hex token of 32 bytes is)."""
-    return len(secret.encode()) >= MIN_SECRET_BYTES and len(set(secret)) >= MIN_SECRET_DISTINCT
+    """Whether a key is long and varied enough to be random (a hex token of 32 bytes is):
+    no repeated phrase, no keyboard run, enough distinct characters."""
+    return (
+        len(secret.encode()) >= MIN_SECRET_BYTES
+        and len(set(secret)) >= MIN_SECRET_DISTINCT
+        and not _repeats_a_block(secret)
+        and _longest_run(secret) < MAX_SECRET_RUN
+    )
 
 
 def _dev_secret(instance: Path) -> str:

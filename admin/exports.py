@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -87,6 +88,11 @@ def _cell(value: Any) -> Any:
 def write_table(
     path: Path, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> str:
-    """Write the table to ``path`` (.xlsx or .csv) and return the file's SHA-256."""
-    path.write_bytes(table_bytes(table_format(path), title, header, rows))
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """Write the table to ``path`` (.xlsx or .csv), readable by its owner only (registers and
+    rolls carry personal data), and return the file's SHA-256."""
+    data = table_bytes(table_format(path), title, header, rows)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+    path.chmod(0o600)  # an existing file keeps its mode through O_TRUNC
+    return hashlib.sha256(data).hexdigest()

@@ -22,6 +22,7 @@ from engine.access import county_of, ensure_role
 from engine.clock import local_date
 from engine.errors import Conflict, InvalidData, NotFound, Problem, invalid_field, raise_invalid
 from engine.identity import InvalidIdNumber, mask_id_number, parse_id_number
+from engine.inputs import EARLIEST_DAY, LATEST_DAY
 from engine.models import (
     DeclarationSource,
     KinRelation,
@@ -140,9 +141,10 @@ def _problem(line: int, column: str, zh: str, en: str) -> Problem:
 
 def _date(text: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(text) if text else None
+        day = dt.date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is None or EARLIEST_DAY <= day <= LATEST_DAY else None
 
 
 @dataclass(frozen=True)
@@ -238,7 +240,23 @@ def _check(session: Session, rows: Sequence[OfficialRow], today: dt.date) -> lis
             ("term_end", row.term_end, term_end),
         ):
             if text and value is None:
-                problems.append(_problem(row.line, column, "日期格式为 YYYY-MM-DD", "YYYY-MM-DD"))
+                problems.append(
+                    _problem(
+                        row.line,
+                        column,
+                        f"日期格式为 YYYY-MM-DD，在{EARLIEST_DAY.year}至{LATEST_DAY.year}年之间",
+                        f"YYYY-MM-DD, between {EARLIEST_DAY.year} and {LATEST_DAY.year}",
+                    )
+                )
+        if term_start is not None and term_end is not None and term_end < term_start:
+            problems.append(
+                _problem(
+                    row.line,
+                    "term_end",
+                    "任期结束日期早于开始日期",
+                    "the term ends before it starts",
+                )
+            )
         relative_number: str | None = None
         relative_birth = _date(row.relative_birth_date)
         relation: KinRelation | None = None

@@ -220,8 +220,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
         audit_entries=case.chain_seq,
         personal_data_shown=full,
         deadlines={d.name: d.as_dict() for d in deadlines},
-        flags=kinship_flags(session, case.id, actor)
-        + overdue_flags(deadlines),
+        flags=kinship_flags(session, case.id, actor) + overdue_flags(deadlines),
         benefit=benefit_view(session, case.id, show),
         recheck=_recheck_view(uow, case, household),
         household=_household_view(household, full),

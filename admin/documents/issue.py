@@ -171,8 +171,11 @@ def issue_village_document(rt: Runtime, actor: Actor, village_code: str, kind: s
     return print_and_record(rt, actor, Prepared(doc.kind, doc, scope))
 
 
-def issue_letter(rt: Runtime, actor: Actor, case_id: int, kind: str) -> IssuedFile:
-    """A decision letter of the case, printed and recorded."""
+def issue_letter(
+    rt: Runtime, actor: Actor, case_id: int, kind: str, channel: str = "api"
+) -> IssuedFile:
+    """A decision letter of the case, printed and recorded; the read of the applicant's name,
+    incomes and amounts it prints is logged like any other."""
     with rt.reader() as uow:
         letter, scope = decision_letter(
             uow.session,
@@ -183,7 +186,18 @@ def issue_letter(rt: Runtime, actor: Actor, case_id: int, kind: str) -> IssuedFi
             rules=rt.rules,
             tz=rt.clock.tz,
         )
+    _log_read(rt, actor, "print_letter", channel, case_id)
     return print_and_record(rt, actor, Prepared(letter.kind, letter, scope))
+
+
+def _log_read(rt: Runtime, actor: Actor, action: str, channel: str, case_id: int) -> None:
+    """Log a read of a case's personal data in a transaction of its own (it stands even if
+    printing then fails)."""
+    with rt.uow() as uow:
+        log_access(
+            uow.session, actor, action=action, channel=channel, at=rt.clock.now(), case_id=case_id
+        )
+        uow.commit()
 
 
 def issue_dossier(rt: Runtime, actor: Actor, case_id: int, channel: str) -> IssuedFile:
@@ -194,14 +208,5 @@ def issue_dossier(rt: Runtime, actor: Actor, case_id: int, channel: str) -> Issu
     """
     with rt.reader() as uow:
         dossier, scope = case_dossier(uow.session, actor, case_id, rt.clock.now(), rt.clock.tz)
-    with rt.uow() as uow:
-        log_access(
-            uow.session,
-            actor,
-            action="print_dossier",
-            channel=channel,
-            at=rt.clock.now(),
-            case_id=case_id,
-        )
-        uow.commit()
+    _log_read(rt, actor, "print_dossier", channel, case_id)
     return print_and_record(rt, actor, Prepared(DocumentKind.DOSSIER, dossier, scope))

@@ -228,7 +228,7 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
     @shows_domain_errors
     def letter(self, case_id: int, kind: str) -> Response:
         """Print a decision letter of the case (recorded with its verification code)."""
-        return pdf_response(issue_letter(runtime(), current_actor(), case_id, kind))
+        return pdf_response(issue_letter(runtime(), current_actor(), case_id, kind, channel="ui"))
 
     @expose("/<int:case_id>/dossier.pdf")
     @shows_domain_errors

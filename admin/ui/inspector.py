@@ -39,6 +39,7 @@ from audit.inspect import kinship_register, list_flags
 from audit.models import AccessLog, AuditEntry, SignInEvent
 from audit.recorder import stored_entry
 from audit.verify import verify_all
+from engine.access import county_of
 from engine.clock import local_date
 from engine.inputs import EARLIEST_DAY, LATEST_DAY
 from engine.models import Case, User
@@ -204,10 +205,13 @@ class SignInLogView(ReadOnlyView):
     column_formatters_export = column_formatters
 
     def scoped(self, query: Any) -> Any:
-        """The region's users, and names that belong to nobody (guesses)."""
-        return query.filter(
-            (SignInEvent.user_id.in_(_users_in_region())) | (SignInEvent.user_id.is_(None))
-        )
+        """The region's users; names that belong to nobody (guesses, and passwords typed into
+        the name field) only for the county and above, whose sign-in page they were typed at."""
+        region = current_actor().region_code
+        mine = SignInEvent.user_id.in_(_users_in_region())
+        if region == county_of(region):
+            return query.filter(mine | SignInEvent.user_id.is_(None))
+        return query.filter(mine)
 
 
 class VerificationView(Restricted, BaseView):  # type: ignore[misc]

@@ -192,3 +192,14 @@ def test_a_flag_gives_a_masked_reader_no_identity_to_match_against_the_registry(
         assert number[-4:] not in text and "高*勇" not in text and "高德勇" not in text, text
     inspector = client.get("/api/v1/kinship/flags", headers=auth("inspector")).json
     assert number in json.dumps(inspector, ensure_ascii=False)
+
+
+def test_printing_a_decision_letter_is_a_logged_read(
+    client: FlaskClient, auth: Auth, world: World
+) -> None:
+    """Found by the red team: the approval letter prints the applicant's name, incomes and
+    supplement, and was recorded only as issued, not as a read of personal data."""
+    case_id, _app = sensitive_case(world)
+    response = client.get(f"/api/v1/cases/{case_id}/letters/approval.pdf", headers=auth("clerk"))
+    assert response.status_code == 200
+    assert ("clerk", "print_letter", case_id) in reads(world)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,18 @@ def test_production_needs_a_secret_key(tmp_path: Path) -> None:
         settings(tmp_path, DOUDI_ENV="production")
     with pytest.raises(ConfigError, match="32 random bytes"):  # long, but one letter
         settings(tmp_path, DOUDI_ENV="production", DOUDI_SECRET_KEY="x" * 32)
+    # found by the red team: long and varied enough, but typed, not drawn
+    for typed in (
+        "0123456789abcdef0123456789abcdef",
+        "doudi-demo-2024doudi-demo-2024doudi-demo-2024",
+        "Password123!Password123!Password123!",
+        "abcdefghijklmnopqrstuvwxyz012345",
+    ):
+        with pytest.raises(ConfigError, match="32 random bytes"):
+            settings(tmp_path, DOUDI_ENV="production", DOUDI_SECRET_KEY=typed)
+    for _ in range(200):  # what the error message tells operators to use always passes
+        drawn = secrets.token_hex(32)
+        assert settings(tmp_path, DOUDI_ENV="production", DOUDI_SECRET_KEY=drawn).secret_key
     key = "3f9c1a7e5b2d8046e1c9a3b7d5f20e84c6a1b9d3e7f5028c4a6e1b3d9f7c5a20"
     assert settings(tmp_path, DOUDI_ENV="production", DOUDI_SECRET_KEY=key).secret_key == key
 

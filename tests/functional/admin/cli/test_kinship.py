@@ -165,6 +165,7 @@ def test_scan_and_register(
     out = tmp_path / "register.xlsx"
     exported = run("kinship", "register", "--county", "512022", "--out", str(out))
     assert exported.exit_code == 0 and "1 filed case(s)" in exported.output
+    assert out.stat().st_mode & 0o777 == 0o600  # full names: readable by its owner only
     rows = list(load_workbook(out).active.iter_rows(values_only=True))  # type: ignore[union-attr]
     assert rows[0][0] == "序号"
     assert rows[1][2] == case_id and "村（居）委会委员 王建军" in rows[1][7]
@@ -184,3 +185,21 @@ def test_the_register_file_carries_no_live_formula(run: Run, world: World, tmp_p
             values = [c for r in csv.reader(io.StringIO(out.read_text("utf-8-sig"))) for c in r]
         assert not [v for v in values if str(v).startswith(("=", "+", "-", "@"))]
         assert any(str(v).startswith("'=HYPERLINK") for v in values)
+
+
+def test_a_term_that_ends_before_it_starts_or_lies_off_the_calendar_is_refused(
+    run: Run, tmp_path: Path
+) -> None:
+    """Found by the red team: a term from 9999-12-31 to 0001-01-01 was imported."""
+    path = tmp_path / "terms.csv"
+    path.write_text(
+        HEADER
+        + ",term_start,term_end\n"
+        + f"{id_number()},甲,village_member,{VILLAGE_A1},,,,,2026-01-01,2025-01-01\n"
+        + f"{id_number()},乙,village_member,{VILLAGE_A1},,,,,9999-12-31,0001-01-01\n",
+        encoding="utf-8",
+    )
+    result = run("officials", "import", str(path))
+    assert result.exit_code == 1
+    for line in ("line 2, term_end", "line 3, term_start", "line 3, term_end"):
+        assert line in result.output, (line, result.output)

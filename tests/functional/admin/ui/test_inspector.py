@@ -237,3 +237,18 @@ def test_no_export_carries_a_live_formula(as_user, browser, world: World, fmt: s
         assert live == [], path
     trail = cells(b.get(f"/admin/trail/export/{fmt}/").get_data(), fmt)
     assert "'@SUM(A1)" in trail
+
+
+def test_names_that_belong_to_nobody_are_shown_only_to_the_county(
+    app, as_user, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    """Found by the red team: a township administrator saw the county's failed sign-ins under
+    unknown names, where staff had typed their passwords into the name field."""
+    from tests.functional.admin.ui.conftest import Browser
+
+    create_user(world.uow(), NewUser("t_inspector", "inspector", TOWNSHIP_A, PASSWORD))
+    Browser(app.test_client()).sign_in("MyS3cretPassw0rd", "wrong")
+    county = as_user("inspector").text("/admin/signins/")
+    township = as_user("t_inspector").text("/admin/signins/")
+    assert "MyS3cretPassw0rd" in county
+    assert "MyS3cretPassw0rd" not in township
