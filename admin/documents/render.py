@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -96,6 +97,28 @@ def time_zh(value: dt.datetime | None, timezone: str) -> str:
     return f"{date_zh(local.date())} {local:%H:%M}"
 
 
+#: a run this long with no break opportunity is given some: laying out such a run costs
+#: far more than text of the same length (six 10,000-letter findings in a dossier: 24 s
+#: without, 7 s with a break every 100 letters)
+UNBROKEN_RUN_MIN = 80
+UNBROKEN_RUN = re.compile(rf"[^\s\u2e80-\u9fff\uff00-\uffef]{{{UNBROKEN_RUN_MIN},}}")
+SOFT_BREAK_EVERY = 100
+
+
+def soft_breaks(value: object) -> object:
+    """Free text as printed (``| soft``): long runs without spaces get zero-width break
+    opportunities (SHA-256 hashes, at 64 characters, are left whole)."""
+    if not isinstance(value, str) or len(value) < UNBROKEN_RUN_MIN:
+        return value
+    return UNBROKEN_RUN.sub(
+        lambda m: "\u200b".join(
+            m.group(0)[i : i + SOFT_BREAK_EVERY]
+            for i in range(0, len(m.group(0)), SOFT_BREAK_EVERY)
+        ),
+        value,
+    )
+
+
 @cache
 def environment() -> jinja2.Environment:
     """The documents' template environment (autoescaped, strict about missing names)."""
@@ -106,7 +129,9 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(yuan=yuan, date_zh=date_zh, month_zh=month_zh, time_zh=time_zh)
+    env.filters.update(
+        soft=soft_breaks, yuan=yuan, date_zh=date_zh, month_zh=month_zh, time_zh=time_zh
+    )
     env.globals.update(label=label, category_title=CATEGORY_TITLES.get)
     return env
 

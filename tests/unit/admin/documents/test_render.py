@@ -167,3 +167,16 @@ def test_amounts_and_dates_print_as_chinese_documents_write_them() -> None:
     assert yuan(Decimal("533")) == "533.00" and yuan(None) == ""
     assert date_zh(dt.date(2026, 3, 2)) == "2026年3月2日"
     assert month_zh(dt.date(2026, 4, 1)) == "2026年4月"
+
+
+def test_long_unbroken_runs_get_break_opportunities_and_hashes_stay_whole() -> None:
+    """A 10,000-letter run without spaces took seconds to lay out per table cell."""
+    from admin.documents.render import SOFT_BREAK_EVERY, soft_breaks
+
+    digest = "a" * 64
+    assert soft_breaks(digest) == digest
+    assert soft_breaks("调查" * 5000) == "调查" * 5000  # CJK breaks anywhere already
+    broken = soft_breaks("x" * 1000)
+    assert isinstance(broken, str) and broken.replace("\u200b", "") == "x" * 1000
+    assert max(len(part) for part in broken.split("\u200b")) == SOFT_BREAK_EVERY
+    assert soft_breaks(7) == 7
