@@ -25,7 +25,7 @@ from engine.guards import CaseFacts, GuardContext
 from engine.models import Case
 from engine.policy import parameters_in_force
 from engine.ports import Actor, CaseEvent, ChainHead
-from engine.services.workflow_step import lock_case, record_case_event
+from engine.services.workflow_step import lock_case, record_case_event, settle
 from engine.states import RULES, CaseState, TransitionRule
 from engine.uow import UnitOfWork
 
@@ -136,6 +136,7 @@ def _run(
                     "cases changed during the bulk run; run it again",
                     code="version_conflict",
                 )
+            settle(uow, rule, [r.id for r in rows])
             uow.commit()
         report.done += len(rows)
         report.batches += 1
@@ -340,7 +341,7 @@ def end_due_phase_outs(
             _phase_outs_due(county, cutoff),
             reason=lambda row: f"渐退期满，停发保障金（截至{as_of.isoformat()}）",
             payload=lambda row: {"as_of": as_of},
-            extra_values={"due_on": None, "next_recheck_on": None},
+            extra_values={"due_on": None},
             batch=batch,
             progress=progress,
         )

@@ -228,15 +228,3 @@ def _extend(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> Mapp
     """Record the ground on which the case may take 45 working days (Art. 22)."""
     case.extension_ground = str(ctx.data["ground"])
     return {"extension_ground": case.extension_ground}
-
-
-def _stop_rechecks(
-    uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str
-) -> Mapping[str, Any]:
-    """An ended case has no next recheck."""
-    case.next_recheck_on = None
-    return {}
-
-
-for _trigger in ("terminate", "end_phase_out"):
-    effect(_trigger)(_stop_rechecks)

@@ -13,8 +13,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import ensure_role
-from engine.clock import local_date
+from engine.access import county_of, ensure_role
+from engine.calendar import add_months
+from engine.clock import as_utc, local_date
 from engine.errors import InvalidData, invalid_field
 from engine.identity import mask_account
 from engine.models import (
@@ -27,8 +28,9 @@ from engine.models import (
     Region,
     Relation,
 )
+from engine.policy import parameters_in_force
 from engine.ports import Actor, LedgerEvent
-from engine.states import Role
+from engine.states import CaseState, Role
 from engine.uow import UnitOfWork, db_conflicts
 
 PAYMENT_ROLES = frozenset({Role.APPROVER, Role.ADMIN})
@@ -77,7 +79,8 @@ def payment_lines(session: Session, county: str, month: dt.date, tz: dt.tzinfo) 
     payable = {
         case_id: pair
         for case_id, pair in latest.items()
-        if pair[1].ended_at is None or local_date(pair[1].ended_at, tz) >= month
+        if (pair[1].ended_at is None or local_date(pair[1].ended_at, tz) >= month)
+        and not _past_phase_out(session, pair[1], month, tz)
     }
     if not payable:
         return []
@@ -116,6 +119,32 @@ def payment_lines(session: Session, county: str, month: dt.date, tz: dt.tzinfo) 
         for decision, case in payable.values()
     ]
     return sorted(lines, key=lambda line: (line.village_code, line.case_id))
+
+
+def phase_out_last_month(session: Session, case: Case, tz: dt.tzinfo) -> dt.date | None:
+    """The last month a case's current phase-out is paid (None: it is not phasing out).
+
+    The phase-out runs the county's ``phase_out_months`` (at most 6, 2022 notice) from its
+    start; the month in which it runs out is the last paid, whether or not anyone has ended
+    it yet. A phase-out that was followed by a new decision (``resume``) no longer counts.
+    """
+    started = case.phase_out_started_at
+    if started is None or case.state not in (CaseState.PHASING_OUT, CaseState.TERMINATED):
+        return None
+    if case.decided_at is not None and as_utc(case.decided_at) > as_utc(started):
+        return None
+    start_on = local_date(started, tz)
+    months = int(
+        parameters_in_force(session, county_of(case.village_code), start_on).decimal(
+            "phase_out_months"
+        )
+    )
+    return add_months(start_on, months).replace(day=1)
+
+
+def _past_phase_out(session: Session, case: Case, month: dt.date, tz: dt.tzinfo) -> bool:
+    last = phase_out_last_month(session, case, tz)
+    return last is not None and month > last
 
 
 def _masked(account: str | None) -> str:

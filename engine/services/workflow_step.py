@@ -267,8 +267,7 @@ def fire_on(
     case.updated_at = now
     case.version += 1
     extra = EFFECTS[rule.trigger](uow, case, ctx, reason) if rule.trigger in EFFECTS else {}
-    if case.state in FINAL_STATES:
-        release_claims(uow, case)
+    settle(uow, rule, [case.id])
     refresh_due_on(uow, case)
 
     rule_names = sorted({r for g in rule.guards for r in GUARD_RULES.get(g, ())})
@@ -360,12 +359,22 @@ def locked_case(
         yield case
 
 
-def release_claims(uow: UnitOfWork, case: Case) -> None:
-    """Free the case's members for a new application once the case has ended."""
+def settle(uow: UnitOfWork, rule: TransitionRule, case_ids: Sequence[int]) -> None:
+    """What firing ``rule`` does to these cases beyond their state, stamps and audit entry,
+    the same whether one case is advanced or a whole batch (the bulk runs call it too):
+    a case that ends frees its members for a new application, and has no next recheck."""
+    if rule.dest not in FINAL_STATES or not case_ids:
+        return
     uow.session.execute(
         update(CaseClaim)
-        .where(CaseClaim.case_id == case.id, CaseClaim.released_at.is_(None))
+        .where(CaseClaim.case_id.in_(case_ids), CaseClaim.released_at.is_(None))
         .values(released_at=uow.clock.now())
+    )
+    uow.session.execute(
+        update(Case)
+        .where(Case.id.in_(case_ids))
+        .values(next_recheck_on=None)
+        .execution_options(synchronize_session="fetch")
     )
 
 

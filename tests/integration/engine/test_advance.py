@@ -201,7 +201,7 @@ def test_an_open_objection_blocks_the_notice_until_handled(world: World) -> None
     world.pass_days(8)
     with pytest.raises(GuardFailed) as refused:
         world.fire(case_id, "close_notice", "reviewer")
-    assert [p.code for p in refused.value.problems] == ["objection_open"]
+    assert [p.code for p in refused.value.problems] == ["objection_open", "opinion_not_revised"]
     dismiss_objection(
         world.uow(),
         world.actors["reviewer"],
@@ -233,6 +233,7 @@ def test_raise_objection_sends_the_case_back_for_a_new_investigation(world: Worl
     # the earlier investigation does not count for the new round
     with pytest.raises(GuardFailed):
         world.fire(case_id, "propose", "reviewer")
+    world.pass_days(1)
     world.investigate(case_id)
     world.fire(case_id, "propose", "reviewer")
     world.fire(case_id, "publish_notice", "reviewer")

@@ -138,3 +138,55 @@ def test_phase_outs_end_after_their_months(world: World) -> None:
     assert done.case_ids == [case_id]
     assert states(world, [case_id]) == ["terminated"]
     assert entries(world, "end_phase_out") == {case_id: 1}
+
+
+def phasing_out(world: World) -> tuple[int, object]:
+    """A case in phase-out after a member found work (2022 notice)."""
+    app = application(members=2)
+    case_id = world.apply(app)
+    world.to_state(case_id, S.UNDER_RECHECK)
+    record_change(
+        world.uow(),
+        world.actors["clerk"],
+        case_id,
+        MeansChange(
+            kind="employment",
+            note="务工",
+            members=[
+                MemberChange(
+                    app.members[1].id_number, incomes=[IncomeInput("wages", Decimal(2000))]
+                )
+            ],
+        ),
+    )
+    world.fire(case_id, "start_phase_out", "approver", "就业")
+    return case_id, app
+
+
+@pytest.mark.parametrize("way", ["bulk", "single"])
+def test_a_phase_out_ended_in_bulk_frees_its_members_as_a_single_end_does(
+    world: World, way: str
+) -> None:
+    """One code path for a transition's side effects (issue: the bulk end left the members'
+    claims open, so they got 409 on applying again)."""
+    from engine.models import CaseClaim
+    from engine.services import Application
+
+    case_id, app = phasing_out(world)
+    started = world.today()
+    world.pass_days(190)
+    if way == "bulk":
+        end_due_phase_outs(world.rt.uow, world.actors["approver"], started + dt.timedelta(days=190))
+    else:
+        world.fire(case_id, "end_phase_out", "approver", "渐退期满")
+    with world.rt.reader() as uow:
+        open_claims = uow.session.scalar(
+            select(func.count())
+            .select_from(CaseClaim)
+            .where(CaseClaim.case_id == case_id, CaseClaim.released_at.is_(None))
+        )
+        case = uow.session.get(Case, case_id)
+        assert case is not None
+        assert (open_claims, case.next_recheck_on, str(case.state)) == (0, None, "terminated")
+    again = world.apply(Application("dibao", app.village_code, app.members))  # type: ignore[attr-defined]
+    assert again != case_id

@@ -75,3 +75,32 @@ def test_nothing_is_paid_after_termination(world: World) -> None:
     world.fire(case_id, "terminate", "approver", "户籍迁出本县")
     assert case_id in roll(world, D(2026, 5, 1))
     assert case_id not in roll(world, D(2026, 7, 1))
+
+
+def test_a_phase_out_is_never_paid_beyond_its_months(world: World) -> None:
+    """2022 notice (民发〔2022〕83号): phase-out at most 6 months — the roll stops paying after
+    the last month of the phase-out whether or not end_phase_out has fired."""
+    case_id, app = approved(world)
+    world.pass_days(60)
+    world.fire(case_id, "start_recheck", "reviewer")
+    record_change(
+        world.uow(),
+        world.actors["clerk"],
+        case_id,
+        MeansChange(
+            kind="employment",
+            note="务工",
+            members=[
+                MemberChange(
+                    app.members[1].id_number, incomes=[IncomeInput("wages", Decimal(3000))]
+                )
+            ],
+        ),
+    )
+    world.fire(case_id, "start_phase_out", "approver", "就业增收")
+    started = world.today()  # early May 2026: six months run to early November
+    assert case_id in roll(world, D(2026, 11, 1))
+    world.pass_days(400)  # nobody ended the phase-out
+    assert case_id not in roll(world, D(2026, 12, 1))
+    assert case_id not in roll(world, D(2027, 3, 1))
+    assert started.month == 5
