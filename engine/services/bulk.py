@@ -25,6 +25,7 @@ from engine.guards import CaseFacts, GuardContext
 from engine.models import Case
 from engine.policy import parameters_in_force
 from engine.ports import Actor, CaseEvent, ChainHead
+from engine.services.case_deadlines import refresh_due_on
 from engine.services.workflow_step import lock_case, record_case_event, settle
 from engine.states import RULES, CaseState, TransitionRule
 from engine.uow import UnitOfWork
@@ -137,12 +138,24 @@ def _run(
                     code="version_conflict",
                 )
             settle(uow, rule, [r.id for r in rows])
+            _refresh_reassessments(uow, [r.id for r in rows])
             uow.commit()
         report.done += len(rows)
         report.batches += 1
         report.case_ids += [r.id for r in rows]
         if progress is not None:
             progress(len(rows) + len(refused))
+
+
+def _refresh_reassessments(uow: UnitOfWork, case_ids: list[int]) -> None:
+    """The few cases with a death reassessment still run its deadline: recompute their
+    ``due_on`` (the batch cleared it for the rest, which have nothing else pending)."""
+    if not case_ids:
+        return
+    for case in uow.session.scalars(
+        select(Case).where(Case.id.in_(case_ids), Case.reassess_from.is_not(None))
+    ):
+        refresh_due_on(uow, case)
 
 
 def _refuse_recused(
@@ -263,7 +276,8 @@ def start_due_rechecks(
         _rechecks_due(as_of),
         reason=lambda row: f"定期核查到期（截至{as_of.isoformat()}）",
         payload=lambda row: {"as_of": as_of},
-        # a recheck that has started meets the recheck deadline and any reassessment
+        # a recheck that has started meets the recheck deadline (a death reassessment is
+        # met only by the recheck's decision: those cases are recomputed after the batch)
         extra_values={"due_on": None},
         batch=batch,
         progress=progress,

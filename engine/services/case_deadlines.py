@@ -50,8 +50,16 @@ def deadline_facts(session: Session, case: Case, tz: dt.tzinfo) -> DeadlineFacts
         months = int(parameters_in_force(session, county, phase_out_on).decimal("phase_out_months"))
     reassessed_on = None
     if case.reassess_from is not None:
+        # met by the decision (增减停: unchanged, adjusted, phased out or ended), not by
+        # merely starting a recheck (2022 notice)
         reassessed_on = _after(
-            [_on(case.recheck_started_at, tz), _on(case.ended_at, tz)], case.reassess_from
+            [
+                _on(case.rechecked_at, tz),
+                _on(case.decided_at, tz),
+                _on(case.phase_out_started_at, tz),
+                _on(case.ended_at, tz),
+            ],
+            case.reassess_from,
         )
     return DeadlineFacts(
         category=str(case.category),
