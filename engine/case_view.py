@@ -89,6 +89,7 @@ class ObjectionView:
     objector: str
     content: str
     status: str
+    kind: str
     raised_at: dt.datetime
     resolved_at: dt.datetime | None
     resolution: str | None
@@ -208,6 +209,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
             ObjectionView(
                 id=o.id,
                 objector=show.name(o.objector),
+                kind=o.kind,
                 content=show.text(o.content) or "",
                 status=str(o.status),
                 raised_at=o.raised_at,

@@ -49,6 +49,8 @@ class CaseFacts:
     objection_raised_at: dt.datetime | None = None
     #: when the latest democratic review was recorded
     democratic_review_at: dt.datetime | None = None
+    #: when the latest complaint received during the county's confirmation was recorded
+    complaint_at: dt.datetime | None = None
     decided_at: dt.datetime | None = None
     recheck_started_at: dt.datetime | None = None
     notice_started_at: dt.datetime | None = None
@@ -75,6 +77,7 @@ class CaseFacts:
             "opinion_revised_at": self.opinion_revised_at,
             "objection_raised_at": self.objection_raised_at,
             "democratic_review_at": self.democratic_review_at,
+            "complaint_at": self.complaint_at,
             "decided_at": self.decided_at,
             "recheck_started_at": self.recheck_started_at,
             "notice_started_at": self.notice_started_at,
@@ -348,9 +351,18 @@ def county_check_done(ctx: GuardContext) -> Problem | None:
         )
         if applies
     ]
+    complaint = facts.complaint_at
+    if complaint is not None:
+        reasons.append(("在审核确认期间被投诉举报", "received a complaint while being confirmed"))
     if not reasons:
         return None
-    if any(inv.level == "county" and inv.method == "home_visit" for inv in facts.investigations):
+    visits = [
+        inv for inv in facts.investigations if inv.level == "county" and inv.method == "home_visit"
+    ]
+    # a complaint needs a visit made after it; the other grounds any county visit
+    if complaint is not None:
+        visits = [inv for inv in visits if as_utc(inv.recorded_at) >= as_utc(complaint)]
+    if visits:
         return None
     return Problem(
         code="county_check_missing",

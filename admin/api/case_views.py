@@ -22,6 +22,7 @@ from admin.api.schemas import (
     CaseOut,
     CaseSummaryOut,
     ChainCheckOut,
+    ComplaintIn,
     DemocraticReviewIn,
     DemocraticReviewOut,
     InvestigationIn,
@@ -283,6 +284,26 @@ def dismiss_objection(
         runtime().uow(), actor, case_id, objection_id, body.resolution, body.expected_version
     )
     return _objection_out(actor, case_id, objection_id), 200
+
+
+@route(
+    "/cases/<int:case_id>/complaints",
+    "POST",
+    summary="Record a complaint received while the county confirms",
+    tag="cases",
+    body=ComplaintIn,
+    responses={201: ObjectionOut},
+    errors=(403, 404, 409),
+)
+def create_complaint(case_id: int, body: ComplaintIn) -> tuple[ObjectionOut, int]:
+    """Record a complaint or report (投诉举报) about a case pending the county's confirmation
+    (clerk, reviewer or approver); ``approve`` then needs the county's own home visit made
+    after it (Art. 20). Outside ``pending_confirmation`` it is a 409."""
+    actor = signed_in()
+    ref = services.record_complaint(
+        runtime().uow(), actor, case_id, body.complainant, body.content, body.expected_version
+    )
+    return _objection_out(actor, case_id, ref.id), 201
 
 
 @route(

@@ -158,6 +158,14 @@ class ObjectionDismissIn(In):
     expected_version: int | None = Field(default=None, ge=1)
 
 
+class ComplaintIn(In):
+    """A complaint or report received while the county confirms the case (Art. 20)."""
+
+    complainant: str = Field(min_length=1, max_length=100)
+    content: str = Field(min_length=1, max_length=5000)
+    expected_version: int | None = Field(default=None, ge=1)
+
+
 class DemocraticReviewIn(In):
     """A democratic review (民主评议) of the notice's objections (Art. 19 ¶2)."""
 
@@ -283,6 +291,7 @@ class ObjectionOut(BaseModel):
 
     id: int
     case_id: int
+    kind: str = Field(description="objection (during the notice) or complaint (Art. 20)")
     objector: str
     content: str
     status: str

@@ -180,6 +180,9 @@ class Objection(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    #: objection: raised during the notice (Art. 19); complaint: a complaint or report
+    #: received while the county confirms (Art. 20)
+    kind: Mapped[str] = mapped_column(String(12), default="objection", server_default="objection")
     objector: Mapped[str] = mapped_column(String(100))
     content: Mapped[str] = mapped_column(Text)
     status: Mapped[ObjectionStatus] = mapped_column(str_enum(ObjectionStatus, "objection_status"))

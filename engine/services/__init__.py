@@ -16,6 +16,7 @@ from engine.services.investigations import InvestigationInput, record_investigat
 from engine.services.objections import (
     DemocraticReviewInput,
     dismiss_objection,
+    record_complaint,
     record_democratic_review,
     record_objection,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "advance",
     "dismiss_objection",
     "record_change",
+    "record_complaint",
     "record_death",
     "record_democratic_review",
     "record_investigation",

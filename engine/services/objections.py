@@ -42,11 +42,17 @@ def _text_problems(field: str, value: object, zh: str, en: str) -> list[Problem]
 
 
 def _new_objection(
-    uow: UnitOfWork, case: Case, actor: Actor, objector: str, content: str
+    uow: UnitOfWork,
+    case: Case,
+    actor: Actor,
+    objector: str,
+    content: str,
+    kind: str = "objection",
 ) -> Objection:
-    """Add an open objection to the session and give it its id."""
+    """Add an open objection (or complaint) to the session and give it its id."""
     objection = Objection(
         case_id=case.id,
+        kind=kind,
         objector=objector.strip(),
         content=content.strip(),
         status=ObjectionStatus.OPEN,
@@ -135,6 +141,52 @@ def dismiss_objection(
         )
         uow.commit()
         return ObjectionRef(objection.id, CaseRef(case.id, str(case.state), case.version))
+
+
+#: who records a complaint received while the county confirms: the township passes it on,
+#: the county takes it directly
+COMPLAINT_ROLES = frozenset({Role.CLERK, Role.REVIEWER, Role.APPROVER})
+
+
+def record_complaint(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    complainant: str,
+    content: str,
+    expected_version: int | None = None,
+) -> ObjectionRef:
+    """Record a complaint or report (投诉举报) received while the county confirms the case;
+    the county must then make its own home visit before approving (Art. 20)."""
+    ensure_role(actor, COMPLAINT_ROLES, "登记投诉举报", "record complaints")
+    raise_invalid(
+        _text_problems("complainant", complainant, "投诉举报人", "complainant")
+        + _text_problems("content", content, "投诉举报内容", "content")
+    )
+    with locked_case(uow, case_id, actor, "record_complaint", expected_version) as case:
+        if case.state != CaseState.PENDING_CONFIRMATION:
+            label = STATE_LABELS[CaseState(case.state)][0]
+            raise Conflict(
+                f"案件当前状态为“{label}”：投诉举报在县级审核确认期间登记（第二十条），"
+                "公示期间的意见请登记为异议",
+                "complaints are recorded while the county confirms the case (Art. 20); during "
+                f"the notice record an objection. The case is {str(case.state)!r}",
+                code="invalid_state",
+            )
+        complaint = _new_objection(uow, case, actor, complainant, content, kind="complaint")
+        record_case_event(
+            uow,
+            case,
+            actor,
+            "record_complaint",
+            {
+                "complaint_id": complaint.id,
+                "complainant": complaint.objector,
+                "content": complaint.content,
+            },
+        )
+        uow.commit()
+        return ObjectionRef(complaint.id, CaseRef(case.id, str(case.state), case.version))
 
 
 #: how a democratic review ended: the objection upheld, or found unfounded

@@ -122,11 +122,13 @@ def load_facts(
 ) -> CaseFacts:
     """Load what the guards need to decide about ``case`` (its means too, given a date)."""
     investigations = case_investigations(session, case.id)
-    objections = session.execute(
-        select(Objection.id, Objection.status, Objection.raised_at)
+    rows = session.execute(
+        select(Objection.id, Objection.status, Objection.raised_at, Objection.kind)
         .where(Objection.case_id == case.id)
         .order_by(Objection.id)
     ).all()
+    objections = [(i, status, raised) for i, status, raised, kind in rows if kind != "complaint"]
+    complaints = [raised for _, _, raised, kind in rows if kind == "complaint"]
     notice = case.notice_started_at
     this_notice = [
         raised
@@ -159,6 +161,7 @@ def load_facts(
             i for i, status, _ in objections if status == ObjectionStatus.OPEN
         ),
         objection_raised_at=max(this_notice, key=as_utc) if this_notice else None,
+        complaint_at=max(complaints, key=as_utc) if complaints else None,
         democratic_review_at=session.scalar(
             select(func.max(DemocraticReview.recorded_at)).where(
                 DemocraticReview.case_id == case.id

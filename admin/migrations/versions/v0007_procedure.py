@@ -1,5 +1,6 @@
 """procedure: the first investigation start kept, re-investigations and democratic reviews on
-objections, the revised initial opinion, the referral to the county
+objections, the revised initial opinion, the referral to the county, complaints received
+while the county confirms
 
 Revision ID: 0007
 Revises: 0006
@@ -23,6 +24,10 @@ def upgrade() -> None:
     with op.batch_alter_table("case_file", schema=None) as batch_op:
         for name in CASE_COLUMNS:
             batch_op.add_column(sa.Column(name, sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("objection", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("kind", sa.String(length=12), server_default="objection", nullable=False)
+        )
     # a file closed from the notice went to the county then
     op.execute("UPDATE case_file SET referred_at = notice_closed_at")
     op.create_table(
@@ -49,6 +54,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("objection", schema=None) as batch_op:
+        batch_op.drop_column("kind")
     op.drop_index(op.f("ix_democratic_review_case_id"), table_name="democratic_review")
     op.drop_table("democratic_review")
     with op.batch_alter_table("case_file", schema=None) as batch_op:

@@ -201,3 +201,49 @@ def test_a_democratic_review_needs_an_objection_in_this_notice(world: World) -> 
     with pytest.raises(Conflict) as refused:
         review(world, case_id)
     assert refused.value.code == "no_objection"
+
+
+def test_a_complaint_at_the_county_stage_needs_the_countys_own_visit_after_it(
+    world: World,
+) -> None:
+    """Art. 20: a complaint or report received while the county confirms is recorded, and the
+    county makes its own home visit (after the complaint) before approving."""
+    from engine.services import record_complaint
+
+    case_id = world.apply()
+    world.to_state(case_id, S.PENDING_CONFIRMATION)
+    world.investigate(
+        case_id, level="county", investigators=("approver", "approver2"), by="approver2"
+    )
+    world.pass_days(1)
+    record_complaint(world.uow(), world.actors["approver"], case_id, "匿名", "该户有经营性收入")
+    with pytest.raises(GuardFailed) as refused:
+        world.fire(case_id, "approve", "approver")
+    assert [p.code for p in refused.value.problems] == ["county_check_missing"]
+    world.pass_days(1)
+    world.investigate(
+        case_id, level="county", investigators=("approver", "approver2"), by="approver2"
+    )
+    assert world.fire(case_id, "approve", "approver") == S.ACTIVE
+    with world.rt.reader() as uow:
+        triggers = uow.session.scalars(
+            select(AuditEntry.trigger).where(AuditEntry.case_id == case_id)
+        ).all()
+    assert "record_complaint" in triggers
+
+
+def test_a_complaint_outside_the_county_stage_is_refused_and_nothing_is_written(
+    world: World,
+) -> None:
+    from engine.models import Objection
+    from engine.services import record_complaint
+
+    case_id = world.apply()
+    world.to_state(case_id, S.IN_PUBLIC_NOTICE)
+    with pytest.raises(Conflict) as refused:
+        record_complaint(world.uow(), world.actors["approver"], case_id, "匿名", "有车")
+    assert refused.value.code == "invalid_state" and "第二十条" in refused.value.message
+    with pytest.raises(InvalidData):
+        record_complaint(world.uow(), world.actors["approver"], case_id, " ", "有车")
+    with world.rt.reader() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Objection)) == 0
