@@ -160,7 +160,7 @@ SPECS: dict[str, ParameterSpec] = {
             "渐退期月数",
             "months of phase-out",
             minimum=0,
-            maximum=6,
+            maximum=36,
         ),
         _P(
             "phase_out_amount",

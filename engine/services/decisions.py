@@ -7,8 +7,8 @@ entry's payload, so the entry is the decision's receipt.
 
 from __future__ import annotations
 
-import hashlib
 import json
+import secrets
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -193,10 +193,18 @@ def _phase_out(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> M
     }
 
 
-def sampling_draw(case_id: int) -> Decimal:
-    """A reproducible draw in [0, 1) for the county's random check: anyone can recompute it."""
-    digest = hashlib.sha256(f"doudi:county-check:{case_id}".encode()).hexdigest()
-    return Decimal(int(digest[:8], 16)) / Decimal(2**32)
+#: the draw's resolution: a millionth, as printed in the audit entry
+DRAW_SCALE = 10**6
+
+
+def sampling_draw() -> Decimal:
+    """A fresh random draw in [0, 1) for the county's own check (TK Art. 16).
+
+    Drawn from the operating system's generator when the file reaches the county, so
+    that nobody can know at submission whether a case will be checked; the draw is
+    recorded in the audit entry, where anyone can see that it decided the case.
+    """
+    return Decimal(secrets.randbelow(DRAW_SCALE)) / DRAW_SCALE
 
 
 def _sample(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> Mapping[str, Any]:
@@ -206,13 +214,13 @@ def _sample(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> Mapp
         return {}
     name = "tekun_sampling_ratio" if case.category == Category.TEKUN else "dibao_sampling_ratio"
     ratio = means.parameters.decimal(name)
-    draw = sampling_draw(case.id)
+    draw = sampling_draw()
     case.sampled_for_county_check = draw < ratio
     return {
         "sampling": {
             "parameter": name,
             "ratio": ratio,
-            "draw": draw.quantize(Decimal("0.000001")),
+            "draw": draw,
             "sampled": case.sampled_for_county_check,
             "version": means.parameters.versions[name].as_payload(),
         }

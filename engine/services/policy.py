@@ -32,6 +32,7 @@ from engine.models import (
 )
 from engine.parameters import SPECS, canonical
 from engine.ports import Actor, LedgerEvent
+from engine.rulebook import RuleBook
 from engine.services.case_deadlines import refresh_county_due_dates
 from engine.states import Role
 from engine.uow import UnitOfWork, db_conflicts
@@ -261,6 +262,36 @@ def set_standard(uow: UnitOfWork, actor: Actor, new: NewStandard) -> int:
         return row.id
 
 
+#: parameters the law bounds: name -> (national rule, "min" or "max", the rule's unit in the
+#: parameter's terms); a county may be stricter than the law, never looser
+STATUTORY_LIMITS: dict[str, tuple[str, str, Decimal]] = {
+    "tekun_sampling_ratio": ("tekun_sampling_min_percent", "min", Decimal("0.01")),
+    "recheck_months_stable": ("recheck_max_months_stable", "max", Decimal(1)),
+    "recheck_months_unstable": ("recheck_max_months_unstable", "max", Decimal(1)),
+    "phase_out_months": ("phase_out_max_months", "max", Decimal(1)),
+}
+
+
+def statutory_problem(rules: RuleBook, name: str, value: str, on: dt.date) -> Problem | None:
+    """A parameter value beyond what the law allows on ``on``, naming the article."""
+    if name not in STATUTORY_LIMITS or value == "none":
+        return None
+    rule_name, side, scale = STATUTORY_LIMITS[name]
+    rule = rules.rule(rule_name, on)
+    limit = Decimal(rule.value) * scale
+    number = Decimal(value)
+    if (side == "min" and number >= limit) or (side == "max" and number <= limit):
+        return None
+    word_zh, word_en = ("不得低于", "at least") if side == "min" else ("不得超过", "at most")
+    shown = format(limit.normalize(), "f")
+    return invalid_field(
+        "value",
+        f"{name}{word_zh}法定的{shown}（{rule.source}）",
+        f"{name} must be {word_en} {shown} by law ({rule.source})",
+        code="below_statutory_floor" if side == "min" else "above_statutory_ceiling",
+    )
+
+
 def set_parameter(uow: UnitOfWork, actor: Actor, new: NewParameter) -> int:
     """Add a dated version of a county's local policy parameter."""
     ensure_role(actor, ADMINS, "设置政策参数", "set parameters")
@@ -282,6 +313,9 @@ def set_parameter(uow: UnitOfWork, actor: Actor, new: NewParameter) -> int:
         except ValueError as err:
             problems.append(invalid_field("value", f"取值无效：须为{err}", f"value must be {err}"))
     problems += _date_problems(new.effective_from)
+    if spec is not None and value and not problems:
+        limit = statutory_problem(uow.rules, new.name, value, new.effective_from)
+        problems += [limit] if limit is not None else []
     raise_invalid(problems)
     assert spec is not None
     with uow, db_conflicts():

@@ -27,7 +27,7 @@ from engine.services import (
     PropertyInput,
     record_change,
 )
-from engine.services.decisions import sampling_draw
+from engine.services import decisions as decision_effects
 from engine.services.policy import NewParameter, NewStandard, set_parameter, set_standard
 from engine.states import CaseState
 from tests.support import COUNTY, VILLAGE_A1, World, member
@@ -169,16 +169,42 @@ def test_an_objection_requires_the_countys_own_visit(world: World) -> None:
     assert world.fire(case_id, "approve", "approver") == S.ACTIVE
 
 
-def test_the_county_samples_tekun_files_reproducibly(world: World) -> None:
-    """TK Art. 16: at least 30 % of tekun files; the draw is a hash anyone can recompute."""
-    sampled = []
-    for _ in range(12):
+def close_notice_sampling(w: World, case_id: int) -> dict[str, object]:
+    """The sampling record in the audit entry of the file's arrival at the county."""
+    with w.rt.reader() as uow:
+        payload = uow.session.scalars(
+            select(AuditEntry.payload).where(
+                AuditEntry.case_id == case_id, AuditEntry.trigger == "close_notice"
+            )
+        ).one()
+    return json.loads(payload)["sampling"]  # type: ignore[no-any-return]
+
+
+def test_the_county_samples_tekun_files_by_a_recorded_unpredictable_draw(world: World) -> None:
+    """TK Art. 16: at least 30 % of tekun files are checked by the county. The draw is made
+    when the file reaches the county, not derived from anything known at submission, and it
+    is recorded in the audit entry, where it shows why the case was (not) checked."""
+    draws = []
+    for _ in range(8):
         case_id = to_confirmation(world, household(member("self"), category="tekun"))
         with world.rt.reader() as uow:
             flag = uow.session.get(Case, case_id).sampled_for_county_check  # type: ignore[union-attr]
-        assert flag == (sampling_draw(case_id) < Decimal("0.3"))
-        sampled.append(flag)
-    assert any(sampled) and not all(sampled)
+        sampling = close_notice_sampling(world, case_id)
+        assert Decimal(str(sampling["ratio"])) == Decimal("0.3")
+        assert flag == sampling["sampled"] == (Decimal(str(sampling["draw"])) < Decimal("0.3"))
+        draws.append(sampling["draw"])
+    assert len(set(draws)) > 1
+
+
+@pytest.mark.parametrize(("draw", "sampled"), [("0.299999", True), ("0.3", False)])
+def test_a_draw_below_the_ratio_sends_the_file_to_the_countys_own_check(
+    world: World, monkeypatch: pytest.MonkeyPatch, draw: str, sampled: bool
+) -> None:
+    """TK Art. 16: a draw below the county's ratio (≥ 30 %) means the county visits."""
+    monkeypatch.setattr(decision_effects, "sampling_draw", lambda: Decimal(draw))
+    case_id = to_confirmation(world, household(member("self"), category="tekun"))
+    with world.rt.reader() as uow:
+        assert uow.session.get(Case, case_id).sampled_for_county_check is sampled  # type: ignore[union-attr]
 
 
 def test_tekun_is_paid_the_tekun_standard(world: World) -> None:

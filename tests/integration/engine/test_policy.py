@@ -102,7 +102,7 @@ def test_the_same_version_twice_is_a_conflict(world: World) -> None:
     [
         ("bonus_rate", "0.1", "unknown_parameter"),
         ("classified_supplement_rate", "1.5", "invalid"),
-        ("phase_out_months", "7", "invalid"),
+        ("phase_out_months", "7", "above_statutory_ceiling"),
         ("phase_out_amount", "double", "invalid"),
         ("employment_cost_fixed_yuan", "-10", "invalid"),
         ("marginal_factor", "0.9", "invalid"),
@@ -117,6 +117,42 @@ def test_bad_parameters_are_refused(world: World, name: str, value: str, code: s
             NewParameter(COUNTY, name, value, LATER, "县文件（测试）"),
         )
     assert refused.value.problems[0].code == code
+
+
+@pytest.mark.parametrize(
+    ("name", "too_loose", "strictest_allowed", "article"),
+    [
+        ("tekun_sampling_ratio", "0.29", "0.3", "《特困人员认定办法》第十六条"),
+        ("recheck_months_stable", "13", "12", "第三十一条"),
+        ("recheck_months_unstable", "7", "6", "第三十一条"),
+        ("phase_out_months", "7", "6", "民发〔2022〕83号"),
+    ],
+)
+def test_a_local_parameter_may_be_stricter_than_the_law_never_looser(
+    world: World, name: str, too_loose: str, strictest_allowed: str, article: str
+) -> None:
+    """Statutory floors and ceilings (TK Art. 16: the county checks ≥ 30 % of tekun files;
+    Art. 31: rechecks at least yearly, every 6 months for unstable households; 2022 notice:
+    phase-out at most 6 months): a county's value beyond them is refused naming the article,
+    and nothing is written."""
+    with pytest.raises(InvalidData) as refused:
+        set_parameter(
+            world.uow(),
+            world.actors["admin"],
+            NewParameter(COUNTY, name, too_loose, LATER, "县文件（测试）"),
+        )
+    (problem,) = refused.value.problems
+    assert problem.field == "value" and article in problem.message
+    with world.rt.reader() as uow:
+        assert (
+            uow.session.scalar(select(LedgerEntry.id).where(LedgerEntry.event == "set_parameter"))
+            is None
+        )
+    set_parameter(
+        world.uow(),
+        world.actors["admin"],
+        NewParameter(COUNTY, name, strictest_allowed, LATER, "县文件（测试）"),
+    )
 
 
 def test_an_amount_parameter_may_not_reach_back_before_a_decision(world: World) -> None:
