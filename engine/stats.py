@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.clock import local_date
+from engine.deadlines import case_deadlines
 from engine.models import (
     BenefitDecision,
     BenefitKind,
@@ -20,6 +22,9 @@ from engine.models import (
     RegionLevel,
     fen_to_yuan,
 )
+from engine.policy import calendar_for
+from engine.rulebook import national_rules
+from engine.services.case_deadlines import deadline_facts
 from engine.states import ENROLLED_STATES, OPEN_STATES, CaseState
 
 
@@ -43,8 +48,38 @@ def _latest_decided(county: str) -> Any:
     )
 
 
-def county_stats(session: Session, county: str, year: int, today: dt.date) -> dict[str, Any]:
-    """Return households and people by category and state, enrolments, coverage and amounts."""
+def late_decisions(
+    session: Session, county: str, start: dt.datetime, end: dt.datetime, tz: dt.tzinfo
+) -> dict[str, int]:
+    """Decisions (approve or reject) taken in the period after a limit had passed: they count
+    as late in the period they were taken in, not only while they were pending (Art. 20, 22)."""
+    calendar = calendar_for(session, county)
+    rules = national_rules()
+    late = {"decided": 0, "late": 0}
+    for case in session.scalars(
+        select(Case).where(
+            Case.village_code.startswith(county, autoescape=True),
+            Case.decided_at >= start,
+            Case.decided_at < end,
+            Case.accepted_at.is_not(None),
+            Case.state.in_([*ENROLLED_STATES, CaseState.REJECTED, CaseState.TERMINATED]),
+        )
+    ):
+        decided_on = local_date(case.decided_at, tz)  # type: ignore[arg-type]
+        limits = case_deadlines(deadline_facts(session, case, tz), calendar, rules, decided_on)
+        late["decided"] += 1
+        if any(d.overdue for d in limits if d.name in ("case_total", "county_decision")):
+            late["late"] += 1
+    return late
+
+
+def county_stats(
+    session: Session, county: str, year: int, today: dt.date, tz: dt.tzinfo
+) -> dict[str, Any]:
+    """Return households and people by category and state, enrolments, coverage and amounts.
+
+    The year runs from 1 January to 31 December in the county's time zone (``tz``).
+    """
     in_county = Case.village_code.startswith(county, autoescape=True)
     members = (
         select(Member.household_id, func.count().label("people"))
@@ -94,8 +129,8 @@ def county_stats(session: Session, county: str, year: int, today: dt.date) -> di
         if category != "tekun":
             assisted_people[str(area)] += int(people or 0)
 
-    start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)
+    start = dt.datetime(year, 1, 1, tzinfo=tz)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=tz)
     new = session.execute(
         select(Case.category, func.count(), func.sum(BenefitDecision.members))
         .join(Case, Case.id == BenefitDecision.case_id)
@@ -157,6 +192,8 @@ def county_stats(session: Session, county: str, year: int, today: dt.date) -> di
         )
         or 0,
         "overdue_cases": overdue,
+        # decided in the year after the whole-case or the county's limit had passed
+        "decisions_in_year": late_decisions(session, county, start, end, tz),
         "open_cases": session.scalar(
             select(func.count())
             .select_from(Case)

@@ -140,5 +140,5 @@ def stats(query: StatsQuery) -> tuple[StatsOut, int]:
     today = local_date(rt.clock.now(), rt.clock.tz)
     year = query.year or today.year
     with rt.reader() as uow:
-        figures = county_stats(uow.session, county, year, today)
+        figures = county_stats(uow.session, county, year, today, rt.clock.tz)
     return StatsOut(county=county, year=year, as_of=today, figures=figures), 200

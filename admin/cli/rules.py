@@ -288,7 +288,7 @@ def stats(county: str | None, year: int | None, username: str) -> None:
     county = county or county_of(actor.region_code)
     today = local_date(rt.clock.now(), rt.clock.tz)
     with rt.reader() as uow:
-        figures = county_stats(uow.session, county, year or today.year, today)
+        figures = county_stats(uow.session, county, year or today.year, today, rt.clock.tz)
     click.echo(
         json.dumps(
             {"county": county, "year": year or today.year, "as_of": str(today), "figures": figures},

@@ -162,7 +162,9 @@ def test_a_flagged_case_needs_filing_and_the_countys_visit(world: World) -> None
     )
     assert world.fire(case_id, "approve", "approver") == S.ACTIVE
     with world.rt.reader() as uow:
-        figures = county_stats(uow.session, COUNTY, world.today().year, world.today())
+        figures = county_stats(
+            uow.session, COUNTY, world.today().year, world.today(), world.clock.tz
+        )
     assert (figures["kinship_flagged"], figures["kinship_filed"]) == (1, 1)
 
 
