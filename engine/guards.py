@@ -372,6 +372,11 @@ def county_check_done(ctx: GuardContext) -> Problem | None:
     )
 
 
+#: what ends single-person coverage: the family leaves the marginal band, or the covered
+#: member's own income reaches the standard
+SINGLE_PERSON_LIFTED = frozenset({"single_person_not_marginal_family", "income_not_below_standard"})
+
+
 @guard("phase_out_grounds")
 def phase_out_grounds(ctx: GuardContext) -> Problem | None:
     """Phase-out only when employment lifted per-capita income above the standard (2022 notice)."""
@@ -386,7 +391,19 @@ def phase_out_grounds(ctx: GuardContext) -> Problem | None:
         )
     means = ctx.facts.means
     benefit = means.benefit if means else None
-    if benefit is not None and benefit.per_capita_income_yuan <= benefit.standard_yuan:
+    if benefit is not None and benefit.category == "single_person":
+        # 单人保: the covered person's own rule decides, not the household's per-capita income
+        # (which is at or above the standard in any marginal family)
+        if not set(benefit.ineligible) & SINGLE_PERSON_LIFTED:
+            problems.append(
+                (
+                    "单人保：家庭仍属低保边缘家庭且被保障成员收入仍低于保障标准，就业变化本身不引起渐退",
+                    "single-person coverage: the family is still a marginal family and the "
+                    "covered member's income is still below the standard; employment alone does "
+                    "not start a phase-out",
+                )
+            )
+    elif benefit is not None and benefit.per_capita_income_yuan <= benefit.standard_yuan:
         problems.append(
             (
                 f"家庭人均收入{benefit.per_capita_income_yuan}元未超过保障标准{benefit.standard_yuan}元",

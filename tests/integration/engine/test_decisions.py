@@ -234,6 +234,44 @@ def test_single_person_coverage_for_the_covered_member(world: World) -> None:
     assert (benefit["members"], benefit["monthly_yuan"]) == (1, Decimal("533.00"))
 
 
+def test_single_person_coverage_phases_out_by_the_covered_persons_rule(world: World) -> None:
+    """2022 notice and 单人保: employment in the family starts a phase-out only when the family
+    leaves the marginal band (or the covered member's own income reaches the standard) — not
+    because household per-capita income is above the standard, which it always is here."""
+    app = household(
+        member("self", "1100"),
+        member("child", covered=True, disability_grade=1, disability_type="intellectual"),
+        category="single_person",
+    )
+    case_id = to_confirmation(world, app)
+    world.fire(case_id, "approve", "approver")
+    world.fire(case_id, "start_recheck", "reviewer")
+
+    def employment(wages: str) -> None:
+        record_change(
+            world.uow(),
+            world.actors["clerk"],
+            case_id,
+            MeansChange(
+                kind="employment",
+                note="户主换了工作",
+                members=[
+                    MemberChange(
+                        app.members[0].id_number, incomes=[IncomeInput("wages", Decimal(wages))]
+                    )
+                ],
+            ),
+        )
+
+    employment("1200")  # per capita 600: still a marginal family (533 ≤ 600 < 799.5)
+    with pytest.raises(GuardFailed) as refused:
+        world.fire(case_id, "start_phase_out", "approver", "就业")
+    assert refused.value.problems[0].code == "phase_out_not_allowed"
+    assert "单人保" in refused.value.problems[0].message
+    employment("1700")  # per capita 850: above 1.5 × 533, the family leaves the band
+    assert world.fire(case_id, "start_phase_out", "approver", "就业") == S.PHASING_OUT
+
+
 def test_single_person_outside_a_marginal_family_is_refused(world: World) -> None:
     case_id = to_confirmation(
         world,
