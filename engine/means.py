@@ -51,7 +51,7 @@ class MeansFacts:
     def receipt(self) -> dict[str, Any]:
         """Return the decision's inputs and result: what `doudi audit replay` recomputes."""
         assert self.standard is not None and self.benefit is not None
-        policy = rules_policy(self.standard, self.parameters)
+        policy = rules_policy(self.standard, self.parameters, self.on)
         return {
             "decision_date": self.on,
             "standard": self.standard.as_payload(),
@@ -157,7 +157,7 @@ def load_means(session: Session, case: Case, on: dt.date) -> MeansFacts:
     params = parameters_in_force(session, county, on)
     means = household_means(household, str(case.category))
     standard = standard_in_force(session, county, str(case.area_type), str(case.category), on)
-    benefit = compute_benefit(means, rules_policy(standard, params)) if standard else None
+    benefit = compute_benefit(means, rules_policy(standard, params, on)) if standard else None
     return MeansFacts(
         on=on,
         household=means,

@@ -240,6 +240,13 @@ SPECS: dict[str, ParameterSpec] = {
             choices=("masked", "full"),
         ),
         _P(
+            "excluded_income_types",
+            Kind.CHOICES,
+            "本县另行规定不计入的收入类型",
+            "income types the county excludes beyond the national list (Art. 13(4))",
+            choices=("property", "transfer", "pension", "other"),
+        ),
+        _P(
             "recheck_months_stable",
             Kind.COUNT,
             "收入稳定家庭核查间隔（月）",

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from engine.calendar import WorkCalendar
 from engine.models import CalendarDay, Category, PolicyParameter, Standard, StandardCategory
 from engine.parameters import SPECS, ParameterSet, ParameterVersion, default_in_force
-from engine.rules import Policy
+from engine.rulebook import RuleBook, national_rules
+from engine.rules import EXCLUDED_INCOME, Policy
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,23 @@ def calendar_for(session: Session, county: str) -> WorkCalendar:
     return WorkCalendar(overrides)
 
 
-def rules_policy(standard: StandardRef, params: ParameterSet) -> Policy:
-    """Combine a standard and the parameters into the inputs of the benefit rules."""
+def excluded_income(params: ParameterSet, on: dt.date, rules: RuleBook) -> frozenset[str]:
+    """The income types not counted on ``on``: the national list (the basic resident pension
+    only within its dated window, Art. 13(3)) and the county's own (Art. 13(4))."""
+    national = set(EXCLUDED_INCOME)
+    if not rules.value("basic_pension_excluded", on):
+        national.discard("pension_basic")
+    county = params["excluded_income_types"]
+    assert isinstance(county, frozenset)
+    return frozenset(national | county)
+
+
+def rules_policy(
+    standard: StandardRef, params: ParameterSet, on: dt.date, rules: RuleBook | None = None
+) -> Policy:
+    """Combine a standard and the parameters in force on ``on`` into the benefit rules' inputs."""
     return Policy(
+        excluded_income=excluded_income(params, on, rules or national_rules()),
         standard_yuan=standard.monthly_yuan,
         employment_cost_share=params.decimal("employment_cost_share"),
         employment_cost_fixed_yuan=params.decimal("employment_cost_fixed_yuan"),

@@ -94,6 +94,9 @@ class Policy:
     classified_supplement_rate: Decimal = ZERO
     marginal_factor: Decimal = Decimal("1.5")
     rounding: str = "yuan"
+    #: the income types not counted on the decision date (national list, in its dated
+    #: window, and the county's own additions; Art. 13)
+    excluded_income: frozenset[str] = EXCLUDED_INCOME
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,7 @@ def member_counted_income(member: MemberMeans, policy: Policy) -> tuple[Decimal,
     lines: list[Line] = []
     counted = ZERO
     for item in member.incomes:
-        if item.type in COUNTED_INCOME:
+        if item.type not in policy.excluded_income:
             counted += item.monthly_yuan
             lines.append(Line(f"income.{item.type}", "计入收入", item.monthly_yuan, member.label))
         else:
@@ -354,6 +357,7 @@ def inputs_payload(household: HouseholdMeans, policy: Policy) -> dict[str, Any]:
             "classified_supplement_rate": policy.classified_supplement_rate,
             "marginal_factor": policy.marginal_factor,
             "rounding": policy.rounding,
+            "excluded_income": sorted(policy.excluded_income),
         },
     }
 
@@ -369,6 +373,8 @@ def inputs_from_payload(data: Mapping[str, Any]) -> tuple[HouseholdMeans, Policy
         classified_supplement_rate=Decimal(p["classified_supplement_rate"]),
         marginal_factor=Decimal(p["marginal_factor"]),
         rounding=p["rounding"],
+        # receipts written before the exclusions were recorded used the national list
+        excluded_income=frozenset(p.get("excluded_income", EXCLUDED_INCOME)),
     )
     household = HouseholdMeans(
         category=data["category"],

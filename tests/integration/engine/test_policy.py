@@ -187,3 +187,50 @@ def test_a_local_day_off_moves_the_deadlines(world: World) -> None:
     )
     with world.rt.reader() as uow:
         assert uow.session.get(Case, case_id).due_on == dt.date(2026, 3, 6)  # type: ignore[union-attr]
+
+
+def test_the_basic_resident_pension_is_excluded_within_its_dated_window(world: World) -> None:
+    """Art. 13(3): the basic resident pension is not counted from 2021-07-01 (the measures'
+    date); before it the rule was each locality's, and doudi counted it by default."""
+    from engine.policy import excluded_income, parameters_in_force
+    from engine.rulebook import national_rules
+
+    with world.rt.reader() as uow:
+        params = parameters_in_force(uow.session, COUNTY, LATER)
+    rules = national_rules()
+    assert "pension_basic" in excluded_income(params, dt.date(2021, 7, 1), rules)
+    assert "pension_basic" not in excluded_income(params, dt.date(2021, 6, 30), rules)
+    assert "wages" not in excluded_income(params, LATER, rules)
+
+
+def test_a_county_may_exclude_more_income_types(world: World) -> None:
+    """Art. 13(4): income the county itself excludes is data (excluded_income_types), dated,
+    and the amount follows it from its effective date."""
+    from engine.means import load_means
+    from engine.services import Application, IncomeInput
+    from tests.support import VILLAGE_A1, member
+
+    app = Application(
+        "dibao",
+        VILLAGE_A1,
+        [member("self", "0", incomes=[IncomeInput("transfer", Decimal(200))]), member("spouse")],
+    )
+    case_id = world.apply(app)
+    set_parameter(
+        world.uow(),
+        world.actors["admin"],
+        NewParameter(COUNTY, "excluded_income_types", "transfer", LATER, "县政府文件（测试）"),
+    )
+    with world.rt.reader() as uow:
+        case = uow.session.get(Case, case_id)
+        before = load_means(uow.session, case, LATER - dt.timedelta(days=1)).benefit  # type: ignore[arg-type]
+        after = load_means(uow.session, case, LATER).benefit  # type: ignore[arg-type]
+    assert before is not None and after is not None
+    assert before.counted_income_yuan == Decimal(200)
+    assert after.counted_income_yuan == Decimal(0)
+    with pytest.raises(InvalidData):
+        set_parameter(
+            world.uow(),
+            world.actors["admin"],
+            NewParameter(COUNTY, "excluded_income_types", "wages", LATER, "县政府文件（测试）"),
+        )
