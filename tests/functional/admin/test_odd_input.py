@@ -131,10 +131,15 @@ def test_every_list_filter_refuses_values_no_column_holds_without_a_500(
     b = Browser(app.test_client())
     b.sign_in("inspector", PASSWORD)
     for view in ("trail", "reads", "signins"):
+        # every filter with one value in a single request (Flask-Admin applies them all),
+        # on the list and on its export
+        args = "&".join(f"{arg}={value}" for arg in every_filter_arg(b.text(f"/admin/{view}/")))
+        for suffix in ("", "export/csv/"):
+            response = b.get(f"/admin/{view}/{suffix}?{args}")
+            assert response.status_code < 500, (view, suffix, response.status_code)
         for arg in every_filter_arg(b.text(f"/admin/{view}/")):
-            for suffix in ("", "export/csv/"):
-                response = b.get(f"/admin/{view}/{suffix}?{arg}={value}")
-                assert response.status_code < 500, (view, arg, suffix, response.status_code)
+            response = b.get(f"/admin/{view}/?{arg}={value}")
+            assert response.status_code < 500, (view, arg, response.status_code)
     long_search = b.get("/admin/trail/?search=" + "x" * 50_001)
     assert long_search.status_code < 500
 
