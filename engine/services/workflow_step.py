@@ -162,11 +162,14 @@ def load_facts(
         ),
         objection_raised_at=max(this_notice, key=as_utc) if this_notice else None,
         complaint_at=max(complaints, key=as_utc) if complaints else None,
+        # only an objection of this notice makes a review matter: no query otherwise
         democratic_review_at=session.scalar(
             select(func.max(DemocraticReview.recorded_at)).where(
                 DemocraticReview.case_id == case.id
             )
-        ),
+        )
+        if this_notice
+        else None,
         proposer_ids=audit.participants(session, case.id, ("propose",)),
         had_objection=bool(objections),
         sampled_for_county_check=case.sampled_for_county_check,

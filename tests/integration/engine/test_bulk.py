@@ -107,39 +107,6 @@ def test_bulk_runs_keep_to_the_users_region_and_role(world: World) -> None:
     assert states(world, ids) == ["active", "active"]
 
 
-def test_phase_outs_end_after_their_months(world: World) -> None:
-    """2022 notice: at most 6 months (the national default here)."""
-    app = application(members=2)
-    case_id = world.apply(app)
-    world.to_state(case_id, S.UNDER_RECHECK)
-    record_change(
-        world.uow(),
-        world.actors["clerk"],
-        case_id,
-        MeansChange(
-            kind="employment",
-            note="务工",
-            members=[
-                MemberChange(
-                    app.members[1].id_number, incomes=[IncomeInput("wages", Decimal(2000))]
-                )
-            ],
-        ),
-    )
-    world.fire(case_id, "start_phase_out", "approver", "就业")
-    started = world.clock.now().astimezone(world.clock.tz).date()
-    early = end_due_phase_outs(
-        world.rt.uow, world.actors["approver"], started + dt.timedelta(days=150)
-    )
-    assert early.done == 0
-    done = end_due_phase_outs(
-        world.rt.uow, world.actors["approver"], started + dt.timedelta(days=185)
-    )
-    assert done.case_ids == [case_id]
-    assert states(world, [case_id]) == ["terminated"]
-    assert entries(world, "end_phase_out") == {case_id: 1}
-
-
 def phasing_out(world: World) -> tuple[int, object]:
     """A case in phase-out after a member found work (2022 notice)."""
     app = application(members=2)
@@ -161,6 +128,22 @@ def phasing_out(world: World) -> tuple[int, object]:
     )
     world.fire(case_id, "start_phase_out", "approver", "就业")
     return case_id, app
+
+
+def test_phase_outs_end_after_their_months(world: World) -> None:
+    """2022 notice: at most 6 months (the national default here)."""
+    case_id, _app = phasing_out(world)
+    started = world.clock.now().astimezone(world.clock.tz).date()
+    early = end_due_phase_outs(
+        world.rt.uow, world.actors["approver"], started + dt.timedelta(days=150)
+    )
+    assert early.done == 0
+    done = end_due_phase_outs(
+        world.rt.uow, world.actors["approver"], started + dt.timedelta(days=185)
+    )
+    assert done.case_ids == [case_id]
+    assert states(world, [case_id]) == ["terminated"]
+    assert entries(world, "end_phase_out") == {case_id: 1}
 
 
 @pytest.mark.parametrize("way", ["bulk", "single"])
