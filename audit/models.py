@@ -107,7 +107,8 @@ class SignInEvent(Base):
     user_id: Mapped[int | None] = mapped_column(Integer)
     address: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(8))
-    #: ok | bad_credentials | locked_user | locked_address | signed_out
+    #: ok | bad_credentials | locked_user | awaiting_approval | throttled_user |
+    #: throttled_address | signed_out
     outcome: Mapped[str] = mapped_column(String(20))
 
 

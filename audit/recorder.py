@@ -7,7 +7,7 @@ import json
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from audit.chain import (
@@ -194,6 +194,24 @@ class ChainRecorder:
             .distinct()
         ).all()
         return frozenset(i for i in ids if i is not None)
+
+    def count_recent(
+        self, session: Session, ledger: str, event: str, actor_id: int, since: dt.datetime
+    ) -> int:
+        """How many ``event`` entries this user added to the ledger at or after ``since``."""
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(LedgerEntry)
+                .where(
+                    LedgerEntry.ledger == ledger,
+                    LedgerEntry.event == event,
+                    LedgerEntry.actor_id == actor_id,
+                    LedgerEntry.at >= since,
+                )
+            )
+            or 0
+        )
 
 
 def stored_entry(row: AuditEntry) -> StoredEntry:

@@ -125,6 +125,8 @@ def _outcome(
         if total + 1 >= limits.lock_after:
             user.locked_at = now
         return FAILURE, dt.timedelta(0)
+    if user.pending_since is not None:
+        return "awaiting_approval", dt.timedelta(0)
     return "ok", dt.timedelta(0)
 
 
@@ -160,6 +162,13 @@ def sign_in(
     if outcome == FAILURE:
         raise SignInRefused(
             "用户名或密码错误", "wrong user name or password", code="bad_credentials"
+        )
+    if outcome == "awaiting_approval":
+        raise SignInRefused(
+            "该账户由管理员新建或重设了密码，须经另一名管理员批准后才能登录",
+            "an administrator created this account or set its password; it signs in once a "
+            "second administrator approves",
+            code="awaiting_approval",
         )
     if outcome == "locked_user":
         raise SignInRefused(

@@ -89,6 +89,12 @@ class AuditLog(Protocol):
         """
         ...
 
+    def count_recent(
+        self, session: Session, ledger: str, event: str, actor_id: int, since: dt.datetime
+    ) -> int:
+        """How many ``event`` entries this user added to the ledger at or after ``since``."""
+        ...
+
     def append_many(
         self, session: Session, items: Sequence[tuple[ChainHead, CaseEvent]]
     ) -> list[ChainHead]:

@@ -38,7 +38,7 @@ from admin.api.schemas import (
     TriggerOut,
 )
 from admin.extensions import runtime
-from admin.reads import case_trail, read_case
+from admin.reads import case_trail, read_case, record_reads
 from engine import case_view, queries, services
 from engine.case_view import CaseDetail
 from engine.clock import local_date
@@ -156,10 +156,11 @@ def create_case(body: CaseCreate) -> tuple[CaseOut, int]:
 )
 def list_cases(query: CaseListQuery) -> tuple[CaseList, int]:
     """The cases in the caller's region, newest first, one page at a time."""
+    actor = signed_in()
     with runtime().reader() as uow:
         items, total = queries.list_cases(
             uow.session,
-            signed_in(),
+            actor,
             state=query.state,
             village_code=query.village_code,
             overdue=query.overdue,
@@ -167,6 +168,8 @@ def list_cases(query: CaseListQuery) -> tuple[CaseList, int]:
             page=query.page,
             per_page=query.per_page,
         )
+    # the applicant's name beside the case's state is personal data (assistance status)
+    record_reads(actor, "list_cases", "api", [i.id for i in items])
     return (
         CaseList(
             items=[_summary_out(i) for i in items],

@@ -28,7 +28,7 @@ from audit.verify import count_entries, verify_all
 from engine.models import Base, Case, Region, User
 from engine.services import advance as advance_case
 from engine.services.regions import import_regions, parse_region_csv
-from engine.services.users import NewUser, create_user
+from engine.services.users import NewUser, approve_user, create_user
 from engine.states import Role
 
 
@@ -186,6 +186,25 @@ def users_create(
     click.echo(f"user {username} created (id {user_id}, {role}, region {region_code})")
 
 
+@users.command("approve")
+@click.argument("username")
+def users_approve(username: str) -> None:
+    """Approve, as the operator, an account an administrator created or gave a new password.
+
+    Accounts that see personal data wait for a second pair of eyes when an
+    administrator (who sees it masked) set their password; a county with a
+    single administrator approves here. Recorded in the county's users ledger.
+    """
+    require_schema()
+    with runtime().reader() as uow:
+        user_id = uow.session.scalar(select(User.id).where(User.username == username))
+    if user_id is None:
+        raise click.ClickException(f"no user {username!r}")
+    with domain_errors():
+        approve_user(runtime().uow(), None, user_id)
+    click.echo(f"user {username} approved: it can sign in")
+
+
 @users.command("list")
 def users_list() -> None:
     """List user accounts."""
@@ -193,7 +212,11 @@ def users_list() -> None:
     with runtime().reader() as uow:
         rows = uow.session.scalars(select(User).order_by(User.region_code, User.username)).all()
         for u in rows:
-            state = "" if u.active else " (disabled)"
+            state = (
+                " (awaiting approval)"
+                if u.pending_since is not None
+                else ("" if u.active else " (disabled)")
+            )
             click.echo(f"{u.username:<20} {u.role:<10} {u.region_code:<12} {u.display_name}{state}")
 
 

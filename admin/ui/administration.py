@@ -32,7 +32,7 @@ from engine.queries import region_names
 from engine.services.policy import NewParameter, NewStandard, set_parameter, set_standard
 from engine.services.policy_queries import list_parameters, list_standards
 from engine.services.regions import import_regions, parse_region_csv
-from engine.services.users import NewUser, create_user, update_user
+from engine.services.users import NewUser, approve_user, create_user, update_user
 from engine.states import Role
 
 ADMINS = frozenset({Role.ADMIN})
@@ -63,6 +63,12 @@ def _date(raw: str, field: str) -> dt.date:
         return dt.date.fromisoformat(raw.strip())
     except ValueError:
         _refuse(field, "日期格式须为 YYYY-MM-DD", "a date as YYYY-MM-DD")
+
+
+def _pending(user_id: int) -> bool:
+    """Whether the account waits for a second administrator's approval."""
+    with runtime().reader() as uow:
+        return uow.session.scalar(select(User.pending_since).where(User.id == user_id)) is not None
 
 
 class UsersView(Restricted, BaseView):  # type: ignore[misc]
@@ -96,6 +102,7 @@ class UsersView(Restricted, BaseView):  # type: ignore[misc]
                     User.role,
                     User.region_code,
                     User.active,
+                    User.pending_since,
                 )
                 .where(*where)
                 .order_by(User.region_code, User.username)
@@ -129,8 +136,17 @@ class UsersView(Restricted, BaseView):  # type: ignore[misc]
             display_name=form.get("display_name", "").strip(),
             id_number=form.get("id_number", "").strip() or None,
         )
-        create_user(runtime().uow(), new, current_actor())
+        actor = current_actor()
+        user_id = create_user(runtime().uow(), new, actor)
         flash(gettext("Account %(name)s created.", name=new.username), "success")
+        if _pending(user_id):
+            flash(
+                gettext(
+                    "It can sign in once a second administrator approves it: it sees personal "
+                    "data, which your own account sees masked."
+                ),
+                "warning",
+            )
         return redirect(url_for(".index"))
 
     @expose("/<int:user_id>")
@@ -151,8 +167,25 @@ class UsersView(Restricted, BaseView):  # type: ignore[misc]
                 "region_code": user.region_code,
                 "active": user.active,
                 "locked_at": user.locked_at,
+                "pending_since": user.pending_since,
+                "pending_by": user.pending_by_id,
+                "pending_by_name": (
+                    uow.session.scalar(
+                        select(User.display_name).where(User.id == user.pending_by_id)
+                    )
+                    if user.pending_by_id is not None
+                    else None
+                ),
             }
-        return self.render("ui/user.html", account=account)
+        return self.render("ui/user.html", account=account, me=actor.user_id)
+
+    @expose("/<int:user_id>/approve", methods=["POST"])
+    @shows_domain_errors
+    def approve(self, user_id: int) -> Response:
+        """Approve, as the second administrator, an account's creation or new password."""
+        approve_user(runtime().uow(), current_actor(), user_id)
+        flash(gettext("Approved: the account can sign in."), "success")
+        return redirect(url_for(".edit", user_id=user_id))
 
     @expose("/<int:user_id>", methods=["POST"])
     @shows_domain_errors
@@ -169,6 +202,14 @@ class UsersView(Restricted, BaseView):  # type: ignore[misc]
             unlock=form.get("unlock") == "1",
         )
         flash(gettext("Account saved."), "success")
+        if form.get("password") and _pending(user_id):
+            flash(
+                gettext(
+                    "The new password works once a second administrator approves it: the "
+                    "account sees personal data, which your own account sees masked."
+                ),
+                "warning",
+            )
         return redirect(url_for(".edit", user_id=user_id))
 
 

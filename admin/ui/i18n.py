@@ -97,6 +97,7 @@ VALUE_LABELS["sign_in_outcome"] = {
     "ok": _l("signed in"),
     "bad_credentials": _l("wrong name or password"),
     "locked_user": _l("refused: account locked"),
+    "awaiting_approval": _l("refused: awaiting a second administrator"),
     "locked_address": _l("refused: address locked"),
     "throttled_user": _l("refused: too soon after failures on the name"),
     "throttled_address": _l("refused: too soon after failures from the address"),

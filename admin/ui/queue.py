@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from admin.documents.issue import issue_village_document
 from admin.documents.web import pdf_response
 from admin.extensions import runtime
+from admin.reads import record_reads
 from admin.ui.access import STAFF, Restricted, current_actor, shows_domain_errors
 from admin.ui.paging import PAGE_SIZE, page_arg, page_count
 from engine.clock import local_date
@@ -47,6 +48,7 @@ class WorkQueueView(Restricted, BaseView):  # type: ignore[misc]
             )
             villages = region_names(uow.session, actor.region_code, RegionLevel.VILLAGE)
             in_notice = villages_with_cases(uow.session, actor.region_code, "notice")
+        record_reads(actor, "list_queue", "ui", [i.case.id for i in result.items])
         pages = page_count(result.total)
         return self.render(
             "ui/queue.html",

@@ -33,6 +33,11 @@ class User(Base):
     locked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: when an administrator last unlocked it (failures before it no longer count)
     unlocked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: set while an account that sees personal data waits for a second administrator: an
+    #: administrator who created it or set its password knows the password (four eyes)
+    pending_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: the administrator whose change awaits approval (they cannot approve it themselves)
+    pending_by_id: Mapped[int | None] = mapped_column(Integer)
 
     region: Mapped[Region] = relationship()
 

@@ -38,6 +38,12 @@ from engine.services.applications import (
     MemberInput,
     validate_application,
 )
+from engine.services.identity_checks import (
+    NameMismatchElsewhere,
+    ensure_name_tries_left,
+    record_name_mismatch,
+    registered_elsewhere,
+)
 from engine.services.workflow_step import (
     CaseRef,
     check_version,
@@ -68,19 +74,29 @@ def _village(session: Session, code: str) -> Region:
 
 
 def find_or_register_persons(
-    session: Session,
+    uow: UnitOfWork,
+    actor: Actor,
     members: Sequence[MemberInput],
     today: dt.date,
     now: dt.datetime,
     where: str = "members.{}",
 ) -> list[Person]:
-    """Find or register each member's person; a name must match the registered one."""
+    """Find or register each member's person; a name must match the registered one.
+
+    Names of people registered only in other regions are compared within the
+    actor's daily allowance (``identity_checks``): a refusal is an answer.
+    """
+    session = uow.session
     numbers = [parse_id_number(m.id_number, today=today).number for m in members]
     existing = {
         p.id_number: p
         for p in session.scalars(select(Person).where(Person.id_number.in_(numbers))).all()
     }
+    elsewhere = registered_elsewhere(session, [p.id for p in existing.values()], actor)
+    if elsewhere:
+        ensure_name_tries_left(uow, actor, now)
     problems: list[Problem] = []
+    probed: list[str] = []
     persons: list[Person] = []
     for i, (number, m) in enumerate(zip(numbers, members, strict=True)):
         person = existing.get(number)
@@ -103,8 +119,15 @@ def find_or_register_persons(
                     code="name_mismatch",
                 )
             )
+            if person.id in elsewhere:
+                probed.append(number)
         persons.append(person)
-    raise_invalid(problems)
+    try:
+        raise_invalid(problems)
+    except InvalidData as err:
+        if probed:
+            raise NameMismatchElsewhere(err, probed) from None
+        raise
     session.flush()
     return persons
 
@@ -266,6 +289,9 @@ def submit_application(uow: UnitOfWork, actor: Actor, app: Application) -> CaseR
     ensure_role(actor, frozenset({Role.CLERK}), "登记申请", "register applications")
     try:
         return _submit(uow, actor, app)
+    except NameMismatchElsewhere as err:
+        record_name_mismatch(uow, actor, err, "submit_application")
+        raise
     except Recused as err:
         # the case was rolled back: the refusal goes into the county's recusal ledger
         with uow.again() as second:
@@ -302,7 +328,7 @@ def _submit(uow: UnitOfWork, actor: Actor, app: Application) -> CaseRef:
         ensure_in_region(actor, village.code)
         area_type = AreaType(app.area_type) if app.area_type else village.area_type
 
-        persons = find_or_register_persons(session, app.members, today, now)
+        persons = find_or_register_persons(uow, actor, app.members, today, now)
         ensure_unclaimed(session, persons, actor)
         applicant = next(
             p for p, m in zip(persons, app.members, strict=True) if m.relation == Relation.SELF

@@ -21,6 +21,7 @@ from engine.models import Case, CaseClaim, Member, Person, Relation
 from engine.ports import Actor
 from engine.services.applications import MemberInput, member_problems
 from engine.services.cases import ensure_unclaimed, fill_member, find_or_register_persons
+from engine.services.identity_checks import NameMismatchElsewhere, record_name_mismatch
 from engine.services.workflow_step import CaseRef, locked_case, record_case_event
 from engine.states import FINAL_STATES
 from engine.uow import UnitOfWork
@@ -129,11 +130,29 @@ def record_member_joined(
     _date_problem("joined_on", joined_on, today)
     _reason_problem("reason", reason, JOIN_REASONS)
     _note_problem(note)
+    try:
+        return _join(uow, actor, case_id, member, joined_on, reason, note, expected_version, today)
+    except NameMismatchElsewhere as err:
+        record_name_mismatch(uow, actor, err, "record_member_joined")
+        raise
+
+
+def _join(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    member: MemberInput,
+    joined_on: dt.date,
+    reason: JoinReason,
+    note: str,
+    expected_version: int | None,
+    today: dt.date,
+) -> CaseRef:
     with locked_case(uow, case_id, actor, "record_member_joined", expected_version) as case:
         session = uow.session
         _open_case(case)
         now = uow.clock.now()
-        (person,) = find_or_register_persons(session, [member], today, now, where="member")
+        (person,) = find_or_register_persons(uow, actor, [member], today, now, where="member")
         if person.birth_date > joined_on:
             raise_invalid(
                 [invalid_field("joined_on", "加入日期早于出生日期", "joined_on precedes birth")]

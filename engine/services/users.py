@@ -20,6 +20,7 @@ from engine.errors import Conflict, NotFound, Problem, invalid_field, raise_inva
 from engine.identity import InvalidIdNumber, parse_id_number
 from engine.models import ApiToken, Person, Region, User
 from engine.ports import OPERATOR, Actor, LedgerEvent
+from engine.privacy import PERSONAL_DATA_ROLES
 from engine.states import Role
 from engine.uow import UnitOfWork
 
@@ -81,6 +82,69 @@ USER_ADMINS = frozenset({Role.ADMIN})
 
 def _users_ledger(region_code: str) -> str:
     return f"users:{county_of(region_code)}"
+
+
+def _needs_second_admin(actor: Actor | None, role: Role) -> bool:
+    """Whether an account change by ``actor`` waits for a second administrator.
+
+    An administrator sees personal data masked; one who creates an account that
+    sees it unmasked, or sets its password, knows a way around the mask. The
+    operator at the command line (``actor`` None) already holds the database.
+    """
+    return actor is not None and role in PERSONAL_DATA_ROLES
+
+
+def _await_approval(user: User, actor: Actor | None, now: dt.datetime) -> None:
+    user.pending_since = now
+    user.pending_by_id = actor.user_id if actor is not None else None
+
+
+def approve_user(uow: UnitOfWork, actor: Actor | None, user_id: int) -> None:
+    """Approve an account's pending change as the second administrator (or the operator).
+
+    Refuses the administrator whose change it is: approval needs other eyes.
+    """
+    if actor is not None:
+        ensure_role(actor, USER_ADMINS, "管理用户", "manage users")
+    with uow:
+        session = uow.session
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound(f"用户{user_id}不存在", f"user {user_id} does not exist")
+        if actor is not None:
+            ensure_in_region(actor, user.region_code)
+        if user.pending_since is None:
+            raise Conflict(
+                f"账户{user.username}没有待批准的变更",
+                f"account {user.username!r} has no change awaiting approval",
+                code="not_pending",
+            )
+        if actor is not None and actor.user_id == user.pending_by_id:
+            raise Conflict(
+                "创建账户或重设密码的管理员不能批准自己的变更，须由另一名管理员批准",
+                "the administrator who created the account or set its password cannot approve "
+                "it; a second administrator must",
+                code="four_eyes",
+            )
+        waited_since = user.pending_since
+        user.pending_since = None
+        user.pending_by_id = None
+        uow.audit.record(
+            session,
+            _users_ledger(user.region_code),
+            LedgerEvent(
+                event="approve_user",
+                actor=actor or OPERATOR,
+                at=uow.clock.now(),
+                payload={
+                    "user_id": user.id,
+                    "username": user.username,
+                    "role": str(user.role),
+                    "pending_since": waited_since.isoformat(),
+                },
+            ),
+        )
+        uow.commit()
 
 
 def create_user(uow: UnitOfWork, new: NewUser, actor: Actor | None = None) -> int:
@@ -167,6 +231,9 @@ def create_user(uow: UnitOfWork, new: NewUser, actor: Actor | None = None) -> in
             person_id=person_id,
             created_at=uow.clock.now(),
         )
+        pending = _needs_second_admin(actor, user.role)
+        if pending:
+            _await_approval(user, actor, uow.clock.now())
         session.add(user)
         session.flush()
         uow.audit.record(
@@ -182,6 +249,7 @@ def create_user(uow: UnitOfWork, new: NewUser, actor: Actor | None = None) -> in
                     "role": new.role,
                     "region_code": new.region_code,
                     "linked_to_person": person_id is not None,
+                    "awaiting_approval": pending,
                 },
             ),
         )
@@ -236,6 +304,9 @@ def update_user(
         if password is not None:
             user.password_hash = hash_password(password)
             changed["password_reset"] = True
+            if _needs_second_admin(actor, user.role):
+                _await_approval(user, actor, uow.clock.now())
+                changed["awaiting_approval"] = True
         if (unlock or password is not None) and user.locked_at is not None:
             user.locked_at = None
             user.unlocked_at = uow.clock.now()
@@ -262,18 +333,6 @@ def update_user(
         uow.commit()
 
 
-def authenticate(uow: UnitOfWork, username: str, password: str) -> Actor | None:
-    """Return the actor for valid credentials of an active user, else None."""
-    with uow:
-        user = uow.session.scalar(select(User).where(User.username == username))
-        if user is None or not user.active:
-            dummy_password_check(password)
-            return None
-        if not verify_password(user.password_hash, password):
-            return None
-        return actor_of(user)
-
-
 def end_sessions(session: Session, user_id: int | None) -> None:
     """Invalidate every UI session of the user (in the caller's transaction)."""
     if user_id is not None:
@@ -294,7 +353,12 @@ def session_user(uow: UnitOfWork, user_id: int, generation: int) -> tuple[Actor,
     """The actor and display name of a UI session, if the user is active and it is current."""
     with uow:
         user = uow.session.get(User, user_id)
-        if user is None or not user.active or user.session_generation != generation:
+        if (
+            user is None
+            or not user.active
+            or user.pending_since is not None
+            or user.session_generation != generation
+        ):
             return None
         return actor_of(user), user.display_name
 
@@ -331,7 +395,7 @@ def actor_for_token(uow: UnitOfWork, token: str) -> Actor | None:
         if row is None:
             return None
         api_token, user = row
-        if api_token.revoked_at is not None or not user.active:
+        if api_token.revoked_at is not None or not user.active or user.pending_since is not None:
             return None
         if api_token.expires_at <= uow.clock.now():
             return None

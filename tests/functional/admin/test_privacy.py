@@ -203,3 +203,19 @@ def test_printing_a_decision_letter_is_a_logged_read(
     response = client.get(f"/api/v1/cases/{case_id}/letters/approval.pdf", headers=auth("clerk"))
     assert response.status_code == 200
     assert ("clerk", "print_letter", case_id) in reads(world)
+
+
+def test_case_lists_and_the_queue_are_logged_reads_for_roles_that_see_names(
+    app: Flask, client: FlaskClient, auth: Auth, world: World
+) -> None:
+    case_id, _app = sensitive_case(world)
+    listed = client.get("/api/v1/cases", headers=auth("admin")).json
+    assert "王建国" not in json.dumps(listed, ensure_ascii=False)
+    assert reads(world) == []  # a masked list is no read of personal data
+    assert client.get("/api/v1/cases", headers=auth("clerk")).status_code == 200
+    assert ("clerk", "list_cases", case_id) in reads(world)
+    world.fire(case_id, "start_recheck", by="reviewer")
+    reviewer = Browser(app.test_client())
+    reviewer.sign_in("reviewer")
+    assert "王建国" in reviewer.text("/admin/queue/")
+    assert ("reviewer", "list_queue", case_id) in reads(world)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from audit.models import LedgerEntry
 from engine.models import Official, PolicyParameter, Region, Standard, User
+from engine.services.users import NewUser, approve_user, create_user
 from tests.support import COUNTY, PASSWORD, TOWNSHIP_A, VILLAGE_A1, World, id_number
 
 
@@ -46,9 +47,34 @@ def test_an_administrator_creates_an_account_that_can_sign_in(
         },
     )
     assert response.status_code == 302
-    assert "已创建账户 clerk_new" in b.text("/admin/users/")
+    listing = b.text("/admin/users/")
+    assert "已创建账户 clerk_new" in listing and "待批准" in listing
     assert ledger_events(world, f"users:{COUNTY}")[-1] == ("create_user", "admin")
+    # the clerk sees personal data that the administrator sees masked: a second admin approves
+    refused = browser.sign_in("clerk_new", "a-long-password")
+    assert refused.status_code == 401 and "另一名管理员批准" in refused.get_data(as_text=True)
+    new_id = user_named(world, "clerk_new").id  # type: ignore[union-attr]
+    b.post(f"/admin/users/{new_id}/approve", {})
+    assert "不能批准自己的变更" in b.text(f"/admin/users/{new_id}")
+    assert browser.sign_in("clerk_new", "a-long-password").status_code == 401
+    create_user(world.uow(), NewUser("admin2", "admin", COUNTY, PASSWORD))
+    second = as_user("admin2")
+    second.get(f"/admin/users/{new_id}")
+    assert second.post(f"/admin/users/{new_id}/approve", {}).status_code == 302
+    assert ledger_events(world, f"users:{COUNTY}")[-1] == ("approve_user", "admin2")
     assert browser.sign_in("clerk_new", "a-long-password").status_code == 302
+
+
+def test_an_administrator_creates_another_administrator_without_a_second_approval(
+    as_user, browser, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    b = as_user("admin")
+    b.get("/admin/users/")
+    b.post(
+        "/admin/users/",
+        {"username": "admin_new", "role": "admin", "region_code": COUNTY, "password": PASSWORD},
+    )
+    assert browser.sign_in("admin_new", PASSWORD).status_code == 302  # it sees masked data only
 
 
 def test_a_bad_account_is_refused_with_each_problem_and_nothing_created(
@@ -85,6 +111,9 @@ def test_a_password_reset_takes_effect(as_user, browser, world: World) -> None: 
     b.get(f"/admin/users/{clerk.user_id}")
     b.post(f"/admin/users/{clerk.user_id}", {"active": "1", "password": "brand-new-secret"})
     assert browser.sign_in("clerk2", PASSWORD).status_code == 401
+    # the administrator now knows a clerk's password: the new one waits for other eyes
+    assert browser.sign_in("clerk2", "brand-new-secret").status_code == 401
+    approve_user(world.uow(), None, clerk.user_id)  # the operator: doudi users approve
     assert browser.sign_in("clerk2", "brand-new-secret").status_code == 302
 
 

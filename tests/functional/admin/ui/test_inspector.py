@@ -168,7 +168,6 @@ def test_an_entrys_details_open_only_inside_the_inspectors_region(as_user, world
     create_user(
         world.uow(),
         NewUser("inspector_b", "inspector", TOWNSHIP_B, PASSWORD),
-        world.actors["admin"],
     )
     with world.rt.reader() as uow:
         entry_id = uow.session.scalar(select(AuditEntry.id).where(AuditEntry.case_id == case_id))
