@@ -21,6 +21,7 @@ from engine.models import (
     BenefitDecision,
     BenefitKind,
     Case,
+    DataCheck,
     DemocraticReview,
     Household,
     KinshipFlag,
@@ -108,6 +109,24 @@ class DemocraticReviewView:
 
 
 @dataclass(frozen=True)
+class DataCheckView:
+    """An information check (信息核对): requested, started and answered (Art. 17)."""
+
+    id: int
+    sources: list[str]
+    note: str
+    requested_by: str
+    requested_at: dt.datetime
+    started_by: str | None
+    started_at: dt.datetime | None
+    completed_by: str | None
+    completed_at: dt.datetime | None
+    #: whether other departments' records contradict the declaration (withheld when masked)
+    discrepancy: bool | None
+    findings: str
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     """Everything a user may see of one case."""
 
@@ -128,6 +147,7 @@ class CaseDetail:
     recheck: dict[str, Any] | None = None
     household: dict[str, Any] = field(default_factory=dict)
     democratic_reviews: list[DemocraticReviewView] = field(default_factory=list)
+    data_checks: list[DataCheckView] = field(default_factory=list)
 
     @property
     def allowed_triggers(self) -> list[str]:
@@ -169,13 +189,6 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
     members = [_member_view(m, show) for m in household.members]
     applicant = next((m.name for m in members if m.relation == Relation.SELF), "")
     investigations = case_investigations(session, case.id)
-    recorders = dict(
-        session.execute(
-            select(User.id, User.username).where(
-                User.id.in_([i.recorded_by_id for i in investigations])
-            )
-        ).all()
-    )
     objections = session.scalars(
         select(Objection).where(Objection.case_id == case.id).order_by(Objection.id)
     ).all()
@@ -184,6 +197,15 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
         .where(DemocraticReview.case_id == case.id)
         .order_by(DemocraticReview.id)
     ).all()
+    checks = session.scalars(
+        select(DataCheck).where(DataCheck.case_id == case.id).order_by(DataCheck.id)
+    ).all()
+    staff_ids = {i.recorded_by_id for i in investigations}
+    for c in checks:
+        staff_ids.update(x for x in (c.requested_by_id, c.started_by_id, c.completed_by_id) if x)
+    staff = dict(
+        session.execute(select(User.id, User.username).where(User.id.in_(staff_ids))).all()
+    )
     village = session.get(Region, case.village_code)
     return CaseDetail(
         summary=summary_of(case, (len(members), applicant), actor),
@@ -200,7 +222,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
                 method=str(i.method),
                 investigators=[u.username for u in i.investigators],
                 findings=show.text(i.findings) or "",
-                recorded_by=recorders.get(i.recorded_by_id, ""),
+                recorded_by=staff.get(i.recorded_by_id, ""),
                 recorded_at=i.recorded_at,
             )
             for i in investigations
@@ -236,6 +258,22 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
                 recorded_at=r.recorded_at,
             )
             for r in reviews
+        ],
+        data_checks=[
+            DataCheckView(
+                id=c.id,
+                sources=c.sources.split(","),
+                note=show.text(c.note) or "",
+                requested_by=staff.get(c.requested_by_id, ""),
+                requested_at=c.requested_at,
+                started_by=staff.get(c.started_by_id) if c.started_by_id else None,
+                started_at=c.started_at,
+                completed_by=staff.get(c.completed_by_id) if c.completed_by_id else None,
+                completed_at=c.completed_at,
+                discrepancy=c.discrepancy if full else None,
+                findings=show.text(c.findings) or "",
+            )
+            for c in checks
         ],
     )
 

@@ -49,6 +49,7 @@ class DeadlineFacts:
     accepted_on: dt.date | None = None
     investigating_since_on: dt.date | None = None
     reinvestigating_since_on: dt.date | None = None
+    data_check_requested_on: dt.date | None = None
     data_check_on: dt.date | None = None
     proposed_on: dt.date | None = None
     notice_started_at: dt.datetime | None = None
@@ -134,12 +135,12 @@ SPECS: tuple[_Spec, ...] = (
     ),
     _Spec(
         "data_check",
-        "县级完成信息核对",
-        "county economic-information check",
+        "县级启动信息核对",
+        "county starts the requested information check",
         lambda f: "data_check_working_days",
-        lambda f: f.investigating_since_on,
+        lambda f: f.data_check_requested_on,
         lambda f: f.data_check_on,
-        AFTER_ACCEPTANCE[1:],
+        (*AFTER_ACCEPTANCE, S.UNDER_RECHECK),
     ),
     _Spec(
         "tekun_review",

@@ -59,6 +59,7 @@ WITHHELD_KEYS = frozenset(
         "evidence",
         "breakdown",
         "counted_income_yuan",
+        "discrepancy",
         "per_capita_income_yuan",
     }
 )

@@ -23,6 +23,10 @@ from admin.api.schemas import (
     CaseSummaryOut,
     ChainCheckOut,
     ComplaintIn,
+    DataCheckIn,
+    DataCheckOut,
+    DataCheckResultIn,
+    DataCheckStartIn,
     DemocraticReviewIn,
     DemocraticReviewOut,
     InvestigationIn,
@@ -83,6 +87,10 @@ def _case_out(d: CaseDetail, lang: str = "zh") -> CaseOut:
         dates=d.dates,
         investigations=[InvestigationOut(case_id=case_id, **vars(i)) for i in d.investigations],
         objections=[ObjectionOut(case_id=case_id, **vars(o)) for o in d.objections],
+        democratic_reviews=[
+            DemocraticReviewOut(case_id=case_id, **vars(r)) for r in d.democratic_reviews
+        ],
+        data_checks=[DataCheckOut(case_id=case_id, **vars(c)) for c in d.data_checks],
         audit_entries=d.audit_entries,
         benefit=BenefitOut.model_validate(d.benefit) if d.benefit else None,
         recheck=RecheckOut.model_validate(d.recheck) if d.recheck else None,
@@ -342,6 +350,79 @@ def create_democratic_review(
         detail = case_view.case_detail(uow, actor, case_id)
     record = next(r for r in detail.democratic_reviews if r.id == ref.id)
     return DemocraticReviewOut(case_id=case_id, **vars(record)), 201
+
+
+@route(
+    "/cases/<int:case_id>/data-checks",
+    "POST",
+    summary="Request an information check from the county",
+    tag="cases",
+    body=DataCheckIn,
+    responses={201: DataCheckOut},
+    errors=(403, 404, 409),
+)
+def create_data_check(case_id: int, body: DataCheckIn) -> tuple[DataCheckOut, int]:
+    """Record the township's request (clerk or reviewer) that the county check the household's
+    records with other departments (信息核对, Art. 17); the county must start it within 3
+    working days. One check at a time: another open request is a 409, as is a decided case."""
+    actor = signed_in()
+    ref = services.request_data_check(
+        runtime().uow(), actor, case_id, body.sources, body.note, body.expected_version
+    )
+    return _data_check_out(actor, case_id, ref.id), 201
+
+
+@route(
+    "/cases/<int:case_id>/data-checks/<int:check_id>/start",
+    "POST",
+    summary="Start a requested information check",
+    tag="cases",
+    body=DataCheckStartIn,
+    responses={200: DataCheckOut},
+    errors=(403, 404, 409),
+)
+def start_data_check(
+    case_id: int, check_id: int, body: DataCheckStartIn
+) -> tuple[DataCheckOut, int]:
+    """Record that the county (a county clerk or approver) started the check; this meets the
+    3-working-day limit from the request (Art. 17)."""
+    actor = signed_in()
+    services.start_data_check(runtime().uow(), actor, case_id, check_id, body.expected_version)
+    return _data_check_out(actor, case_id, check_id), 200
+
+
+@route(
+    "/cases/<int:case_id>/data-checks/<int:check_id>/result",
+    "POST",
+    summary="Record an information check's result",
+    tag="cases",
+    body=DataCheckResultIn,
+    responses={200: DataCheckOut},
+    errors=(403, 404, 409),
+)
+def record_data_check_result(
+    case_id: int, check_id: int, body: DataCheckResultIn
+) -> tuple[DataCheckOut, int]:
+    """Record what the records show and whether they contradict the declaration (county clerk or
+    approver); a check not yet started starts now. A check with its result is a 409."""
+    actor = signed_in()
+    services.record_data_check_result(
+        runtime().uow(),
+        actor,
+        case_id,
+        check_id,
+        body.discrepancy,
+        body.findings,
+        body.expected_version,
+    )
+    return _data_check_out(actor, case_id, check_id), 200
+
+
+def _data_check_out(actor: Actor, case_id: int, check_id: int) -> DataCheckOut:
+    with runtime().reader() as uow:
+        detail = case_view.case_detail(uow, actor, case_id)
+    record = next(c for c in detail.data_checks if c.id == check_id)
+    return DataCheckOut(case_id=case_id, **vars(record))
 
 
 def _objection_out(actor: Actor, case_id: int, objection_id: int) -> ObjectionOut:

@@ -180,6 +180,47 @@ class DemocraticReviewIn(In):
     expected_version: int | None = Field(default=None, ge=1)
 
 
+class DataCheckIn(In):
+    """The township's request to the county for an information check (Art. 17)."""
+
+    sources: list[
+        Literal[
+            "household_registration",
+            "tax",
+            "social_insurance",
+            "real_estate",
+            "business_registration",
+            "housing_fund",
+            "vehicles",
+            "deposits",
+        ]
+    ] = Field(
+        min_length=1,
+        max_length=8,
+        description="the records to query, each once: household_registration 户籍, tax 纳税, "
+        "social_insurance 社保缴纳, real_estate 不动产, business_registration 市场主体登记, "
+        "housing_fund 公积金, vehicles 车辆, deposits 存款等金融资产 (with authorisation)",
+    )
+    note: str = Field(default="", max_length=5000, description="what the township asks about")
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class DataCheckStartIn(In):
+    """The county starts a requested check (due 3 working days after the request)."""
+
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class DataCheckResultIn(In):
+    """The county's result of an information check."""
+
+    discrepancy: bool = Field(
+        description="whether the records contradict what the household declared"
+    )
+    findings: str = Field(min_length=1, max_length=5000, description="what the records show")
+    expected_version: int | None = Field(default=None, ge=1)
+
+
 class CaseListQuery(In):
     """Filters and paging for the case list."""
 
@@ -389,10 +430,29 @@ class CaseOut(CaseSummaryOut):
     dates: dict[str, dt.datetime | None]
     investigations: list[InvestigationOut]
     objections: list[ObjectionOut]
+    democratic_reviews: list[DemocraticReviewOut]
+    data_checks: list[DataCheckOut]
     audit_entries: int
     benefit: BenefitOut | None
     recheck: RecheckOut | None
     household: dict[str, Any]
+
+
+class DataCheckOut(BaseModel):
+    """An information check: requested by the township, started and answered by the county."""
+
+    id: int
+    case_id: int
+    sources: list[str]
+    note: str
+    requested_by: str
+    requested_at: dt.datetime
+    started_by: str | None
+    started_at: dt.datetime | None
+    completed_by: str | None
+    completed_at: dt.datetime | None
+    discrepancy: bool | None = Field(description="withheld (null) from masked readers")
+    findings: str
 
 
 class AuditEntryOut(BaseModel):

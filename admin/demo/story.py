@@ -12,10 +12,15 @@ from sqlalchemy import select
 from admin.demo.county import UowFactory, staff_of
 from admin.demo.households import DemoHousehold
 from engine.clock import FrozenClock, local_date
-from engine.models import Case, KinshipFlag, Objection
+from engine.models import Case, DataCheck, KinshipFlag, Objection
 from engine.ports import Actor
 from engine.services.applications import IncomeInput
 from engine.services.cases import advance
+from engine.services.data_checks import (
+    record_data_check_result,
+    request_data_check,
+    start_data_check,
+)
 from engine.services.filings import file_kinship
 from engine.services.household_events import (
     MeansChange,
@@ -84,23 +89,35 @@ class Story:
         self.after(days_from, days_to, act)
 
     def data_check(self, days_from: int, days_to: int) -> None:
-        """Plan the county's economic-information check (Art. 17)."""
+        """Plan an information check (Art. 17): the township's request, the county's start
+        within its 3 working days and the county's result."""
 
-        def act(story: Story) -> None:
-            record_investigation(
+        def ask(story: Story) -> None:
+            request_data_check(
+                story.uows(story.clock),
+                story.actors[story.clerk],
+                story.case_id,
+                ["household_registration", "tax", "real_estate", "vehicles", "deposits"],
+            )
+
+        def start(story: Story) -> None:
+            start_data_check(
+                story.uows(story.clock), story.actors["approver2"], story.case_id, _check(story)
+            )
+
+        def answer(story: Story) -> None:
+            record_data_check_result(
                 story.uows(story.clock),
                 story.actors["approver2"],
                 story.case_id,
-                InvestigationInput(
-                    date=local_date(story.clock.now(), story.clock.tz),
-                    method="data_check",
-                    investigators=["approver", "approver2"],
-                    findings="经县级信息核对平台比对：未发现车辆、工商登记、商品房及大额存款。",
-                    level="county",
-                ),
+                _check(story),
+                discrepancy=False,
+                findings="经县级信息核对平台比对：未发现车辆、工商登记、商品房及大额存款。",
             )
 
-        self.after(days_from, days_to, act)
+        self.after(days_from, days_to, ask)
+        self.after(0, 1, start)
+        self.after(0, 2, answer)
 
     def serve(self, days_from: int, days_to: int) -> None:
         """Plan the service of the written decision on the applicant (Art. 21, 38)."""
@@ -361,3 +378,15 @@ DWELL_DAYS = {
     CaseState.PHASING_OUT: (0, 150),
     CaseState.TERMINATED: (0, 300),
 }
+
+
+def _check(story: Story) -> int:
+    """The case's open information check."""
+    with story.uows(story.clock) as uow:
+        found = uow.session.scalar(
+            select(DataCheck.id).where(
+                DataCheck.case_id == story.case_id, DataCheck.completed_at.is_(None)
+            )
+        )
+    assert found is not None, "an information check was requested first"
+    return found

@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -38,7 +39,7 @@ from audit.chain import StoredEntry
 from audit.issued import display_code, issued_for_case
 from audit.letters import LETTER_TRIGGERS
 from engine import services
-from engine.access import covers
+from engine.access import county_of, covers
 from engine.case_view import CaseDetail
 from engine.clock import local_date
 from engine.db import DB_INT_MAX
@@ -46,6 +47,7 @@ from engine.deadlines import EXTENSION_GROUNDS
 from engine.errors import InvalidData, Problem, invalid_field
 from engine.models import InvestigationLevel, InvestigationMethod, User
 from engine.privacy import PERSONAL_DATA_ROLES
+from engine.services.data_checks import COUNTY_ROLES, DATA_SOURCES, REQUEST_ROLES, REQUEST_STATES
 from engine.services.filings import file_kinship
 from engine.states import STATE_LABELS, TRANSITIONS, CaseState
 
@@ -106,6 +108,22 @@ class FilingForm(FlaskForm):  # type: ignore[misc]
     """The separate filing (备案) of a kinship-flagged case."""
 
     note = TextAreaField(validators=[DataRequired(), Length(max=MAX_TEXT)])
+    expected_version = IntegerField(validators=[DataRequired()])
+
+
+class DataCheckRequestForm(FlaskForm):  # type: ignore[misc]
+    """The township's request for an information check (Art. 17)."""
+
+    sources = SelectMultipleField(choices=[], validate_choice=False)
+    note = TextAreaField(validators=[Optional(), Length(max=MAX_TEXT)])
+    expected_version = IntegerField(validators=[DataRequired()])
+
+
+class DataCheckResultForm(FlaskForm):  # type: ignore[misc]
+    """The county's start of a check, or its result."""
+
+    discrepancy = BooleanField()
+    findings = TextAreaField(validators=[Optional(), Length(max=MAX_TEXT)])
     expected_version = IntegerField(validators=[DataRequired()])
 
 
@@ -213,6 +231,15 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
             investigation_form=InvestigationForm(),
             objection_form=ObjectionForm(),
             filing_form=FilingForm(),
+            check_request_form=DataCheckRequestForm(),
+            check_result_form=DataCheckResultForm(),
+            data_sources=list(DATA_SOURCES),
+            open_check=next((c for c in detail.data_checks if c.completed_at is None), None),
+            may_request_check=staff
+            and actor.role in REQUEST_ROLES
+            and detail.summary.state in REQUEST_STATES,
+            county_staff=actor.role in COUNTY_ROLES
+            and actor.region_code == county_of(detail.summary.village_code),
             investigators=_staff_in_reach(detail.summary.village_code) if staff else [],
             methods=list(InvestigationMethod),
             levels=list(InvestigationLevel),
@@ -320,4 +347,57 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
             form.expected_version.data,
         )
         flash(gettext("The case is filed in the kinship register."), "success")
+        return redirect(url_for(".details", case_id=case_id))
+
+    @expose("/<int:case_id>/data-checks", methods=["POST"])
+    @shows_domain_errors
+    def request_check(self, case_id: int) -> Response:
+        """Ask the county for an information check of the household's records (Art. 17)."""
+        form = DataCheckRequestForm()
+        if not form.validate_on_submit():
+            raise _form_problems(form)
+        services.request_data_check(
+            runtime().uow(),
+            current_actor(),
+            case_id,
+            list(form.sources.data or []),
+            (form.note.data or "").strip(),
+            form.expected_version.data,
+        )
+        flash(
+            gettext("The county is asked for the check: it starts it within 3 working days."),
+            "success",
+        )
+        return redirect(url_for(".details", case_id=case_id))
+
+    @expose("/<int:case_id>/data-checks/<int:check_id>/start", methods=["POST"])
+    @shows_domain_errors
+    def start_check(self, case_id: int, check_id: int) -> Response:
+        """Record that the county started the requested check."""
+        form = DataCheckResultForm()
+        if not form.validate_on_submit():
+            raise _form_problems(form)
+        services.start_data_check(
+            runtime().uow(), current_actor(), case_id, check_id, form.expected_version.data
+        )
+        flash(gettext("The information check is started."), "success")
+        return redirect(url_for(".details", case_id=case_id))
+
+    @expose("/<int:case_id>/data-checks/<int:check_id>/result", methods=["POST"])
+    @shows_domain_errors
+    def check_result(self, case_id: int, check_id: int) -> Response:
+        """Record the check's result: what the records show, and whether they contradict."""
+        form = DataCheckResultForm()
+        if not form.validate_on_submit():
+            raise _form_problems(form)
+        services.record_data_check_result(
+            runtime().uow(),
+            current_actor(),
+            case_id,
+            check_id,
+            bool(form.discrepancy.data),
+            form.findings.data or "",
+            form.expected_version.data,
+        )
+        flash(gettext("The information check's result is recorded."), "success")
         return redirect(url_for(".details", case_id=case_id))

@@ -104,6 +104,16 @@ VALUE_LABELS["sign_in_outcome"] = {
     "signed_out": _l("signed out"),
 }
 VALUE_LABELS["area_type"] = {"urban": _l("Urban"), "rural": _l("Rural")}
+VALUE_LABELS["data_source"] = {
+    "household_registration": _l("household registration"),
+    "tax": _l("tax records"),
+    "social_insurance": _l("social insurance contributions"),
+    "real_estate": _l("real estate registration"),
+    "business_registration": _l("business registration"),
+    "housing_fund": _l("housing provident fund"),
+    "vehicles": _l("vehicles"),
+    "deposits": _l("deposits and other financial assets (authorised)"),
+}
 VALUE_LABELS["standard_category"] = {
     "dibao": _l("Minimum living guarantee"),
     "tekun": _l("Extreme-poverty support"),

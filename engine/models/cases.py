@@ -210,6 +210,28 @@ class DemocraticReview(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class DataCheck(Base):
+    """An information check (信息核对, Art. 17): the township's request, the county's start
+    within 3 working days of it, and the result."""
+
+    __tablename__ = "data_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    #: which records are to be queried, comma-separated (``DATA_SOURCES``)
+    sources: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: whether the records contradict what the household declared
+    discrepancy: Mapped[bool | None] = mapped_column(Boolean)
+    findings: Mapped[str] = mapped_column(Text, default="")
+
+
 class BenefitDecision(Base):
     """An amount: proposed by the township or decided by the county, with its inputs' summary.
 

@@ -4,6 +4,11 @@ from engine.services import decisions as _decisions  # noqa: F401  (registers tr
 from engine.services import objections as _objections  # noqa: F401  (registers trigger effects)
 from engine.services.applications import Application, IncomeInput, MemberInput, PropertyInput
 from engine.services.cases import advance, submit_application
+from engine.services.data_checks import (
+    record_data_check_result,
+    request_data_check,
+    start_data_check,
+)
 from engine.services.household_events import (
     MeansChange,
     MemberChange,
@@ -36,12 +41,15 @@ __all__ = [
     "dismiss_objection",
     "record_change",
     "record_complaint",
+    "record_data_check_result",
     "record_death",
     "record_democratic_review",
     "record_investigation",
     "record_member_joined",
     "record_member_left",
     "record_objection",
+    "request_data_check",
     "serve_decision",
+    "start_data_check",
     "submit_application",
 ]

@@ -12,7 +12,7 @@ from engine.access import county_of
 from engine.calendar import WorkCalendar
 from engine.clock import local_date
 from engine.deadlines import Deadline, DeadlineFacts, case_deadlines, earliest_due
-from engine.models import Case, Investigation, InvestigationMethod
+from engine.models import Case, DataCheck
 from engine.policy import calendar_for, parameters_in_force
 from engine.states import FINAL_STATES, CaseState
 from engine.uow import UnitOfWork
@@ -31,16 +31,16 @@ def deadline_facts(session: Session, case: Case, tz: dt.tzinfo) -> DeadlineFacts
     """Gather the local dates the case's deadlines depend on."""
     county = county_of(case.village_code)
     investigating_on = _on(case.investigating_since, tz)
-    data_check_on = None
-    if investigating_on is not None:
-        checks = session.scalars(
-            select(Investigation.date).where(
-                Investigation.case_id == case.id,
-                Investigation.method == InvestigationMethod.DATA_CHECK,
-            )
-        ).all()
-        data_check_on = _after(list(checks), investigating_on)
     accepted_on = _on(case.accepted_at, tz)
+    check = None
+    if accepted_on is not None:
+        # the latest request: its start is due 3 working days after it (Art. 17)
+        check = session.execute(
+            select(DataCheck.requested_at, DataCheck.started_at)
+            .where(DataCheck.case_id == case.id)
+            .order_by(DataCheck.id.desc())
+            .limit(1)
+        ).first()
     phase_out_on = _on(case.phase_out_started_at, tz)
     delegated = False
     if accepted_on is not None:
@@ -68,7 +68,8 @@ def deadline_facts(session: Session, case: Case, tz: dt.tzinfo) -> DeadlineFacts
         accepted_on=accepted_on,
         investigating_since_on=investigating_on,
         reinvestigating_since_on=_on(case.reinvestigating_since, tz),
-        data_check_on=data_check_on,
+        data_check_requested_on=_on(check.requested_at, tz) if check else None,
+        data_check_on=_on(check.started_at, tz) if check else None,
         proposed_on=_on(case.proposed_at, tz),
         notice_started_at=case.notice_started_at,
         notice_closed_on=_on(case.notice_closed_at, tz),

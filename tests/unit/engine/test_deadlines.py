@@ -45,8 +45,26 @@ def test_met_on_time_and_missed() -> None:
     )
     assert d["investigation_start"].status == "met"  # type: ignore[attr-defined]
     assert not d["investigation_start"].overdue  # type: ignore[attr-defined]
-    # no county data check was recorded and the case moved on... still pending at review
-    assert d["data_check"].status == "pending"  # type: ignore[attr-defined]
+
+
+def test_information_check_art_17_runs_from_the_request_to_the_start() -> None:
+    """Art. 17: the county starts the check within 3 working days of the township's request;
+    a case for which no check was requested has no such deadline, so none is missed."""
+    base = {"category": "dibao", "state": "investigating", "accepted_on": D(2026, 3, 2)}
+    assert "data_check" not in deadlines(D(2026, 3, 20), **base)
+    asked = deadlines(D(2026, 3, 10), data_check_requested_on=D(2026, 3, 5), **base)
+    # Thursday 5 March + 3 working days: Tuesday 10 March, still pending that day
+    assert (asked["data_check"].due_on, asked["data_check"].status) == (D(2026, 3, 10), "pending")  # type: ignore[attr-defined]
+    late = deadlines(D(2026, 3, 11), data_check_requested_on=D(2026, 3, 5), **base)
+    assert late["data_check"].overdue  # type: ignore[attr-defined]
+    met = deadlines(
+        D(2026, 3, 20), data_check_requested_on=D(2026, 3, 5), data_check_on=D(2026, 3, 9), **base
+    )
+    assert met["data_check"].status == "met"  # type: ignore[attr-defined]
+    decided = deadlines(
+        D(2026, 3, 20), data_check_requested_on=D(2026, 3, 5), **{**base, "state": "active"}
+    )
+    assert decided["data_check"].status == "missed"  # type: ignore[attr-defined]
 
 
 def test_case_total_art_22_thirty_twenty_or_forty_five() -> None:

@@ -278,3 +278,44 @@ def test_publishing_the_notice_offers_it_for_printing(as_user, world: World) -> 
     page = b.text(f"/admin/case/{case_id}")
     assert 'id="print-notice"' in page and "打印白塔村公示" in page
     assert "请在下方“文书”栏打印本村公示" in page
+
+
+def test_the_township_requests_an_information_check_and_the_county_answers_on_the_page(
+    as_user, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    """Art. 17: request from the township, start and result from the county, in the UI."""
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.INVESTIGATING)
+    clerk = as_user("clerk")
+    assert 'id="data-check-request"' in clerk.text(f"/admin/case/{case_id}")
+    response = clerk.post(
+        f"/admin/case/{case_id}/data-checks",
+        {
+            "sources": ["tax", "vehicles"],
+            "note": "核对车辆",
+            "expected_version": str(case_of(world, case_id).version),
+        },
+    )
+    assert response.status_code == 302
+    page = clerk.text(f"/admin/case/{case_id}")
+    assert "等待县级启动" in page and 'id="data-check-request"' not in page
+    assert 'id="data-check-answer"' not in page  # the township does not answer its own request
+    approver = as_user("approver")
+    page = approver.text(f"/admin/case/{case_id}")
+    assert 'id="start-data-check"' in page
+    check_id = int(page.split("/data-checks/")[1].split("/")[0])
+    approver.post(
+        f"/admin/case/{case_id}/data-checks/{check_id}/start",
+        {"expected_version": str(case_of(world, case_id).version)},
+    )
+    approver.post(
+        f"/admin/case/{case_id}/data-checks/{check_id}/result",
+        {
+            "findings": "名下登记小型轿车一辆",
+            "discrepancy": "y",
+            "expected_version": str(case_of(world, case_id).version),
+        },
+    )
+    page = clerk.text(f"/admin/case/{case_id}")
+    assert "名下登记小型轿车一辆" in page and "与申报不符" in page
+    assert last_entry(world, case_id).trigger == "record_data_check_result"

@@ -1,0 +1,64 @@
+"""accounts that see personal data wait for a second administrator when an administrator set
+their password (four eyes); information checks (信息核对) requested, started and answered
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("app_user", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("pending_since", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("pending_by_id", sa.Integer(), nullable=True))
+    op.create_table(
+        "data_check",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("sources", sa.String(length=200), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("requested_by_id", sa.Integer(), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("started_by_id", sa.Integer(), nullable=True),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("completed_by_id", sa.Integer(), nullable=True),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("discrepancy", sa.Boolean(), nullable=True),
+        sa.Column("findings", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["case_file.id"], name=op.f("fk_data_check_case_id_case_file")
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_data_check_requested_by_id_app_user"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["started_by_id"], ["app_user.id"], name=op.f("fk_data_check_started_by_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["completed_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_data_check_completed_by_id_app_user"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_check")),
+    )
+    op.create_index(op.f("ix_data_check_case_id"), "data_check", ["case_id"])
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_data_check_case_id"), table_name="data_check")
+    op.drop_table("data_check")
+    with op.batch_alter_table("app_user", schema=None) as batch_op:
+        batch_op.drop_column("pending_by_id")
+        batch_op.drop_column("pending_since")
