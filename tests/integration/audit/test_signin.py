@@ -14,7 +14,7 @@ from sqlalchemy import select
 from audit.models import SignInEvent
 from audit.signin import SignInLimits, SignInRefused, record_sign_out, sign_in
 from engine.models import User
-from engine.services.users import update_user
+from engine.services.users import approve_user, update_user
 from tests.support import PASSWORD, World
 
 LIMITS = SignInLimits(per_user=3, per_address=5, window=dt.timedelta(minutes=15), lock_after=8)
@@ -117,6 +117,9 @@ def test_a_new_password_unlocks_a_locked_account(world: World) -> None:
     update_user(
         world.uow(), world.actors["admin"], world.actors["clerk"].user_id, password="new-pass-9x"
     )
+    # the administrator knows the new password: it works once a second pair of eyes approves
+    assert attempt(world, "clerk", "new-pass-9x") == "awaiting_approval"
+    approve_user(world.uow(), None, world.actors["clerk"].user_id)
     assert attempt(world, "clerk", "new-pass-9x") == "ok"
 
 
