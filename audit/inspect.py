@@ -1,4 +1,5 @@
-"""Inspector queries: kinship flags and the register of filed cases (近亲属备案登记)."""
+"""Inspector queries: kinship flags, the register of filed cases (近亲属备案登记) and the
+enrolled flagged cases with their recheck status (近亲属享受低保复核)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from sqlalchemy.orm import Session, aliased
 
 from audit.kinship import POSITIONS
 from audit.relations import LABELS
+from engine.clock import as_utc
 from engine.models import (
     Case,
+    Investigation,
+    InvestigationLevel,
+    InvestigationMethod,
     KinshipFiling,
     KinshipFlag,
     Member,
@@ -22,6 +27,7 @@ from engine.models import (
     User,
 )
 from engine.privacy import Disclosure
+from engine.states import CaseState
 
 
 @dataclass(frozen=True)
@@ -185,6 +191,121 @@ def kinship_register(
                 applicant=show.name(applicants.get(case.id, "")),
                 officials="；".join(f"{POSITIONS[p][0]} {n}" for n, p, _ in listed),
                 relations="；".join(LABELS[r][0] for _, _, r in listed),
+            )
+        )
+    return out
+
+
+#: the states of an enrolled case (receiving assistance, or phasing out of it)
+ENROLLED_STATES = (CaseState.ACTIVE, CaseState.UNDER_RECHECK, CaseState.PHASING_OUT)
+
+
+@dataclass(frozen=True)
+class EnrolledFlagRow:
+    """An enrolled case with active kinship flags, and where its review stands."""
+
+    case_id: int
+    case_state: str
+    village_code: str
+    village_name: str
+    applicant: str
+    officials: str
+    relations: str
+    #: when the latest active flag was raised
+    flagged_at: dt.datetime
+    #: whether that flag was raised after the decision in force (approval or last recheck):
+    #: the next recheck must then file it and have the county visit (2022 notice)
+    raised_while_enrolled: bool
+    #: a filing made after the latest flag, and a county home visit recorded after it
+    filed: bool
+    county_visited: bool
+    decided_at: dt.datetime | None
+    rechecked_at: dt.datetime | None
+    recheck_started_at: dt.datetime | None
+    next_recheck_on: dt.date | None
+
+
+def enrolled_flagged_cases(
+    session: Session, region: str, show: Disclosure
+) -> list[EnrolledFlagRow]:
+    """The region's enrolled cases with active kinship flags, with their filing, county visit
+    and recheck status, by case number (a county report: 近亲属享受低保复核)."""
+    flags = (
+        select(
+            KinshipFlag.case_id.label("case_id"),
+            func.max(KinshipFlag.raised_at).label("flagged_at"),
+        )
+        .where(KinshipFlag.vanished_at.is_(None))
+        .group_by(KinshipFlag.case_id)
+        .subquery()
+    )
+    filed = (
+        select(KinshipFiling.case_id, func.max(KinshipFiling.filed_at).label("filed_at"))
+        .group_by(KinshipFiling.case_id)
+        .subquery()
+    )
+    visited = (
+        select(Investigation.case_id, func.max(Investigation.recorded_at).label("visited_at"))
+        .where(
+            Investigation.level == InvestigationLevel.COUNTY,
+            Investigation.method == InvestigationMethod.HOME_VISIT,
+        )
+        .group_by(Investigation.case_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Case, Region.name, flags.c.flagged_at, filed.c.filed_at, visited.c.visited_at)
+        .join(flags, flags.c.case_id == Case.id)
+        .join(Region, Region.code == Case.village_code)
+        .outerjoin(filed, filed.c.case_id == Case.id)
+        .outerjoin(visited, visited.c.case_id == Case.id)
+        .where(
+            Case.village_code.startswith(region, autoescape=True),
+            Case.state.in_(ENROLLED_STATES),
+        )
+        .order_by(Case.id)
+    ).all()
+    case_ids = [case.id for case, *_ in rows]
+    applicants = dict(
+        session.execute(
+            select(Case.id, Person.name)
+            .join(Member, Member.household_id == Case.household_id)
+            .join(Person, Person.id == Member.person_id)
+            .where(
+                Case.id.in_(case_ids), Member.relation == Relation.SELF, Member.left_at.is_(None)
+            )
+        ).all()
+    )
+    officials: dict[int, list[tuple[str, str, str]]] = {}
+    for case_id, name, position, relation in session.execute(
+        select(KinshipFlag.case_id, Person.name, Official.position, KinshipFlag.relation)
+        .join(Official, Official.id == KinshipFlag.official_id)
+        .join(Person, Person.id == Official.person_id)
+        .where(KinshipFlag.case_id.in_(case_ids), KinshipFlag.vanished_at.is_(None))
+        .order_by(KinshipFlag.id)
+    ):
+        officials.setdefault(case_id, []).append((show.name(name), str(position), relation))
+    out = []
+    for case, village, flagged_at, filed_at, visited_at in rows:
+        decided = [as_utc(t) for t in (case.decided_at, case.rechecked_at) if t is not None]
+        listed = officials.get(case.id, [])
+        out.append(
+            EnrolledFlagRow(
+                case_id=case.id,
+                case_state=str(case.state),
+                village_code=case.village_code,
+                village_name=village,
+                applicant=show.name(applicants.get(case.id, "")),
+                officials="；".join(f"{POSITIONS[p][0]} {n}" for n, p, _ in listed),
+                relations="；".join(LABELS[r][0] for _, _, r in listed),
+                flagged_at=flagged_at,
+                raised_while_enrolled=bool(decided) and as_utc(flagged_at) >= max(decided),
+                filed=filed_at is not None and as_utc(filed_at) >= as_utc(flagged_at),
+                county_visited=visited_at is not None and as_utc(visited_at) >= as_utc(flagged_at),
+                decided_at=case.decided_at,
+                rechecked_at=case.rechecked_at,
+                recheck_started_at=case.recheck_started_at,
+                next_recheck_on=case.next_recheck_on,
             )
         )
     return out

@@ -61,9 +61,13 @@ class CaseFacts:
     sampled_for_county_check: bool | None = None
     extension_ground: str | None = None
     last_change_kind: str | None = None
-    #: active kinship flags on the case, and whether it has been filed (备案)
+    #: active kinship flags on the case, when the latest was raised, and whether a filing
+    #: (备案) made after it covers them all
     kinship_flags: int = 0
+    kinship_flagged_at: dt.datetime | None = None
     kinship_filed: bool = False
+    #: when the last recheck confirmed or adjusted the benefit
+    rechecked_at: dt.datetime | None = None
     #: the household's means and the policy in force (None where not loaded)
     means: MeansFacts | None = None
 
@@ -98,7 +102,9 @@ class CaseFacts:
             "extension_ground": self.extension_ground,
             "last_change_kind": self.last_change_kind,
             "kinship_flags": self.kinship_flags,
+            "kinship_flagged_at": self.kinship_flagged_at,
             "kinship_filed": self.kinship_filed,
+            "rechecked_at": self.rechecked_at,
         }
 
 
@@ -442,13 +448,50 @@ def extension_ground_recorded(ctx: GuardContext) -> Problem | None:
 
 @guard("kinship_filed")
 def kinship_filed(ctx: GuardContext) -> Problem | None:
-    """A kinship-flagged case is filed separately (近亲属备案) before its notice closes."""
+    """A kinship-flagged case is filed separately (近亲属备案) before its notice closes, and a
+    flag raised after the filing (a second official, a new declaration) is filed again."""
     if ctx.facts.kinship_flags == 0 or ctx.facts.kinship_filed:
         return None
     return Problem(
         code="kinship_filing_missing",
-        message=f"本案有{ctx.facts.kinship_flags}项近亲属关联，须先完成近亲属备案",
-        message_en=f"the case has {ctx.facts.kinship_flags} kinship flag(s): file it first",
+        message=f"本案有{ctx.facts.kinship_flags}项近亲属关联，须先完成近亲属备案"
+        "（备案后新发现的关联须另行备案）",
+        message_en=f"the case has {ctx.facts.kinship_flags} kinship flag(s): file it first "
+        "(a flag raised after a filing needs its own)",
+    )
+
+
+@guard("kinship_reviewed_while_enrolled")
+def kinship_reviewed_while_enrolled(ctx: GuardContext) -> Problem | None:
+    """A kinship flag raised while the case was enrolled (after its last decision) is filed,
+    and the county visits the household itself, before a recheck keeps paying it (2022
+    notice §5; Art. 20 by analogy; 乐至 "近亲属享受低保复核")."""
+    facts = ctx.facts
+    flagged = facts.kinship_flagged_at
+    decided = [as_utc(t) for t in (facts.decided_at, facts.rechecked_at) if t is not None]
+    if flagged is None or not decided or as_utc(flagged) < max(decided):
+        return None  # no flag, or every flag was weighed by the decision in force
+    missing = []
+    if not facts.kinship_filed:
+        missing.append(("近亲属备案", "a kinship filing"))
+    visited = any(
+        inv.level == "county"
+        and inv.method == "home_visit"
+        and as_utc(inv.recorded_at) >= as_utc(flagged)
+        for inv in facts.investigations
+    )
+    if not visited:
+        missing.append(("县级入户调查", "the county's own home visit"))
+    if not missing:
+        return None
+    return Problem(
+        code="enrolled_kinship_review_missing",
+        message="享受期间新发现近亲属关联，复核须先完成"
+        + "和".join(zh for zh, _ in missing)
+        + "（民发〔2022〕83号）",
+        message_en="a kinship flag was raised while the case was enrolled: the recheck needs "
+        + " and ".join(en for _, en in missing)
+        + " first (2022 notice)",
     )
 
 

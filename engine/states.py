@@ -257,6 +257,7 @@ TRANSITIONS: tuple[TransitionRule, ...] = (
         (S.UNDER_RECHECK,),
         S.ACTIVE,
         Role.REVIEWER,
+        guards=("kinship_reviewed_while_enrolled",),
         stamps=("rechecked_at",),
         label_zh="核查无变化",
         label_en="Confirm unchanged",
@@ -268,6 +269,7 @@ TRANSITIONS: tuple[TransitionRule, ...] = (
         Role.APPROVER,
         guards=(
             "recheck_decider_independent",
+            "kinship_reviewed_while_enrolled",
             "benefit_computable",
             "benefit_eligible",
             "property_within_limits",

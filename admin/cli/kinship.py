@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import hashlib
 from pathlib import Path
@@ -13,7 +14,7 @@ from admin.cli.support import acting_user, domain_errors, progress_bar, require_
 from admin.exports import table_format, write_table
 from admin.extensions import runtime
 from admin.imports import read_records
-from audit.inspect import kinship_register
+from audit.inspect import enrolled_flagged_cases, kinship_register
 from audit.officials import check_header, import_officials, rows_from_records
 from audit.recorder import log_reads
 from audit.scan import apply_scan, plan_scan
@@ -23,7 +24,9 @@ from engine.privacy import Disclosure
 from engine.states import Role
 
 officials = AppGroup("officials", help="The registry of case officers and village cadres.")
-kinship = AppGroup("kinship", help="Kinship conflicts (近亲属): scan, register.")
+kinship = AppGroup(
+    "kinship", help="Kinship conflicts (近亲属): scan, the register, enrolled relatives."
+)
 
 
 def operator(username: str | None) -> Actor:
@@ -132,21 +135,10 @@ def kinship_register_export(county: str, out: Path, year: int | None, username: 
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--out") from None
     rt = runtime()
-    actor = acting_user(username) if username else OPERATOR_INSPECTING
-    if username and not covers(actor.region_code, county):
-        raise click.ClickException(f"{county} is outside the region of {username}")
+    actor = _reader(county, username)
     with rt.reader() as uow:
         rows = kinship_register(uow.session, county, Disclosure(actor), year)
-    with rt.uow() as uow:
-        log_reads(
-            uow.session,
-            actor,
-            action="export_register",
-            channel="cli",
-            at=rt.clock.now(),
-            case_ids=[r.case_id for r in rows],
-        )
-        uow.commit()
+    _log_export(actor, "export_register", [r.case_id for r in rows])
     table = [
         (
             i,
@@ -165,6 +157,99 @@ def kinship_register_export(county: str, out: Path, year: int | None, username: 
     ]
     digest = write_table(out, "近亲属备案", REGISTER_HEADER, table)
     click.echo(f"{out}: {len(rows)} filed case(s), sha256 {digest}")
+
+
+def _reader(county: str, username: str | None) -> Actor:
+    """Who reads: the named user, within their region, or the operator inspecting."""
+    actor = acting_user(username) if username else OPERATOR_INSPECTING
+    if username and not covers(actor.region_code, county):
+        raise click.ClickException(f"{county} is outside the region of {username}")
+    return actor
+
+
+def _log_export(actor: Actor, action: str, case_ids: list[int]) -> None:
+    """Log the export as a read of these cases' personal data."""
+    rt = runtime()
+    with rt.uow() as uow:
+        log_reads(
+            uow.session, actor, action=action, channel="cli", at=rt.clock.now(), case_ids=case_ids
+        )
+        uow.commit()
+
+
+ENROLLED_HEADER = (
+    "案件编号",
+    "村（社区）",
+    "申请人",
+    "案件状态",
+    "关联人员",
+    "关系",
+    "关联发现日期",
+    "享受期间新发现",
+    "关联后已备案",
+    "关联后县级已入户",
+    "最近复核日期",
+    "下次复核日期",
+)
+
+
+@kinship.command("enrolled")
+@click.option("--county", required=True, help="County code, e.g. 512022.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="FILE.xlsx or FILE.csv",
+)
+@click.option(
+    "--user",
+    "username",
+    default=None,
+    help="Read as this user (their role and region apply and the read is logged); "
+    "without it, as the operator (logged as 'system').",
+)
+def kinship_enrolled_export(county: str, out: Path, username: str | None) -> None:
+    """Export the enrolled cases related to officials, with their filing, county visit and
+    recheck status (近亲属享受低保复核); the read is logged."""
+    require_schema()
+    try:
+        table_format(out)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--out") from None
+    rt = runtime()
+    actor = _reader(county, username)
+    with rt.reader() as uow:
+        rows = enrolled_flagged_cases(uow.session, county, Disclosure(actor))
+    _log_export(actor, "export_enrolled_flags", [r.case_id for r in rows])
+    tz = rt.clock.tz
+
+    def day(value: dt.datetime | None) -> str:
+        return value.astimezone(tz).date().isoformat() if value is not None else ""
+
+    table = [
+        (
+            r.case_id,
+            r.village_name,
+            r.applicant,
+            r.case_state,
+            r.officials,
+            r.relations,
+            day(r.flagged_at),
+            "是" if r.raised_while_enrolled else "否",
+            "是" if r.filed else "否",
+            "是" if r.county_visited else "否",
+            day(r.rechecked_at),
+            r.next_recheck_on.isoformat() if r.next_recheck_on else "",
+        )
+        for r in rows
+    ]
+    digest = write_table(out, "近亲属享受低保复核", ENROLLED_HEADER, table)
+    pending = sum(1 for r in rows if r.raised_while_enrolled and not (r.filed and r.county_visited))
+    click.echo(
+        f"{out}: {len(rows)} enrolled flagged case(s), {pending} awaiting filing or the county's "
+        f"visit, sha256 {digest}"
+    )
 
 
 COMMANDS = (officials, kinship)

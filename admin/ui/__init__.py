@@ -48,6 +48,7 @@ from admin.ui.inspector import (
     AccessLogView,
     ActivityView,
     AuditTrailView,
+    EnrolledFlagsView,
     FlagsView,
     RegisterView,
     SignInLogView,
@@ -231,6 +232,11 @@ def add_inspector_views(admin: Admin, sessions: AdminSessions) -> None:
     )
     admin.add_view(
         RegisterView(name=lazy_gettext("Filing register"), endpoint="register", category=inspection)
+    )
+    admin.add_view(
+        EnrolledFlagsView(
+            name=lazy_gettext("Enrolled relatives"), endpoint="enrolled_flags", category=inspection
+        )
     )
     admin.add_view(
         AccessLogView(

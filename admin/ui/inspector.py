@@ -35,7 +35,7 @@ from admin.ui.lists import (
 )
 from admin.ui.paging import PAGE_SIZE, page_arg, page_count, whole_number
 from audit.chain import StoredEntry, verify_chain
-from audit.inspect import kinship_register, list_flags
+from audit.inspect import enrolled_flagged_cases, kinship_register, list_flags
 from audit.models import AccessLog, AuditEntry, SignInEvent
 from audit.recorder import stored_entry
 from audit.verify import verify_all
@@ -383,6 +383,62 @@ class RegisterView(Restricted, BaseView):  # type: ignore[misc]
             ]
             return download(fmt, "kinship-register", header, table)
         return self.render("ui/register.html", rows=rows, year=year)
+
+
+class EnrolledFlagsView(Restricted, BaseView):  # type: ignore[misc]
+    """Enrolled cases with kinship flags and where their review stands (近亲属享受低保复核)."""
+
+    roles = FLAG_READERS
+
+    @expose("/")
+    @shows_domain_errors
+    def index(self) -> str | Response:
+        """Every enrolled flagged case of the region: filing, county visit, rechecks."""
+        actor = current_actor()
+        with runtime().reader() as uow:
+            rows = enrolled_flagged_cases(uow.session, actor.region_code, Disclosure(actor))
+        fmt = wants_download()
+        record_reads(
+            actor,
+            "export_enrolled_flags" if fmt else "view_enrolled_flags",
+            "ui",
+            [r.case_id for r in rows],
+        )
+        if fmt:
+            yes, no = gettext("yes"), gettext("no")
+            header = [
+                gettext("Case"),
+                gettext("Village"),
+                gettext("Applicant"),
+                gettext("State"),
+                gettext("Officials"),
+                gettext("Relations"),
+                gettext("Flag raised on"),
+                gettext("Raised while enrolled"),
+                gettext("Filed after the flag"),
+                gettext("County visit after the flag"),
+                gettext("Last recheck"),
+                gettext("Next recheck"),
+            ]
+            table = [
+                [
+                    r.case_id,
+                    r.village_name,
+                    r.applicant,
+                    state_label(r.case_state),
+                    r.officials,
+                    r.relations,
+                    local_time(r.flagged_at)[:10],
+                    yes if r.raised_while_enrolled else no,
+                    yes if r.filed else no,
+                    yes if r.county_visited else no,
+                    local_time(r.rechecked_at)[:10] if r.rechecked_at else "",
+                    r.next_recheck_on.isoformat() if r.next_recheck_on else "",
+                ]
+                for r in rows
+            ]
+            return download(fmt, "enrolled-kinship-cases", header, table)
+        return self.render("ui/enrolled_flags.html", rows=rows)
 
 
 class ActivityView(Restricted, BaseView):  # type: ignore[misc]

@@ -135,6 +135,15 @@ def load_facts(
         for _, _, raised in objections
         if notice is not None and as_utc(raised) >= as_utc(notice)
     ]
+    flag_count, flagged_at = session.execute(
+        select(func.count(), func.max(KinshipFlag.raised_at)).where(
+            KinshipFlag.case_id == case.id, KinshipFlag.vanished_at.is_(None)
+        )
+    ).one()
+    # a filing covers the flags raised before it: a later flag needs its own filing
+    filed_at = session.scalar(
+        select(func.max(KinshipFiling.filed_at)).where(KinshipFiling.case_id == case.id)
+    )
     return CaseFacts(
         case_id=case.id,
         state=str(case.state),
@@ -175,16 +184,11 @@ def load_facts(
         sampled_for_county_check=case.sampled_for_county_check,
         extension_ground=case.extension_ground,
         last_change_kind=case.last_change_kind,
-        kinship_flags=session.scalar(
-            select(func.count())
-            .select_from(KinshipFlag)
-            .where(KinshipFlag.case_id == case.id, KinshipFlag.vanished_at.is_(None))
-        )
-        or 0,
-        kinship_filed=session.scalar(
-            select(KinshipFiling.id).where(KinshipFiling.case_id == case.id).limit(1)
-        )
-        is not None,
+        kinship_flags=flag_count,
+        kinship_flagged_at=flagged_at,
+        kinship_filed=filed_at is not None
+        and (flagged_at is None or as_utc(filed_at) >= as_utc(flagged_at)),
+        rechecked_at=case.rechecked_at,
         means=load_means(session, case, on) if on is not None else None,
     )
 

@@ -72,6 +72,8 @@ LIST_PAGES = {
     "/admin/flags/?export=xlsx": {"approver", "inspector", "admin"},
     "/admin/register/": {"approver", "inspector", "admin"},
     "/admin/register/?export=csv": {"approver", "inspector", "admin"},
+    "/admin/enrolled_flags/": {"approver", "inspector", "admin"},
+    "/admin/enrolled_flags/?export=xlsx": {"approver", "inspector", "admin"},
     "/admin/reads/": {"inspector"},
     "/admin/signins/": {"inspector", "admin"},
     "/admin/activity/": {"inspector"},

@@ -203,3 +203,31 @@ def test_a_term_that_ends_before_it_starts_or_lies_off_the_calendar_is_refused(
     assert result.exit_code == 1
     for line in ("line 2, term_end", "line 3, term_start", "line 3, term_end"):
         assert line in result.output, (line, result.output)
+
+
+def test_the_enrolled_relatives_report_lists_each_case_and_its_review(
+    run: Run, world: World, tmp_path: Path
+) -> None:
+    """乐至 "近亲属享受低保复核": a county report of enrolled flagged cases and their status."""
+    from engine.states import CaseState
+    from tests.support import flagged_case
+
+    case_id = flagged_case(world, VILLAGE_A1, "李芳")
+    world.to_state(case_id, CaseState.PENDING_CONFIRMATION)
+    world.investigate(
+        case_id, level="county", investigators=("approver", "approver2"), by="approver"
+    )
+    world.fire(case_id, "approve", "approver")
+    out = tmp_path / "enrolled.csv"
+    exported = run(
+        "kinship", "enrolled", "--county", "512022", "--out", str(out), "--user", "inspector"
+    )
+    assert exported.exit_code == 0, exported.output
+    assert "1 enrolled flagged case(s), 0 awaiting" in exported.output
+    rows = list(csv.reader(io.StringIO(out.read_text("utf-8-sig"))))
+    assert rows[0][0] == "案件编号" and rows[1][0] == str(case_id)
+    assert rows[1][2] == "李芳" and rows[1][7:10] == ["否", "是", "是"]
+    outside = run(
+        "kinship", "enrolled", "--county", "512022", "--out", str(out), "--user", "clerk_b"
+    )
+    assert outside.exit_code == 1 and "outside the region" in outside.output

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from audit.models import AuditEntry
+from audit.models import AccessLog, AuditEntry
 from engine.services.users import NewUser, create_user
 from engine.states import CaseState
 from tests.support import (
@@ -251,3 +251,25 @@ def test_names_that_belong_to_nobody_are_shown_only_to_the_county(
     township = as_user("t_inspector").text("/admin/signins/")
     assert "MyS3cretPassw0rd" in county
     assert "MyS3cretPassw0rd" not in township
+
+
+def test_the_enrolled_relatives_page_lists_flagged_cases_and_their_review(
+    as_user, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    """乐至 "近亲属享受低保复核": the county sees every enrolled case related to an official,
+    whether it was filed and visited, and its rechecks; reading it is logged."""
+    case_id = flagged_case(world, VILLAGE_A1, "李芳")
+    world.to_state(case_id, CaseState.PENDING_CONFIRMATION)
+    world.investigate(
+        case_id, level="county", investigators=("approver", "approver2"), by="approver"
+    )
+    world.fire(case_id, "approve", "approver")
+    b = as_user("inspector")
+    page = b.text("/admin/enrolled_flags/")
+    assert f'data-case="{case_id}"' in page and "李芳" in page and "已备案" in page
+    sheet = load_workbook(io.BytesIO(b.get("/admin/enrolled_flags/?export=xlsx").get_data()))
+    rows = list(sheet.worksheets[0].iter_rows(values_only=True))
+    assert rows[1][0] == case_id
+    with world.rt.reader() as uow:
+        actions = set(uow.session.scalars(select(AccessLog.action)))
+    assert {"view_enrolled_flags", "export_enrolled_flags"} <= actions
