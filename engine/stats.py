@@ -73,6 +73,47 @@ def late_decisions(
     return late
 
 
+def sampling_by_month(
+    session: Session, county: str, start: dt.datetime, end: dt.datetime, tz: dt.tzinfo
+) -> dict[str, list[dict[str, Any]]]:
+    """The share of files reaching the county in each month that it drew for its own check,
+    by category, against the law's floor where there is one (tekun: TK Art. 16).
+
+    Each file is drawn on its own, so a month's achieved share can fall short of the ratio
+    by chance: a month below the floor is marked, for the county to add visits by hand.
+    """
+    rules = national_rules()
+    months: dict[tuple[str, str], list[bool]] = {}
+    for category, referred_at, sampled in session.execute(
+        select(Case.category, Case.referred_at, Case.sampled_for_county_check).where(
+            Case.village_code.startswith(county, autoescape=True),
+            Case.referred_at >= start,
+            Case.referred_at < end,
+            Case.sampled_for_county_check.is_not(None),
+        )
+    ):
+        month = local_date(referred_at, tz).strftime("%Y-%m")
+        months.setdefault((str(category), month), []).append(bool(sampled))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for (category, month), draws in sorted(months.items()):
+        floor = None
+        if category == "tekun":
+            first = dt.date.fromisoformat(f"{month}-01")
+            floor = Decimal(rules.value("tekun_sampling_min_percent", first)) / 100
+        share = _ratio(sum(draws), len(draws))
+        out.setdefault(category, []).append(
+            {
+                "month": month,
+                "files": len(draws),
+                "sampled": sum(draws),
+                "share": share,
+                "floor": floor,
+                "below_floor": floor is not None and share is not None and share < floor,
+            }
+        )
+    return out
+
+
 def county_stats(
     session: Session, county: str, year: int, today: dt.date, tz: dt.tzinfo
 ) -> dict[str, Any]:
@@ -194,6 +235,8 @@ def county_stats(
         "overdue_cases": overdue,
         # decided in the year after the whole-case or the county's limit had passed
         "decisions_in_year": late_decisions(session, county, start, end, tz),
+        # files drawn for the county's own check, month by month (TK Art. 16: tekun ≥ 30 %)
+        "county_sampling": sampling_by_month(session, county, start, end, tz),
         "open_cases": session.scalar(
             select(func.count())
             .select_from(Case)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+
+import pytest
 
 from engine.clock import CHINA_TZ
+from engine.services import decisions
 from engine.states import CaseState
 from engine.stats import county_stats
-from tests.support import COUNTY, World
+from tests.support import COUNTY, World, application
 
 S = CaseState
 
@@ -40,3 +44,29 @@ def test_the_year_ends_at_midnight_in_the_countys_time_zone(world: World) -> Non
     world.fire(case_id, "approve", "approver")
     assert figures(world, 2027)["new_enrollments"] == {"dibao": {"households": 1, "people": 2}}
     assert figures(world, 2026)["new_enrollments"] == {}
+
+
+def test_the_achieved_tekun_sampling_share_is_reported_by_month_against_the_floor(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TK Art. 16: the county checks at least 30 % of tekun files itself. Each file is drawn
+    on its own, so the share achieved in each month is reported, and a month below the
+    floor is marked."""
+    draws = iter([Decimal("0.1"), Decimal("0.9"), Decimal("0.9"), Decimal("0.9"), Decimal("0.2")])
+    monkeypatch.setattr(decisions, "sampling_draw", lambda: next(draws))
+    march = [world.apply(application(category="tekun")) for _ in range(4)]
+    for case_id in march:
+        world.to_state(case_id, S.IN_PUBLIC_NOTICE)
+    world.pass_days(8)
+    for case_id in march:  # all four reach the county in March: one is drawn
+        world.fire(case_id, "close_notice", "reviewer")
+    world.pass_days(31)
+    world.to_state(world.apply(application(category="tekun")), S.PENDING_CONFIRMATION)
+    sampling = figures(world, 2026)["county_sampling"]["tekun"]  # type: ignore[index]
+    assert [
+        (m["month"], m["files"], m["sampled"], m["share"], m["below_floor"]) for m in sampling
+    ] == [
+        ("2026-03", 4, 1, Decimal("0.25"), True),
+        ("2026-04", 1, 1, Decimal("1"), False),
+    ]
+    assert sampling[0]["floor"] == Decimal("0.3")
