@@ -27,6 +27,7 @@ from engine.documents.notices import ensure_may_print
 from engine.documents.views import (
     LETTER_KINDS,
     AmountLine,
+    AppealRoute,
     DecisionLetter,
     DocumentKind,
     DocumentScope,
@@ -116,7 +117,11 @@ def decision_letter(
         village_name=village.name,
         applied_on=local_date(case.submitted_at, tz) if case.submitted_at else None,
         reason=entry.reason.strip(),
-        appeal=appeal_route(session, case.village_code, rules, decided_on),
+        # the route the decision recorded; computed only for decisions taken before it was
+        document_number=payload.get("document_number"),
+        appeal=AppealRoute(**payload["appeal"])
+        if "appeal" in payload
+        else appeal_route(session, case.village_code, rules, decided_on),
         issuer=issuer_of(session, county.code),
         township_issuer=issuer_of(session, township.code),
         issued_on=today,

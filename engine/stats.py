@@ -84,7 +84,7 @@ def sampling_by_month(
     """
     rules = national_rules()
     months: dict[tuple[str, str], list[bool]] = {}
-    for category, referred_at, sampled in session.execute(
+    for kind, referred_at, sampled in session.execute(
         select(Case.category, Case.referred_at, Case.sampled_for_county_check).where(
             Case.village_code.startswith(county, autoescape=True),
             Case.referred_at >= start,
@@ -92,8 +92,8 @@ def sampling_by_month(
             Case.sampled_for_county_check.is_not(None),
         )
     ):
-        month = local_date(referred_at, tz).strftime("%Y-%m")
-        months.setdefault((str(category), month), []).append(bool(sampled))
+        month = local_date(referred_at, tz).strftime("%Y-%m")  # type: ignore[arg-type]
+        months.setdefault((str(kind), month), []).append(bool(sampled))
     out: dict[str, list[dict[str, Any]]] = {}
     for (category, month), draws in sorted(months.items()):
         floor = None

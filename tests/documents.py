@@ -87,6 +87,7 @@ def letter(kind: DocumentKind, **changes: object) -> DecisionLetter:
         "recheck_months": 12,
         "phase_out_months": 6,
         "phase_out_last_month": dt.date(2026, 9, 1),
+        "document_number": "512022-2026-000017",
         "appeal": APPEAL,
         "issuer": COUNTY,
         "township_issuer": TOWNSHIP,

@@ -141,6 +141,8 @@ class DecisionLetter:
     recheck_months: int | None
     phase_out_months: int | None
     phase_out_last_month: dt.date | None
+    #: the county's number of the decision (None for decisions recorded before numbering)
+    document_number: str | None
     appeal: AppealRoute
     issuer: Issuer
     township_issuer: Issuer

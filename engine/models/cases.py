@@ -232,6 +232,16 @@ class DataCheck(Base):
     findings: Mapped[str] = mapped_column(Text, default="")
 
 
+class DecisionSerial(Base):
+    """The last number given to a decision of record in a county and year (文号 / 证号)."""
+
+    __tablename__ = "decision_serial"
+
+    county_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
 class BenefitDecision(Base):
     """An amount: proposed by the township or decided by the county, with its inputs' summary.
 

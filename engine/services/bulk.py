@@ -20,12 +20,14 @@ from sqlalchemy.orm import Session
 from engine import workflow
 from engine.access import county_of, ensure_role_may_fire
 from engine.calendar import add_months
+from engine.clock import local_date
 from engine.errors import Conflict
 from engine.guards import CaseFacts, GuardContext
 from engine.models import Case
 from engine.policy import parameters_in_force
 from engine.ports import Actor, CaseEvent, ChainHead
 from engine.services.case_deadlines import refresh_due_on
+from engine.services.decision_record import DECISION_TRIGGERS, decision_records
 from engine.services.workflow_step import lock_case, record_case_event, settle
 from engine.states import RULES, CaseState, TransitionRule
 from engine.uow import UnitOfWork
@@ -52,6 +54,7 @@ class _Row:
     version: int
     chain_seq: int
     chain_head: str | None
+    village_code: str
 
 
 def _run(
@@ -75,7 +78,12 @@ def _run(
         with uows() as uow:
             session = uow.session
             base: AnySelect = select(
-                Case.id, Case.state, Case.version, Case.chain_seq, Case.chain_head
+                Case.id,
+                Case.state,
+                Case.version,
+                Case.chain_seq,
+                Case.chain_head,
+                Case.village_code,
             ).where(
                 Case.id > after_id,
                 Case.village_code.startswith(actor.region_code, autoescape=True),
@@ -93,10 +101,16 @@ def _run(
             after_id = rows[-1].id
             rows = [r for r in rows if r.id not in refused]
             items = []
+            # decisions of record are numbered and carry their appeal route, as one by one
+            records = (
+                decision_records(uow, [r.village_code for r in rows], local_date(now, uow.clock.tz))
+                if rule.trigger in DECISION_TRIGGERS
+                else [{} for _ in rows]
+            )
             # Bulk rules have no guards, so the machine's answer depends on the state
             # alone: ask it once per state and batch instead of once per case.
             verdicts: dict[str, str] = {}
-            for row in rows:
+            for row, record in zip(rows, records, strict=True):
                 state = str(row.state)
                 if state not in verdicts:
                     ctx = GuardContext(
@@ -115,7 +129,12 @@ def _run(
                     actor=actor,
                     at=now,
                     reason=reason(row),
-                    payload={**payload(row), "bulk": True, "version": row.version + 1},
+                    payload={
+                        **payload(row),
+                        **record,
+                        "bulk": True,
+                        "version": row.version + 1,
+                    },
                 )
                 items.append((ChainHead(row.id, row.chain_seq, row.chain_head), event))
             heads = uow.audit.append_many(session, items)

@@ -35,6 +35,7 @@ from engine.models import (
 )
 from engine.ports import Actor, AuditLog, CaseEvent
 from engine.services.case_deadlines import refresh_due_on
+from engine.services.decision_record import DECISION_TRIGGERS, decision_records
 from engine.states import FINAL_STATES, CaseState, TransitionRule
 from engine.uow import UnitOfWork, db_conflicts
 
@@ -277,6 +278,9 @@ def fire_on(
     case.updated_at = now
     case.version += 1
     extra = EFFECTS[rule.trigger](uow, case, ctx, reason) if rule.trigger in EFFECTS else {}
+    if rule.trigger in DECISION_TRIGGERS:
+        (record,) = decision_records(uow, [case.village_code], ctx.today)
+        extra = {**extra, **record}
     settle(uow, rule, [case.id])
     refresh_due_on(uow, case)
 

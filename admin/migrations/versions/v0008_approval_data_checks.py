@@ -1,5 +1,6 @@
 """accounts that see personal data wait for a second administrator when an administrator set
-their password (four eyes); information checks (信息核对) requested, started and answered
+their password (four eyes); information checks (信息核对) requested, started and answered;
+each county's yearly serial of decision numbers
 
 Revision ID: 0008
 Revises: 0007
@@ -54,9 +55,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_data_check")),
     )
     op.create_index(op.f("ix_data_check_case_id"), "data_check", ["case_id"])
+    op.create_table(
+        "decision_serial",
+        sa.Column("county_code", sa.String(length=6), nullable=False),
+        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("last", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("county_code", "year", name=op.f("pk_decision_serial")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("decision_serial")
     op.drop_index(op.f("ix_data_check_case_id"), table_name="data_check")
     op.drop_table("data_check")
     with op.batch_alter_table("app_user", schema=None) as batch_op:
