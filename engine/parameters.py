@@ -155,6 +155,22 @@ SPECS: dict[str, ParameterSpec] = {
             choices=("yuan", "jiao", "fen"),
         ),
         _P(
+            "archive_years_enrolment",
+            Kind.COUNT,
+            "审核确认档案在救助终止后保存年数",
+            "years a household's enrolment files are kept after its last case ended",
+            minimum=0,
+            maximum=100,
+        ),
+        _P(
+            "archive_years_management",
+            Kind.COUNT,
+            "日常管理档案保存年数",
+            "years daily-management files are kept after they were made",
+            minimum=0,
+            maximum=100,
+        ),
+        _P(
             "phase_out_months",
             Kind.COUNT,
             "渐退期月数",

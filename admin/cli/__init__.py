@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from admin import demo as demo_data
 from admin.app import create_app
+from admin.cli.archives import COMMANDS as ARCHIVE_COMMANDS
 from admin.cli.kinship import COMMANDS as KINSHIP_COMMANDS
 from admin.cli.notices import notices
 from admin.cli.rules import COMMANDS as RULE_COMMANDS
@@ -315,7 +316,17 @@ def serve(host: str, port: int, threads: int) -> None:
 
 
 audit.add_command(audit_replay)
-for group in (db, regions, users, audit, cases, notices, *RULE_COMMANDS, *KINSHIP_COMMANDS):
+for group in (
+    db,
+    regions,
+    users,
+    audit,
+    cases,
+    notices,
+    *RULE_COMMANDS,
+    *KINSHIP_COMMANDS,
+    *ARCHIVE_COMMANDS,
+):
     cli.add_command(group)
 
 

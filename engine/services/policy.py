@@ -269,6 +269,8 @@ STATUTORY_LIMITS: dict[str, tuple[str, str, Decimal]] = {
     "recheck_months_stable": ("recheck_max_months_stable", "max", Decimal(1)),
     "recheck_months_unstable": ("recheck_max_months_unstable", "max", Decimal(1)),
     "phase_out_months": ("phase_out_max_months", "max", Decimal(1)),
+    "archive_years_enrolment": ("archive_min_years_enrolment", "min", Decimal(1)),
+    "archive_years_management": ("archive_min_years_management", "min", Decimal(1)),
 }
 
 
