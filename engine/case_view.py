@@ -404,5 +404,6 @@ def _household_view(household: Household, full: bool) -> dict[str, Any]:
             else fen_to_yuan(household.deposits_fen),
             vehicles=household.vehicles,
             extra_housing_units=household.extra_housing_units,
+            tekun_supporter=household.tekun_supporter,
         )
     return out

@@ -290,6 +290,25 @@ INELIGIBLE_MESSAGES = {
         "the covered member must have a grade 1-2 disability (or grade 3 intellectual or "
         "mental) or a serious illness",
     ),
+    "tekun_able_to_work": (
+        "特困人员须无劳动能力（年满60周岁、未满16周岁、符合条件的残疾或经调查认定无劳动能力，"
+        "《特困人员认定办法》第五条）",
+        "a tekun person has no capacity to work (aged 60 or over, under 16, a qualifying "
+        "disability, or found unable by the investigation; TK Art. 5)",
+    ),
+    "tekun_income_not_below_dibao_standard": (
+        "人均收入不低于当地最低生活保障标准，不属于无生活来源（《特困人员认定办法》第六条）",
+        "per-capita income is not below the local dibao standard: the applicant has a source "
+        "of livelihood (TK Art. 6)",
+    ),
+    "tekun_supporter_not_declared": (
+        "须登记法定赡养、抚养、扶养义务人情况（《特困人员认定办法》第七条、第八条）",
+        "the legal supporters' situation must be recorded (TK Arts. 7-8)",
+    ),
+    "tekun_supporter_able": (
+        "有法定义务人且其具备赡养、抚养、扶养能力（《特困人员认定办法》第七条、第八条）",
+        "a legal supporter is able to support the applicant (TK Arts. 7-8)",
+    ),
     "single_person_not_marginal_family": (
         "家庭不属于低保边缘家庭（人均收入须不低于保障标准且低于边缘倍数）",
         "the family is not a marginal family (per-capita income must be at least the standard "

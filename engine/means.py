@@ -21,6 +21,7 @@ from engine.rules import (
     HouseholdMeans,
     Income,
     MemberMeans,
+    Policy,
     compute_benefit,
     inputs_payload,
 )
@@ -44,6 +45,8 @@ class MeansFacts:
     household: HouseholdMeans
     parameters: ParameterSet
     standard: StandardRef | None
+    #: the rules' inputs the benefit was computed with (None: no standard in force)
+    policy: Policy | None
     benefit: Benefit | None
     property_problems: tuple[Problem, ...]
     recheck: RecheckPlan
@@ -51,7 +54,8 @@ class MeansFacts:
     def receipt(self) -> dict[str, Any]:
         """Return the decision's inputs and result: what `doudi audit replay` recomputes."""
         assert self.standard is not None and self.benefit is not None
-        policy = rules_policy(self.standard, self.parameters, self.on)
+        assert self.policy is not None
+        policy = self.policy
         return {
             "decision_date": self.on,
             "standard": self.standard.as_payload(),
@@ -61,17 +65,27 @@ class MeansFacts:
         }
 
 
-def household_means(household: Household, category: str) -> HouseholdMeans:
-    """Turn the household's current members into the rules' inputs."""
+def household_means(
+    household: Household, category: str, on: dt.date | None = None
+) -> HouseholdMeans:
+    """Turn the household's current members into the rules' inputs (ages as of ``on``)."""
     return HouseholdMeans(
         category=category,
         rigid_expenses_yuan=household.rigid_expenses,
-        members=tuple(_member_means(m) for m in household.members),
+        members=tuple(_member_means(m, on) for m in household.members),
+        supporter=household.tekun_supporter,
     )
 
 
-def _member_means(m: Member) -> MemberMeans:
+def age_on(birth: dt.date, on: dt.date) -> int:
+    """Whole years of age on ``on``."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _member_means(m: Member, on: dt.date | None) -> MemberMeans:
     return MemberMeans(
+        age=age_on(m.person.birth_date, on) if on is not None else None,
+        able_to_work=m.able_to_work,
         label=mask_name(m.person.name),
         relation=str(m.relation),
         incomes=tuple(Income(str(i.type), i.monthly_yuan) for i in m.incomes),
@@ -155,14 +169,22 @@ def load_means(session: Session, case: Case, on: dt.date) -> MeansFacts:
     household = load_household(session, case.household_id)
     county = county_of(case.village_code)
     params = parameters_in_force(session, county, on)
-    means = household_means(household, str(case.category))
+    means = household_means(household, str(case.category), on)
     standard = standard_in_force(session, county, str(case.area_type), str(case.category), on)
-    benefit = compute_benefit(means, rules_policy(standard, params, on)) if standard else None
+    dibao = None
+    if case.category == Category.TEKUN:
+        # tekun eligibility measures income against the local dibao standard (TK Art. 6)
+        dibao = standard_in_force(session, county, str(case.area_type), "dibao", on)
+    policy = None
+    if standard is not None and (dibao is not None or case.category != Category.TEKUN):
+        policy = rules_policy(standard, params, on, dibao=dibao)
+    benefit = compute_benefit(means, policy) if policy is not None else None
     return MeansFacts(
         on=on,
         household=means,
         parameters=params,
         standard=standard,
+        policy=policy,
         benefit=benefit,
         property_problems=tuple(property_problems(household, len(means.members), params)),
         recheck=recheck_plan(household, str(case.category), params),

@@ -13,7 +13,7 @@ from engine.calendar import WorkCalendar
 from engine.models import CalendarDay, Category, PolicyParameter, Standard, StandardCategory
 from engine.parameters import SPECS, ParameterSet, ParameterVersion, default_in_force
 from engine.rulebook import RuleBook, national_rules
-from engine.rules import EXCLUDED_INCOME, Policy
+from engine.rules import EXCLUDED_INCOME, Policy, TekunTest
 
 
 @dataclass(frozen=True)
@@ -102,12 +102,38 @@ def excluded_income(params: ParameterSet, on: dt.date, rules: RuleBook) -> froze
     return frozenset(national | county)
 
 
+#: the disability types whose grades TK Art. 5(3) names, and the rule holding each limit
+TEKUN_GRADE_RULES = {
+    "intellectual": "tekun_max_grade_intellectual",
+    "mental": "tekun_max_grade_mental",
+    "physical": "tekun_max_grade_physical",
+    "visual": "tekun_max_grade_visual",
+}
+
+
+def tekun_test(dibao: StandardRef, on: dt.date, rules: RuleBook) -> TekunTest:
+    """What tekun eligibility is measured against on ``on`` (TK Arts. 5-6)."""
+    return TekunTest(
+        dibao_standard_yuan=dibao.monthly_yuan,
+        elderly_age=rules.value("tekun_elderly_age", on),
+        minor_age=rules.value("tekun_minor_age", on),
+        max_grades={kind: rules.value(name, on) for kind, name in TEKUN_GRADE_RULES.items()},
+    )
+
+
 def rules_policy(
-    standard: StandardRef, params: ParameterSet, on: dt.date, rules: RuleBook | None = None
+    standard: StandardRef,
+    params: ParameterSet,
+    on: dt.date,
+    rules: RuleBook | None = None,
+    dibao: StandardRef | None = None,
 ) -> Policy:
-    """Combine a standard and the parameters in force on ``on`` into the benefit rules' inputs."""
+    """Combine a standard and the parameters in force on ``on`` into the benefit rules' inputs
+    (with ``dibao``, the local dibao standard, for a tekun case's eligibility)."""
+    book = rules or national_rules()
     return Policy(
-        excluded_income=excluded_income(params, on, rules or national_rules()),
+        tekun_test=tekun_test(dibao, on, book) if dibao is not None else None,
+        excluded_income=excluded_income(params, on, book),
         standard_yuan=standard.monthly_yuan,
         employment_cost_share=params.decimal("employment_cost_share"),
         employment_cost_fixed_yuan=params.decimal("employment_cost_fixed_yuan"),

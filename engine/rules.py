@@ -48,6 +48,9 @@ class MemberMeans:
     disability_type: str | None = None
     serious_illness: bool = False
     covered: bool = False
+    #: whole years on the decision date, and the investigation's finding on capacity to work
+    age: int | None = None
+    able_to_work: bool | None = None
 
     @property
     def wages(self) -> Decimal:
@@ -81,6 +84,8 @@ class HouseholdMeans:
     category: str
     members: tuple[MemberMeans, ...]
     rigid_expenses_yuan: Decimal = ZERO
+    #: tekun: the legal supporters' situation (``SUPPORTER_GROUNDS``; None: not declared)
+    supporter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,29 @@ class Policy:
     #: the income types not counted on the decision date (national list, in its dated
     #: window, and the county's own additions; Art. 13)
     excluded_income: frozenset[str] = EXCLUDED_INCOME
+    #: tekun eligibility (TK Arts. 4-8), None where not applied (receipts from before it):
+    #: the local dibao standard for the income test, and the national thresholds
+    tekun_test: TekunTest | None = None
+
+
+@dataclass(frozen=True)
+class TekunTest:
+    """What 特困 eligibility is measured against (TK Arts. 5-6; the values are dated rules)."""
+
+    dibao_standard_yuan: Decimal
+    elderly_age: int
+    minor_age: int
+    #: the highest disability grade that means no capacity to work, by disability type
+    max_grades: Mapping[str, int]
+
+    def as_payload(self) -> dict[str, Any]:
+        """The test's inputs as JSON-ready data (for receipts)."""
+        return {
+            "dibao_standard_yuan": self.dibao_standard_yuan,
+            "elderly_age": self.elderly_age,
+            "minor_age": self.minor_age,
+            "max_grades": dict(self.max_grades),
+        }
 
 
 @dataclass(frozen=True)
@@ -291,12 +319,67 @@ def single_person_benefit(household: HouseholdMeans, policy: Policy) -> Benefit:
     )
 
 
+#: legal supporters' situations that leave a tekun applicant without support (TK Arts. 7-8)
+SUPPORTER_GROUNDS = {
+    "none": "无法定赡养、抚养、扶养义务人",
+    "supporter_tekun": "义务人为特困人员",
+    "supporter_dibao_elderly": "义务人为最低生活保障对象且年满60周岁",
+    "supporter_elderly_or_disabled_low_income": (
+        "义务人年满70周岁或重度残疾，且收入低于当地上年人均可支配收入"
+    ),
+    "supporter_incapacitated": "义务人无民事行为能力、被宣告失踪或在监狱服刑",
+}
+#: a legal supporter who can support: not eligible
+SUPPORTER_ABLE = "able"
+
+
+def unable_to_work(member: MemberMeans, test: TekunTest) -> str | None:
+    """The TK Art. 5 ground on which the member has no capacity to work, if any."""
+    if member.age is not None and member.age >= test.elderly_age:
+        return "elderly"
+    if member.age is not None and member.age < test.minor_age:
+        return "minor"
+    grade, kind = member.disability_grade, member.disability_type
+    if grade is not None and kind is not None and grade <= test.max_grades.get(kind, 0):
+        return f"disability_{kind}"
+    if member.able_to_work is False:
+        return "assessed_unable"  # the investigation's finding (Art. 5(4): other grounds)
+    return None
+
+
+def tekun_ineligible(
+    household: HouseholdMeans, per_capita_income: Decimal, test: TekunTest
+) -> tuple[str, ...]:
+    """Why the applicant is not 特困 (TK Art. 4): capacity to work, a source of livelihood,
+    or a supporter able to support; empty when all three conditions hold."""
+    problems = []
+    if any(unable_to_work(m, test) is None for m in household.members):
+        problems.append("tekun_able_to_work")
+    if per_capita_income >= test.dibao_standard_yuan:
+        problems.append("tekun_income_not_below_dibao_standard")
+    if household.supporter is None:
+        problems.append("tekun_supporter_not_declared")
+    elif household.supporter not in SUPPORTER_GROUNDS:
+        problems.append("tekun_supporter_able")
+    return tuple(problems)
+
+
 def tekun_benefit(household: HouseholdMeans, policy: Policy) -> Benefit:
-    """特困供养: the tekun basic-living standard for each supported person (no income top-up)."""
+    """特困供养: the tekun basic-living standard for each supported person (no income top-up),
+    for applicants who meet the three conditions of TK Art. 4."""
     n = len(household.members)
     counted, lines = household_counted_income(household.members, ZERO, policy)
     base = policy.standard_yuan * n
     lines.append(Line("standard.total", f"特困人员基本生活标准 × {n}人", base))
+    test = policy.tekun_test
+    ineligible: tuple[str, ...] = ()
+    if test is not None:
+        lines.append(
+            Line(
+                "tekun.dibao_standard", "当地低保标准（收入认定，第六条）", test.dibao_standard_yuan
+            )
+        )
+        ineligible = tekun_ineligible(household, per_capita(counted, n), test)
     return Benefit(
         category="tekun",
         monthly_yuan=round_amount(base, policy.rounding),
@@ -307,6 +390,7 @@ def tekun_benefit(household: HouseholdMeans, policy: Policy) -> Benefit:
         base_yuan=base,
         supplement_yuan=ZERO,
         breakdown=tuple(lines),
+        ineligible=ineligible,
     )
 
 
@@ -346,9 +430,12 @@ def inputs_payload(household: HouseholdMeans, policy: Policy) -> dict[str, Any]:
                 "disability_type": m.disability_type,
                 "serious_illness": m.serious_illness,
                 "covered": m.covered,
+                "age": m.age,
+                "able_to_work": m.able_to_work,
             }
             for m in household.members
         ],
+        "supporter": household.supporter,
         "policy": {
             "standard_yuan": policy.standard_yuan,
             "employment_cost_share": policy.employment_cost_share,
@@ -358,6 +445,7 @@ def inputs_payload(household: HouseholdMeans, policy: Policy) -> dict[str, Any]:
             "marginal_factor": policy.marginal_factor,
             "rounding": policy.rounding,
             "excluded_income": sorted(policy.excluded_income),
+            "tekun_test": policy.tekun_test.as_payload() if policy.tekun_test else None,
         },
     }
 
@@ -375,6 +463,15 @@ def inputs_from_payload(data: Mapping[str, Any]) -> tuple[HouseholdMeans, Policy
         rounding=p["rounding"],
         # receipts written before the exclusions were recorded used the national list
         excluded_income=frozenset(p.get("excluded_income", EXCLUDED_INCOME)),
+        # receipts written before tekun eligibility was tested have none
+        tekun_test=TekunTest(
+            dibao_standard_yuan=Decimal(t["dibao_standard_yuan"]),
+            elderly_age=t["elderly_age"],
+            minor_age=t["minor_age"],
+            max_grades=t["max_grades"],
+        )
+        if (t := p.get("tekun_test"))
+        else None,
     )
     household = HouseholdMeans(
         category=data["category"],
@@ -388,8 +485,11 @@ def inputs_from_payload(data: Mapping[str, Any]) -> tuple[HouseholdMeans, Policy
                 disability_type=m["disability_type"],
                 serious_illness=m["serious_illness"],
                 covered=m["covered"],
+                age=m.get("age"),
+                able_to_work=m.get("able_to_work"),
             )
             for m in data["members"]
         ),
+        supporter=data.get("supporter"),
     )
     return household, policy

@@ -98,11 +98,18 @@ def member(
 def application(
     members: int = 2, village: str = VILLAGE_A1, category: str = "dibao", draft: bool = False
 ) -> Application:
-    """Return a valid application with ``members`` people (the first is the applicant)."""
+    """Return a valid application with ``members`` people (the first is the applicant); a
+    tekun applicant has no legal supporter (TK Art. 7)."""
     people = [member("self", "300")] + [
         member("spouse" if i == 0 else "child", "200") for i in range(members - 1)
     ]
-    return Application(category=category, village_code=village, members=people, draft=draft)
+    return Application(
+        category=category,
+        village_code=village,
+        members=people,
+        draft=draft,
+        tekun_supporter="none" if category == "tekun" else None,
+    )
 
 
 @dataclass

@@ -104,6 +104,23 @@ class CaseCreate(In):
     )
     bank_account: str | None = Field(default=None, pattern=r"^[0-9]{10,30}$")
     property: PropertyIn = Field(default_factory=PropertyIn)
+    tekun_supporter: (
+        Literal[
+            "none",
+            "supporter_tekun",
+            "supporter_dibao_elderly",
+            "supporter_elderly_or_disabled_low_income",
+            "supporter_incapacitated",
+            "able",
+        ]
+        | None
+    ) = Field(
+        default=None,
+        description="tekun: the legal supporters' situation (TK Arts. 7-8): none 无义务人; "
+        "supporter_tekun 义务人为特困人员; supporter_dibao_elderly 义务人为低保对象且年满60周岁; "
+        "supporter_elderly_or_disabled_low_income 义务人年满70周岁或重度残疾且收入低; "
+        "supporter_incapacitated 义务人无民事行为能力、失踪或服刑; able 义务人有能力（不符合）",
+    )
 
 
 class TransitionIn(In):

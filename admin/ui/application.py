@@ -20,6 +20,7 @@ from engine.errors import DomainError, Problem, invalid_field
 from engine.inputs import number_problem
 from engine.models import DisabilityType, IncomeType, RegionLevel
 from engine.queries import region_names
+from engine.services.applications import SUPPORTER_CHOICES
 from engine.states import Role
 
 MEMBER_ROWS = 8
@@ -110,6 +111,7 @@ def application_from(form: Any) -> tuple[services.Application, list[Problem]]:
             str(form.get("rigid_expenses_yuan", "")), "rigid_expenses_yuan", problems
         ),
         bank_account=str(form.get("bank_account", "")).strip() or None,
+        tekun_supporter=str(form.get("tekun_supporter", "")).strip() or None,
         property=services.PropertyInput(
             deposits_yuan=_amount(str(form.get("deposits_yuan", "")), "deposits_yuan", problems)
             if str(form.get("deposits_yuan", "")).strip()
@@ -142,6 +144,7 @@ class ApplicationView(Restricted, BaseView):  # type: ignore[misc]
                 relations=VALUE_LABELS["relation"],
                 income_types=[t.value for t in IncomeType],
                 disability_types=[t.value for t in DisabilityType],
+                supporter_choices=SUPPORTER_CHOICES,
             ),
             status,
         )

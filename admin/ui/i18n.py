@@ -104,6 +104,16 @@ VALUE_LABELS["sign_in_outcome"] = {
     "signed_out": _l("signed out"),
 }
 VALUE_LABELS["area_type"] = {"urban": _l("Urban"), "rural": _l("Rural")}
+VALUE_LABELS["tekun_supporter"] = {
+    "none": _l("no legal supporter"),
+    "supporter_tekun": _l("the supporter is in tekun support"),
+    "supporter_dibao_elderly": _l("the supporter is on dibao and aged 60 or over"),
+    "supporter_elderly_or_disabled_low_income": _l(
+        "the supporter is 70 or over or severely disabled, with a low income"
+    ),
+    "supporter_incapacitated": _l("the supporter lacks legal capacity, is missing or in prison"),
+    "able": _l("a supporter is able to support (not eligible)"),
+}
 VALUE_LABELS["data_source"] = {
     "household_registration": _l("household registration"),
     "tax": _l("tax records"),

@@ -85,6 +85,9 @@ class Household(Base):
     deposits_fen: Mapped[int | None] = mapped_column(BigInteger)
     vehicles: Mapped[int | None] = mapped_column(SmallInteger)
     extra_housing_units: Mapped[int | None] = mapped_column(SmallInteger)
+    #: tekun: the legal supporters' situation as declared and investigated (TK Arts. 7-8;
+    #: ``engine.rules.SUPPORTER_GROUNDS`` or "able"; None: not declared)
+    tekun_supporter: Mapped[str | None] = mapped_column(String(48))
 
     #: current members (those who have not left)
     members: Mapped[list[Member]] = relationship(

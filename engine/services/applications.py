@@ -12,6 +12,7 @@ from typing import Any
 from engine.errors import Problem, invalid_field
 from engine.identity import InvalidIdNumber, parse_id_number
 from engine.models import AreaType, Category, DisabilityType, IncomeType, Relation
+from engine.rules import SUPPORTER_ABLE, SUPPORTER_GROUNDS
 
 #: the largest monthly income accepted per member, in yuan (a typo guard, not a rule)
 MAX_MONTHLY_INCOME = Decimal("10000000")
@@ -78,6 +79,8 @@ class Application:
     rigid_expenses_yuan: Decimal = Decimal(0)
     bank_account: str | None = None
     property: PropertyInput = PropertyInput()
+    #: tekun: the legal supporters' situation (``engine.rules.SUPPORTER_GROUNDS`` or "able")
+    tekun_supporter: str | None = None
 
 
 def is_amount(value: object) -> bool:
@@ -179,6 +182,10 @@ def member_problems(where: str, m: MemberInput, today: dt.date) -> list[Problem]
     return problems
 
 
+#: what may be declared about a tekun applicant's legal supporters (TK Arts. 7-8)
+SUPPORTER_CHOICES = (*SUPPORTER_GROUNDS, SUPPORTER_ABLE)
+
+
 def validate_application(app: Application, today: dt.date) -> list[Problem]:
     """Return every problem with the application's own fields."""
     problems: list[Problem] = []
@@ -205,6 +212,14 @@ def validate_application(app: Application, today: dt.date) -> list[Problem]:
             )
         )
     problems += _household_problems(app)
+    if app.tekun_supporter is not None and app.tekun_supporter not in SUPPORTER_CHOICES:
+        problems.append(
+            invalid_field(
+                "tekun_supporter",
+                f"义务人情况须为以下之一：{'、'.join(SUPPORTER_CHOICES)}",
+                f"tekun_supporter must be one of: {', '.join(SUPPORTER_CHOICES)}",
+            )
+        )
     seen: dict[str, int] = {}
     for i, member in enumerate(app.members):
         number = member.id_number.strip().upper() if isinstance(member.id_number, str) else ""

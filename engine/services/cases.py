@@ -245,11 +245,13 @@ def _set_profile(household: Household, app: Application) -> None:
     )
     household.vehicles = prop.vehicles
     household.extra_housing_units = prop.extra_housing_units
+    household.tekun_supporter = app.tekun_supporter
 
 
 def _application_payload(app: Application, area_type: AreaType) -> dict[str, Any]:
     return {
         "category": app.category,
+        "tekun_supporter": app.tekun_supporter,
         "village_code": app.village_code,
         "area_type": area_type,
         "members": [

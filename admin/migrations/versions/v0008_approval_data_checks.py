@@ -1,6 +1,6 @@
 """accounts that see personal data wait for a second administrator when an administrator set
 their password (four eyes); information checks (信息核对) requested, started and answered;
-each county's yearly serial of decision numbers
+each county's yearly serial of decision numbers; a tekun household's supporters (TK Arts. 7-8)
 
 Revision ID: 0008
 Revises: 0007
@@ -55,6 +55,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_data_check")),
     )
     op.create_index(op.f("ix_data_check_case_id"), "data_check", ["case_id"])
+    with op.batch_alter_table("household", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("tekun_supporter", sa.String(length=48), nullable=True))
     op.create_table(
         "decision_serial",
         sa.Column("county_code", sa.String(length=6), nullable=False),
@@ -66,6 +68,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("decision_serial")
+    with op.batch_alter_table("household", schema=None) as batch_op:
+        batch_op.drop_column("tekun_supporter")
     op.drop_index(op.f("ix_data_check_case_id"), table_name="data_check")
     op.drop_table("data_check")
     with op.batch_alter_table("app_user", schema=None) as batch_op:

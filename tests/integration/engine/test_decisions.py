@@ -208,7 +208,9 @@ def test_a_draw_below_the_ratio_sends_the_file_to_the_countys_own_check(
 
 
 def test_tekun_is_paid_the_tekun_standard(world: World) -> None:
-    case_id = to_confirmation(world, household(member("self", "100"), category="tekun"))
+    case_id = to_confirmation(
+        world, household(member("self", "100"), category="tekun", tekun_supporter="none")
+    )
     with world.rt.reader() as uow:
         needs_visit = uow.session.get(Case, case_id).sampled_for_county_check  # type: ignore[union-attr]
     if needs_visit:
@@ -217,6 +219,40 @@ def test_tekun_is_paid_the_tekun_standard(world: World) -> None:
         )
     world.fire(case_id, "approve", "approver")
     assert detail(world, case_id).benefit["monthly_yuan"] == Decimal("693.00")
+
+
+def test_a_tekun_applicant_with_wages_is_refused_with_the_reasons(world: World) -> None:
+    """TK Arts. 4-6: someone earning 3,000 yuan a month has capacity to work and a source of
+    livelihood; the county cannot approve, and the refusal names both articles."""
+    case_id = to_confirmation(
+        world,
+        household(
+            member("self", "3000", able_to_work=True), category="tekun", tekun_supporter="none"
+        ),
+    )
+    world.investigate(
+        case_id, level="county", investigators=("approver", "approver2"), by="approver2"
+    )
+    with pytest.raises(GuardFailed) as refused:
+        world.fire(case_id, "approve", "approver")
+    (problem,) = [p for p in refused.value.problems if p.code == "tekun_able_to_work"]
+    assert problem.context["reasons"] == [  # type: ignore[index]
+        "tekun_able_to_work",
+        "tekun_income_not_below_dibao_standard",
+    ]
+    assert "第五条" in problem.message and "第六条" in problem.message
+    assert world.fire(case_id, "reject", "approver", "有劳动能力且有生活来源") == CaseState.REJECTED
+
+
+def test_a_tekun_applicant_must_declare_the_legal_supporters(world: World) -> None:
+    """TK Arts. 7-8: without the supporters' situation on record the file cannot be approved."""
+    case_id = to_confirmation(world, household(member("self", "0"), category="tekun"))
+    world.investigate(
+        case_id, level="county", investigators=("approver", "approver2"), by="approver2"
+    )
+    with pytest.raises(GuardFailed) as refused:
+        world.fire(case_id, "approve", "approver")
+    assert "tekun_supporter_not_declared" in {p.code for p in refused.value.problems}
 
 
 def test_single_person_coverage_for_the_covered_member(world: World) -> None:

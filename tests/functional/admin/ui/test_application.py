@@ -85,3 +85,15 @@ def test_a_draft_stays_a_draft(as_user, world: World) -> None:  # type: ignore[n
     assert response.status_code == 302
     with world.rt.reader() as uow:
         assert uow.session.scalars(select(Case.state)).all() == [CaseState.DRAFT]
+
+
+def test_a_tekun_application_records_the_legal_supporters(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    """TK Arts. 7-8: the supporters' situation is taken on the form and shown on the case."""
+    b = as_user("clerk")
+    b.get("/admin/apply/")
+    bad = b.post("/admin/apply/", form(category="tekun", tekun_supporter="rich_uncle"))
+    assert bad.status_code == 422 and "tekun_supporter" in bad.get_data(as_text=True)
+    response = b.post("/admin/apply/", form(category="tekun", tekun_supporter="supporter_tekun"))
+    assert response.status_code == 302
+    case_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert "义务人为特困人员" in b.text(f"/admin/case/{case_id}")
