@@ -209,6 +209,7 @@ def _create_household(
             income_stable=household.income_stable,
             rigid_expenses_yuan=household.rigid_expenses_yuan,
             bank_account=household.bank_account,
+            tekun_supporter=household.tekun_supporter,
         ),
     )
     story.case_id = ref.id

@@ -50,6 +50,8 @@ class DemoHousehold:
     income_stable: bool
     bank_account: str
     rigid_expenses_yuan: Decimal
+    #: tekun: the legal supporters' situation (TK Arts. 7-8)
+    tekun_supporter: str | None = None
 
 
 def _split(rng: random.Random, total: Decimal, parts: int) -> list[Decimal]:
@@ -157,6 +159,9 @@ def household_members(
         income_stable=not unstable,
         bank_account="6214" + "".join(str(rng.randrange(10)) for _ in range(15)),
         rigid_expenses_yuan=Decimal(rng.randrange(100, 600, 10)) if ill else Decimal(0),
+        tekun_supporter=rng.choice(("none", "none", "supporter_tekun", "supporter_dibao_elderly"))
+        if category == "tekun"
+        else None,
     )
 
 
