@@ -46,7 +46,7 @@ LETTER_TRIGGERS: dict[DocumentKind, tuple[str, ...]] = {
     DocumentKind.APPROVAL: ("approve",),
     DocumentKind.REJECTION: ("reject",),
     DocumentKind.TERMINATION: ("terminate", "end_phase_out"),
-    DocumentKind.ADJUSTMENT: ("adjust", "resume"),
+    DocumentKind.ADJUSTMENT: ("adjust", "resume", "sanction_work_refusal"),
     DocumentKind.PHASE_OUT: ("start_phase_out",),
 }
 LETTER_NAMES = {

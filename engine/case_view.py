@@ -32,6 +32,7 @@ from engine.models import (
     Region,
     Relation,
     User,
+    WorkOffer,
     fen_to_yuan,
 )
 from engine.policy import parameters_in_force
@@ -127,6 +128,18 @@ class DataCheckView:
 
 
 @dataclass(frozen=True)
+class WorkOfferView:
+    """Work offered to a member able to work, and the answer (Art. 34)."""
+
+    id: int
+    member: str
+    offered_on: dt.date
+    offer: str
+    outcome: str
+    note: str
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     """Everything a user may see of one case."""
 
@@ -148,6 +161,7 @@ class CaseDetail:
     household: dict[str, Any] = field(default_factory=dict)
     democratic_reviews: list[DemocraticReviewView] = field(default_factory=list)
     data_checks: list[DataCheckView] = field(default_factory=list)
+    work_offers: list[WorkOfferView] = field(default_factory=list)
 
     @property
     def allowed_triggers(self) -> list[str]:
@@ -206,6 +220,12 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
     staff = dict(
         session.execute(select(User.id, User.username).where(User.id.in_(staff_ids))).all()
     )
+    offers = session.execute(
+        select(WorkOffer, Person.name)
+        .join(Person, Person.id == WorkOffer.person_id)
+        .where(WorkOffer.case_id == case.id)
+        .order_by(WorkOffer.offered_on, WorkOffer.id)
+    ).all()
     village = session.get(Region, case.village_code)
     return CaseDetail(
         summary=summary_of(case, (len(members), applicant), actor),
@@ -274,6 +294,17 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
                 findings=show.text(c.findings) or "",
             )
             for c in checks
+        ],
+        work_offers=[
+            WorkOfferView(
+                id=o.id,
+                member=show.name(name),
+                offered_on=o.offered_on,
+                offer=show.text(o.offer) or "",
+                outcome=o.outcome,
+                note=show.text(o.note) or "",
+            )
+            for o, name in offers
         ],
     )
 

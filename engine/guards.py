@@ -17,6 +17,7 @@ from engine.calendar import notice_may_close_at
 from engine.clock import as_utc, local_date
 from engine.deadlines import EXTENSION_GROUNDS
 from engine.errors import Problem
+from engine.identity import mask_id_number
 from engine.means import MeansFacts
 from engine.ports import Actor
 from engine.rulebook import RuleBook
@@ -68,6 +69,9 @@ class CaseFacts:
     kinship_filed: bool = False
     #: when the last recheck confirmed or adjusted the benefit
     rechecked_at: dt.datetime | None = None
+    #: each member's refusals of suitable work without good reason in a row, by ID number
+    #: (loaded only for the rules that read them)
+    work_refusals: Mapping[str, int] = field(default_factory=dict)
     #: the household's means and the policy in force (None where not loaded)
     means: MeansFacts | None = None
 
@@ -105,6 +109,7 @@ class CaseFacts:
             "kinship_flagged_at": self.kinship_flagged_at,
             "kinship_filed": self.kinship_filed,
             "rechecked_at": self.rechecked_at,
+            "work_refusals": {mask_id_number(n): c for n, c in self.work_refusals.items()},
         }
 
 
@@ -511,6 +516,29 @@ def kinship_reviewed_while_enrolled(ctx: GuardContext) -> Problem | None:
         message_en="a kinship flag was raised while the case was enrolled: the recheck needs "
         + " and ".join(en for _, en in missing)
         + " first (2022 notice)",
+    )
+
+
+@guard("work_refusals_reach_limit", rules=("work_refusal_limit",))
+def work_refusals_reach_limit(ctx: GuardContext) -> Problem | None:
+    """A member's own share is reduced or stopped only after they refused suitable work the
+    limit's number of times in a row without good reason (Art. 34)."""
+    limit = ctx.rules.value("work_refusal_limit", ctx.today)
+    number = str(ctx.data.get("member", "")).strip().upper()
+    if not number:
+        return Problem(
+            code="member_missing",
+            message="须指明拒绝就业的成员（data.member：身份证号码）",
+            message_en="name the member who refused work (data.member: the ID number)",
+        )
+    runs = ctx.facts.work_refusals.get(number, 0)
+    if runs >= limit:
+        return None
+    return Problem(
+        code="work_refusals_below_limit",
+        message=f"该成员连续无正当理由拒绝介绍的工作{runs}次，未达{limit}次（第三十四条）",
+        message_en=f"the member refused suitable work without good reason {runs} time(s) in a "
+        f"row, fewer than {limit} (Art. 34)",
     )
 
 

@@ -86,6 +86,7 @@ def _member_means(m: Member, on: dt.date | None) -> MemberMeans:
     return MemberMeans(
         age=age_on(m.person.birth_date, on) if on is not None else None,
         able_to_work=m.able_to_work,
+        sanctioned=m.work_sanctioned_at is not None,
         label=mask_name(m.person.name),
         relation=str(m.relation),
         incomes=tuple(Income(str(i.type), i.monthly_yuan) for i in m.incomes),

@@ -60,6 +60,7 @@ WITHHELD_KEYS = frozenset(
         "breakdown",
         "counted_income_yuan",
         "discrepancy",
+        "offer",
         "per_capita_income_yuan",
     }
 )

@@ -51,6 +51,8 @@ class MemberMeans:
     #: whole years on the decision date, and the investigation's finding on capacity to work
     age: int | None = None
     able_to_work: bool | None = None
+    #: the county stopped this member's own share for refusing suitable work (Art. 34)
+    sanctioned: bool = False
 
     @property
     def wages(self) -> Decimal:
@@ -258,14 +260,24 @@ def dibao_benefit(household: HouseholdMeans, policy: Policy) -> Benefit:
     counted, lines = household_counted_income(members, household.rigid_expenses_yuan, policy)
     need = policy.standard_yuan * n
     base = max(ZERO, need - counted)
-    supplement, supplement_lines = supplements(members, policy)
+    paid = [m for m in members if not m.sanctioned]
+    supplement, supplement_lines = supplements(paid, policy)
     lines.append(Line("standard.total", f"保障标准 × {n}人", need))
     lines.append(Line("base", "补差", base))
-    lines += supplement_lines
     ineligible = () if base > 0 else ("income_not_below_standard",)
+    stopped = ZERO
+    for m in members:
+        if m.sanctioned and n:
+            # the member's own share of the top-up stops; the household's income still counts
+            share = base / n
+            stopped += share
+            lines.append(
+                Line("sanction.work_refusal", "停发本人保障金（第三十四条）", -share, m.label)
+            )
+    lines += supplement_lines
     return Benefit(
         category="dibao",
-        monthly_yuan=round_amount(base + supplement, policy.rounding),
+        monthly_yuan=round_amount(base - stopped + supplement, policy.rounding),
         standard_yuan=policy.standard_yuan,
         members=n,
         counted_income_yuan=counted,
@@ -432,6 +444,7 @@ def inputs_payload(household: HouseholdMeans, policy: Policy) -> dict[str, Any]:
                 "covered": m.covered,
                 "age": m.age,
                 "able_to_work": m.able_to_work,
+                "sanctioned": m.sanctioned,
             }
             for m in household.members
         ],
@@ -487,6 +500,7 @@ def inputs_from_payload(data: Mapping[str, Any]) -> tuple[HouseholdMeans, Policy
                 covered=m["covered"],
                 age=m.get("age"),
                 able_to_work=m.get("able_to_work"),
+                sanctioned=m.get("sanctioned", False),
             )
             for m in data["members"]
         ),

@@ -279,6 +279,18 @@ TRANSITIONS: tuple[TransitionRule, ...] = (
         label_zh="调整保障金额",
         label_en="Adjust amount",
     ),
+    # a member able to work refused suitable work three times in a row without good reason:
+    # the county stops their own share, the household's amount is recomputed (Art. 34)
+    _R(
+        "sanction_work_refusal",
+        (S.ACTIVE, S.UNDER_RECHECK),
+        None,
+        Role.APPROVER,
+        guards=("work_refusals_reach_limit", "benefit_computable"),
+        reason_required=True,
+        label_zh="停发拒绝就业成员的保障金",
+        label_en="Stop the share of a member who refuses work",
+    ),
     _R(
         "start_phase_out",
         (S.UNDER_RECHECK,),

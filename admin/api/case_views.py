@@ -40,6 +40,8 @@ from admin.api.schemas import (
     RecheckOut,
     TransitionIn,
     TriggerOut,
+    WorkOfferIn,
+    WorkOfferOut,
 )
 from admin.extensions import runtime
 from admin.reads import case_trail, read_case, record_reads
@@ -49,6 +51,7 @@ from engine.clock import local_date
 from engine.ports import Actor
 from engine.privacy import Disclosure
 from engine.queries import CaseSummary
+from engine.services.work_offers import WorkOfferInput, record_work_offer
 from engine.states import STATE_LABELS, CaseState
 
 
@@ -91,6 +94,7 @@ def _case_out(d: CaseDetail, lang: str = "zh") -> CaseOut:
             DemocraticReviewOut(case_id=case_id, **vars(r)) for r in d.democratic_reviews
         ],
         data_checks=[DataCheckOut(case_id=case_id, **vars(c)) for c in d.data_checks],
+        work_offers=[WorkOfferOut(case_id=case_id, **vars(o)) for o in d.work_offers],
         audit_entries=d.audit_entries,
         benefit=BenefitOut.model_validate(d.benefit) if d.benefit else None,
         recheck=RecheckOut.model_validate(d.recheck) if d.recheck else None,
@@ -417,6 +421,39 @@ def record_data_check_result(
         body.expected_version,
     )
     return _data_check_out(actor, case_id, check_id), 200
+
+
+@route(
+    "/cases/<int:case_id>/work-offers",
+    "POST",
+    summary="Record work offered to a member and the answer",
+    tag="cases",
+    body=WorkOfferIn,
+    responses={201: WorkOfferOut},
+    errors=(403, 404, 409),
+)
+def create_work_offer(case_id: int, body: WorkOfferIn) -> tuple[WorkOfferOut, int]:
+    """Record suitable work offered to a member able to work, and whether they accepted or
+    refused it (with or without good reason). After three refusals in a row without good
+    reason the county may fire ``sanction_work_refusal`` with ``data.member`` (Art. 34)."""
+    actor = signed_in()
+    ref = record_work_offer(
+        runtime().uow(),
+        actor,
+        case_id,
+        WorkOfferInput(
+            member_id_number=body.member_id_number,
+            offered_on=body.offered_on,
+            offer=body.offer,
+            outcome=body.outcome,
+            note=body.note,
+        ),
+        body.expected_version,
+    )
+    with runtime().reader() as uow:
+        detail = case_view.case_detail(uow, actor, case_id)
+    record = next(o for o in detail.work_offers if o.id == ref.id)
+    return WorkOfferOut(case_id=case_id, **vars(record)), 201
 
 
 def _data_check_out(actor: Actor, case_id: int, check_id: int) -> DataCheckOut:

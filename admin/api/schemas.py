@@ -238,6 +238,29 @@ class DataCheckResultIn(In):
     expected_version: int | None = Field(default=None, ge=1)
 
 
+class WorkOfferIn(In):
+    """Suitable work offered to a member able to work, and the answer (Art. 34)."""
+
+    member_id_number: str = Field(min_length=18, max_length=18)
+    offered_on: dt.date
+    offer: str = Field(min_length=1, max_length=2000, description="the job and who offered it")
+    outcome: Literal["accepted", "refused", "refused_good_reason"]
+    note: str = Field(default="", max_length=2000, description="the good reason, if any")
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class WorkOfferOut(BaseModel):
+    """An offer of work and its answer."""
+
+    id: int
+    case_id: int
+    member: str
+    offered_on: dt.date
+    offer: str
+    outcome: str
+    note: str
+
+
 class CaseListQuery(In):
     """Filters and paging for the case list."""
 
@@ -449,6 +472,7 @@ class CaseOut(CaseSummaryOut):
     objections: list[ObjectionOut]
     democratic_reviews: list[DemocraticReviewOut]
     data_checks: list[DataCheckOut]
+    work_offers: list[WorkOfferOut]
     audit_entries: int
     benefit: BenefitOut | None
     recheck: RecheckOut | None

@@ -49,6 +49,7 @@ from engine.models import InvestigationLevel, InvestigationMethod, User
 from engine.privacy import PERSONAL_DATA_ROLES
 from engine.services.data_checks import COUNTY_ROLES, DATA_SOURCES, REQUEST_ROLES, REQUEST_STATES
 from engine.services.filings import file_kinship
+from engine.services.work_offers import OUTCOMES, WorkOfferInput, record_work_offer
 from engine.states import STATE_LABELS, TRANSITIONS, CaseState
 
 MAX_TEXT = 2000
@@ -124,6 +125,17 @@ class DataCheckResultForm(FlaskForm):  # type: ignore[misc]
 
     discrepancy = BooleanField()
     findings = TextAreaField(validators=[Optional(), Length(max=MAX_TEXT)])
+    expected_version = IntegerField(validators=[DataRequired()])
+
+
+class WorkOfferForm(FlaskForm):  # type: ignore[misc]
+    """Suitable work offered to a member able to work, and the answer (Art. 34)."""
+
+    member_id_number = StringField(validators=[DataRequired(), Length(max=18)])
+    offered_on = DateField(validators=[DataRequired()])
+    offer = TextAreaField(validators=[DataRequired(), Length(max=MAX_TEXT)])
+    outcome = StringField(validators=[AnyOf(list(OUTCOMES))])
+    note = TextAreaField(validators=[Optional(), Length(max=MAX_TEXT)])
     expected_version = IntegerField(validators=[DataRequired()])
 
 
@@ -232,6 +244,9 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
             objection_form=ObjectionForm(),
             filing_form=FilingForm(),
             check_request_form=DataCheckRequestForm(),
+            work_offer_form=WorkOfferForm(),
+            work_outcomes=OUTCOMES,
+            able_members=[m for m in detail.members if m.able_to_work],
             check_result_form=DataCheckResultForm(),
             data_sources=list(DATA_SOURCES),
             open_check=next((c for c in detail.data_checks if c.completed_at is None), None),
@@ -400,4 +415,27 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
             form.expected_version.data,
         )
         flash(gettext("The information check's result is recorded."), "success")
+        return redirect(url_for(".details", case_id=case_id))
+
+    @expose("/<int:case_id>/work-offers", methods=["POST"])
+    @shows_domain_errors
+    def work_offer(self, case_id: int) -> Response:
+        """Record work offered to a member able to work, and the answer (Art. 34)."""
+        form = WorkOfferForm()
+        if not form.validate_on_submit():
+            raise _form_problems(form)
+        record_work_offer(
+            runtime().uow(),
+            current_actor(),
+            case_id,
+            WorkOfferInput(
+                member_id_number=form.member_id_number.data.strip(),
+                offered_on=form.offered_on.data,
+                offer=form.offer.data.strip(),
+                outcome=form.outcome.data,
+                note=(form.note.data or "").strip(),
+            ),
+            form.expected_version.data,
+        )
+        flash(gettext("The work offer is recorded."), "success")
         return redirect(url_for(".details", case_id=case_id))

@@ -114,6 +114,11 @@ VALUE_LABELS["tekun_supporter"] = {
     "supporter_incapacitated": _l("the supporter lacks legal capacity, is missing or in prison"),
     "able": _l("a supporter is able to support (not eligible)"),
 }
+VALUE_LABELS["work_outcome"] = {
+    "accepted": _l("accepted"),
+    "refused": _l("refused without good reason"),
+    "refused_good_reason": _l("refused with good reason"),
+}
 VALUE_LABELS["data_source"] = {
     "household_registration": _l("household registration"),
     "tax": _l("tax records"),
@@ -157,6 +162,12 @@ EVENT_LABELS = {
     "member_joined": _l("Member joined the household"),
     "member_left": _l("Member left the household"),
     "serve_decision": _l("Decision served"),
+    "record_complaint": _l("Complaint recorded"),
+    "democratic_review": _l("Democratic review recorded"),
+    "request_data_check": _l("Information check requested"),
+    "start_data_check": _l("Information check started"),
+    "record_data_check_result": _l("Information check answered"),
+    "record_work_offer": _l("Work offer recorded"),
 }
 #: lines of a benefit's explanation, by code (the stored label is Chinese)
 BREAKDOWN_LABELS = {
@@ -168,6 +179,8 @@ BREAKDOWN_LABELS = {
     "standard.total": _l("Standard × members"),
     "base": _l("Top-up to the standard"),
     "household.per_capita": _l("Household income per head (marginal family test)"),
+    "tekun.dibao_standard": _l("Local dibao standard (income test, TK Art. 6)"),
+    "sanction.work_refusal": _l("Own share stopped: refused work (Art. 34)"),
 }
 
 

@@ -18,6 +18,7 @@ from engine.models.cases import (
     Investigation,
     InvestigationInvestigator,
     Objection,
+    WorkOffer,
 )
 from engine.models.enums import (
     AreaType,
@@ -83,6 +84,7 @@ __all__ = [
     "StandardCategory",
     "UTCDateTime",
     "User",
+    "WorkOffer",
     "fen_to_yuan",
     "str_enum",
     "yuan_to_fen",

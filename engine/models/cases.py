@@ -232,6 +232,24 @@ class DataCheck(Base):
     findings: Mapped[str] = mapped_column(Text, default="")
 
 
+class WorkOffer(Base):
+    """Suitable work offered to a member able to work, and the answer (Art. 34)."""
+
+    __tablename__ = "work_offer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    offered_on: Mapped[dt.date] = mapped_column(Date)
+    #: the job and who offered it (e.g. the human-resources office)
+    offer: Mapped[str] = mapped_column(Text)
+    #: accepted | refused | refused_good_reason
+    outcome: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class DecisionSerial(Base):
     """The last number given to a decision of record in a county and year (文号 / 证号)."""
 

@@ -134,6 +134,8 @@ class Member(Base):
     left_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     left_reason: Mapped[str | None] = mapped_column(String(200))
     died_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: when the county stopped this member's own share for refusing suitable work (Art. 34)
+    work_sanctioned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship()
     incomes: Mapped[list[MemberIncome]] = relationship(

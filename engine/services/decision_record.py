@@ -27,7 +27,16 @@ from engine.uow import UnitOfWork
 
 #: the triggers whose decision a letter states (``audit.letters.LETTER_TRIGGERS``)
 DECISION_TRIGGERS = frozenset(
-    {"approve", "reject", "terminate", "end_phase_out", "adjust", "resume", "start_phase_out"}
+    {
+        "approve",
+        "reject",
+        "terminate",
+        "end_phase_out",
+        "adjust",
+        "resume",
+        "start_phase_out",
+        "sanction_work_refusal",
+    }
 )
 
 

@@ -16,9 +16,20 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.calendar import add_months, first_of_next_month
+from engine.errors import Conflict, invalid_field, raise_invalid
 from engine.guards import GuardContext
-from engine.means import MeansFacts
-from engine.models import BenefitDecision, BenefitKind, Case, Category, fen_to_yuan, yuan_to_fen
+from engine.identity import mask_id_number
+from engine.means import MeansFacts, load_means
+from engine.models import (
+    BenefitDecision,
+    BenefitKind,
+    Case,
+    Category,
+    Member,
+    Person,
+    fen_to_yuan,
+    yuan_to_fen,
+)
 from engine.rules import Benefit, Line, phase_out_amount
 from engine.services.workflow_step import effect
 from engine.uow import UnitOfWork
@@ -128,6 +139,53 @@ def _approve(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> Map
 def _adjust(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> Mapping[str, Any]:
     """A recheck found a material change: the amount is recomputed (Art. 31-32)."""
     return _decide(uow, case, ctx, "adjust")
+
+
+@effect("sanction_work_refusal")
+def _sanction(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> Mapping[str, Any]:
+    """Stop the member's own share and decide the household's new amount (Art. 34)."""
+    number = str(ctx.data["member"]).strip().upper()
+    member = uow.session.scalar(
+        select(Member)
+        .join(Person, Person.id == Member.person_id)
+        .where(
+            Member.household_id == case.household_id,
+            Member.left_at.is_(None),
+            Person.id_number == number,
+        )
+    )
+    if member is None:
+        raise_invalid(
+            [
+                invalid_field(
+                    "data.member",
+                    "该身份证号码不是本户现有成员",
+                    "no current member of the household has this ID number",
+                    code="not_a_member",
+                )
+            ]
+        )
+    assert member is not None
+    if member.work_sanctioned_at is not None:
+        raise Conflict(
+            "该成员的保障金已停发", "the member's share is stopped already", code="sanctioned"
+        )
+    member.work_sanctioned_at = ctx.now
+    uow.session.flush()
+    means = load_means(uow.session, case, ctx.today)
+    assert means.benefit is not None
+    row = _record(
+        uow, case, ctx, BenefitKind.DECIDED, "sanction_work_refusal", means.benefit, means
+    )
+    return {
+        "sanctioned_member": mask_id_number(number),
+        "consecutive_refusals": ctx.facts.work_refusals.get(number, 0),
+        "benefit": {
+            **means.receipt(),
+            "decision_id": row.id,
+            "effective_month": row.effective_month,
+        },
+    }
 
 
 @effect("resume")

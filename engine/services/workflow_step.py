@@ -38,6 +38,7 @@ from engine.services.case_deadlines import refresh_due_on
 from engine.services.decision_record import DECISION_TRIGGERS, decision_records
 from engine.states import FINAL_STATES, CaseState, TransitionRule
 from engine.uow import UnitOfWork, db_conflicts
+from engine.work_refusals import consecutive_refusals
 
 #: longest reason text kept in the audit trail
 MAX_REASON_CHARS = 2000
@@ -119,9 +120,14 @@ def case_investigations(session: Session, case_id: int) -> Sequence[Investigatio
 
 
 def load_facts(
-    session: Session, audit: AuditLog, case: Case, on: dt.date | None = None
+    session: Session,
+    audit: AuditLog,
+    case: Case,
+    on: dt.date | None = None,
+    work_offers: bool = False,
 ) -> CaseFacts:
-    """Load what the guards need to decide about ``case`` (its means too, given a date)."""
+    """Load what the guards need to decide about ``case`` (its means too, given a date; its
+    members' refusals of work when ``work_offers``)."""
     investigations = case_investigations(session, case.id)
     rows = session.execute(
         select(Objection.id, Objection.status, Objection.raised_at, Objection.kind)
@@ -190,6 +196,7 @@ def load_facts(
         kinship_filed=filed_at is not None
         and (flagged_at is None or as_utc(filed_at) >= as_utc(flagged_at)),
         rechecked_at=case.rechecked_at,
+        work_refusals=consecutive_refusals(session, case.id) if work_offers else {},
         means=load_means(session, case, on) if on is not None else None,
     )
 
@@ -242,8 +249,9 @@ def guard_context(
 ) -> GuardContext:
     """Build the guards' inputs for ``case`` as of now (with its means if ``rules`` need them)."""
     on = local_date(uow.clock.now(), uow.clock.tz) if needs_means(rules) else None
+    offers = any("work_refusals_reach_limit" in r.guards for r in rules)
     return GuardContext(
-        facts=load_facts(uow.session, uow.audit, case, on),
+        facts=load_facts(uow.session, uow.audit, case, on, work_offers=offers),
         actor=actor,
         now=uow.clock.now(),
         tz=uow.clock.tz,

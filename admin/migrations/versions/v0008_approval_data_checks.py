@@ -1,6 +1,7 @@
 """accounts that see personal data wait for a second administrator when an administrator set
 their password (four eyes); information checks (信息核对) requested, started and answered;
-each county's yearly serial of decision numbers; a tekun household's supporters (TK Arts. 7-8)
+each county's yearly serial of decision numbers; a tekun household's supporters (TK Arts. 7-8);
+work offered to members able to work and the sanction for refusing it (Art. 34)
 
 Revision ID: 0008
 Revises: 0007
@@ -57,6 +58,35 @@ def upgrade() -> None:
     op.create_index(op.f("ix_data_check_case_id"), "data_check", ["case_id"])
     with op.batch_alter_table("household", schema=None) as batch_op:
         batch_op.add_column(sa.Column("tekun_supporter", sa.String(length=48), nullable=True))
+    with op.batch_alter_table("member", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("work_sanctioned_at", sa.DateTime(timezone=True), nullable=True)
+        )
+    op.create_table(
+        "work_offer",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("offered_on", sa.Date(), nullable=False),
+        sa.Column("offer", sa.Text(), nullable=False),
+        sa.Column("outcome", sa.String(length=24), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["case_file.id"], name=op.f("fk_work_offer_case_id_case_file")
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["person.id"], name=op.f("fk_work_offer_person_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_work_offer_recorded_by_id_app_user"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_work_offer")),
+    )
+    op.create_index(op.f("ix_work_offer_case_id"), "work_offer", ["case_id"])
     op.create_table(
         "decision_serial",
         sa.Column("county_code", sa.String(length=6), nullable=False),
@@ -67,6 +97,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_work_offer_case_id"), table_name="work_offer")
+    op.drop_table("work_offer")
+    with op.batch_alter_table("member", schema=None) as batch_op:
+        batch_op.drop_column("work_sanctioned_at")
     op.drop_table("decision_serial")
     with op.batch_alter_table("household", schema=None) as batch_op:
         batch_op.drop_column("tekun_supporter")

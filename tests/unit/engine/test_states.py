@@ -60,6 +60,8 @@ LIFECYCLE: set[tuple[str, str, str]] = (
         ("in_public_notice", "revise_opinion", "in_public_notice"),
         ("initial_reviewed", "refer_to_county", "pending_confirmation"),
     }
+    # a member's own share stopped for refusing suitable work three times (Art. 34)
+    | {(s, "sanction_work_refusal", s) for s in ("active", "under_recheck")}
 )
 
 #: the issue's role assignment
@@ -92,6 +94,7 @@ ROLES = {
         "resume",
         "terminate",
         "end_procedure",
+        "sanction_work_refusal",
     },
     Role.INSPECTOR: set(),
     Role.ADMIN: set(),

@@ -37,12 +37,13 @@ def permissive() -> GuardContext:
                     1, "township", NOW.date(), frozenset({1, 2}), NOW - dt.timedelta(days=20)
                 ),
             ),
+            work_refusals={"512022197005170011": 3},
         ),
         actor=APPROVER,
         now=NOW,
         tz=CHINA_TZ,
         rules=national_rules(),
-        data={"ground": "objection", "change": "employment"},
+        data={"ground": "objection", "change": "employment", "member": "512022197005170011"},
     )
 
 

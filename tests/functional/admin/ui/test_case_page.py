@@ -319,3 +319,29 @@ def test_the_township_requests_an_information_check_and_the_county_answers_on_th
     page = clerk.text(f"/admin/case/{case_id}")
     assert "名下登记小型轿车一辆" in page and "与申报不符" in page
     assert last_entry(world, case_id).trigger == "record_data_check_result"
+
+
+def test_staff_record_a_work_offer_on_the_page(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    """Art. 34: offers and answers are recorded from the case page."""
+    from engine.services import Application
+    from tests.support import VILLAGE_A1, member
+
+    son = member("child", "0", able_to_work=True, name="王小军")
+    case_id = world.apply(Application("dibao", VILLAGE_A1, [member("self", "300"), son]))
+    world.to_state(case_id, CaseState.ACTIVE)
+    b = as_user("clerk")
+    assert 'id="work-offer-form"' in b.text(f"/admin/case/{case_id}")
+    response = b.post(
+        f"/admin/case/{case_id}/work-offers",
+        {
+            "member_id_number": son.id_number,
+            "offered_on": world.today().isoformat(),
+            "offer": "县人社局推荐：保洁岗位",
+            "outcome": "refused",
+            "expected_version": str(case_of(world, case_id).version),
+        },
+    )
+    assert response.status_code == 302
+    page = b.text(f"/admin/case/{case_id}")
+    assert "无正当理由拒绝" in page and "登记就业岗位推荐" in page
+    assert last_entry(world, case_id).trigger == "record_work_offer"
