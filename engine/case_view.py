@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from engine.access import county_of
@@ -29,8 +29,10 @@ from engine.models import (
     Objection,
     Official,
     Person,
+    Recovery,
     Region,
     Relation,
+    Repayment,
     User,
     WorkOffer,
     fen_to_yuan,
@@ -140,6 +142,19 @@ class WorkOfferView:
 
 
 @dataclass(frozen=True)
+class RecoveryView:
+    """Money ordered back after concealment, and what is repaid (withheld when masked)."""
+
+    id: int
+    trigger: str
+    ordered_at: dt.datetime
+    owed_yuan: Decimal | None
+    repaid_yuan: Decimal | None
+    outstanding_yuan: Decimal | None
+    finding: str
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     """Everything a user may see of one case."""
 
@@ -162,6 +177,7 @@ class CaseDetail:
     democratic_reviews: list[DemocraticReviewView] = field(default_factory=list)
     data_checks: list[DataCheckView] = field(default_factory=list)
     work_offers: list[WorkOfferView] = field(default_factory=list)
+    recoveries: list[RecoveryView] = field(default_factory=list)
 
     @property
     def allowed_triggers(self) -> list[str]:
@@ -225,6 +241,17 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
         .join(Person, Person.id == WorkOffer.person_id)
         .where(WorkOffer.case_id == case.id)
         .order_by(WorkOffer.offered_on, WorkOffer.id)
+    ).all()
+    repaid = dict(
+        session.execute(
+            select(Repayment.recovery_id, func.sum(Repayment.amount_fen))
+            .join(Recovery, Recovery.id == Repayment.recovery_id)
+            .where(Recovery.case_id == case.id)
+            .group_by(Repayment.recovery_id)
+        ).all()
+    )
+    orders = session.scalars(
+        select(Recovery).where(Recovery.case_id == case.id).order_by(Recovery.id)
     ).all()
     village = session.get(Region, case.village_code)
     return CaseDetail(
@@ -305,6 +332,20 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
                 note=show.text(o.note) or "",
             )
             for o, name in offers
+        ],
+        recoveries=[
+            RecoveryView(
+                id=r.id,
+                trigger=r.trigger,
+                ordered_at=r.ordered_at,
+                owed_yuan=r.owed_yuan if full else None,
+                repaid_yuan=fen_to_yuan(int(repaid.get(r.id) or 0)) if full else None,
+                outstanding_yuan=r.owed_yuan - fen_to_yuan(int(repaid.get(r.id) or 0))
+                if full
+                else None,
+                finding=show.text(r.finding) or "",
+            )
+            for r in orders
         ],
     )
 

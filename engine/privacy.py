@@ -61,6 +61,11 @@ WITHHELD_KEYS = frozenset(
         "counted_income_yuan",
         "discrepancy",
         "offer",
+        "owed_yuan",
+        "repaid_yuan",
+        "outstanding_yuan",
+        "paid_yuan",
+        "recovery_yuan",
         "per_capita_income_yuan",
     }
 )

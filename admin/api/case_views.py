@@ -38,6 +38,8 @@ from admin.api.schemas import (
     ObjectionOut,
     ProblemOut,
     RecheckOut,
+    RecoveryOut,
+    RepaymentIn,
     TransitionIn,
     TriggerOut,
     WorkOfferIn,
@@ -51,6 +53,7 @@ from engine.clock import local_date
 from engine.ports import Actor
 from engine.privacy import Disclosure
 from engine.queries import CaseSummary
+from engine.services.recoveries import record_repayment
 from engine.services.work_offers import WorkOfferInput, record_work_offer
 from engine.states import STATE_LABELS, CaseState
 
@@ -95,6 +98,7 @@ def _case_out(d: CaseDetail, lang: str = "zh") -> CaseOut:
         ],
         data_checks=[DataCheckOut(case_id=case_id, **vars(c)) for c in d.data_checks],
         work_offers=[WorkOfferOut(case_id=case_id, **vars(o)) for o in d.work_offers],
+        recoveries=[RecoveryOut(case_id=case_id, **vars(r)) for r in d.recoveries],
         audit_entries=d.audit_entries,
         benefit=BenefitOut.model_validate(d.benefit) if d.benefit else None,
         recheck=RecheckOut.model_validate(d.recheck) if d.recheck else None,
@@ -454,6 +458,36 @@ def create_work_offer(case_id: int, body: WorkOfferIn) -> tuple[WorkOfferOut, in
         detail = case_view.case_detail(uow, actor, case_id)
     record = next(o for o in detail.work_offers if o.id == ref.id)
     return WorkOfferOut(case_id=case_id, **vars(record)), 201
+
+
+@route(
+    "/cases/<int:case_id>/recoveries/<int:recovery_id>/repayments",
+    "POST",
+    summary="Record money paid back against a recovery order",
+    tag="cases",
+    body=RepaymentIn,
+    responses={200: RecoveryOut},
+    errors=(403, 404, 409),
+)
+def create_repayment(case_id: int, recovery_id: int, body: RepaymentIn) -> tuple[RecoveryOut, int]:
+    """Record a repayment (approver) against the recovery a ``terminate`` or ``adjust`` ordered
+    with ``data.recovery_yuan`` and ``data.finding``; more than is still owed is a 409. The
+    county's payments ledger records it beside the rolls (2022 notice §5(五))."""
+    actor = signed_in()
+    record_repayment(
+        runtime().uow(),
+        actor,
+        case_id,
+        recovery_id,
+        body.amount_yuan,
+        body.paid_on,
+        body.note,
+        body.expected_version,
+    )
+    with runtime().reader() as uow:
+        detail = case_view.case_detail(uow, actor, case_id)
+    record = next(r for r in detail.recoveries if r.id == recovery_id)
+    return RecoveryOut(case_id=case_id, **vars(record)), 200
 
 
 def _data_check_out(actor: Actor, case_id: int, check_id: int) -> DataCheckOut:

@@ -261,6 +261,28 @@ class WorkOfferOut(BaseModel):
     note: str
 
 
+class RepaymentIn(In):
+    """Money paid back against a recovery order."""
+
+    amount_yuan: AmountIn = Field(description="yuan repaid, above 0 and at most what is owed")
+    paid_on: dt.date
+    note: str = Field(default="", max_length=2000)
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class RecoveryOut(BaseModel):
+    """Money ordered back after concealment, and what is repaid (amounts null when masked)."""
+
+    id: int
+    case_id: int
+    trigger: str
+    ordered_at: dt.datetime
+    owed_yuan: Decimal | None
+    repaid_yuan: Decimal | None
+    outstanding_yuan: Decimal | None
+    finding: str
+
+
 class CaseListQuery(In):
     """Filters and paging for the case list."""
 
@@ -473,6 +495,7 @@ class CaseOut(CaseSummaryOut):
     democratic_reviews: list[DemocraticReviewOut]
     data_checks: list[DataCheckOut]
     work_offers: list[WorkOfferOut]
+    recoveries: list[RecoveryOut]
     audit_entries: int
     benefit: BenefitOut | None
     recheck: RecheckOut | None

@@ -168,6 +168,7 @@ EVENT_LABELS = {
     "start_data_check": _l("Information check started"),
     "record_data_check_result": _l("Information check answered"),
     "record_work_offer": _l("Work offer recorded"),
+    "record_repayment": _l("Repayment recorded"),
 }
 #: lines of a benefit's explanation, by code (the stored label is Chinese)
 BREAKDOWN_LABELS = {

@@ -18,6 +18,8 @@ from engine.models.cases import (
     Investigation,
     InvestigationInvestigator,
     Objection,
+    Recovery,
+    Repayment,
     WorkOffer,
 )
 from engine.models.enums import (
@@ -76,10 +78,12 @@ __all__ = [
     "OfficialPosition",
     "Person",
     "PolicyParameter",
+    "Recovery",
     "Region",
     "RegionLevel",
     "Relation",
     "RelativeDeclaration",
+    "Repayment",
     "Standard",
     "StandardCategory",
     "UTCDateTime",

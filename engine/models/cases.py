@@ -250,6 +250,41 @@ class WorkOffer(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class Recovery(Base):
+    """Money obtained by concealment or false statements, ordered back with the decision that
+    ended or cut the benefit (2022 notice §5(五); 《社会救助暂行办法》 Art. 68)."""
+
+    __tablename__ = "recovery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    #: the decision it was ordered with (terminate or adjust)
+    trigger: Mapped[str] = mapped_column(String(40))
+    owed_fen: Mapped[int] = mapped_column(BigInteger)
+    finding: Mapped[str] = mapped_column(Text)
+    ordered_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    ordered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def owed_yuan(self) -> Decimal:
+        """The amount ordered back, in yuan."""
+        return fen_to_yuan(self.owed_fen)
+
+
+class Repayment(Base):
+    """Money paid back against a recovery order."""
+
+    __tablename__ = "repayment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recovery_id: Mapped[int] = mapped_column(ForeignKey("recovery.id"), index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class DecisionSerial(Base):
     """The last number given to a decision of record in a county and year (文号 / 证号)."""
 

@@ -31,6 +31,7 @@ from engine.models import (
     yuan_to_fen,
 )
 from engine.rules import Benefit, Line, phase_out_amount
+from engine.services.recoveries import order_recovery
 from engine.services.workflow_step import effect
 from engine.uow import UnitOfWork
 
@@ -137,8 +138,18 @@ def _approve(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> Map
 
 @effect("adjust")
 def _adjust(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> Mapping[str, Any]:
-    """A recheck found a material change: the amount is recomputed (Art. 31-32)."""
-    return _decide(uow, case, ctx, "adjust")
+    """A recheck found a material change: the amount is recomputed (Art. 31-32); money wrongly
+    received may be ordered back with it (2022 notice §5(五))."""
+    return {
+        **_decide(uow, case, ctx, "adjust"),
+        **order_recovery(uow, case, ctx.actor, "adjust", ctx.data),
+    }
+
+
+@effect("terminate")
+def _terminate(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> Mapping[str, Any]:
+    """The benefit ends; money obtained by concealment may be ordered back with it."""
+    return order_recovery(uow, case, ctx.actor, "terminate", ctx.data)
 
 
 @effect("sanction_work_refusal")

@@ -147,6 +147,37 @@ def _past_phase_out(session: Session, case: Case, month: dt.date, tz: dt.tzinfo)
     return last is not None and month > last
 
 
+def paid_to_date(session: Session, case: Case, month: dt.date, tz: dt.tzinfo) -> Decimal:
+    """What the rolls paid the case for every month before ``month``, by the rules the roll
+    follows: from the month after each decision, at the latest amount decided before that
+    month, not after the case ended nor beyond its phase-out."""
+    decisions = session.scalars(
+        select(BenefitDecision)
+        .where(
+            BenefitDecision.case_id == case.id,
+            BenefitDecision.kind == BenefitKind.DECIDED,
+            BenefitDecision.effective_month < month,
+        )
+        .order_by(BenefitDecision.id)
+    ).all()
+    if not decisions:
+        return Decimal(0)
+    ended = local_date(case.ended_at, tz) if case.ended_at is not None else None
+    last_phase_out = phase_out_last_month(session, case, tz)
+    total = Decimal(0)
+    current = min(d.effective_month for d in decisions if d.effective_month is not None)
+    while current < month:
+        if (ended is not None and ended < current) or (
+            last_phase_out is not None and current > last_phase_out
+        ):
+            break
+        in_force = [d for d in decisions if d.effective_month and d.effective_month <= current]
+        if in_force:
+            total += in_force[-1].monthly_yuan
+        current = add_months(current, 1)
+    return total
+
+
 def _masked(account: str | None) -> str:
     return mask_account(account) if account else ""
 

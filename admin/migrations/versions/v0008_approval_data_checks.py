@@ -1,7 +1,8 @@
 """accounts that see personal data wait for a second administrator when an administrator set
 their password (four eyes); information checks (信息核对) requested, started and answered;
 each county's yearly serial of decision numbers; a tekun household's supporters (TK Arts. 7-8);
-work offered to members able to work and the sanction for refusing it (Art. 34)
+work offered to members able to work and the sanction for refusing it (Art. 34); money ordered
+back after concealment and what was repaid (2022 notice §5(五))
 
 Revision ID: 0008
 Revises: 0007
@@ -88,6 +89,44 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_work_offer_case_id"), "work_offer", ["case_id"])
     op.create_table(
+        "recovery",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("trigger", sa.String(length=40), nullable=False),
+        sa.Column("owed_fen", sa.BigInteger(), nullable=False),
+        sa.Column("finding", sa.Text(), nullable=False),
+        sa.Column("ordered_by_id", sa.Integer(), nullable=False),
+        sa.Column("ordered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["case_file.id"], name=op.f("fk_recovery_case_id_case_file")
+        ),
+        sa.ForeignKeyConstraint(
+            ["ordered_by_id"], ["app_user.id"], name=op.f("fk_recovery_ordered_by_id_app_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recovery")),
+    )
+    op.create_index(op.f("ix_recovery_case_id"), "recovery", ["case_id"])
+    op.create_table(
+        "repayment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("recovery_id", sa.Integer(), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("paid_on", sa.Date(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["recovery_id"], ["recovery.id"], name=op.f("fk_repayment_recovery_id_recovery")
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_repayment_recorded_by_id_app_user"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_repayment")),
+    )
+    op.create_index(op.f("ix_repayment_recovery_id"), "repayment", ["recovery_id"])
+    op.create_table(
         "decision_serial",
         sa.Column("county_code", sa.String(length=6), nullable=False),
         sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
@@ -97,6 +136,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_repayment_recovery_id"), table_name="repayment")
+    op.drop_table("repayment")
+    op.drop_index(op.f("ix_recovery_case_id"), table_name="recovery")
+    op.drop_table("recovery")
     op.drop_index(op.f("ix_work_offer_case_id"), table_name="work_offer")
     op.drop_table("work_offer")
     with op.batch_alter_table("member", schema=None) as batch_op:
