@@ -33,6 +33,7 @@ from engine.models import (
     Region,
     Relation,
     Repayment,
+    SelfCareAssessment,
     User,
     WorkOffer,
     fen_to_yuan,
@@ -155,6 +156,17 @@ class RecoveryView:
 
 
 @dataclass(frozen=True)
+class SelfCareView:
+    """A tekun person's self-care assessment (withheld from masked readers: health data)."""
+
+    id: int
+    member: str
+    assessed_on: dt.date
+    failed: list[str] | None
+    result: str | None
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     """Everything a user may see of one case."""
 
@@ -178,6 +190,7 @@ class CaseDetail:
     data_checks: list[DataCheckView] = field(default_factory=list)
     work_offers: list[WorkOfferView] = field(default_factory=list)
     recoveries: list[RecoveryView] = field(default_factory=list)
+    self_care: list[SelfCareView] = field(default_factory=list)
 
     @property
     def allowed_triggers(self) -> list[str]:
@@ -252,6 +265,12 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
     )
     orders = session.scalars(
         select(Recovery).where(Recovery.case_id == case.id).order_by(Recovery.id)
+    ).all()
+    assessments = session.execute(
+        select(SelfCareAssessment, Person.name)
+        .join(Person, Person.id == SelfCareAssessment.person_id)
+        .where(SelfCareAssessment.case_id == case.id)
+        .order_by(SelfCareAssessment.id)
     ).all()
     village = session.get(Region, case.village_code)
     return CaseDetail(
@@ -346,6 +365,16 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
                 finding=show.text(r.finding) or "",
             )
             for r in orders
+        ],
+        self_care=[
+            SelfCareView(
+                id=a.id,
+                member=show.name(name),
+                assessed_on=a.assessed_on,
+                failed=[f for f in a.failed.split(",") if f] if full else None,
+                result=a.result if full else None,
+            )
+            for a, name in assessments
         ],
     )
 

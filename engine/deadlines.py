@@ -49,6 +49,8 @@ class DeadlineFacts:
     accepted_on: dt.date | None = None
     investigating_since_on: dt.date | None = None
     reinvestigating_since_on: dt.date | None = None
+    care_change_reported_on: dt.date | None = None
+    care_reassessed_on: dt.date | None = None
     data_check_requested_on: dt.date | None = None
     data_check_on: dt.date | None = None
     proposed_on: dt.date | None = None
@@ -132,6 +134,15 @@ SPECS: tuple[_Spec, ...] = (
         lambda f: f.accepted_on,
         lambda f: f.investigating_since_on,
         (S.ACCEPTED,),
+    ),
+    _Spec(
+        "self_care_reassessment",
+        "特困人员生活自理能力重新评估",
+        "reassess a tekun person's self-care after a reported change",
+        lambda f: "self_care_reassessment_working_days",
+        lambda f: f.care_change_reported_on,
+        lambda f: f.care_reassessed_on,
+        (S.PENDING_CONFIRMATION, S.ACTIVE, S.UNDER_RECHECK, S.PHASING_OUT),
     ),
     _Spec(
         "data_check",

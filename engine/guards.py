@@ -72,6 +72,8 @@ class CaseFacts:
     #: each member's refusals of suitable work without good reason in a row, by ID number
     #: (loaded only for the rules that read them)
     work_refusals: Mapping[str, int] = field(default_factory=dict)
+    #: tekun: supported persons without a self-care assessment (loaded only when read)
+    self_care_unassessed: int = 0
     #: the household's means and the policy in force (None where not loaded)
     means: MeansFacts | None = None
 
@@ -110,6 +112,7 @@ class CaseFacts:
             "kinship_filed": self.kinship_filed,
             "rechecked_at": self.rechecked_at,
             "work_refusals": {mask_id_number(n): c for n, c in self.work_refusals.items()},
+            "self_care_unassessed": self.self_care_unassessed,
         }
 
 
@@ -539,6 +542,20 @@ def work_refusals_reach_limit(ctx: GuardContext) -> Problem | None:
         message=f"该成员连续无正当理由拒绝介绍的工作{runs}次，未达{limit}次（第三十四条）",
         message_en=f"the member refused suitable work without good reason {runs} time(s) in a "
         f"row, fewer than {limit} (Art. 34)",
+    )
+
+
+@guard("self_care_assessed")
+def self_care_assessed(ctx: GuardContext) -> Problem | None:
+    """Every tekun person is assessed for self-care before the county confirms the case, so
+    that the care level is set (TK Art. 20)."""
+    missing = ctx.facts.self_care_unassessed
+    if ctx.facts.category != "tekun" or missing == 0:
+        return None
+    return Problem(
+        code="self_care_not_assessed",
+        message=f"有{missing}名供养对象尚未评估生活自理能力（《特困人员认定办法》第二十条）",
+        message_en=f"{missing} supported person(s) not yet assessed for self-care (TK Art. 20)",
     )
 
 

@@ -61,6 +61,8 @@ WITHHELD_KEYS = frozenset(
         "counted_income_yuan",
         "discrepancy",
         "offer",
+        "failed_indicators",
+        "self_care_result",
         "owed_yuan",
         "repaid_yuan",
         "outstanding_yuan",

@@ -226,6 +226,7 @@ TRANSITIONS: tuple[TransitionRule, ...] = (
             "benefit_eligible",
             "property_within_limits",
             "county_check_done",
+            "self_care_assessed",
         ),
         stamps=("decided_at",),
         label_zh="审核确认（批准）",

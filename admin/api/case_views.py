@@ -16,6 +16,7 @@ from admin.api.schemas import (
     AuditEntryOut,
     AuditOut,
     BenefitOut,
+    CareChangeIn,
     CaseCreate,
     CaseList,
     CaseListQuery,
@@ -40,6 +41,8 @@ from admin.api.schemas import (
     RecheckOut,
     RecoveryOut,
     RepaymentIn,
+    SelfCareIn,
+    SelfCareOut,
     TransitionIn,
     TriggerOut,
     WorkOfferIn,
@@ -54,6 +57,7 @@ from engine.ports import Actor
 from engine.privacy import Disclosure
 from engine.queries import CaseSummary
 from engine.services.recoveries import record_repayment
+from engine.services.self_care import record_self_care_assessment, report_care_change
 from engine.services.work_offers import WorkOfferInput, record_work_offer
 from engine.states import STATE_LABELS, CaseState
 
@@ -99,6 +103,7 @@ def _case_out(d: CaseDetail, lang: str = "zh") -> CaseOut:
         data_checks=[DataCheckOut(case_id=case_id, **vars(c)) for c in d.data_checks],
         work_offers=[WorkOfferOut(case_id=case_id, **vars(o)) for o in d.work_offers],
         recoveries=[RecoveryOut(case_id=case_id, **vars(r)) for r in d.recoveries],
+        self_care=[SelfCareOut(case_id=case_id, **vars(a)) for a in d.self_care],
         audit_entries=d.audit_entries,
         benefit=BenefitOut.model_validate(d.benefit) if d.benefit else None,
         recheck=RecheckOut.model_validate(d.recheck) if d.recheck else None,
@@ -488,6 +493,53 @@ def create_repayment(case_id: int, recovery_id: int, body: RepaymentIn) -> tuple
         detail = case_view.case_detail(uow, actor, case_id)
     record = next(r for r in detail.recoveries if r.id == recovery_id)
     return RecoveryOut(case_id=case_id, **vars(record)), 200
+
+
+@route(
+    "/cases/<int:case_id>/self-care-assessments",
+    "POST",
+    summary="Record a tekun person's self-care assessment",
+    tag="cases",
+    body=SelfCareIn,
+    responses={201: SelfCareOut},
+    errors=(403, 404, 409),
+)
+def create_self_care_assessment(case_id: int, body: SelfCareIn) -> tuple[SelfCareOut, int]:
+    """The county's assessment (approver) of one supported person's six everyday activities;
+    the result (self-caring, partly or fully lost) sets the care level. Every supported
+    person is assessed before ``approve`` (TK Arts. 20-21); a non-tekun case is a 409."""
+    actor = signed_in()
+    ref = record_self_care_assessment(
+        runtime().uow(),
+        actor,
+        case_id,
+        body.member_id_number,
+        body.assessed_on,
+        body.failed,
+        body.note,
+        body.expected_version,
+    )
+    with runtime().reader() as uow:
+        detail = case_view.case_detail(uow, actor, case_id)
+    record = next(a for a in detail.self_care if a.id == ref.id)
+    return SelfCareOut(case_id=case_id, **vars(record)), 201
+
+
+@route(
+    "/cases/<int:case_id>/care-changes",
+    "POST",
+    summary="Report a change in a tekun person's self-care",
+    tag="cases",
+    body=CareChangeIn,
+    responses={200: CaseOut},
+    errors=(403, 404, 409),
+)
+def create_care_change(case_id: int, body: CareChangeIn) -> tuple[CaseOut, int]:
+    """Record that a tekun person's ability to care for themself changed (clerk, reviewer or
+    approver): the county reassesses within 10 working days (TK Art. 22)."""
+    actor = signed_in()
+    report_care_change(runtime().uow(), actor, case_id, body.note, body.expected_version)
+    return case_response(actor, case_id), 200
 
 
 def _data_check_out(actor: Actor, case_id: int, check_id: int) -> DataCheckOut:

@@ -283,6 +283,41 @@ class RecoveryOut(BaseModel):
     finding: str
 
 
+class SelfCareIn(In):
+    """The county's self-care assessment of one tekun person (TK Arts. 20-21)."""
+
+    member_id_number: str = Field(min_length=18, max_length=18)
+    assessed_on: dt.date
+    failed: list[
+        Literal["eating", "dressing", "bed_transfer", "toileting", "indoor_walking", "bathing"]
+    ] = Field(
+        default_factory=list,
+        max_length=6,
+        description="the indicators the person cannot manage: none, self-caring; 1-3, partly "
+        "lost; 4-6, fully lost",
+    )
+    note: str = Field(default="", max_length=2000)
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class SelfCareOut(BaseModel):
+    """A self-care assessment (failed and result null for masked readers)."""
+
+    id: int
+    case_id: int
+    member: str
+    assessed_on: dt.date
+    failed: list[str] | None
+    result: str | None
+
+
+class CareChangeIn(In):
+    """A reported change in a tekun person's ability to care for themself (TK Art. 22)."""
+
+    note: str = Field(min_length=1, max_length=2000)
+    expected_version: int | None = Field(default=None, ge=1)
+
+
 class CaseListQuery(In):
     """Filters and paging for the case list."""
 
@@ -496,6 +531,7 @@ class CaseOut(CaseSummaryOut):
     data_checks: list[DataCheckOut]
     work_offers: list[WorkOfferOut]
     recoveries: list[RecoveryOut]
+    self_care: list[SelfCareOut]
     audit_entries: int
     benefit: BenefitOut | None
     recheck: RecheckOut | None

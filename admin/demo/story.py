@@ -30,6 +30,7 @@ from engine.services.household_events import (
 )
 from engine.services.investigations import InvestigationInput, record_investigation
 from engine.services.objections import record_objection
+from engine.services.self_care import INDICATORS, record_self_care_assessment
 from engine.states import CaseState
 
 Step = tuple[dt.timedelta, Callable[["Story"], None]]
@@ -156,6 +157,23 @@ class Story:
                     story.case_id,
                     "申请人家庭成员与村（社区）干部存在近亲属关系，"
                     "按规定单独登记备案，提请县级入户核查。",
+                )
+
+        self.after(days_from, days_to, act)
+
+    def assess_self_care(self, days_from: int, days_to: int) -> None:
+        """Plan the county's self-care assessment of a tekun person (TK Arts. 20-21)."""
+
+        def act(story: Story) -> None:
+            failed = story.rng.sample(INDICATORS, story.rng.choice((0, 0, 1, 2, 4)))
+            for m in story.household.members:
+                record_self_care_assessment(
+                    story.uows(story.clock),
+                    story.actors["approver2"],
+                    story.case_id,
+                    m.id_number,
+                    local_date(story.clock.now(), story.clock.tz),
+                    failed,
                 )
 
         self.after(days_from, days_to, act)
@@ -323,6 +341,8 @@ def plan(s: Story, target: CaseState) -> None:
         s.serve(0, 2)
         return
     s.county_visit_if_needed(1, 4)
+    if s.household.category == "tekun":
+        s.assess_self_care(0, 2)
     s.fire(1, 6, "approve", "approver")
     if target == CaseState.ACTIVE:
         if rng.random() < 0.3:

@@ -33,7 +33,7 @@ from admin.extensions import runtime
 from admin.reads import case_filings, case_trail, read_case
 from admin.ui.access import READERS, STAFF, Restricted, current_actor, shows_domain_errors
 from admin.ui.diagram import DiagramUnavailable, lifecycle_svg
-from admin.ui.i18n import engine_label, is_english, state_label, trigger_label
+from admin.ui.i18n import engine_label, is_english, state_label, trigger_label, value_label
 from admin.ui.paging import whole_number
 from audit.chain import StoredEntry
 from audit.issued import display_code, issued_for_case
@@ -49,6 +49,11 @@ from engine.models import InvestigationLevel, InvestigationMethod, User
 from engine.privacy import PERSONAL_DATA_ROLES
 from engine.services.data_checks import COUNTY_ROLES, DATA_SOURCES, REQUEST_ROLES, REQUEST_STATES
 from engine.services.filings import file_kinship
+from engine.services.self_care import (
+    INDICATORS,
+    record_self_care_assessment,
+    report_care_change,
+)
 from engine.services.work_offers import OUTCOMES, WorkOfferInput, record_work_offer
 from engine.states import STATE_LABELS, TRANSITIONS, CaseState
 
@@ -136,6 +141,23 @@ class WorkOfferForm(FlaskForm):  # type: ignore[misc]
     offer = TextAreaField(validators=[DataRequired(), Length(max=MAX_TEXT)])
     outcome = StringField(validators=[AnyOf(list(OUTCOMES))])
     note = TextAreaField(validators=[Optional(), Length(max=MAX_TEXT)])
+    expected_version = IntegerField(validators=[DataRequired()])
+
+
+class SelfCareForm(FlaskForm):  # type: ignore[misc]
+    """The county's self-care assessment of one tekun person (TK Arts. 20-21)."""
+
+    member_id_number = StringField(validators=[DataRequired(), Length(max=18)])
+    assessed_on = DateField(validators=[DataRequired()])
+    failed = SelectMultipleField(choices=[], validate_choice=False)
+    note = TextAreaField(validators=[Optional(), Length(max=MAX_TEXT)])
+    expected_version = IntegerField(validators=[DataRequired()])
+
+
+class CareChangeForm(FlaskForm):  # type: ignore[misc]
+    """A reported change in a tekun person's self-care (TK Art. 22)."""
+
+    note = TextAreaField(validators=[DataRequired(), Length(max=MAX_TEXT)])
     expected_version = IntegerField(validators=[DataRequired()])
 
 
@@ -245,6 +267,9 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
             filing_form=FilingForm(),
             check_request_form=DataCheckRequestForm(),
             work_offer_form=WorkOfferForm(),
+            self_care_form=SelfCareForm(),
+            care_change_form=CareChangeForm(),
+            indicators=INDICATORS,
             work_outcomes=OUTCOMES,
             able_members=[m for m in detail.members if m.able_to_work],
             check_result_form=DataCheckResultForm(),
@@ -438,4 +463,47 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
             form.expected_version.data,
         )
         flash(gettext("The work offer is recorded."), "success")
+        return redirect(url_for(".details", case_id=case_id))
+
+    @expose("/<int:case_id>/self-care", methods=["POST"])
+    @shows_domain_errors
+    def self_care(self, case_id: int) -> Response:
+        """Record the county's self-care assessment of a tekun person."""
+        form = SelfCareForm()
+        if not form.validate_on_submit():
+            raise _form_problems(form)
+        ref = record_self_care_assessment(
+            runtime().uow(),
+            current_actor(),
+            case_id,
+            form.member_id_number.data.strip(),
+            form.assessed_on.data,
+            list(form.failed.data or []),
+            (form.note.data or "").strip(),
+            form.expected_version.data,
+        )
+        flash(
+            gettext("Self-care assessed: %(result)s.", result=value_label("self_care", ref.result)),
+            "success",
+        )
+        return redirect(url_for(".details", case_id=case_id))
+
+    @expose("/<int:case_id>/care-changes", methods=["POST"])
+    @shows_domain_errors
+    def care_change(self, case_id: int) -> Response:
+        """Report a change in a tekun person's self-care (reassessed within 10 working days)."""
+        form = CareChangeForm()
+        if not form.validate_on_submit():
+            raise _form_problems(form)
+        report_care_change(
+            runtime().uow(),
+            current_actor(),
+            case_id,
+            form.note.data.strip(),
+            form.expected_version.data,
+        )
+        flash(
+            gettext("The change is reported: the county reassesses within 10 working days."),
+            "success",
+        )
         return redirect(url_for(".details", case_id=case_id))

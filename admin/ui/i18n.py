@@ -114,6 +114,19 @@ VALUE_LABELS["tekun_supporter"] = {
     "supporter_incapacitated": _l("the supporter lacks legal capacity, is missing or in prison"),
     "able": _l("a supporter is able to support (not eligible)"),
 }
+VALUE_LABELS["self_care"] = {
+    "self_caring": _l("self-caring"),
+    "partly_lost": _l("self-care partly lost"),
+    "fully_lost": _l("self-care fully lost"),
+}
+VALUE_LABELS["care_indicator"] = {
+    "eating": _l("eating"),
+    "dressing": _l("dressing"),
+    "bed_transfer": _l("getting in and out of bed"),
+    "toileting": _l("toileting"),
+    "indoor_walking": _l("walking indoors"),
+    "bathing": _l("bathing"),
+}
 VALUE_LABELS["work_outcome"] = {
     "accepted": _l("accepted"),
     "refused": _l("refused without good reason"),
@@ -169,6 +182,8 @@ EVENT_LABELS = {
     "record_data_check_result": _l("Information check answered"),
     "record_work_offer": _l("Work offer recorded"),
     "record_repayment": _l("Repayment recorded"),
+    "self_care_assessment": _l("Self-care assessed"),
+    "report_care_change": _l("Change in self-care reported"),
 }
 #: lines of a benefit's explanation, by code (the stored label is Chinese)
 BREAKDOWN_LABELS = {

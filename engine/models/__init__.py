@@ -20,6 +20,7 @@ from engine.models.cases import (
     Objection,
     Recovery,
     Repayment,
+    SelfCareAssessment,
     WorkOffer,
 )
 from engine.models.enums import (
@@ -84,6 +85,7 @@ __all__ = [
     "Relation",
     "RelativeDeclaration",
     "Repayment",
+    "SelfCareAssessment",
     "Standard",
     "StandardCategory",
     "UTCDateTime",

@@ -75,6 +75,9 @@ class Case(Base):
     rechecked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     phase_out_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: a change in a tekun person's ability to care for themself was reported: the county
+    #: reassesses within 10 working days (TK Art. 22)
+    care_change_reported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: the day the decision letter (e.g. a refusal with reasons) was served (Art. 21, 38)
     decision_served_on: Mapped[dt.date | None] = mapped_column(Date)
 
@@ -280,6 +283,25 @@ class Repayment(Base):
     recovery_id: Mapped[int] = mapped_column(ForeignKey("recovery.id"), index=True)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     paid_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class SelfCareAssessment(Base):
+    """The county's assessment of a tekun person's ability to care for themself (TK Arts. 20-23):
+    the six indicators failed, and the level of care it sets."""
+
+    __tablename__ = "self_care_assessment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    assessed_on: Mapped[dt.date] = mapped_column(Date)
+    #: the indicators the person cannot manage, comma-separated (``INDICATORS``; empty: none)
+    failed: Mapped[str] = mapped_column(String(120))
+    #: self_caring | partly_lost | fully_lost (全自理 / 部分丧失 / 完全丧失)
+    result: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

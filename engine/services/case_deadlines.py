@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.access import county_of
 from engine.calendar import WorkCalendar
 from engine.clock import local_date
 from engine.deadlines import Deadline, DeadlineFacts, case_deadlines, earliest_due
-from engine.models import Case, DataCheck
+from engine.models import Case, DataCheck, SelfCareAssessment
 from engine.policy import calendar_for, parameters_in_force
 from engine.states import FINAL_STATES, CaseState
 from engine.uow import UnitOfWork
@@ -61,6 +61,16 @@ def deadline_facts(session: Session, case: Case, tz: dt.tzinfo) -> DeadlineFacts
             ],
             case.reassess_from,
         )
+    reported = case.care_change_reported_at
+    reassessed = None
+    if reported is not None:
+        # the first assessment the county recorded after the change was reported (TK Art. 22)
+        reassessed = session.scalar(
+            select(func.min(SelfCareAssessment.recorded_at)).where(
+                SelfCareAssessment.case_id == case.id,
+                SelfCareAssessment.recorded_at >= reported,
+            )
+        )
     return DeadlineFacts(
         category=str(case.category),
         state=str(case.state),
@@ -68,6 +78,8 @@ def deadline_facts(session: Session, case: Case, tz: dt.tzinfo) -> DeadlineFacts
         accepted_on=accepted_on,
         investigating_since_on=investigating_on,
         reinvestigating_since_on=_on(case.reinvestigating_since, tz),
+        care_change_reported_on=_on(reported, tz),
+        care_reassessed_on=_on(reassessed, tz),
         data_check_requested_on=_on(check.requested_at, tz) if check else None,
         data_check_on=_on(check.started_at, tz) if check else None,
         proposed_on=_on(case.proposed_at, tz),

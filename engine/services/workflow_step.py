@@ -26,6 +26,7 @@ from engine.means import load_means
 from engine.models import (
     Case,
     CaseClaim,
+    Category,
     DemocraticReview,
     Investigation,
     KinshipFiling,
@@ -38,7 +39,7 @@ from engine.services.case_deadlines import refresh_due_on
 from engine.services.decision_record import DECISION_TRIGGERS, decision_records
 from engine.states import FINAL_STATES, CaseState, TransitionRule
 from engine.uow import UnitOfWork, db_conflicts
-from engine.work_refusals import consecutive_refusals
+from engine.work_refusals import consecutive_refusals, unassessed
 
 #: longest reason text kept in the audit trail
 MAX_REASON_CHARS = 2000
@@ -125,6 +126,7 @@ def load_facts(
     case: Case,
     on: dt.date | None = None,
     work_offers: bool = False,
+    self_care: bool = False,
 ) -> CaseFacts:
     """Load what the guards need to decide about ``case`` (its means too, given a date; its
     members' refusals of work when ``work_offers``)."""
@@ -197,6 +199,9 @@ def load_facts(
         and (flagged_at is None or as_utc(filed_at) >= as_utc(flagged_at)),
         rechecked_at=case.rechecked_at,
         work_refusals=consecutive_refusals(session, case.id) if work_offers else {},
+        self_care_unassessed=unassessed(session, case)
+        if self_care and case.category == Category.TEKUN
+        else 0,
         means=load_means(session, case, on) if on is not None else None,
     )
 
@@ -250,8 +255,9 @@ def guard_context(
     """Build the guards' inputs for ``case`` as of now (with its means if ``rules`` need them)."""
     on = local_date(uow.clock.now(), uow.clock.tz) if needs_means(rules) else None
     offers = any("work_refusals_reach_limit" in r.guards for r in rules)
+    care = any("self_care_assessed" in r.guards for r in rules)
     return GuardContext(
-        facts=load_facts(uow.session, uow.audit, case, on, work_offers=offers),
+        facts=load_facts(uow.session, uow.audit, case, on, work_offers=offers, self_care=care),
         actor=actor,
         now=uow.clock.now(),
         tz=uow.clock.tz,

@@ -2,7 +2,8 @@
 their password (four eyes); information checks (信息核对) requested, started and answered;
 each county's yearly serial of decision numbers; a tekun household's supporters (TK Arts. 7-8);
 work offered to members able to work and the sanction for refusing it (Art. 34); money ordered
-back after concealment and what was repaid (2022 notice §5(五))
+back after concealment and what was repaid (2022 notice §5(五)); tekun self-care assessments
+and reported changes (TK Arts. 20-23)
 
 Revision ID: 0008
 Revises: 0007
@@ -127,6 +128,35 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_repayment_recovery_id"), "repayment", ["recovery_id"])
     op.create_table(
+        "self_care_assessment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("assessed_on", sa.Date(), nullable=False),
+        sa.Column("failed", sa.String(length=120), nullable=False),
+        sa.Column("result", sa.String(length=16), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["case_file.id"], name=op.f("fk_self_care_assessment_case_id_case_file")
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["person.id"], name=op.f("fk_self_care_assessment_person_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_self_care_assessment_recorded_by_id_app_user"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_self_care_assessment")),
+    )
+    op.create_index(op.f("ix_self_care_assessment_case_id"), "self_care_assessment", ["case_id"])
+    with op.batch_alter_table("case_file", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("care_change_reported_at", sa.DateTime(timezone=True), nullable=True)
+        )
+    op.create_table(
         "decision_serial",
         sa.Column("county_code", sa.String(length=6), nullable=False),
         sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
@@ -136,6 +166,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("case_file", schema=None) as batch_op:
+        batch_op.drop_column("care_change_reported_at")
+    op.drop_index(op.f("ix_self_care_assessment_case_id"), table_name="self_care_assessment")
+    op.drop_table("self_care_assessment")
     op.drop_index(op.f("ix_repayment_recovery_id"), table_name="repayment")
     op.drop_table("repayment")
     op.drop_index(op.f("ix_recovery_case_id"), table_name="recovery")

@@ -29,6 +29,7 @@ from engine.services import (
 )
 from engine.services import decisions as decision_effects
 from engine.services.policy import NewParameter, NewStandard, set_parameter, set_standard
+from engine.services.self_care import record_self_care_assessment
 from engine.states import CaseState
 from tests.support import COUNTY, VILLAGE_A1, World, member
 
@@ -217,6 +218,13 @@ def test_tekun_is_paid_the_tekun_standard(world: World) -> None:
         world.investigate(
             case_id, level="county", investigators=("approver", "approver2"), by="approver2"
         )
+    with pytest.raises(GuardFailed) as unassessed:
+        world.fire(case_id, "approve", "approver")
+    assert "self_care_not_assessed" in {p.code for p in unassessed.value.problems}
+    person = detail(world, case_id).members[0].id_number
+    record_self_care_assessment(
+        world.uow(), world.actors["approver2"], case_id, person, world.today(), ["bathing"]
+    )
     world.fire(case_id, "approve", "approver")
     assert detail(world, case_id).benefit["monthly_yuan"] == Decimal("693.00")
 

@@ -345,3 +345,34 @@ def test_staff_record_a_work_offer_on_the_page(as_user, world: World) -> None:  
     page = b.text(f"/admin/case/{case_id}")
     assert "无正当理由拒绝" in page and "登记就业岗位推荐" in page
     assert last_entry(world, case_id).trigger == "record_work_offer"
+
+
+def test_the_county_assesses_self_care_on_the_page_before_approving_tekun(
+    as_user, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    """TK Arts. 20-21: the approver records the assessment from the case page."""
+    case_id = world.apply(application(members=1, category="tekun"))
+    world.to_state(case_id, CaseState.PENDING_CONFIRMATION)
+    b = as_user("approver")
+    page = b.text(f"/admin/case/{case_id}")
+    assert 'id="self-care-form"' in page
+    with world.rt.reader() as uow:
+        case = uow.session.get(Case, case_id)
+        assert case is not None
+        person = uow.session.scalars(
+            select(Person)
+            .join(Member, Member.person_id == Person.id)
+            .where(Member.household_id == case.household_id)
+        ).one()
+    response = b.post(
+        f"/admin/case/{case_id}/self-care",
+        {
+            "member_id_number": person.id_number,
+            "assessed_on": world.today().isoformat(),
+            "failed": ["bathing", "dressing"],
+            "expected_version": str(case_of(world, case_id).version),
+        },
+    )
+    assert response.status_code == 302
+    page = b.text(f"/admin/case/{case_id}")
+    assert "部分丧失" in page and last_entry(world, case_id).trigger == "self_care_assessment"
