@@ -27,7 +27,7 @@ from engine.models import (
     User,
 )
 from engine.privacy import Disclosure
-from engine.states import CaseState
+from engine.states import ENROLLED_STATES
 
 
 @dataclass(frozen=True)
@@ -196,10 +196,6 @@ def kinship_register(
     return out
 
 
-#: the states of an enrolled case (receiving assistance, or phasing out of it)
-ENROLLED_STATES = (CaseState.ACTIVE, CaseState.UNDER_RECHECK, CaseState.PHASING_OUT)
-
-
 @dataclass(frozen=True)
 class EnrolledFlagRow:
     """An enrolled case with active kinship flags, and where its review stands."""
@@ -261,7 +257,7 @@ def enrolled_flagged_cases(
         .outerjoin(visited, visited.c.case_id == Case.id)
         .where(
             Case.village_code.startswith(region, autoescape=True),
-            Case.state.in_(ENROLLED_STATES),
+            Case.state.in_(list(ENROLLED_STATES)),
         )
         .order_by(Case.id)
     ).all()
