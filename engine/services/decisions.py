@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.calendar import add_months, first_of_next_month
-from engine.errors import Conflict, invalid_field, raise_invalid
+from engine.errors import Conflict
 from engine.guards import GuardContext
 from engine.identity import mask_id_number
 from engine.means import MeansFacts, load_means
@@ -25,12 +25,11 @@ from engine.models import (
     BenefitKind,
     Case,
     Category,
-    Member,
-    Person,
     fen_to_yuan,
     yuan_to_fen,
 )
 from engine.rules import Benefit, Line, phase_out_amount
+from engine.services.household_members import current_member
 from engine.services.recoveries import order_recovery
 from engine.services.workflow_step import effect
 from engine.uow import UnitOfWork
@@ -156,27 +155,9 @@ def _terminate(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> M
 def _sanction(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> Mapping[str, Any]:
     """Stop the member's own share and decide the household's new amount (Art. 34)."""
     number = str(ctx.data["member"]).strip().upper()
-    member = uow.session.scalar(
-        select(Member)
-        .join(Person, Person.id == Member.person_id)
-        .where(
-            Member.household_id == case.household_id,
-            Member.left_at.is_(None),
-            Person.id_number == number,
-        )
+    member = current_member(
+        uow.session, case, number, ctx.today, field="data.member", code="not_a_member"
     )
-    if member is None:
-        raise_invalid(
-            [
-                invalid_field(
-                    "data.member",
-                    "该身份证号码不是本户现有成员",
-                    "no current member of the household has this ID number",
-                    code="not_a_member",
-                )
-            ]
-        )
-    assert member is not None
     if member.work_sanctioned_at is not None:
         raise Conflict(
             "该成员的保障金已停发", "the member's share is stopped already", code="sanctioned"

@@ -33,10 +33,17 @@ JOIN_REASONS: tuple[JoinReason, ...] = ("birth", "marriage", "moved_in", "other"
 MAX_NOTE = 500
 
 
-def current_member(session: Session, case: Case, id_number: str, today: dt.date) -> Member:
-    """The household's current member with this ID number, or a clear 422."""
+def current_member(
+    session: Session,
+    case: Case,
+    id_number: str,
+    today: dt.date,
+    field: str = "id_number",
+    code: str = "invalid",
+) -> Member:
+    """The household's current member with this ID number, or a clear 422 naming ``field``."""
     try:
-        number = parse_id_number(id_number, today=today).number
+        number = parse_id_number(id_number, today=today, field=field).number
     except InvalidIdNumber as err:
         raise InvalidData(
             err.problem.message, err.problem.message_en, problems=[err.problem]
@@ -54,9 +61,10 @@ def current_member(session: Session, case: Case, id_number: str, today: dt.date)
         raise_invalid(
             [
                 invalid_field(
-                    "id_number",
+                    field,
                     "该人员不是本户现有成员",
                     "no current member of the household has this ID",
+                    code=code,
                 )
             ]
         )

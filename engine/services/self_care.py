@@ -14,16 +14,15 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from engine.access import ensure_role
 from engine.clock import local_date
 from engine.errors import Conflict, Problem, invalid_field, raise_invalid
 from engine.identity import InvalidIdNumber, mask_id_number, parse_id_number
 from engine.inputs import text_problem
-from engine.models import Case, Category, Member, Person, SelfCareAssessment
+from engine.models import Case, Category, SelfCareAssessment
 from engine.ports import Actor
 from engine.rulebook import RuleBook
+from engine.services.household_members import current_member
 from engine.services.workflow_step import CaseRef, locked_case, record_case_event
 from engine.states import Role
 from engine.uow import UnitOfWork
@@ -89,31 +88,6 @@ def _ensure_tekun(case: Case) -> None:
         )
 
 
-def _member(uow: UnitOfWork, case: Case, number: str) -> Member:
-    member = uow.session.scalar(
-        select(Member)
-        .join(Person, Person.id == Member.person_id)
-        .where(
-            Member.household_id == case.household_id,
-            Member.left_at.is_(None),
-            Person.id_number == number,
-        )
-    )
-    if member is None:
-        raise_invalid(
-            [
-                invalid_field(
-                    "member_id_number",
-                    "该身份证号码不是本案现有供养对象",
-                    "no current member of the case has this ID number",
-                    code="not_a_member",
-                )
-            ]
-        )
-    assert member is not None
-    return member
-
-
 def record_self_care_assessment(
     uow: UnitOfWork,
     actor: Actor,
@@ -133,7 +107,9 @@ def record_self_care_assessment(
     number = parse_id_number(member_id_number, today=today).number
     with locked_case(uow, case_id, actor, "self_care_assessment", expected_version) as case:
         _ensure_tekun(case)
-        member = _member(uow, case, number)
+        member = current_member(
+            uow.session, case, number, today, field="member_id_number", code="not_a_member"
+        )
         result = self_care_result(len(failed), uow.rules, assessed_on)
         row = SelfCareAssessment(
             case_id=case.id,

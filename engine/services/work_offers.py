@@ -11,19 +11,16 @@ run of refusals; a refusal with good reason neither counts nor ends it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from engine.access import STAFF_ROLES, ensure_role
 from engine.clock import local_date
 from engine.errors import Conflict, Problem, invalid_field, raise_invalid
 from engine.identity import InvalidIdNumber, mask_id_number, parse_id_number
 from engine.inputs import text_problem
-from engine.models import Case, Member, Person, WorkOffer
+from engine.models import WorkOffer
 from engine.ports import Actor
+from engine.services.household_members import current_member
 from engine.services.workflow_step import CaseRef, locked_case, record_case_event
 from engine.states import ENROLLED_STATES
 from engine.uow import UnitOfWork
@@ -107,7 +104,9 @@ def record_work_offer(
                 "work offers are recorded for enrolled households (Art. 34)",
                 code="invalid_state",
             )
-        member = _current_member(session, case, number)
+        member = current_member(
+            session, case, number, today, field="member_id_number", code="not_a_member"
+        )
         if not member.able_to_work:
             raise_invalid(
                 [
@@ -149,33 +148,3 @@ def record_work_offer(
         )
         uow.commit()
         return WorkOfferRef(row.id, CaseRef(case.id, str(case.state), case.version))
-
-
-def _current_member(session: Session, case: Case, number: str) -> Member:
-    member = session.scalar(
-        select(Member)
-        .join(Person, Person.id == Member.person_id)
-        .where(
-            Member.household_id == case.household_id,
-            Member.left_at.is_(None),
-            Person.id_number == number,
-        )
-    )
-    if member is None:
-        raise_invalid(
-            [
-                invalid_field(
-                    "member_id_number",
-                    "该身份证号码不是本户现有成员",
-                    "no current member of the household has this ID number",
-                    code="not_a_member",
-                )
-            ]
-        )
-    assert member is not None
-    return member
-
-
-def refusal_runs_payload(runs: Mapping[str, int]) -> dict[str, int]:
-    """The runs with masked ID numbers (for audit payloads)."""
-    return {mask_id_number(n): c for n, c in runs.items()}
