@@ -8,14 +8,11 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from admin.cli.support import acting_user, require_schema
-from admin.exports import table_format, write_table
+from admin.cli.support import export_format, log_cli_read, reading_user, require_schema
+from admin.exports import write_table
 from admin.extensions import runtime
 from audit.archives import past_retention
-from audit.recorder import log_reads
-from engine.access import covers
 from engine.clock import local_date
-from engine.ports import OPERATOR_INSPECTING
 from engine.privacy import Disclosure
 
 archives = AppGroup("archives", help="Household files (一户一档) and their retention periods.")
@@ -56,27 +53,13 @@ def archives_due(
     is kept for good."""
     require_schema()
     if out is not None:
-        try:
-            table_format(out)
-        except ValueError as err:
-            raise click.BadParameter(str(err), param_hint="--out") from None
+        export_format(out)
     rt = runtime()
-    actor = acting_user(username) if username else OPERATOR_INSPECTING
-    if username and not covers(actor.region_code, county):
-        raise click.ClickException(f"{county} is outside the region of {username}")
+    actor = reading_user(county, username)
     today = as_of.date() if as_of else local_date(rt.clock.now(), rt.clock.tz)
     with rt.reader() as uow:
         items = past_retention(uow.session, county, today, rt.clock.tz, Disclosure(actor))
-    with rt.uow() as uow:
-        log_reads(
-            uow.session,
-            actor,
-            action="list_archives_due",
-            channel="cli",
-            at=rt.clock.now(),
-            case_ids=sorted({c for i in items for c in i.case_ids}),
-        )
-        uow.commit()
+    log_cli_read(actor, "list_archives_due", sorted({c for i in items for c in i.case_ids}))
     table = [
         (
             i.household_id,

@@ -10,16 +10,22 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from admin.cli.support import acting_user, domain_errors, progress_bar, require_schema
-from admin.exports import table_format, write_table
+from admin.cli.support import (
+    acting_user,
+    domain_errors,
+    export_format,
+    log_cli_read,
+    progress_bar,
+    reading_user,
+    require_schema,
+)
+from admin.exports import write_table
 from admin.extensions import runtime
 from admin.imports import read_records
 from audit.inspect import enrolled_flagged_cases, kinship_register
 from audit.officials import check_header, import_officials, rows_from_records
-from audit.recorder import log_reads
 from audit.scan import apply_scan, plan_scan
-from engine.access import covers
-from engine.ports import OPERATOR_INSPECTING, Actor
+from engine.ports import Actor
 from engine.privacy import Disclosure
 from engine.states import Role
 
@@ -130,15 +136,12 @@ REGISTER_HEADER = (
 def kinship_register_export(county: str, out: Path, year: int | None, username: str | None) -> None:
     """Export the register of filed cases (近亲属备案登记); the read of it is logged."""
     require_schema()
-    try:
-        table_format(out)
-    except ValueError as err:
-        raise click.BadParameter(str(err), param_hint="--out") from None
+    export_format(out)
     rt = runtime()
-    actor = _reader(county, username)
+    actor = reading_user(county, username)
     with rt.reader() as uow:
         rows = kinship_register(uow.session, county, Disclosure(actor), year)
-    _log_export(actor, "export_register", [r.case_id for r in rows])
+    log_cli_read(actor, "export_register", [r.case_id for r in rows])
     table = [
         (
             i,
@@ -157,24 +160,6 @@ def kinship_register_export(county: str, out: Path, year: int | None, username: 
     ]
     digest = write_table(out, "近亲属备案", REGISTER_HEADER, table)
     click.echo(f"{out}: {len(rows)} filed case(s), sha256 {digest}")
-
-
-def _reader(county: str, username: str | None) -> Actor:
-    """Who reads: the named user, within their region, or the operator inspecting."""
-    actor = acting_user(username) if username else OPERATOR_INSPECTING
-    if username and not covers(actor.region_code, county):
-        raise click.ClickException(f"{county} is outside the region of {username}")
-    return actor
-
-
-def _log_export(actor: Actor, action: str, case_ids: list[int]) -> None:
-    """Log the export as a read of these cases' personal data."""
-    rt = runtime()
-    with rt.uow() as uow:
-        log_reads(
-            uow.session, actor, action=action, channel="cli", at=rt.clock.now(), case_ids=case_ids
-        )
-        uow.commit()
 
 
 ENROLLED_HEADER = (
@@ -213,15 +198,12 @@ def kinship_enrolled_export(county: str, out: Path, username: str | None) -> Non
     """Export the enrolled cases related to officials, with their filing, county visit and
     recheck status (近亲属享受低保复核); the read is logged."""
     require_schema()
-    try:
-        table_format(out)
-    except ValueError as err:
-        raise click.BadParameter(str(err), param_hint="--out") from None
+    export_format(out)
     rt = runtime()
-    actor = _reader(county, username)
+    actor = reading_user(county, username)
     with rt.reader() as uow:
         rows = enrolled_flagged_cases(uow.session, county, Disclosure(actor))
-    _log_export(actor, "export_enrolled_flags", [r.case_id for r in rows])
+    log_cli_read(actor, "export_enrolled_flags", [r.case_id for r in rows])
     tz = rt.clock.tz
 
     def day(value: dt.datetime | None) -> str:

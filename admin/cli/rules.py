@@ -12,8 +12,14 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from admin.cli.support import acting_user, domain_errors, progress_bar, require_schema
-from admin.exports import table_format, write_table
+from admin.cli.support import (
+    acting_user,
+    domain_errors,
+    export_format,
+    progress_bar,
+    require_schema,
+)
+from admin.exports import write_table
 from admin.extensions import runtime
 from audit.replay import replay_case
 from engine.access import county_of
@@ -236,10 +242,7 @@ ROLL_HEADER = (
 def payments_roll(month: str, out: Path, county: str | None, username: str) -> None:
     """Write the payment roll for MONTH (YYYY-MM); the generation is audited with its SHA-256."""
     require_schema()
-    try:
-        fmt = table_format(out)
-    except ValueError as err:
-        raise click.BadParameter(str(err), param_hint="--out") from None
+    fmt = export_format(out)
     rt = runtime()
     actor = acting_user(username)
     county = county or county_of(actor.region_code)

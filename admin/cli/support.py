@@ -1,20 +1,25 @@
-"""Helpers the ``doudi`` commands share: errors, progress bars, schema check, acting user."""
+"""Helpers the ``doudi`` commands share: errors, progress bars, schema check, acting user,
+and the reader, output file and read log of the commands that export personal data."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
 from sqlalchemy import select
 
+from admin.exports import table_format
 from admin.extensions import runtime
 from admin.migrate import current_revision, head_revision
+from audit.recorder import log_reads
+from engine.access import covers
 from engine.errors import DomainError
 from engine.models import User
-from engine.ports import Actor
+from engine.ports import OPERATOR_INSPECTING, Actor
 from engine.services.users import actor_of
 
 
@@ -50,3 +55,29 @@ def acting_user(username: str) -> Actor:
         if user is None or not user.active:
             raise click.ClickException(f"no active user {username!r}")
         return actor_of(user)
+
+
+def export_format(out: Path) -> str:
+    """The table format ``--out`` names (xlsx or csv), or a usage error naming the option."""
+    try:
+        return table_format(out)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--out") from None
+
+
+def reading_user(region: str, username: str | None) -> Actor:
+    """Who reads: the named user, refused outside their region, or the operator inspecting."""
+    actor = acting_user(username) if username else OPERATOR_INSPECTING
+    if username and not covers(actor.region_code, region):
+        raise click.ClickException(f"{region} is outside the region of {username}")
+    return actor
+
+
+def log_cli_read(actor: Actor, action: str, case_ids: Collection[int | None]) -> None:
+    """Log a command's read of these cases' personal data."""
+    rt = runtime()
+    with rt.uow() as uow:
+        log_reads(
+            uow.session, actor, action=action, channel="cli", at=rt.clock.now(), case_ids=case_ids
+        )
+        uow.commit()
