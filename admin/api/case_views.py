@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from pydantic import BaseModel
+
 from admin.api.common import route, signed_in
 from admin.api.errors import lang
 from admin.api.rules_schemas import (
@@ -60,6 +64,9 @@ from engine.services.recoveries import record_repayment
 from engine.services.self_care import record_self_care_assessment, report_care_change
 from engine.services.work_offers import WorkOfferInput, record_work_offer
 from engine.states import STATE_LABELS, CaseState
+
+#: a record of a case as the API returns it
+Out = TypeVar("Out", bound=BaseModel)
 
 
 def _label(state: str) -> str:
@@ -266,10 +273,7 @@ def create_investigation(case_id: int, body: InvestigationIn) -> tuple[Investiga
         ),
         expected_version=body.expected_version,
     )
-    with runtime().reader() as uow:
-        detail = case_view.case_detail(uow, actor, case_id)
-    record = next(i for i in detail.investigations if i.id == ref.id)
-    return InvestigationOut(case_id=case_id, **vars(record)), 201
+    return _record_out(actor, case_id, "investigations", ref.id, InvestigationOut), 201
 
 
 @route(
@@ -360,10 +364,7 @@ def create_democratic_review(
         ),
         body.expected_version,
     )
-    with runtime().reader() as uow:
-        detail = case_view.case_detail(uow, actor, case_id)
-    record = next(r for r in detail.democratic_reviews if r.id == ref.id)
-    return DemocraticReviewOut(case_id=case_id, **vars(record)), 201
+    return _record_out(actor, case_id, "democratic_reviews", ref.id, DemocraticReviewOut), 201
 
 
 @route(
@@ -459,10 +460,7 @@ def create_work_offer(case_id: int, body: WorkOfferIn) -> tuple[WorkOfferOut, in
         ),
         body.expected_version,
     )
-    with runtime().reader() as uow:
-        detail = case_view.case_detail(uow, actor, case_id)
-    record = next(o for o in detail.work_offers if o.id == ref.id)
-    return WorkOfferOut(case_id=case_id, **vars(record)), 201
+    return _record_out(actor, case_id, "work_offers", ref.id, WorkOfferOut), 201
 
 
 @route(
@@ -489,10 +487,7 @@ def create_repayment(case_id: int, recovery_id: int, body: RepaymentIn) -> tuple
         body.note,
         body.expected_version,
     )
-    with runtime().reader() as uow:
-        detail = case_view.case_detail(uow, actor, case_id)
-    record = next(r for r in detail.recoveries if r.id == recovery_id)
-    return RecoveryOut(case_id=case_id, **vars(record)), 200
+    return _record_out(actor, case_id, "recoveries", recovery_id, RecoveryOut), 200
 
 
 @route(
@@ -519,10 +514,7 @@ def create_self_care_assessment(case_id: int, body: SelfCareIn) -> tuple[SelfCar
         body.note,
         body.expected_version,
     )
-    with runtime().reader() as uow:
-        detail = case_view.case_detail(uow, actor, case_id)
-    record = next(a for a in detail.self_care if a.id == ref.id)
-    return SelfCareOut(case_id=case_id, **vars(record)), 201
+    return _record_out(actor, case_id, "self_care", ref.id, SelfCareOut), 201
 
 
 @route(
@@ -542,18 +534,20 @@ def create_care_change(case_id: int, body: CareChangeIn) -> tuple[CaseOut, int]:
     return case_response(actor, case_id), 200
 
 
-def _data_check_out(actor: Actor, case_id: int, check_id: int) -> DataCheckOut:
+def _record_out(actor: Actor, case_id: int, records: str, record_id: int, out: type[Out]) -> Out:
+    """One record of the case (``records`` names the list in its detail) as the caller sees it."""
     with runtime().reader() as uow:
         detail = case_view.case_detail(uow, actor, case_id)
-    record = next(c for c in detail.data_checks if c.id == check_id)
-    return DataCheckOut(case_id=case_id, **vars(record))
+    record = next(r for r in getattr(detail, records) if r.id == record_id)
+    return out(case_id=case_id, **vars(record))
+
+
+def _data_check_out(actor: Actor, case_id: int, check_id: int) -> DataCheckOut:
+    return _record_out(actor, case_id, "data_checks", check_id, DataCheckOut)
 
 
 def _objection_out(actor: Actor, case_id: int, objection_id: int) -> ObjectionOut:
-    with runtime().reader() as uow:
-        detail = case_view.case_detail(uow, actor, case_id)
-    record = next(o for o in detail.objections if o.id == objection_id)
-    return ObjectionOut(case_id=case_id, **vars(record))
+    return _record_out(actor, case_id, "objections", objection_id, ObjectionOut)
 
 
 @route(
