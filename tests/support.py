@@ -193,15 +193,21 @@ def _employment(w: World, case_id: int) -> None:
                 .where(Member.household_id == case.household_id, Member.left_at.is_(None))
             )
         )
+    found_work(w, case_id, dict.fromkeys(numbers, 2000), "务工收入稳定")
+
+
+def found_work(w: World, case_id: int, wages: dict[str, int], note: str = "务工") -> None:
+    """Record that these members (by ID number) found work at these monthly wages."""
     record_change(
         w.rt.uow(),
         w.actors["clerk"],
         case_id,
         MeansChange(
             kind="employment",
-            note="务工收入稳定",
+            note=note,
             members=[
-                MemberChange(n, incomes=[IncomeInput("wages", Decimal(2000))]) for n in numbers
+                MemberChange(n, incomes=[IncomeInput("wages", Decimal(yuan))])
+                for n, yuan in wages.items()
             ],
         ),
     )

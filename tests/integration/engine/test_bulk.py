@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -12,10 +11,9 @@ from audit.models import AuditEntry
 from audit.verify import verify_all
 from engine.errors import Forbidden
 from engine.models import Case
-from engine.services import IncomeInput, MeansChange, MemberChange, record_change
 from engine.services.bulk import end_due_phase_outs, start_due_rechecks
 from engine.states import CaseState
-from tests.support import World, application
+from tests.support import World, application, found_work
 
 S = CaseState
 
@@ -112,20 +110,7 @@ def phasing_out(world: World) -> tuple[int, object]:
     app = application(members=2)
     case_id = world.apply(app)
     world.to_state(case_id, S.UNDER_RECHECK)
-    record_change(
-        world.uow(),
-        world.actors["clerk"],
-        case_id,
-        MeansChange(
-            kind="employment",
-            note="务工",
-            members=[
-                MemberChange(
-                    app.members[1].id_number, incomes=[IncomeInput("wages", Decimal(2000))]
-                )
-            ],
-        ),
-    )
+    found_work(world, case_id, {app.members[1].id_number: 2000})
     world.fire(case_id, "start_phase_out", "approver", "就业")
     return case_id, app
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from engine.services import Application, IncomeInput, MeansChange, MemberChange, record_change
 from engine.services.payments import payment_lines
-from tests.support import COUNTY, VILLAGE_A1, World, member
+from tests.support import COUNTY, VILLAGE_A1, World, found_work, member
 
 D = dt.date
 
@@ -83,20 +83,7 @@ def test_a_phase_out_is_never_paid_beyond_its_months(world: World) -> None:
     case_id, app = approved(world)
     world.pass_days(60)
     world.fire(case_id, "start_recheck", "reviewer")
-    record_change(
-        world.uow(),
-        world.actors["clerk"],
-        case_id,
-        MeansChange(
-            kind="employment",
-            note="务工",
-            members=[
-                MemberChange(
-                    app.members[1].id_number, incomes=[IncomeInput("wages", Decimal(3000))]
-                )
-            ],
-        ),
-    )
+    found_work(world, case_id, {app.members[1].id_number: 3000})
     world.fire(case_id, "start_phase_out", "approver", "就业增收")
     started = world.today()  # early May 2026: six months run to early November
     assert case_id in roll(world, D(2026, 11, 1))
