@@ -82,6 +82,21 @@ def text_problem(value: str, field: str) -> Problem | None:
     return None
 
 
+def free_text_problem(value: object, field: str, max_chars: int, required: bool) -> Problem | None:
+    """What is wrong with a free-text field: hidden characters, or empty when required, or
+    longer than ``max_chars``."""
+    text = value if isinstance(value, str) else ""
+    hidden = text_problem(text, field)
+    if hidden is not None:
+        return hidden
+    least = 1 if required else 0
+    if (required and not text.strip()) or len(text) > max_chars:
+        return _problem(
+            field, "invalid", f"须为{least}至{max_chars}字", f"{least}-{max_chars} characters"
+        )
+    return None
+
+
 def json_problems(value: Any, field: str, max_depth: int, depth: int = 0) -> list[Problem]:
     """Every string of a JSON value checked, and its nesting bounded (first problem each)."""
     if depth > max_depth:

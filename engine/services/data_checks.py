@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from engine.access import county_of, ensure_role
 from engine.errors import Conflict, Forbidden, NotFound, Problem, invalid_field, raise_invalid
-from engine.inputs import text_problem
+from engine.inputs import free_text_problem
 from engine.models import Case, DataCheck
 from engine.ports import Actor
 from engine.services.workflow_step import CaseRef, locked_case, record_case_event
@@ -73,17 +73,8 @@ def _source_problems(sources: Sequence[str]) -> list[Problem]:
 
 
 def _text_problems(field: str, value: str, required: bool) -> list[Problem]:
-    hidden = text_problem(value, field)
-    if hidden is not None:
-        return [hidden]
-    if (required and not value.strip()) or len(value) > MAX_TEXT:
-        least = 1 if required else 0
-        return [
-            invalid_field(
-                field, f"{field}须为{least}至{MAX_TEXT}字", f"{field}: {least}-{MAX_TEXT} chars"
-            )
-        ]
-    return []
+    problem = free_text_problem(value, field, MAX_TEXT, required)
+    return [] if problem is None else [problem]
 
 
 def _ensure_county_staff(actor: Actor, case: Case) -> None:

@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 from engine.access import county_of, ensure_role
 from engine.calendar import first_of_next_month
 from engine.clock import local_date
-from engine.errors import Conflict, NotFound, Problem, invalid_field, raise_invalid
-from engine.inputs import text_problem
+from engine.errors import Conflict, NotFound, invalid_field, raise_invalid
+from engine.inputs import free_text_problem
 from engine.models import Case, Recovery, Repayment, fen_to_yuan, yuan_to_fen
 from engine.ports import Actor, LedgerEvent
 from engine.services.payments import paid_to_date
@@ -57,15 +57,9 @@ def _amount(value: object, field: str) -> Decimal:
 
 
 def _text(value: object, field: str) -> str:
-    text = value if isinstance(value, str) else ""
-    hidden = text_problem(text, field)
-    problems: list[Problem] = [hidden] if hidden is not None else []
-    if not problems and (not text.strip() or len(text) > MAX_TEXT):
-        problems.append(
-            invalid_field(field, f"{field}须为1至{MAX_TEXT}字", f"{field}: 1-{MAX_TEXT} chars")
-        )
-    raise_invalid(problems)
-    return text.strip()
+    problem = free_text_problem(value, field, MAX_TEXT, required=True)
+    raise_invalid([problem] if problem is not None else [])
+    return str(value).strip()
 
 
 def order_recovery(

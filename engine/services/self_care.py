@@ -18,7 +18,7 @@ from engine.access import ensure_role
 from engine.clock import local_date
 from engine.errors import Conflict, Problem, invalid_field, raise_invalid
 from engine.identity import InvalidIdNumber, mask_id_number, parse_id_number
-from engine.inputs import text_problem
+from engine.inputs import free_text_problem
 from engine.models import Case, Category, SelfCareAssessment
 from engine.ports import Actor
 from engine.rulebook import RuleBook
@@ -71,11 +71,8 @@ def _problems(number: str, failed: Sequence[str], note: str, today: dt.date) -> 
                 code="unknown_indicator",
             )
         )
-    hidden = text_problem(note, "note")
-    if hidden is not None:
-        problems.append(hidden)
-    elif len(note) > MAX_NOTE:
-        problems.append(invalid_field("note", f"说明不超过{MAX_NOTE}字", "note too long"))
+    if (problem := free_text_problem(note, "note", MAX_NOTE, required=False)) is not None:
+        problems.append(problem)
     return problems
 
 
@@ -147,11 +144,8 @@ def report_care_change(
     """Record that a tekun person's ability to care for themself changed: the county
     reassesses within 10 working days (TK Art. 22)."""
     ensure_role(actor, REPORTERS, "报告自理能力变化", "report a change in self-care")
-    hidden = text_problem(note, "note")
-    if hidden is not None or not note.strip() or len(note) > MAX_NOTE:
-        raise_invalid(
-            [hidden or invalid_field("note", "须写明变化情况", "describe the change (1-2000)")]
-        )
+    if (problem := free_text_problem(note, "note", MAX_NOTE, required=True)) is not None:
+        raise_invalid([problem])
     with locked_case(uow, case_id, actor, "report_care_change", expected_version) as case:
         _ensure_tekun(case)
         case.care_change_reported_at = uow.clock.now()

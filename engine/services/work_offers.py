@@ -17,7 +17,7 @@ from engine.access import STAFF_ROLES, ensure_role
 from engine.clock import local_date
 from engine.errors import Conflict, Problem, invalid_field, raise_invalid
 from engine.identity import InvalidIdNumber, mask_id_number, parse_id_number
-from engine.inputs import text_problem
+from engine.inputs import free_text_problem
 from engine.models import WorkOffer
 from engine.ports import Actor
 from engine.services.household_members import current_member
@@ -68,15 +68,8 @@ def _problems(offer: WorkOfferInput, today: dt.date) -> list[Problem]:
             invalid_field("offered_on", "日期不能晚于今天", "offered_on is in the future")
         )
     for field, value, required in (("offer", offer.offer, True), ("note", offer.note, False)):
-        hidden = text_problem(value, field)
-        if hidden is not None:
-            problems.append(hidden)
-        elif (required and not value.strip()) or len(value) > MAX_TEXT:
-            problems.append(
-                invalid_field(
-                    field, f"{field}不超过{MAX_TEXT}字", f"{field}: up to {MAX_TEXT} chars"
-                )
-            )
+        if (problem := free_text_problem(value, field, MAX_TEXT, required)) is not None:
+            problems.append(problem)
     if offer.outcome == "refused_good_reason" and not offer.note.strip():
         problems.append(
             invalid_field("note", "有正当理由拒绝的，须写明理由", "a good reason must be stated")
