@@ -39,7 +39,7 @@ from audit.chain import StoredEntry
 from audit.issued import display_code, issued_for_case
 from audit.letters import LETTER_TRIGGERS
 from engine import services
-from engine.access import county_of, covers
+from engine.access import covers
 from engine.case_view import CaseDetail
 from engine.clock import local_date
 from engine.db import DB_INT_MAX
@@ -47,7 +47,12 @@ from engine.deadlines import EXTENSION_GROUNDS
 from engine.errors import InvalidData, Problem, invalid_field
 from engine.models import InvestigationLevel, InvestigationMethod, User
 from engine.privacy import PERSONAL_DATA_ROLES
-from engine.services.data_checks import COUNTY_ROLES, DATA_SOURCES, REQUEST_ROLES, REQUEST_STATES
+from engine.services.data_checks import (
+    DATA_SOURCES,
+    REQUEST_ROLES,
+    REQUEST_STATES,
+    is_county_staff,
+)
 from engine.services.filings import file_kinship
 from engine.services.self_care import (
     INDICATORS,
@@ -278,8 +283,7 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
             may_request_check=staff
             and actor.role in REQUEST_ROLES
             and detail.summary.state in REQUEST_STATES,
-            county_staff=actor.role in COUNTY_ROLES
-            and actor.region_code == county_of(detail.summary.village_code),
+            county_staff=is_county_staff(actor, detail.summary.village_code),
             investigators=_staff_in_reach(detail.summary.village_code) if staff else [],
             methods=list(InvestigationMethod),
             levels=list(InvestigationLevel),

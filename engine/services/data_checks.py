@@ -77,6 +77,11 @@ def _text_problems(field: str, value: str, required: bool) -> list[Problem]:
     return [] if problem is None else [problem]
 
 
+def is_county_staff(actor: Actor, village_code: str) -> bool:
+    """Whether the actor works in the county office of this village (Art. 17's county)."""
+    return actor.role in COUNTY_ROLES and actor.region_code == county_of(village_code)
+
+
 def _ensure_county_staff(actor: Actor, case: Case) -> None:
     if actor.region_code != county_of(case.village_code):
         raise Forbidden(
