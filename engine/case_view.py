@@ -50,7 +50,7 @@ from engine.queries import (
 )
 from engine.services.case_deadlines import deadlines_of
 from engine.services.workflow_step import case_investigations
-from engine.states import CaseState
+from engine.states import ENROLLED_STATES
 from engine.uow import UnitOfWork
 
 
@@ -69,6 +69,7 @@ class MemberView:
     serious_illness: bool | None
     able_to_work: bool | None
     incomes: list[dict[str, Any]] | None = None
+    in_school: bool | None = None
     covered: bool = False
 
 
@@ -218,6 +219,7 @@ def _member_view(member: Member, show: Disclosure) -> MemberView:
         else None,
         serious_illness=member.serious_illness if full else None,
         able_to_work=member.able_to_work if full else None,
+        in_school=member.in_school if full else None,
     )
 
 
@@ -479,7 +481,7 @@ WITHHELD_MEANS: dict[str, Any] = {
 
 def _recheck_view(uow: UnitOfWork, case: Case, household: Household) -> dict[str, Any] | None:
     """When the case is next rechecked, and why at that interval (Art. 31)."""
-    if case.state not in (CaseState.ACTIVE, CaseState.UNDER_RECHECK, CaseState.PHASING_OUT):
+    if case.state not in ENROLLED_STATES:
         return None
     today = local_date(uow.clock.now(), uow.clock.tz)
     params = parameters_in_force(uow.session, county_of(case.village_code), today)

@@ -68,6 +68,9 @@ class DeadlineFacts:
     phase_out_months: int = 0
     reassess_from: dt.date | None = None
     reassessed_on: dt.date | None = None
+    #: the latest objection to a tekun termination notice, and when the county settled it
+    termination_objection_on: dt.date | None = None
+    termination_objection_settled_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,7 @@ SPECS: tuple[_Spec, ...] = (
         lambda f: "self_care_reassessment_working_days",
         lambda f: f.care_change_reported_on,
         lambda f: f.care_reassessed_on,
-        (S.PENDING_CONFIRMATION, S.ACTIVE, S.UNDER_RECHECK, S.PHASING_OUT),
+        (S.PENDING_CONFIRMATION, S.ACTIVE, S.UNDER_RECHECK, S.PHASING_OUT, S.TERMINATION_NOTICE),
     ),
     _Spec(
         "data_check",
@@ -178,6 +181,15 @@ SPECS: tuple[_Spec, ...] = (
         ),
         (S.INVESTIGATING,),
         applies=lambda f: f.category == "tekun",
+    ),
+    _Spec(
+        "termination_objection_review",
+        "终止公示异议调查核实并作出决定",
+        "county decision on an objection to the termination notice",
+        lambda f: "tekun_termination_objection_working_days",
+        lambda f: f.termination_objection_on,
+        lambda f: f.termination_objection_settled_on,
+        (S.TERMINATION_NOTICE,),
     ),
     _Spec(
         "county_decision",
@@ -217,7 +229,7 @@ SPECS: tuple[_Spec, ...] = (
         lambda f: "death_reassessment_months",
         lambda f: f.reassess_from,
         lambda f: f.reassessed_on,
-        (S.ACTIVE, S.UNDER_RECHECK, S.PHASING_OUT),
+        (S.ACTIVE, S.UNDER_RECHECK, S.PHASING_OUT, S.TERMINATION_NOTICE),
     ),
 )
 
@@ -354,6 +366,7 @@ def _enrolment(
         S.ACTIVE,
         S.UNDER_RECHECK,
         S.PHASING_OUT,
+        S.TERMINATION_NOTICE,
         S.TERMINATED,
     ):
         first = first_of_next_month(f.decided_on)

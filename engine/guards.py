@@ -21,6 +21,7 @@ from engine.identity import mask_id_number
 from engine.means import MeansFacts
 from engine.ports import Actor
 from engine.rulebook import RuleBook
+from engine.rules import TEKUN_TERMINATION_GROUNDS, unable_to_work
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,10 @@ class CaseFacts:
     work_refusals: Mapping[str, int] = field(default_factory=dict)
     #: tekun: supported persons without a self-care assessment (loaded only when read)
     self_care_unassessed: int = 0
+    #: tekun: when the intended termination was (last) noticed, and the latest objection to
+    #: that notice (TK Art. 26)
+    termination_noticed_at: dt.datetime | None = None
+    termination_objection_at: dt.datetime | None = None
     #: the household's means and the policy in force (None where not loaded)
     means: MeansFacts | None = None
 
@@ -113,6 +118,8 @@ class CaseFacts:
             "rechecked_at": self.rechecked_at,
             "work_refusals": {mask_id_number(n): c for n, c in self.work_refusals.items()},
             "self_care_unassessed": self.self_care_unassessed,
+            "termination_noticed_at": self.termination_noticed_at,
+            "termination_objection_at": self.termination_objection_at,
         }
 
 
@@ -648,4 +655,113 @@ def reinvestigated_after_objection(ctx: GuardContext) -> Problem | None:
         message="只有公示异议经重新调查并重新提出初审意见后，才能不经再次公示直接报县",
         message_en="only a file re-investigated after an objection, with a new opinion, goes "
         "to the county without a second notice",
+    )
+
+
+@guard("tekun_case")
+def tekun_case(ctx: GuardContext) -> Problem | None:
+    """Only the end of 特困 support is noticed before the county decides (TK Art. 26); a dibao
+    case is terminated by the county's written decision."""
+    if ctx.facts.category == "tekun":
+        return None
+    return Problem(
+        code="termination_notice_tekun_only",
+        message="终止前公示仅适用于特困人员救助供养（《特困人员认定办法》第二十六条），"
+        "低保停保直接作出决定",
+        message_en="only the end of tekun support is noticed first (TK Art. 26); a dibao case "
+        "is terminated directly",
+    )
+
+
+@guard("termination_ground")
+def termination_ground(ctx: GuardContext) -> Problem | None:
+    """The intended termination names one of the grounds of TK Art. 24 ¶1 in data.ground."""
+    if ctx.data.get("ground") in TEKUN_TERMINATION_GROUNDS:
+        return None
+    choices = "、".join(f"{k}（{v[0]}）" for k, v in TEKUN_TERMINATION_GROUNDS.items())
+    return Problem(
+        code="termination_ground_missing",
+        message=f"须在 data.ground 中注明终止事由（《特困人员认定办法》第二十四条）：{choices}",
+        message_en="data.ground must name the ground (TK Art. 24): "
+        + ", ".join(TEKUN_TERMINATION_GROUNDS),
+        field="data.ground",
+    )
+
+
+#: why a person counts as unable to work only because of their age or schooling
+AGE_GROUNDS = frozenset({"minor", "minor_supported", "in_school"})
+
+
+@guard("tekun_minor_supported", rules=("tekun_minor_support_age",))
+def tekun_minor_supported(ctx: GuardContext) -> Problem | None:
+    """A supported minor is not ended for being able to work: support continues to 18, and
+    beyond while at school (TK Art. 24 ¶2)."""
+    means = ctx.facts.means
+    if ctx.data.get("ground") != "capacity_to_work" or means is None or means.policy is None:
+        return None
+    test = means.policy.tekun_test
+    if test is None:
+        return None
+    kept = [m for m in means.household.members if unable_to_work(m, test) in AGE_GROUNDS]
+    if not kept:
+        return None
+    return Problem(
+        code="tekun_minor_still_supported",
+        message=f"{kept[0].label}未满{test.support_age}周岁或仍在校就读，可继续享受救助供养，"
+        "不能以具备劳动能力为由终止（《特困人员认定办法》第二十四条第二款）",
+        message_en=f"{kept[0].label} is under {test.support_age} or still at school and stays "
+        "supported: capacity to work is not a ground (TK Art. 24 ¶2)",
+    )
+
+
+@guard("termination_noticed", rules=("public_notice_days",))
+def termination_noticed(ctx: GuardContext) -> Problem | None:
+    """The end of tekun support is decided only after a 7-day notice in the village (TK Art.
+    26); dibao is terminated directly."""
+    facts = ctx.facts
+    if facts.category != "tekun":
+        return None
+    started = facts.termination_noticed_at
+    if facts.state != "termination_notice" or started is None:
+        return Problem(
+            code="termination_not_noticed",
+            message="终止特困人员救助供养须先在其所在村（社区）公示7天（《特困人员认定办法》"
+            "第二十六条）：请先“拟终止救助供养并公示”",
+            message_en="tekun support ends only after a 7-day notice in the village (TK Art. "
+            "26): notice the intended termination first",
+        )
+    days = ctx.rules.value("public_notice_days", ctx.today)
+    may_close = notice_may_close_at(started, days, ctx.tz)
+    if ctx.now >= may_close:
+        return None
+    closes = local_date(may_close, ctx.tz).isoformat()
+    return Problem(
+        code="notice_period_running",
+        message=f"终止公示期未满{days}日，{closes}起方可作出终止决定（第二十六条）",
+        message_en=f"the {days}-day termination notice runs until {closes} (TK Art. 26)",
+        context={"may_close_on": closes, "days": days},
+    )
+
+
+@guard("termination_objection_investigated")
+def termination_objection_investigated(ctx: GuardContext) -> Problem | None:
+    """An objection to the termination notice is investigated by the county before the
+    termination is noticed again (TK Art. 26)."""
+    raised = ctx.facts.termination_objection_at
+    if raised is None:
+        return Problem(
+            code="no_objection",
+            message="本次终止公示没有异议，无须重新公示",
+            message_en="no objection was raised to this termination notice",
+        )
+    if any(
+        inv.level == "county" and as_utc(inv.recorded_at) >= as_utc(raised)
+        for inv in ctx.facts.investigations
+    ):
+        return None
+    return Problem(
+        code="objection_not_investigated",
+        message="终止公示有异议：县级须先组织调查核实，再决定是否终止并重新公示（第二十六条）",
+        message_en="an objection to the termination notice: the county investigates it before "
+        "noticing the termination again (TK Art. 26)",
     )

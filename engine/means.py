@@ -25,6 +25,7 @@ from engine.rules import (
     compute_benefit,
     inputs_payload,
 )
+from engine.states import ENROLLED_STATES
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def _member_means(m: Member, on: dt.date | None) -> MemberMeans:
         age=age_on(m.person.birth_date, on) if on is not None else None,
         able_to_work=m.able_to_work,
         sanctioned=m.work_sanctioned_at is not None,
+        in_school=m.in_school,
         label=mask_name(m.person.name),
         relation=str(m.relation),
         incomes=tuple(Income(str(i.type), i.monthly_yuan) for i in m.incomes),
@@ -178,7 +180,9 @@ def load_means(session: Session, case: Case, on: dt.date) -> MeansFacts:
         dibao = standard_in_force(session, county, str(case.area_type), "dibao", on)
     policy = None
     if standard is not None and (dibao is not None or case.category != Category.TEKUN):
-        policy = rules_policy(standard, params, on, dibao=dibao)
+        # a person already supported keeps Art. 24's continuation (a minor to 18, or at school)
+        continuing = case.state in ENROLLED_STATES
+        policy = rules_policy(standard, params, on, dibao=dibao, continuing=continuing)
     benefit = compute_benefit(means, policy) if policy is not None else None
     return MeansFacts(
         on=on,

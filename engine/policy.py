@@ -111,13 +111,18 @@ TEKUN_GRADE_RULES = {
 }
 
 
-def tekun_test(dibao: StandardRef, on: dt.date, rules: RuleBook) -> TekunTest:
-    """What tekun eligibility is measured against on ``on`` (TK Arts. 5-6)."""
+def tekun_test(
+    dibao: StandardRef, on: dt.date, rules: RuleBook, continuing: bool = False
+) -> TekunTest:
+    """What tekun eligibility is measured against on ``on`` (TK Arts. 5-6; with
+    ``continuing``, for a person already supported, Art. 24's continuation too)."""
     return TekunTest(
         dibao_standard_yuan=dibao.monthly_yuan,
         elderly_age=rules.value("tekun_elderly_age", on),
         minor_age=rules.value("tekun_minor_age", on),
         max_grades={kind: rules.value(name, on) for kind, name in TEKUN_GRADE_RULES.items()},
+        support_age=rules.value("tekun_minor_support_age", on),
+        continuing=continuing,
     )
 
 
@@ -127,12 +132,14 @@ def rules_policy(
     on: dt.date,
     rules: RuleBook | None = None,
     dibao: StandardRef | None = None,
+    continuing: bool = False,
 ) -> Policy:
     """Combine a standard and the parameters in force on ``on`` into the benefit rules' inputs
-    (with ``dibao``, the local dibao standard, for a tekun case's eligibility)."""
+    (with ``dibao``, the local dibao standard, for a tekun case's eligibility; ``continuing``
+    for a person already supported)."""
     book = rules or national_rules()
     return Policy(
-        tekun_test=tekun_test(dibao, on, book) if dibao is not None else None,
+        tekun_test=tekun_test(dibao, on, book, continuing) if dibao is not None else None,
         excluded_income=excluded_income(params, on, book),
         standard_yuan=standard.monthly_yuan,
         employment_cost_share=params.decimal("employment_cost_share"),

@@ -24,7 +24,7 @@ WORK_STATES: dict[Role, tuple[CaseState, ...]] = {
     # propose, publish and close the notice, conclude a recheck
     Role.REVIEWER: (S.INVESTIGATING, S.INITIAL_REVIEWED, S.IN_PUBLIC_NOTICE, S.UNDER_RECHECK),
     # confirm, and decide what a recheck found
-    Role.APPROVER: (S.PENDING_CONFIRMATION, S.UNDER_RECHECK),
+    Role.APPROVER: (S.PENDING_CONFIRMATION, S.UNDER_RECHECK, S.TERMINATION_NOTICE),
 }
 #: enrolled states that wait on the role only once their date has come
 DUE_STATES: dict[Role, tuple[CaseState, ...]] = {

@@ -53,6 +53,8 @@ class MemberMeans:
     able_to_work: bool | None = None
     #: the county stopped this member's own share for refusing suitable work (Art. 34)
     sanctioned: bool = False
+    #: at school: a supported tekun minor stays supported past 18 while studying (TK Art. 24)
+    in_school: bool = False
 
     @property
     def wages(self) -> Decimal:
@@ -118,6 +120,12 @@ class TekunTest:
     minor_age: int
     #: the highest disability grade that means no capacity to work, by disability type
     max_grades: Mapping[str, int]
+    #: the age to which a supported minor stays supported (TK Art. 24; None: receipts from
+    #: before the rule was applied)
+    support_age: int | None = None
+    #: the person is already supported: Art. 24's continuation applies (a recheck, not an
+    #: application)
+    continuing: bool = False
 
     def as_payload(self) -> dict[str, Any]:
         """The test's inputs as JSON-ready data (for receipts)."""
@@ -126,6 +134,8 @@ class TekunTest:
             "elderly_age": self.elderly_age,
             "minor_age": self.minor_age,
             "max_grades": dict(self.max_grades),
+            "support_age": self.support_age,
+            "continuing": self.continuing,
         }
 
 
@@ -343,6 +353,15 @@ SUPPORTER_GROUNDS = {
 }
 #: a legal supporter who can support: not eligible
 SUPPORTER_ABLE = "able"
+#: the grounds on which tekun support ends (TK Art. 24 ¶1)
+TEKUN_TERMINATION_GROUNDS: dict[str, tuple[str, str]] = {
+    "death": ("死亡、被宣告死亡或失踪", "died, or declared dead or missing"),
+    "capacity_to_work": ("具备或者恢复劳动能力", "has or regained capacity to work"),
+    "imprisoned": ("被判处刑罚且在监狱服刑", "sentenced and serving a prison term"),
+    "means": ("收入和财产状况不再符合条件", "income and property no longer qualify"),
+    "supporter_able": ("法定义务人具有了履行义务能力", "a legal supporter became able"),
+    "voluntary": ("自愿申请退出", "asked to leave the support"),
+}
 
 
 def unable_to_work(member: MemberMeans, test: TekunTest) -> str | None:
@@ -351,6 +370,12 @@ def unable_to_work(member: MemberMeans, test: TekunTest) -> str | None:
         return "elderly"
     if member.age is not None and member.age < test.minor_age:
         return "minor"
+    if test.continuing and test.support_age is not None and member.age is not None:
+        # a supported minor stays supported to 18, and beyond while at school (TK Art. 24)
+        if member.age < test.support_age:
+            return "minor_supported"
+        if member.in_school:
+            return "in_school"
     grade, kind = member.disability_grade, member.disability_type
     if grade is not None and kind is not None and grade <= test.max_grades.get(kind, 0):
         return f"disability_{kind}"
@@ -445,6 +470,7 @@ def inputs_payload(household: HouseholdMeans, policy: Policy) -> dict[str, Any]:
                 "age": m.age,
                 "able_to_work": m.able_to_work,
                 "sanctioned": m.sanctioned,
+                "in_school": m.in_school,
             }
             for m in household.members
         ],
@@ -482,6 +508,8 @@ def inputs_from_payload(data: Mapping[str, Any]) -> tuple[HouseholdMeans, Policy
             elderly_age=t["elderly_age"],
             minor_age=t["minor_age"],
             max_grades=t["max_grades"],
+            support_age=t.get("support_age"),
+            continuing=t.get("continuing", False),
         )
         if (t := p.get("tekun_test"))
         else None,
@@ -501,6 +529,7 @@ def inputs_from_payload(data: Mapping[str, Any]) -> tuple[HouseholdMeans, Policy
                 age=m.get("age"),
                 able_to_work=m.get("able_to_work"),
                 sanctioned=m.get("sanctioned", False),
+                in_school=m.get("in_school", False),
             )
             for m in data["members"]
         ),

@@ -26,6 +26,8 @@ class CaseState(StrEnum):
     ACTIVE = "active"
     UNDER_RECHECK = "under_recheck"
     PHASING_OUT = "phasing_out"
+    #: tekun: the county's intention to end support is noticed in the village (TK Art. 26)
+    TERMINATION_NOTICE = "termination_notice"
     REJECTED = "rejected"
     TERMINATED = "terminated"
     WITHDRAWN = "withdrawn"
@@ -58,7 +60,9 @@ OPEN_STATES: frozenset[CaseState] = frozenset(
     }
 )
 #: States in which the household is enrolled and paid.
-ENROLLED_STATES: frozenset[CaseState] = frozenset({S.ACTIVE, S.UNDER_RECHECK, S.PHASING_OUT})
+ENROLLED_STATES: frozenset[CaseState] = frozenset(
+    {S.ACTIVE, S.UNDER_RECHECK, S.PHASING_OUT, S.TERMINATION_NOTICE}
+)
 #: Final states accept no trigger; a new application opens a new case.
 FINAL_STATES: frozenset[CaseState] = frozenset(
     {S.REJECTED, S.TERMINATED, S.WITHDRAWN, S.PROCEDURE_ENDED}
@@ -292,6 +296,17 @@ TRANSITIONS: tuple[TransitionRule, ...] = (
         label_zh="停发拒绝就业成员的保障金",
         label_en="Stop the share of a member who refuses work",
     ),
+    # the member took up work or training, or the ground fell away: their share is paid again
+    _R(
+        "lift_work_refusal_sanction",
+        (S.ACTIVE, S.UNDER_RECHECK),
+        None,
+        Role.APPROVER,
+        guards=("benefit_computable",),
+        reason_required=True,
+        label_zh="恢复拒绝就业成员的保障金",
+        label_en="Pay the share of a sanctioned member again",
+    ),
     _R(
         "start_phase_out",
         (S.UNDER_RECHECK,),
@@ -324,12 +339,50 @@ TRANSITIONS: tuple[TransitionRule, ...] = (
         label_zh="恢复保障",
         label_en="Resume",
     ),
+    # tekun: the county notices its intention to end support for 7 days first; an objection
+    # is investigated and decided within 15 working days, then noticed again (TK Art. 26)
+    _R(
+        "propose_termination",
+        (S.ACTIVE, S.UNDER_RECHECK),
+        S.TERMINATION_NOTICE,
+        Role.APPROVER,
+        guards=(
+            "tekun_case",
+            "recheck_decider_independent",
+            "termination_ground",
+            "tekun_minor_supported",
+        ),
+        reason_required=True,
+        stamps=("termination_noticed_at",),
+        label_zh="拟终止救助供养并公示",
+        label_en="Notice the intended termination",
+    ),
+    _R(
+        "renotice_termination",
+        (S.TERMINATION_NOTICE,),
+        None,
+        Role.APPROVER,
+        guards=("termination_objection_investigated",),
+        reason_required=True,
+        stamps=("termination_noticed_at",),
+        label_zh="异议核实后重新公示终止",
+        label_en="Notice the termination again after the objection",
+    ),
+    _R(
+        "keep_support",
+        (S.TERMINATION_NOTICE,),
+        S.ACTIVE,
+        Role.APPROVER,
+        reason_required=True,
+        label_zh="不予终止（书面告知）",
+        label_en="Keep the support",
+    ),
     _R(
         "terminate",
-        (S.ACTIVE, S.UNDER_RECHECK),
+        (S.ACTIVE, S.UNDER_RECHECK, S.TERMINATION_NOTICE),
         S.TERMINATED,
         Role.APPROVER,
-        guards=("recheck_decider_independent",),
+        guards=("recheck_decider_independent", "termination_noticed", "no_open_objection"),
         reason_required=True,
         stamps=("ended_at",),
         label_zh="停保",
@@ -389,6 +442,7 @@ STATE_LABELS: dict[CaseState, tuple[str, str]] = {
     S.ACTIVE: ("在保", "Active"),
     S.UNDER_RECHECK: ("核查中", "Under recheck"),
     S.PHASING_OUT: ("渐退期", "Phasing out"),
+    S.TERMINATION_NOTICE: ("终止公示中", "Termination noticed"),
     S.REJECTED: ("不予批准", "Rejected"),
     S.TERMINATED: ("已停保", "Terminated"),
     S.WITHDRAWN: ("已撤回", "Withdrawn"),

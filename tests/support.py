@@ -29,6 +29,7 @@ from engine.services import (
 )
 from engine.services.policy import NewStandard, set_standard
 from engine.services.regions import import_regions, parse_region_csv
+from engine.services.self_care import record_self_care_assessment
 from engine.services.users import NewUser, actor_of, create_user
 from engine.states import CaseState
 
@@ -183,17 +184,7 @@ def _investigate(w: World, case_id: int) -> None:
 
 def _employment(w: World, case_id: int) -> None:
     """Every member found employed at twice the highest standard (a recorded change)."""
-    with w.rt.reader() as uow:
-        case = uow.session.get(Case, case_id)
-        assert case is not None
-        numbers = list(
-            uow.session.scalars(
-                select(Person.id_number)
-                .join(Member, Member.person_id == Person.id)
-                .where(Member.household_id == case.household_id, Member.left_at.is_(None))
-            )
-        )
-    found_work(w, case_id, dict.fromkeys(numbers, 2000), "务工收入稳定")
+    found_work(w, case_id, dict.fromkeys(_members(w, case_id), 2000), "务工收入稳定")
 
 
 def found_work(w: World, case_id: int, wages: dict[str, int], note: str = "务工") -> None:
@@ -215,6 +206,38 @@ def found_work(w: World, case_id: int, wages: dict[str, int], note: str = "务�
 
 def _wait_notice(w: World, case_id: int) -> None:
     w.pass_days(8)
+
+
+def _members(w: World, case_id: int) -> list[str]:
+    """The ID numbers of the case's current members."""
+    with w.rt.reader() as uow:
+        case = uow.session.get(Case, case_id)
+        assert case is not None
+        return list(
+            uow.session.scalars(
+                select(Person.id_number)
+                .join(Member, Member.person_id == Person.id)
+                .where(Member.household_id == case.household_id, Member.left_at.is_(None))
+            )
+        )
+
+
+def approve_tekun(w: World, case_id: int) -> None:
+    """Approve a tekun case pending confirmation: each person's self-care assessed and the
+    county's own visit first (TK Arts. 16, 20)."""
+    for number in _members(w, case_id):
+        record_self_care_assessment(
+            w.rt.uow(), w.actors["approver2"], case_id, number, w.today(), []
+        )
+    w.investigate(case_id, level="county", investigators=("approver", "approver2"), by="approver")
+    w.pass_days(0.1)  # the decision follows the visit
+    w.fire(case_id, "approve", "approver")
+    w.pass_days(1)
+
+
+def notice_termination(w: World, case_id: int) -> None:
+    """Notice the intended end of an approved tekun case's support (TK Art. 26)."""
+    w.fire(case_id, "propose_termination", "approver", "收入超过标准", data={"ground": "means"})
 
 
 #: the shortest way from submitted to each state, as steps
@@ -243,6 +266,8 @@ def path_to(target: CaseState) -> list:  # type: ignore[type-arg]
         return [_s("end_procedure", "approver", "不配合调查")]
     if target == CaseState.REJECTED:
         return [*path_to(CaseState.PENDING_CONFIRMATION), _s("reject", "approver", "收入超标")]
+    if target == CaseState.TERMINATION_NOTICE:  # a tekun case
+        return [*path_to(CaseState.PENDING_CONFIRMATION), approve_tekun, notice_termination]
     if target == CaseState.TERMINATED:
         return [*path_to(CaseState.ACTIVE), _s("terminate", "approver", "家庭收入超过标准")]
     steps: list = []  # type: ignore[type-arg]

@@ -34,6 +34,7 @@ from admin.api.schemas import (
     DataCheckStartIn,
     DemocraticReviewIn,
     DemocraticReviewOut,
+    HandOffIn,
     InvestigationIn,
     InvestigationOut,
     MemberIn,
@@ -134,6 +135,7 @@ def member_input(m: MemberIn) -> services.MemberInput:
         disability_type=m.disability_type,
         serious_illness=m.serious_illness,
         able_to_work=m.able_to_work,
+        in_school=m.in_school,
         incomes=[services.IncomeInput(i.type, i.monthly_yuan) for i in m.incomes],
         covered=m.covered,
     )
@@ -171,6 +173,24 @@ def create_case(body: CaseCreate) -> tuple[CaseOut, int]:
         ),
     )
     ref = services.submit_application(runtime().uow(), actor, app)
+    return case_response(actor, ref.id), 201
+
+
+@route(
+    "/cases/<int:case_id>/hand-off",
+    "POST",
+    summary="Hand a terminated tekun case off to a dibao application",
+    tag="cases",
+    body=HandOffIn,
+    responses={201: CaseOut},
+    errors=(403, 404, 409),
+)
+def hand_off(case_id: int, body: HandOffIn) -> tuple[CaseOut, int]:
+    """Open a dibao application (a draft) for the household of a terminated 特困 case,
+    pre-filled from its current members and means (clerk; TK Art. 27). Both trails record
+    the hand-off. 409 unless the case is a terminated tekun case without a later application."""
+    actor = signed_in()
+    ref = services.hand_off_to_dibao(runtime().uow(), actor, case_id, body.note)
     return case_response(actor, ref.id), 201
 
 
@@ -617,6 +637,7 @@ def record_change(case_id: int, body: ChangeIn) -> tuple[CaseOut, int]:
                     disability_type=m.disability_type,
                     serious_illness=m.serious_illness,
                     able_to_work=m.able_to_work,
+                    in_school=m.in_school,
                 )
                 for m in body.members
             ],

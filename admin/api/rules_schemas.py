@@ -100,6 +100,9 @@ class MemberChangeIn(In):
     disability_type: DisabilityName | None = None
     serious_illness: bool | None = None
     able_to_work: bool | None = None
+    in_school: bool | None = Field(
+        default=None, description="at school (a supported tekun minor past 18, TK Art. 24)"
+    )
 
 
 class ChangeIn(In):

@@ -70,6 +70,9 @@ class MemberIn(In):
     disability_type: DisabilityName | None = None
     serious_illness: bool = False
     able_to_work: bool = False
+    in_school: bool = Field(
+        default=False, description="at school: a supported tekun minor stays supported past 18"
+    )
     incomes: list[IncomeIn] = Field(default_factory=list, max_length=20)
     covered: bool = Field(
         default=False, description="single_person only: the member covered alone (单人保)"
@@ -195,6 +198,12 @@ class DemocraticReviewIn(In):
     )
     minutes: str = Field(min_length=1, max_length=5000, description="the review's record")
     expected_version: int | None = Field(default=None, ge=1)
+
+
+class HandOffIn(In):
+    """Why the household of a terminated tekun case is referred to dibao (TK Art. 27)."""
+
+    note: str = Field(min_length=1, max_length=2000, description="why dibao may apply")
 
 
 class DataCheckIn(In):
@@ -389,6 +398,7 @@ class MemberOut(BaseModel):
     disability_type: str | None
     serious_illness: bool | None
     able_to_work: bool | None
+    in_school: bool | None = None
     incomes: list[IncomeOut] | None
     covered: bool
 

@@ -33,6 +33,7 @@ STATE_WEIGHTS: dict[CaseState, int] = {
     CaseState.UNDER_RECHECK: 5,
     CaseState.PHASING_OUT: 3,
     CaseState.TERMINATED: 5,
+    CaseState.TERMINATION_NOTICE: 1,
     CaseState.REJECTED: 5,
     CaseState.WITHDRAWN: 3,
     CaseState.PROCEDURE_ENDED: 2,

@@ -97,6 +97,8 @@ def household_members(
     category = "tekun" if roll < 0.10 else "single_person" if roll < 0.18 else "dibao"
     if target in (CaseState.PHASING_OUT, CaseState.TERMINATED):
         category = "dibao"  # phase-out follows employment in a dibao household
+    if target == CaseState.TERMINATION_NOTICE:
+        category = "tekun"  # only the end of tekun support is noticed first (TK Art. 26)
     if category == "tekun":
         # an elderly person living alone without support (特困供养)
         members.append(person("self", 62, 88, rng.random() < 0.6))

@@ -344,6 +344,16 @@ def plan(s: Story, target: CaseState) -> None:
     if s.household.category == "tekun":
         s.assess_self_care(0, 2)
     s.fire(1, 6, "approve", "approver")
+    if target == CaseState.TERMINATION_NOTICE:
+        s.fire(
+            200,
+            330,
+            "propose_termination",
+            "approver",
+            "其子女已具备赡养能力，拟终止特困人员救助供养",
+            data={"ground": "supporter_able"},
+        )
+        return
     if target == CaseState.ACTIVE:
         if rng.random() < 0.3:
             # a past yearly recheck: most find nothing new, some a changed income
@@ -396,6 +406,7 @@ DWELL_DAYS = {
     CaseState.PROCEDURE_ENDED: (0, 300),
     CaseState.UNDER_RECHECK: (0, 20),
     CaseState.PHASING_OUT: (0, 150),
+    CaseState.TERMINATION_NOTICE: (0, 6),
     CaseState.TERMINATED: (0, 300),
 }
 

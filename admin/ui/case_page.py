@@ -54,13 +54,14 @@ from engine.services.data_checks import (
     is_county_staff,
 )
 from engine.services.filings import file_kinship
+from engine.services.handoff import hand_off_to_dibao
 from engine.services.self_care import (
     INDICATORS,
     record_self_care_assessment,
     report_care_change,
 )
 from engine.services.work_offers import OUTCOMES, WorkOfferInput, record_work_offer
-from engine.states import STATE_LABELS, TRANSITIONS, CaseState
+from engine.states import STATE_LABELS, TRANSITIONS, CaseState, Role
 
 MAX_TEXT = 2000
 #: guard failures the page's own form fields answer (the ground of an extension)
@@ -164,6 +165,12 @@ class CareChangeForm(FlaskForm):  # type: ignore[misc]
 
     note = TextAreaField(validators=[DataRequired(), Length(max=MAX_TEXT)])
     expected_version = IntegerField(validators=[DataRequired()])
+
+
+class HandOffForm(FlaskForm):  # type: ignore[misc]
+    """Why the household of a terminated tekun case is referred to dibao (TK Art. 27)."""
+
+    note = TextAreaField(validators=[DataRequired(), Length(max=MAX_TEXT)])
 
 
 def _form_problems(form: FlaskForm) -> InvalidData:
@@ -274,6 +281,10 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
             work_offer_form=WorkOfferForm(),
             self_care_form=SelfCareForm(),
             care_change_form=CareChangeForm(),
+            hand_off_form=HandOffForm(),
+            may_hand_off=actor.role == Role.CLERK
+            and detail.summary.category == "tekun"
+            and detail.summary.state == "terminated",
             indicators=INDICATORS,
             work_outcomes=OUTCOMES,
             able_members=[m for m in detail.members if m.able_to_work],
@@ -491,6 +502,24 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
             "success",
         )
         return redirect(url_for(".details", case_id=case_id))
+
+    @expose("/<int:case_id>/hand-off", methods=["POST"])
+    @shows_domain_errors
+    def hand_off(self, case_id: int) -> Response:
+        """Open a dibao application for the household of a terminated tekun case (TK Art. 27)."""
+        form = HandOffForm()
+        if not form.validate_on_submit():
+            raise _form_problems(form)
+        ref = hand_off_to_dibao(runtime().uow(), current_actor(), case_id, form.note.data.strip())
+        flash(
+            gettext(
+                "A dibao application (case %(case)s) is drafted from this household: check it "
+                "and submit it.",
+                case=ref.id,
+            ),
+            "success",
+        )
+        return redirect(url_for(".details", case_id=ref.id))
 
     @expose("/<int:case_id>/care-changes", methods=["POST"])
     @shows_domain_errors

@@ -75,6 +75,8 @@ class Case(Base):
     rechecked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     phase_out_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: tekun: when the intended termination was (last) noticed in the village (TK Art. 26)
+    termination_noticed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: a change in a tekun person's ability to care for themself was reported: the county
     #: reassesses within 10 working days (TK Art. 22)
     care_change_reported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -119,6 +121,7 @@ CASE_DATE_COLUMNS: tuple[str, ...] = (
     "recheck_started_at",
     "rechecked_at",
     "phase_out_started_at",
+    "termination_noticed_at",
     "ended_at",
 )
 

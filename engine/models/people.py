@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     String,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -128,6 +129,9 @@ class Member(Base):
     )
     serious_illness: Mapped[bool] = mapped_column(Boolean, default=False)
     able_to_work: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: at school (compulsory education, senior secondary, vocational or higher): a supported
+    #: tekun minor stays supported past 18 while studying (TK Art. 24)
+    in_school: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: the person a single-person case (单人保) covers
     covered: Mapped[bool] = mapped_column(Boolean, default=False)
     joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

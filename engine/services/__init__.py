@@ -9,6 +9,7 @@ from engine.services.data_checks import (
     request_data_check,
     start_data_check,
 )
+from engine.services.handoff import hand_off_to_dibao
 from engine.services.household_events import (
     MeansChange,
     MemberChange,
@@ -39,6 +40,7 @@ __all__ = [
     "PropertyInput",
     "advance",
     "dismiss_objection",
+    "hand_off_to_dibao",
     "record_change",
     "record_complaint",
     "record_data_check_result",

@@ -46,6 +46,8 @@ class MemberInput:
     serious_illness: bool = False
     able_to_work: bool = False
     incomes: Sequence[IncomeInput] = ()
+    #: at school: a supported tekun minor stays supported past 18 (TK Art. 24)
+    in_school: bool = False
     covered: bool = False
 
     def income_items(self) -> list[IncomeInput]:
@@ -66,6 +68,21 @@ class PropertyInput:
 
 
 @dataclass(frozen=True)
+class Referral:
+    """Where an application came from when staff opened it for the household (a terminated
+    tekun case handed off to dibao, TK Art. 27): recorded in the new case's first entry."""
+
+    kind: str
+    note: str
+    #: the case whose trail records the hand-off, if any
+    source_case_id: int | None = None
+
+    def as_payload(self) -> dict[str, Any]:
+        """The referral as audit payload data."""
+        return {"kind": self.kind, "note": self.note, "source_case_id": self.source_case_id}
+
+
+@dataclass(frozen=True)
 class Application:
     """An application for assistance, as the clerk registers it."""
 
@@ -81,6 +98,8 @@ class Application:
     property: PropertyInput = PropertyInput()
     #: tekun: the legal supporters' situation (``engine.rules.SUPPORTER_GROUNDS`` or "able")
     tekun_supporter: str | None = None
+    #: opened by staff on a referral rather than at the household's request
+    referral: Referral | None = None
 
 
 def is_amount(value: object) -> bool:

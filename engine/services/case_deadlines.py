@@ -12,7 +12,7 @@ from engine.access import county_of
 from engine.calendar import WorkCalendar
 from engine.clock import local_date
 from engine.deadlines import Deadline, DeadlineFacts, case_deadlines, earliest_due
-from engine.models import Case, DataCheck, SelfCareAssessment
+from engine.models import Case, DataCheck, Objection, SelfCareAssessment
 from engine.policy import calendar_for, parameters_in_force
 from engine.states import FINAL_STATES, CaseState
 from engine.uow import UnitOfWork
@@ -71,6 +71,16 @@ def deadline_facts(session: Session, case: Case, tz: dt.tzinfo) -> DeadlineFacts
                 SelfCareAssessment.recorded_at >= reported,
             )
         )
+    objection = None
+    if case.termination_noticed_at is not None:
+        # objections raised after the decision can only be against a termination notice
+        # (TK Art. 26): the latest of them, and when the county settled it
+        objection = session.execute(
+            select(Objection.raised_at, Objection.resolved_at)
+            .where(Objection.case_id == case.id, Objection.raised_at >= case.decided_at)
+            .order_by(Objection.id.desc())
+            .limit(1)
+        ).first()
     return DeadlineFacts(
         category=str(case.category),
         state=str(case.state),
@@ -97,6 +107,8 @@ def deadline_facts(session: Session, case: Case, tz: dt.tzinfo) -> DeadlineFacts
         phase_out_months=months,
         reassess_from=case.reassess_from,
         reassessed_on=reassessed_on,
+        termination_objection_on=_on(objection.raised_at, tz) if objection else None,
+        termination_objection_settled_on=_on(objection.resolved_at, tz) if objection else None,
     )
 
 

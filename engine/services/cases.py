@@ -50,6 +50,7 @@ from engine.services.workflow_step import (
     ensure_not_recused,
     fire_on,
     lock_case,
+    record_case_event,
     refusals_recorded,
 )
 from engine.states import RULES, CaseState, Role
@@ -231,6 +232,7 @@ def fill_member(row: Member, m: MemberInput, covered: bool = False) -> None:
     row.disability_type = DisabilityType(m.disability_type) if m.disability_type else None
     row.serious_illness = bool(m.serious_illness)
     row.able_to_work = bool(m.able_to_work)
+    row.in_school = bool(m.in_school)
 
 
 def _set_profile(household: Household, app: Application) -> None:
@@ -267,6 +269,7 @@ def _application_payload(app: Application, area_type: AreaType) -> dict[str, Any
                 "disability_type": m.disability_type,
                 "serious_illness": bool(m.serious_illness),
                 "able_to_work": bool(m.able_to_work),
+                "in_school": bool(m.in_school),
                 "covered": bool(m.covered),
             }
             for m in app.members
@@ -274,6 +277,7 @@ def _application_payload(app: Application, area_type: AreaType) -> dict[str, Any
         "income_stable": app.income_stable,
         "rigid_expenses_yuan": Decimal(app.rigid_expenses_yuan).quantize(CENT),
         "bank_account": mask_account(app.bank_account) if app.bank_account else None,
+        "referral": app.referral.as_payload() if app.referral else None,
         "property": {
             "deposits_yuan": app.property.deposits_yuan,
             "vehicles": app.property.vehicles,
@@ -374,6 +378,17 @@ def _submit(uow: UnitOfWork, actor: Actor, app: Application) -> CaseRef:
                 },
             ),
         )
+        if app.referral is not None and app.referral.source_case_id is not None:
+            # the source case's trail names the application it was handed off to
+            source = lock_case(session, app.referral.source_case_id)
+            record_case_event(
+                uow,
+                source,
+                actor,
+                "hand_off",
+                {"to_case_id": case.id, "category": app.category, "kind": app.referral.kind},
+                reason=app.referral.note,
+            )
         if app.draft:
             ensure_not_recused(uow, case, actor, "create")
         else:

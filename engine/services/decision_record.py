@@ -36,6 +36,8 @@ DECISION_TRIGGERS = frozenset(
         "resume",
         "start_phase_out",
         "sanction_work_refusal",
+        "lift_work_refusal_sanction",
+        "keep_support",
     }
 )
 

@@ -180,6 +180,40 @@ def _sanction(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> Ma
     }
 
 
+@effect("lift_work_refusal_sanction")
+def _lift_sanction(
+    uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str
+) -> Mapping[str, Any]:
+    """Pay a sanctioned member's own share again and decide the household's new amount."""
+    number = str(ctx.data.get("member", "")).strip().upper()
+    member = current_member(
+        uow.session, case, number, ctx.today, field="data.member", code="not_a_member"
+    )
+    if member.work_sanctioned_at is None:
+        raise Conflict(
+            "该成员的保障金未被停发",
+            "the member's share is not stopped",
+            code="not_sanctioned",
+        )
+    stopped_since = member.work_sanctioned_at
+    member.work_sanctioned_at = None
+    uow.session.flush()
+    means = load_means(uow.session, case, ctx.today)
+    assert means.benefit is not None
+    row = _record(
+        uow, case, ctx, BenefitKind.DECIDED, "lift_work_refusal_sanction", means.benefit, means
+    )
+    return {
+        "member": mask_id_number(number),
+        "stopped_since": stopped_since,
+        "benefit": {
+            **means.receipt(),
+            "decision_id": row.id,
+            "effective_month": row.effective_month,
+        },
+    }
+
+
 @effect("resume")
 def _resume(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> Mapping[str, Any]:
     """Income fell again during phase-out: full assistance resumes at a recomputed amount."""

@@ -32,7 +32,9 @@ from engine.uow import UnitOfWork
 
 S = CaseState
 #: states whose decision can be served on the applicant
-DECIDED_STATES = frozenset({S.ACTIVE, S.UNDER_RECHECK, S.PHASING_OUT, S.REJECTED, S.TERMINATED})
+DECIDED_STATES = frozenset(
+    {S.ACTIVE, S.UNDER_RECHECK, S.PHASING_OUT, S.TERMINATION_NOTICE, S.REJECTED, S.TERMINATED}
+)
 SERVICE_METHODS = ("in_person", "post", "village_posting", "electronic")
 
 
@@ -162,6 +164,8 @@ class MemberChange:
     disability_type: str | None = None
     serious_illness: bool | None = None
     able_to_work: bool | None = None
+    #: at school: a supported tekun minor stays supported past 18 (TK Art. 24)
+    in_school: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,7 @@ def _member_snapshot(member: Member) -> dict[str, object]:
         "disability_type": str(member.disability_type) if member.disability_type else None,
         "serious_illness": member.serious_illness,
         "able_to_work": member.able_to_work,
+        "in_school": member.in_school,
     }
 
 
@@ -258,7 +263,7 @@ def record_change(
                     )
                     for x in m.incomes
                 ]
-            for field in ("disability_grade", "serious_illness", "able_to_work"):
+            for field in ("disability_grade", "serious_illness", "able_to_work", "in_school"):
                 if getattr(m, field) is not None:
                     setattr(member, field, getattr(m, field))
             if m.disability_type is not None:

@@ -33,7 +33,8 @@ MAX_FINDINGS_CHARS = 10_000
 INVESTIGATION_STATES: dict[InvestigationLevel, frozenset[CaseState]] = {
     # the township investigates the application, and again at each recheck
     InvestigationLevel.TOWNSHIP: frozenset({CaseState.INVESTIGATING, CaseState.UNDER_RECHECK}),
-    # the county checks on its own until it decides (Art. 20), and at rechecks
+    # the county checks on its own until it decides (Art. 20), at rechecks, and on an
+    # objection to a tekun termination notice (TK Art. 26)
     InvestigationLevel.COUNTY: frozenset(
         {
             CaseState.INVESTIGATING,
@@ -41,6 +42,7 @@ INVESTIGATION_STATES: dict[InvestigationLevel, frozenset[CaseState]] = {
             CaseState.IN_PUBLIC_NOTICE,
             CaseState.PENDING_CONFIRMATION,
             CaseState.UNDER_RECHECK,
+            CaseState.TERMINATION_NOTICE,
         }
     ),
 }

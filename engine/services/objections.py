@@ -64,8 +64,12 @@ def _new_objection(
     return objection
 
 
-def _ensure_in_notice(case: Case) -> None:
-    if case.state != CaseState.IN_PUBLIC_NOTICE:
+#: where objections are taken: the application's notice, and a tekun termination notice
+NOTICE_STATES = frozenset({CaseState.IN_PUBLIC_NOTICE, CaseState.TERMINATION_NOTICE})
+
+
+def _ensure_in_notice(case: Case, states: frozenset[CaseState] = NOTICE_STATES) -> None:
+    if case.state not in states:
         label = STATE_LABELS[CaseState(case.state)][0]
         raise Conflict(
             f"案件当前状态为“{label}”，只有公示期间才能登记异议",
@@ -126,6 +130,15 @@ def dismiss_objection(
         if objection.status != ObjectionStatus.OPEN:
             raise Conflict(
                 "该异议已处理", "the objection has already been handled", code="objection_closed"
+            )
+        if case.state == CaseState.TERMINATION_NOTICE:
+            raise Conflict(
+                "对终止公示的异议须由县级组织调查核实后，重新公示终止或不予终止"
+                "（《特困人员认定办法》第二十六条），不能直接驳回",
+                "an objection to a termination notice is investigated by the county, then the "
+                "termination is noticed again or the support kept (TK Art. 26): it is not "
+                "dismissed",
+                code="termination_objection_needs_investigation",
             )
         objection.status = ObjectionStatus.DISMISSED
         objection.resolution = resolution.strip()
@@ -251,7 +264,7 @@ def record_democratic_review(
     ensure_role(actor, frozenset({Role.REVIEWER}), "记录民主评议", "record democratic reviews")
     raise_invalid(_review_problems(review))
     with locked_case(uow, case_id, actor, "democratic_review", expected_version) as case:
-        _ensure_in_notice(case)
+        _ensure_in_notice(case, frozenset({CaseState.IN_PUBLIC_NOTICE}))
         notice = case.notice_started_at
         raised = uow.session.scalars(
             select(Objection.raised_at).where(Objection.case_id == case.id)
@@ -335,3 +348,36 @@ def _reinvestigate(
         objection.resolved_by_id = actor.user_id
         objection.resolution = reason.strip()
     return {"objections_reinvestigated": sorted(o.id for o in open_ones), "objections_new": raised}
+
+
+def _settle_open(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> list[int]:
+    """Close the case's open objections as investigated, with the decision's reasons."""
+    open_ones = list(
+        uow.session.scalars(
+            select(Objection).where(
+                Objection.case_id == case.id, Objection.status == ObjectionStatus.OPEN
+            )
+        )
+    )
+    for objection in open_ones:
+        objection.status = ObjectionStatus.REINVESTIGATED
+        objection.resolved_at = ctx.now
+        objection.resolved_by_id = ctx.actor.user_id
+        objection.resolution = reason.strip()
+    return sorted(o.id for o in open_ones)
+
+
+@effect("renotice_termination")
+def _renotice_termination(
+    uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str
+) -> Mapping[str, Any]:
+    """The county investigated the objections and still intends to end the support: they are
+    settled and the termination is noticed again (TK Art. 26)."""
+    return {"objections_investigated": _settle_open(uow, case, ctx, reason)}
+
+
+@effect("keep_support")
+def _keep_support(uow: UnitOfWork, case: Case, ctx: GuardContext, reason: str) -> Mapping[str, Any]:
+    """The person still qualifies: the support continues, the objections are settled, and the
+    reasons are told in writing (TK Art. 26)."""
+    return {"objections_investigated": _settle_open(uow, case, ctx, reason)}

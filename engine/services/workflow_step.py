@@ -144,6 +144,13 @@ def load_facts(
         for _, _, raised in objections
         if notice is not None and as_utc(raised) >= as_utc(notice)
     ]
+    # objections to a tekun termination notice (TK Art. 26) count from its (latest) start
+    termination = case.termination_noticed_at
+    against_termination = [
+        raised
+        for _, _, raised in objections
+        if termination is not None and as_utc(raised) >= as_utc(termination)
+    ]
     flag_count, flagged_at = session.execute(
         select(func.count(), func.max(KinshipFlag.raised_at)).where(
             KinshipFlag.case_id == case.id, KinshipFlag.vanished_at.is_(None)
@@ -203,6 +210,10 @@ def load_facts(
         if self_care and case.category == Category.TEKUN
         else 0,
         means=load_means(session, case, on) if on is not None else None,
+        termination_noticed_at=termination,
+        termination_objection_at=max(against_termination, key=as_utc)
+        if against_termination
+        else None,
     )
 
 
@@ -234,7 +245,13 @@ def reason_problems(rule: TransitionRule, reason: str) -> list[Problem]:
 
 #: guards that read the household's means and the policy in force
 MEANS_GUARDS = frozenset(
-    {"benefit_computable", "benefit_eligible", "property_within_limits", "phase_out_grounds"}
+    {
+        "benefit_computable",
+        "benefit_eligible",
+        "property_within_limits",
+        "phase_out_grounds",
+        "tekun_minor_supported",
+    }
 )
 #: effects that read them (amounts, recheck intervals, sampling ratios)
 MEANS_EFFECTS = frozenset({"confirm_unchanged", "close_notice", "refer_to_county"})

@@ -160,8 +160,14 @@ def test_a_related_user_gets_403_for_every_trigger(
     """Recusal (回避) over the API: each trigger refused with the reason, and audited."""
     rule = next(r for r in TRANSITIONS if r.trigger == trigger)
     state = _source(trigger)
+    # the termination notice is a tekun procedure (TK Art. 26)
+    category = "tekun" if state == CaseState.TERMINATION_NOTICE else "dibao"
     app = Application(
-        "dibao", VILLAGE_A1, [member("self", "100", name="李芳")], draft=state == CaseState.DRAFT
+        category,
+        VILLAGE_A1,
+        [member("self", "100", name="李芳")],
+        draft=state == CaseState.DRAFT,
+        tekun_supporter="none" if category == "tekun" else None,
     )
     case_id = world.apply(app)
     if state != CaseState.DRAFT:

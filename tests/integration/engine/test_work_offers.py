@@ -69,6 +69,28 @@ def test_three_refusals_in_a_row_let_the_county_stop_the_members_own_share(
         world.fire(case_id, "sanction_work_refusal", "approver", "再次", data={"member": son})
 
 
+def test_a_lifted_sanction_pays_the_members_share_again(world: World) -> None:
+    """Art. 34: the stop lasts while its ground does; once the member takes up work or
+    training the county pays their share again, with its reasons and a new amount."""
+    case_id, app = enrolled(world)
+    son, wife = app.members[2].id_number, app.members[1].id_number
+    lift = {"member": son}
+    with pytest.raises(Conflict) as never_stopped:
+        world.fire(case_id, "lift_work_refusal_sanction", "approver", "参加培训", data=lift)
+    assert never_stopped.value.code == "not_sanctioned"
+    for _ in range(3):
+        offer(world, case_id, son, "refused")
+    world.fire(case_id, "sanction_work_refusal", "approver", "连续三次拒绝", data={"member": son})
+    assert monthly(world, case_id) == Decimal(866)
+    with pytest.raises(InvalidData):
+        world.fire(case_id, "lift_work_refusal_sanction", "approver", "误", data={"member": "1"})
+    with pytest.raises(Conflict):
+        world.fire(case_id, "lift_work_refusal_sanction", "approver", "误", data={"member": wife})
+    world.pass_days(1)
+    world.fire(case_id, "lift_work_refusal_sanction", "approver", "已参加技能培训", data=lift)
+    assert monthly(world, case_id) == Decimal(1299)
+
+
 def test_an_accepted_offer_ends_a_run_of_refusals(world: World) -> None:
     case_id, app = enrolled(world)
     son = app.members[2].id_number

@@ -62,6 +62,15 @@ LIFECYCLE: set[tuple[str, str, str]] = (
     }
     # a member's own share stopped for refusing suitable work three times (Art. 34)
     | {(s, "sanction_work_refusal", s) for s in ("active", "under_recheck")}
+    | {(s, "lift_work_refusal_sanction", s) for s in ("active", "under_recheck")}
+    # tekun: the intended termination is noticed for 7 days first; an objection is
+    # investigated, then the termination noticed again or the support kept (TK Art. 26)
+    | {(s, "propose_termination", "termination_notice") for s in ("active", "under_recheck")}
+    | {
+        ("termination_notice", "renotice_termination", "termination_notice"),
+        ("termination_notice", "keep_support", "active"),
+        ("termination_notice", "terminate", "terminated"),
+    }
 )
 
 #: the issue's role assignment
@@ -95,6 +104,10 @@ ROLES = {
         "terminate",
         "end_procedure",
         "sanction_work_refusal",
+        "lift_work_refusal_sanction",
+        "propose_termination",
+        "renotice_termination",
+        "keep_support",
     },
     Role.INSPECTOR: set(),
     Role.ADMIN: set(),

@@ -19,12 +19,20 @@ NOW = dt.datetime(2026, 3, 20, 2, 0, tzinfo=dt.UTC)
 APPROVER = Actor(user_id=99, username="approver", role=Role.APPROVER, region_code="512022")
 
 
-def permissive() -> GuardContext:
-    """Facts that satisfy every guard, so only the state decides."""
+#: the triggers only a tekun case fires (its termination notice, TK Art. 26)
+TEKUN_ONLY = frozenset({"propose_termination", "renotice_termination"})
+
+
+def permissive(trigger: str = "") -> GuardContext:
+    """Facts that satisfy every guard of ``trigger``, so only the state decides."""
+    tekun = trigger in TEKUN_ONLY
     return GuardContext(
         facts=CaseFacts(
             case_id=1,
             state="any",
+            category="tekun" if tekun else "dibao",
+            termination_noticed_at=NOW - dt.timedelta(days=6),
+            termination_objection_at=NOW - dt.timedelta(days=5),
             investigating_since=NOW - dt.timedelta(days=30),
             reinvestigating_since=NOW - dt.timedelta(days=25),
             proposed_at=NOW - dt.timedelta(days=24),
@@ -36,6 +44,9 @@ def permissive() -> GuardContext:
                 InvestigationFact(
                     1, "township", NOW.date(), frozenset({1, 2}), NOW - dt.timedelta(days=20)
                 ),
+                InvestigationFact(
+                    2, "county", NOW.date(), frozenset({3, 4}), NOW - dt.timedelta(days=4)
+                ),
             ),
             work_refusals={"512022197005170011": 3},
         ),
@@ -43,7 +54,11 @@ def permissive() -> GuardContext:
         now=NOW,
         tz=CHINA_TZ,
         rules=national_rules(),
-        data={"ground": "objection", "change": "employment", "member": "512022197005170011"},
+        data={
+            "ground": "means" if tekun else "objection",
+            "change": "employment",
+            "member": "512022197005170011",
+        },
     )
 
 
@@ -54,10 +69,10 @@ PAIRS = [(s.value, t) for s in CaseState for t in RULES]
 @pytest.mark.parametrize(("state", "trigger"), PAIRS)
 def test_every_state_trigger_pair_fires_or_is_refused(state: str, trigger: str) -> None:
     if (state, trigger) in ALLOWED:
-        assert fire(state, trigger, permissive()) == ALLOWED[(state, trigger)]
+        assert fire(state, trigger, permissive(trigger)) == ALLOWED[(state, trigger)]
     else:
         with pytest.raises(Conflict) as refused:
-            fire(state, trigger, permissive())
+            fire(state, trigger, permissive(trigger))
         assert refused.value.code == "invalid_state"
 
 
