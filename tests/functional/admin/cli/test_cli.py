@@ -217,15 +217,17 @@ def test_demo_covers_every_state_is_idempotent_and_verifies(run, db_url: str) ->
 
 def test_audit_verify_names_the_first_broken_entry(run, db_url: str) -> None:  # type: ignore[no-untyped-def]
     run("demo", "--households", "16")
+    first = scalar(db_url, "SELECT min(case_id) FROM audit_entry WHERE seq = 3 AND case_id > 1")
+    second = scalar(db_url, f"SELECT min(case_id) FROM audit_entry WHERE case_id > {first}")
     tamper(
         db_url,
-        "UPDATE audit_entry SET reason = 'edited' WHERE case_id = 5 AND seq = 3",
-        "UPDATE audit_entry SET actor = 'someone' WHERE case_id = 9 AND seq = 2",
+        f"UPDATE audit_entry SET reason = 'edited' WHERE case_id = {first} AND seq = 3",
+        f"UPDATE audit_entry SET actor = 'someone' WHERE case_id = {second} AND seq = 1",
     )
     result = run("audit", "verify")
     assert result.exit_code == 1
-    assert "case 5: entry 3: entry 3 was altered" in result.output
-    assert "case 9: entry 2" in result.output
+    assert f"case {first}: entry 3: entry 3 was altered" in result.output
+    assert f"case {second}: entry 1" in result.output
     assert "2 broken chain(s)" in result.output
 
 
