@@ -17,6 +17,7 @@ from engine.rules import (
     compute_benefit,
     inputs_from_payload,
     inputs_payload,
+    unable_to_work,
 )
 
 TEST = TekunTest(
@@ -105,3 +106,35 @@ def test_a_receipt_replays_the_eligibility_it_was_decided_with() -> None:
     older = inputs_payload(household, Policy(standard_yuan=Decimal(693)))
     _household, policy = inputs_from_payload(older)
     assert policy.tekun_test is None  # a receipt from before the test replays without it
+
+
+#: a person already supported, tested again at a recheck (TK Art. 24 applies)
+CONTINUING = TekunTest(**{**TEST.__dict__, "support_age": 18, "continuing": True})
+
+
+@pytest.mark.parametrize(
+    ("age", "in_school", "continuing", "ground"),
+    [
+        (15, False, False, "minor"),
+        (17, False, False, None),  # a new applicant of 17 is no longer a minor (Art. 5)
+        (17, False, True, "minor_supported"),  # supported before: to 18 (Art. 24)
+        (19, True, True, "in_school"),  # and beyond while at school
+        (19, False, True, None),
+        (19, True, False, None),  # school alone does not admit an adult
+    ],
+)
+def test_a_supported_minor_stays_supported_to_18_and_at_school_beyond_art_24(
+    age: int, in_school: bool, continuing: bool, ground: str | None
+) -> None:
+    """TK Art. 24 ¶2: support continues to 18, and past 18 while in education."""
+    member = MemberMeans(
+        label="孤儿", relation="self", age=age, able_to_work=True, in_school=in_school
+    )
+    assert unable_to_work(member, CONTINUING if continuing else TEST) == ground
+    again = inputs_from_payload(
+        inputs_payload(
+            HouseholdMeans("tekun", (member,), supporter="none"),
+            Policy(standard_yuan=Decimal(693), tekun_test=CONTINUING),
+        )
+    )
+    assert again[1].tekun_test == CONTINUING and again[0].members[0].in_school == in_school
