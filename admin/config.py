@@ -51,6 +51,8 @@ class Settings:
     signin_lock_after: int = DEFAULT_SIGNIN_LOCK_AFTER
     public_url: str = DEFAULT_PUBLIC_URL
     trusted_proxies: int = 0
+    #: the Ed25519 key that signs audit checkpoints (a file outside the database)
+    checkpoint_key: Path | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -207,4 +209,7 @@ def load_settings(
         signin_lock_after=_int(values, "DOUDI_SIGNIN_LOCK_AFTER", DEFAULT_SIGNIN_LOCK_AFTER),
         public_url=_public_url(values),
         trusted_proxies=_trusted_proxies(values),
+        checkpoint_key=Path(values["DOUDI_CHECKPOINT_KEY"]).expanduser()
+        if values.get("DOUDI_CHECKPOINT_KEY")
+        else None,
     )

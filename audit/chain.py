@@ -152,7 +152,43 @@ class LedgerBody:
         }
 
 
-Body = EntryBody | LedgerBody
+@dataclass(frozen=True)
+class ReadBody:
+    """The hashed content of one entry of a county's read log: who read whose personal data."""
+
+    log: str
+    seq: int
+    at: dt.datetime
+    user_id: int | None
+    username: str
+    role: str
+    action: str
+    case_id: int | None
+    household_id: int | None
+    channel: str
+
+    @property
+    def chain(self) -> str:
+        """The name of the chain this entry belongs to."""
+        return f"log {self.log}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the fields as a mapping for encoding."""
+        return {
+            "log": self.log,
+            "seq": self.seq,
+            "at": self.at,
+            "user_id": self.user_id,
+            "username": self.username,
+            "role": self.role,
+            "action": self.action,
+            "case_id": self.case_id,
+            "household_id": self.household_id,
+            "channel": self.channel,
+        }
+
+
+Body = EntryBody | LedgerBody | ReadBody
 
 
 #: stands in for the payload while the rest of a body is encoded (see ``body_text``)
@@ -170,7 +206,7 @@ def body_text(body: Body, payload_text: str | None = None) -> str:
     "case_id", "event"/"from_state", then "payload", and those fields hold
     names, times and numbers.
     """
-    if payload_text is None:
+    if payload_text is None or isinstance(body, ReadBody):
         return canonical_text(body.as_dict())
     fields = body.as_dict()
     fields["payload"] = _PAYLOAD_MARK

@@ -1,4 +1,5 @@
-"""Audit tables: the per-case hash chain and the personal-data read log."""
+"""Audit tables: the per-case hash chains, the ledgers, the personal-data read log and the
+signed checkpoints over all of them."""
 
 from __future__ import annotations
 
@@ -14,7 +15,15 @@ BIGID = BigInteger().with_variant(Integer, "sqlite")
 
 #: the tables that hold evidence: rows are only ever added (the application's
 #: database role may INSERT and SELECT them, nothing more)
-EVIDENCE_TABLES = ("audit_entry", "ledger_entry", "access_log", "sign_in_event", "issued_document")
+EVIDENCE_TABLES = (
+    "audit_entry",
+    "ledger_entry",
+    "access_log",
+    "sign_in_event",
+    "issued_document",
+    "audit_checkpoint",
+    "checkpoint_leaf",
+)
 
 
 class AuditEntry(Base):
@@ -45,10 +54,17 @@ class AuditEntry(Base):
 
 
 class AccessLog(Base):
-    """Who read whose personal data, and when (PIPL Art. 28 sensitive data)."""
+    """Who read whose personal data, and when (PIPL Art. 28 sensitive data).
+
+    Each reader's county keeps its reads in one hash chain (``log``, e.g.
+    ``reads:512022``), like a ledger: a row removed or changed breaks it.
+    """
 
     __tablename__ = "access_log"
-    __table_args__ = (Index("ix_access_log_at", "at"),)
+    __table_args__ = (
+        Index("ix_access_log_at", "at"),
+        UniqueConstraint("log", "seq", name="uq_access_log_log_seq"),
+    )
 
     id: Mapped[int] = mapped_column(BIGID, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -59,6 +75,20 @@ class AccessLog(Base):
     case_id: Mapped[int | None] = mapped_column(Integer, index=True)
     household_id: Mapped[int | None] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(16))
+    log: Mapped[str] = mapped_column(String(40))
+    seq: Mapped[int] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AccessLogHead(Base):
+    """The head of each county's read log, advanced under its row lock."""
+
+    __tablename__ = "access_log_head"
+
+    log: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    head: Mapped[str] = mapped_column(String(64))
 
 
 class LedgerEntry(Base):
@@ -152,3 +182,49 @@ class IssuedDocument(Base):
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     #: the entry of the county's documents ledger that records the issue
     ledger_seq: Mapped[int] = mapped_column(Integer)
+
+
+class AuditCheckpoint(Base):
+    """A signed checkpoint: the Merkle root over every chain head at one moment, chained to
+    the checkpoint before it (``audit.checkpoints``). Never updated or deleted."""
+
+    __tablename__ = "audit_checkpoint"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    root: Mapped[str] = mapped_column(String(64))
+    chains: Mapped[int] = mapped_column(Integer)
+    #: the hash of the previous checkpoint's line (a run of zeros for the first)
+    prev: Mapped[str] = mapped_column(String(64))
+    #: the signer's Ed25519 public key and the signature, base64
+    public_key: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))
+    #: SHA-256 of the checkpoint's line, as printed
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class CheckpointLeaf(Base):
+    """A chain head as a checkpoint recorded it, written only when it changed: a chain's
+    first head gets the next leaf position, later heads keep it. Never updated or deleted."""
+
+    __tablename__ = "checkpoint_leaf"
+    __table_args__ = (Index("ix_checkpoint_leaf_checkpoint_seq", "checkpoint_seq"),)
+
+    id: Mapped[int] = mapped_column(BIGID, primary_key=True)
+    checkpoint_seq: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    chain: Mapped[str] = mapped_column(String(100))
+    seq: Mapped[int] = mapped_column(Integer)
+    head: Mapped[str] = mapped_column(String(64))
+
+
+class CheckpointState(Base):
+    """Every chain's head as of the latest checkpoint: a working copy of the leaves that
+    makes the next checkpoint cheap. Verification never trusts it."""
+
+    __tablename__ = "checkpoint_state"
+
+    chain: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, unique=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    head: Mapped[str] = mapped_column(String(64))

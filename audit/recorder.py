@@ -15,12 +15,14 @@ from audit.chain import (
     CaseEntryEncoder,
     EntryBody,
     LedgerBody,
+    ReadBody,
     StoredEntry,
     canonical_text,
     entry_hash,
     hash_text,
 )
-from audit.models import AccessLog, AuditEntry, LedgerEntry, LedgerHead
+from audit.models import AccessLog, AccessLogHead, AuditEntry, LedgerEntry, LedgerHead
+from engine.access import county_of
 from engine.models import Case
 from engine.ports import Actor, CaseEvent, ChainHead, LedgerEvent
 
@@ -261,6 +263,75 @@ def case_entries(session: Session, case_id: int) -> Sequence[AuditEntry]:
     ).all()
 
 
+def read_log_of(actor: Actor) -> str:
+    """The read log a reader's reads go to: their county's."""
+    return f"reads:{county_of(actor.region_code)}"
+
+
+def _append_reads(
+    session: Session,
+    actor: Actor,
+    *,
+    action: str,
+    channel: str,
+    at: dt.datetime,
+    targets: Sequence[tuple[int | None, int | None]],
+) -> None:
+    """Append one read per (case, household) to the reader's county log, under its head's
+    row lock, each entry hashed onto the one before (as a ledger's)."""
+    log = read_log_of(actor)
+    head = session.execute(
+        select(AccessLogHead)
+        .where(AccessLogHead.log == log)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if head is None:
+        head = AccessLogHead(log=log, seq=0, head=GENESIS_HASH)
+        session.add(head)
+    rows = []
+    seq, prev = head.seq, head.head
+    for case_id, household_id in targets:
+        seq += 1
+        body = ReadBody(
+            log=log,
+            seq=seq,
+            at=at,
+            user_id=actor.user_id,
+            username=actor.username,
+            role=str(actor.role),
+            action=action,
+            case_id=case_id,
+            household_id=household_id,
+            channel=channel,
+        )
+        digest = entry_hash(prev, body)
+        rows.append({**body.as_dict(), "prev_hash": prev, "hash": digest})
+        prev = digest
+    session.execute(insert(AccessLog), rows)
+    head.seq, head.head = seq, prev
+
+
+def stored_read(row: AccessLog) -> StoredEntry:
+    """Turn a read-log row into a chain entry for verification."""
+    return StoredEntry(
+        body=ReadBody(
+            log=row.log,
+            seq=row.seq,
+            at=row.at,
+            user_id=row.user_id,
+            username=row.username,
+            role=row.role,
+            action=row.action,
+            case_id=row.case_id,
+            household_id=row.household_id,
+            channel=row.channel,
+        ),
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
 def log_access(
     session: Session,
     actor: Actor,
@@ -272,17 +343,8 @@ def log_access(
     household_id: int | None = None,
 ) -> None:
     """Record that ``actor`` read personal data (the caller commits)."""
-    session.add(
-        AccessLog(
-            at=at,
-            user_id=actor.user_id,
-            username=actor.username,
-            role=str(actor.role),
-            action=action,
-            case_id=case_id,
-            household_id=household_id,
-            channel=channel,
-        )
+    _append_reads(
+        session, actor, action=action, channel=channel, at=at, targets=[(case_id, household_id)]
     )
 
 
@@ -299,19 +361,12 @@ def log_reads(
     commits). ``[None]`` records a read that names no case (an export of a log)."""
     if not case_ids:
         return
-    session.execute(
-        insert(AccessLog),
-        [
-            {
-                "at": at,
-                "user_id": actor.user_id,
-                "username": actor.username,
-                "role": str(actor.role),
-                "action": action,
-                "case_id": case_id,
-                "household_id": None,
-                "channel": channel,
-            }
-            for case_id in sorted(set(case_ids), key=lambda c: -1 if c is None else c)
-        ],
+    ordered = sorted(set(case_ids), key=lambda c: -1 if c is None else c)
+    _append_reads(
+        session,
+        actor,
+        action=action,
+        channel=channel,
+        at=at,
+        targets=[(case_id, None) for case_id in ordered],
     )

@@ -1,8 +1,10 @@
-"""Verify every chain in the database (each case's and each ledger's), streaming."""
+"""Verify every chain in the database (each case's, each ledger's, each county's read log),
+streaming; given the heads the signed checkpoints recorded, also that every chain still
+holds what they recorded (``audit.checkpoints``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -11,8 +13,8 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from audit.chain import ChainBreak, StoredEntry, verify_chain
-from audit.models import AuditEntry, LedgerEntry, LedgerHead
-from audit.recorder import stored_entry, stored_ledger_entry
+from audit.models import AccessLog, AccessLogHead, AuditEntry, LedgerEntry, LedgerHead
+from audit.recorder import stored_entry, stored_ledger_entry, stored_read
 from engine.access import county_of
 from engine.models import Case
 
@@ -25,6 +27,7 @@ class VerifyReport:
 
     cases: int = 0
     ledgers: int = 0
+    logs: int = 0
     entries: int = 0
     breaks: list[ChainBreak] = field(default_factory=list)
 
@@ -38,7 +41,8 @@ def count_entries(session: Session) -> int:
     """Return the number of entries in all chains."""
     cases = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
     ledgers = session.scalar(select(func.count()).select_from(LedgerEntry)) or 0
-    return cases + ledgers
+    reads = session.scalar(select(func.count()).select_from(AccessLog)) or 0
+    return cases + ledgers + reads
 
 
 def _verify_group(
@@ -49,44 +53,82 @@ def _verify_group(
     label: Callable[[Any], str],
     to_entry: Callable[[Any], StoredEntry],
     progress: Callable[[int], None] | None,
-) -> None:
-    seen: set[Any] = set()
+    recorded: Mapping[str, Mapping[int, tuple[str, int]]],
+) -> set[str]:
+    seen: set[str] = set()
 
-    def counted(group: Iterable[Any]) -> Iterator[StoredEntry]:
+    def counted(chain: str, group: Iterable[Any]) -> Iterator[StoredEntry]:
+        kept = recorded.get(chain, {})
+        last = 0
         for row in group:
             report.entries += 1
             if progress is not None:
                 progress(1)
-            yield to_entry(row)
+            entry = to_entry(row)
+            last = entry.body.seq
+            if entry.body.seq in kept and kept[entry.body.seq][0] != entry.hash:
+                report.breaks.append(
+                    ChainBreak(
+                        chain,
+                        entry.body.seq,
+                        "differs_from_checkpoint",
+                        f"entry {entry.body.seq} differs from what checkpoint "
+                        f"{kept[entry.body.seq][1]} recorded",
+                    )
+                )
+            yield entry
+        beyond = [s for s in kept if s > last]
+        if beyond:
+            report.breaks.append(
+                ChainBreak(
+                    chain,
+                    last + 1,
+                    "removed_since_checkpoint",
+                    f"the chain ends at entry {last}, but checkpoint {kept[max(beyond)][1]} "
+                    f"recorded entry {max(beyond)}",
+                )
+            )
 
     for chain_key, group in groupby(rows, key=key):
-        seen.add(chain_key)
+        chain = label(chain_key)
+        seen.add(chain)
         seq, head = heads.get(chain_key, (0, None))
-        entries = counted(group)
-        problem = verify_chain(label(chain_key), entries, seq, head)
+        entries = counted(chain, group)
+        problem = verify_chain(chain, entries, seq, head)
         for _ in entries:  # count what verification did not read after a break
             pass
         if problem is not None:
             report.breaks.append(problem)
     for chain_key, (seq, head) in heads.items():
-        if chain_key not in seen:
-            problem = verify_chain(label(chain_key), iter(()), seq, head)
+        chain = label(chain_key)
+        if chain not in seen:
+            seen.add(chain)
+            entries = counted(chain, iter(()))
+            problem = verify_chain(chain, entries, seq, head)
+            for _ in entries:
+                pass
             if problem is not None:
                 report.breaks.append(problem)
+    return seen
 
 
 def verify_all(
     session: Session,
     progress: Callable[[int], None] | None = None,
     region_code: str = "",
+    recorded: Mapping[str, Mapping[int, tuple[str, int]]] | None = None,
 ) -> VerifyReport:
     """Recompute every chain and compare it with its recorded head.
 
     ``progress`` is called with the number of entries just checked. A
     ``region_code`` narrows the check to the region's cases and, for a county
-    or a place in one, to that county's ledgers (named ``<kind>:<county>``).
+    or a place in one, to that county's ledgers (named ``<kind>:<county>``) and read log.
+    ``recorded`` holds the heads the checkpoints recorded (``replay_checkpoints``): an entry
+    that differs from one, a chain shorter than one, and a recorded chain that is gone are
+    reported too.
     """
     report = VerifyReport()
+    recorded = recorded or {}
     in_region = Case.village_code.startswith(region_code, autoescape=True)
     case_heads: dict[Any, tuple[int, str | None]] = {
         case_id: (seq, head)
@@ -101,7 +143,7 @@ def verify_all(
         .order_by(AuditEntry.case_id, AuditEntry.seq)
         .execution_options(yield_per=BATCH)
     )
-    _verify_group(
+    seen = _verify_group(
         report,
         case_heads,
         case_rows,
@@ -109,6 +151,7 @@ def verify_all(
         lambda k: f"case {k}",
         stored_entry,
         progress,
+        recorded,
     )
     county = county_of(region_code) if region_code else ""
     in_county = LedgerHead.ledger.endswith(f":{county}", autoescape=True) if county else true()
@@ -124,7 +167,7 @@ def verify_all(
         .order_by(LedgerEntry.ledger, LedgerEntry.seq)
         .execution_options(yield_per=BATCH)
     )
-    _verify_group(
+    seen |= _verify_group(
         report,
         ledger_heads,
         ledger_rows,
@@ -132,7 +175,45 @@ def verify_all(
         lambda k: f"ledger {k}",
         stored_ledger_entry,
         progress,
+        recorded,
     )
+    in_log = AccessLogHead.log == f"reads:{county}" if county else true()
+    log_heads: dict[Any, tuple[int, str | None]] = {
+        log: (seq, head)
+        for log, seq, head in session.execute(
+            select(AccessLogHead.log, AccessLogHead.seq, AccessLogHead.head).where(in_log)
+        )
+    }
+    log_rows = session.scalars(
+        select(AccessLog)
+        .where(AccessLog.log.in_(list(log_heads)) if county else true())
+        .order_by(AccessLog.log, AccessLog.seq)
+        .execution_options(yield_per=BATCH)
+    )
+    seen |= _verify_group(
+        report,
+        log_heads,
+        log_rows,
+        lambda r: r.log,
+        lambda k: f"log {k}",
+        stored_read,
+        progress,
+        recorded,
+    )
+    if not region_code:
+        # a chain a checkpoint recorded that is no longer in the database at all
+        for chain in sorted(set(recorded) - seen):
+            last = max(recorded[chain])
+            report.breaks.append(
+                ChainBreak(
+                    chain,
+                    1,
+                    "removed_since_checkpoint",
+                    f"the chain is gone, but checkpoint {recorded[chain][last][1]} recorded "
+                    f"{last} entries",
+                )
+            )
     report.cases = len(case_heads)
     report.ledgers = len(ledger_heads)
+    report.logs = len(log_heads)
     return report

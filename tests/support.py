@@ -322,7 +322,7 @@ def all_states() -> Iterator[CaseState]:
 
 
 def tamper(database_url: str, *statements: str) -> None:
-    """Change the audit table directly, as someone with database access could.
+    """Change the evidence tables directly, as someone with database access could.
 
     The append-only triggers are bypassed the way such a person would: by
     replication role on PostgreSQL, by dropping them on SQLite.
@@ -336,8 +336,11 @@ def tamper(database_url: str, *statements: str) -> None:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SET LOCAL session_replication_role = replica"))
         else:
-            conn.execute(text("DROP TRIGGER IF EXISTS audit_entry_no_update"))
-            conn.execute(text("DROP TRIGGER IF EXISTS audit_entry_no_delete"))
+            triggers = conn.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            ).scalars()
+            for name in list(triggers):
+                conn.execute(text(f'DROP TRIGGER "{name}"'))
         for statement in statements:
             conn.execute(text(statement))
     engine.dispose()

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from admin import demo as demo_data
 from admin.app import create_app
 from admin.cli.archives import COMMANDS as ARCHIVE_COMMANDS
+from admin.cli.checkpoints import COMMANDS as CHECKPOINT_COMMANDS
 from admin.cli.kinship import COMMANDS as KINSHIP_COMMANDS
 from admin.cli.notices import notices
 from admin.cli.rules import COMMANDS as RULE_COMMANDS
@@ -25,6 +26,13 @@ from admin.extensions import runtime
 from admin.grants import GrantError, apply_grants, grant_statements
 from admin.imports import read_text
 from admin.migrate import current_revision, head_revision, upgrade
+from audit.checkpoints import (
+    Checkpoint,
+    CheckpointError,
+    load_private_key,
+    public_key_text,
+    replay_checkpoints,
+)
 from audit.verify import count_entries, verify_all
 from engine.models import Base, Case, Region, User
 from engine.services import advance as advance_case
@@ -222,19 +230,62 @@ def users_list() -> None:
 
 
 @audit.command("verify")
-def audit_verify() -> None:
-    """Recompute every case's hash chain; exit 1 naming the first broken entry of each case."""
+@click.option(
+    "--checkpoint",
+    "kept_file",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="A checkpoint line kept outside the database (as `doudi audit checkpoint` printed it).",
+)
+def audit_verify(kept_file: click.utils.LazyFile | None) -> None:
+    """Recompute every chain and every stored checkpoint; exit 1 naming each problem.
+
+    Each case's chain, each ledger and each county's read log must verify
+    entry by entry; each checkpoint's signature, key, link to the one before
+    and root (rebuilt from the leaves it recorded) must hold; and every chain
+    must still hold each entry a checkpoint recorded. With --checkpoint, the
+    database's checkpoint of that number must be the one kept, which detects a
+    history rewritten after it even if every hash inside the database agrees.
+    """
     require_schema()
-    with runtime().reader() as uow:
+    rt = runtime()
+    kept = None
+    if kept_file is not None:
+        try:
+            kept = Checkpoint.from_line(kept_file.read().strip().splitlines()[-1])
+        except (CheckpointError, IndexError):
+            raise click.ClickException(
+                "--checkpoint: the file holds no checkpoint line as `doudi audit checkpoint` "
+                "prints it"
+            ) from None
+    trusted = None
+    if rt.settings.checkpoint_key is not None:
+        try:
+            trusted = public_key_text(load_private_key(rt.settings.checkpoint_key))
+        except CheckpointError as err:
+            raise click.ClickException(str(err)) from None
+    with rt.reader() as uow:
+        replay = replay_checkpoints(uow.session, trusted_key=trusted, kept=kept)
         total = count_entries(uow.session)
         with progress_bar(total, "verifying") as bar:
-            report = verify_all(uow.session, progress=bar.update)
+            report = verify_all(uow.session, progress=bar.update, recorded=replay.recorded)
     for problem in report.breaks:
         click.echo(f"{problem.chain}: entry {problem.seq}: {problem.message} [{problem.kind}]")
-    summary = f"{report.cases} cases, {report.ledgers} ledgers, {report.entries} entries"
-    if not report.ok:
-        raise click.ClickException(f"{len(report.breaks)} broken chain(s) among {summary}")
-    click.echo(f"all chains intact: {summary}")
+    for finding in replay.findings:
+        click.echo(str(finding))
+    summary = (
+        f"{report.cases} cases, {report.ledgers} ledgers, {report.logs} read logs, "
+        f"{report.entries} entries, {replay.checkpoints} checkpoints"
+    )
+    problems = []
+    if report.breaks:
+        problems.append(f"{len(report.breaks)} broken chain(s)")
+    if replay.findings:
+        problems.append(f"{len(replay.findings)} checkpoint problem(s)")
+    if problems:
+        raise click.ClickException(" and ".join(problems) + f" among {summary}")
+    against = f"; matches kept checkpoint {kept.seq}" if kept is not None else ""
+    click.echo(f"all chains intact: {summary}{against}")
 
 
 @cases.command("advance")
@@ -316,6 +367,8 @@ def serve(host: str, port: int, threads: int) -> None:
 
 
 audit.add_command(audit_replay)
+for command in CHECKPOINT_COMMANDS:
+    audit.add_command(command)
 for group in (
     db,
     regions,
