@@ -263,6 +263,9 @@ class StoredEntry:
     body: Body
     prev_hash: str
     hash: str
+    #: the payload exactly as stored (canonical JSON text): hashed as it is, byte for byte,
+    #: instead of parsing and encoding it again
+    payload_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -302,7 +305,7 @@ def verify_chain(
             return ChainBreak(
                 chain, seq, "broken_link", f"entry {seq} does not link to entry {seq - 1}"
             )
-        if entry_hash(entry.prev_hash, entry.body) != entry.hash:
+        if entry_hash(entry.prev_hash, entry.body, entry.payload_text) != entry.hash:
             return ChainBreak(
                 chain, seq, "hash_mismatch", f"entry {seq} was altered (hash mismatch)"
             )

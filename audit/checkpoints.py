@@ -226,7 +226,7 @@ def current_heads(session: Session) -> dict[str, Head]:
     for case_id, seq, head in session.execute(
         select(Case.id, Case.chain_seq, Case.chain_head).where(Case.chain_seq > 0)
     ):
-        heads[f"case {case_id}"] = Head(f"case {case_id}", seq, head)
+        heads[f"case {case_id}"] = Head(f"case {case_id}", seq, head or "")
     for name, seq, head in session.execute(
         select(LedgerHead.ledger, LedgerHead.seq, LedgerHead.head).where(LedgerHead.seq > 0)
     ):
@@ -265,6 +265,7 @@ def stored_hashes(
     for kind, items in by_kind.items():
         for start in range(0, len(items), BATCH):
             batch = items[start : start + BATCH]
+            keys: list[tuple[Any, int]]
             if kind == "case":
                 keys = [(int(c.partition(" ")[2]), s) for c, s in batch]
                 rows = session.execute(
@@ -345,15 +346,16 @@ def take_checkpoint(session: Session, key: Ed25519PrivateKey, at: dt.datetime) -
         leaves[row.position] = merkle.leaf_hash(Head(row.chain, row.seq, row.head).leaf())
     for chain in sorted(heads, key=chain_order):
         head = heads[chain]
-        row = state.get(chain)
-        if row is not None and (row.seq, row.head) == (head.seq, head.head):
+        known = state.get(chain)
+        if known is not None and (known.seq, known.head) == (head.seq, head.head):
             continue
-        if row is None:
+        if known is None:
             row = CheckpointState(chain=chain, position=positions, seq=head.seq, head=head.head)
             session.add(row)
             leaves.append(b"")
             positions += 1
         else:
+            row = known
             row.seq, row.head = head.seq, head.head
         leaves[row.position] = merkle.leaf_hash(head.leaf())
         session.add(

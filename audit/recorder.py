@@ -216,8 +216,9 @@ class ChainRecorder:
         )
 
 
-def stored_entry(row: AuditEntry) -> StoredEntry:
-    """Turn a database row into a chain entry for verification."""
+def stored_entry(row: AuditEntry | Any, parse: bool = True) -> StoredEntry:
+    """Turn a database row into a chain entry for verification (``parse=False``: the payload
+    is hashed as stored and not read back into the body, which is faster)."""
     return StoredEntry(
         body=EntryBody(
             case_id=row.case_id,
@@ -230,15 +231,16 @@ def stored_entry(row: AuditEntry) -> StoredEntry:
             role=row.role,
             at=row.at,
             reason=row.reason,
-            payload=json.loads(row.payload),
+            payload=json.loads(row.payload) if parse else {},
         ),
         prev_hash=row.prev_hash,
         hash=row.hash,
+        payload_text=None if parse else row.payload,
     )
 
 
-def stored_ledger_entry(row: LedgerEntry) -> StoredEntry:
-    """Turn a ledger row into a chain entry for verification."""
+def stored_ledger_entry(row: LedgerEntry | Any, parse: bool = True) -> StoredEntry:
+    """Turn a ledger row into a chain entry for verification (``parse`` as for cases)."""
     return StoredEntry(
         body=LedgerBody(
             ledger=row.ledger,
@@ -249,10 +251,11 @@ def stored_ledger_entry(row: LedgerEntry) -> StoredEntry:
             role=row.role,
             at=row.at,
             reason=row.reason,
-            payload=json.loads(row.payload),
+            payload=json.loads(row.payload) if parse else {},
         ),
         prev_hash=row.prev_hash,
         hash=row.hash,
+        payload_text=None if parse else row.payload,
     )
 
 

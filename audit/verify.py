@@ -136,8 +136,9 @@ def verify_all(
             select(Case.id, Case.chain_seq, Case.chain_head).where(in_region)
         )
     }
-    case_rows = session.scalars(
-        select(AuditEntry)
+    # plain rows, not ORM objects, and payloads hashed as stored: the fast path
+    case_rows = session.execute(
+        select(*AuditEntry.__table__.columns)
         .join(Case, Case.id == AuditEntry.case_id)
         .where(in_region)
         .order_by(AuditEntry.case_id, AuditEntry.seq)
@@ -149,7 +150,7 @@ def verify_all(
         case_rows,
         lambda r: r.case_id,
         lambda k: f"case {k}",
-        stored_entry,
+        lambda r: stored_entry(r, parse=False),
         progress,
         recorded,
     )
@@ -161,8 +162,8 @@ def verify_all(
             select(LedgerHead.ledger, LedgerHead.seq, LedgerHead.head).where(in_county)
         )
     }
-    ledger_rows = session.scalars(
-        select(LedgerEntry)
+    ledger_rows = session.execute(
+        select(*LedgerEntry.__table__.columns)
         .where(LedgerEntry.ledger.in_(list(ledger_heads)) if county else true())
         .order_by(LedgerEntry.ledger, LedgerEntry.seq)
         .execution_options(yield_per=BATCH)
@@ -173,7 +174,7 @@ def verify_all(
         ledger_rows,
         lambda r: r.ledger,
         lambda k: f"ledger {k}",
-        stored_ledger_entry,
+        lambda r: stored_ledger_entry(r, parse=False),
         progress,
         recorded,
     )
@@ -184,8 +185,8 @@ def verify_all(
             select(AccessLogHead.log, AccessLogHead.seq, AccessLogHead.head).where(in_log)
         )
     }
-    log_rows = session.scalars(
-        select(AccessLog)
+    log_rows = session.execute(
+        select(*AccessLog.__table__.columns)
         .where(AccessLog.log.in_(list(log_heads)) if county else true())
         .order_by(AccessLog.log, AccessLog.seq)
         .execution_options(yield_per=BATCH)
