@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import DatabaseError
 
+from audit.models import EVIDENCE_TABLES
 from audit.verify import verify_all
 from engine.db import make_engine
 from engine.states import CaseState
@@ -80,3 +81,46 @@ def test_the_database_refuses_to_change_the_trail(world: World, statement: str) 
         conn.execute(text(statement))
     engine.dispose()
     assert verify(world).ok
+
+
+def test_every_evidence_table_refuses_update_delete_and_truncate(world: World) -> None:
+    """Every evidence table is append-only: the trail, the ledgers, the read log, the sign-in
+    events, the issued documents and the checkpoints refuse UPDATE and DELETE (and, on
+    PostgreSQL, TRUNCATE), whoever asks; rows may only be added."""
+    cases_with_history(world, 1)
+    engine = make_engine(world.rt.settings.database_url)
+    for table in EVIDENCE_TABLES:
+        statements = [f"UPDATE {table} SET id = id", f"DELETE FROM {table}"]
+        if table == "audit_checkpoint":
+            statements[0] = f"UPDATE {table} SET seq = seq"
+        if engine.dialect.name == "postgresql":
+            statements.append(f"TRUNCATE {table}")
+        for statement in statements:
+            with engine.begin() as conn:
+                # a row to refuse (triggers fire per row; TRUNCATE per statement)
+                _one_row(conn, table)
+            with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
+                conn.execute(text(statement))
+    engine.dispose()
+
+
+def _one_row(conn: Connection, table: str) -> None:
+    """Make sure ``table`` holds at least one row (each is inserted as the application would)."""
+    if conn.execute(text(f"SELECT count(*) FROM {table}")).scalar():
+        return
+    rows = {
+        "sign_in_event": "INSERT INTO sign_in_event (at, username, address, channel, outcome) "
+        "VALUES (CURRENT_TIMESTAMP, 'x', '127.0.0.1', 'api', 'ok')",
+        "issued_document": "INSERT INTO issued_document (code, kind, county_code, region_code, "
+        "subject, cases, issuing_body, sha256, size_bytes, pages, issued_by, role, issued_at, "
+        "ledger_seq) VALUES ('ABCDEFGHJK', 'notice', '512022', '512022', 's', 1, 'b', 'h', 1, 1, "
+        "'x', 'clerk', CURRENT_TIMESTAMP, 1)",
+        "audit_checkpoint": "INSERT INTO audit_checkpoint (seq, at, root, chains, prev, "
+        "public_key, signature, hash) VALUES (1, CURRENT_TIMESTAMP, 'r', 0, 'p', 'k', 's', 'h')",
+        "checkpoint_leaf": "INSERT INTO checkpoint_leaf (checkpoint_seq, position, chain, seq, "
+        "head) VALUES (1, 0, 'case 1', 1, 'h')",
+        "access_log": "INSERT INTO access_log (at, username, role, action, channel, log, seq, "
+        "prev_hash, hash) VALUES (CURRENT_TIMESTAMP, 'x', 'clerk', 'view_case', 'api', "
+        "'reads:512022', 999, 'p', 'h')",
+    }
+    conn.execute(text(rows[table]))
