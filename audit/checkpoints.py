@@ -390,6 +390,12 @@ def take_checkpoint(session: Session, key: Ed25519PrivateKey, at: dt.datetime) -
     return checkpoint
 
 
+def latest_checkpoint(session: Session) -> Checkpoint | None:
+    """The newest stored checkpoint, if any."""
+    row = session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1))
+    return Checkpoint.from_row(row) if row is not None else None
+
+
 # verification
 
 

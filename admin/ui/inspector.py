@@ -34,16 +34,20 @@ from admin.ui.lists import (
     wants_download,
 )
 from admin.ui.paging import PAGE_SIZE, page_arg, page_count, whole_number
-from audit.chain import StoredEntry, verify_chain
+from audit.chain import StoredEntry, canonical_text, verify_chain
+from audit.checkpoints import Checkpoint, CheckpointError, latest_checkpoint, replay_checkpoints
 from audit.inspect import enrolled_flagged_cases, kinship_register, list_flags
 from audit.models import AccessLog, AuditEntry, SignInEvent
+from audit.proofs import ProofError, build_proof
 from audit.recorder import stored_entry
 from audit.verify import verify_all
 from engine.access import county_of
 from engine.clock import local_date
+from engine.errors import Conflict, InvalidData, invalid_field
 from engine.inputs import EARLIEST_DAY, LATEST_DAY
 from engine.models import Case, User
 from engine.privacy import Disclosure
+from engine.queries import visible_case
 from engine.states import TRANSITIONS, Role
 
 _l = lazy_gettext
@@ -51,6 +55,10 @@ INSPECTORS = frozenset({Role.INSPECTOR})
 #: kinship flags are also the approvers' business (they confirm flagged cases)
 FLAG_READERS = frozenset({Role.INSPECTOR, Role.APPROVER, Role.ADMIN})
 ACTIVITY_DAYS = 30
+#: a kept checkpoint is one line of about 400 bytes; nothing larger is read
+MAX_LINE_BYTES = 4096
+#: the largest case or entry number a query argument may name (a 32-bit integer column)
+MAX_ID = 2_147_483_647
 
 
 def _time(view: Any, context: Any, model: Any, name: str) -> str:
@@ -247,18 +255,82 @@ class VerificationView(Restricted, BaseView):  # type: ignore[misc]
                 entries = by_case[case.id]
                 problem = verify_chain(f"case {case.id}", entries, case.chain_seq, case.chain_head)
                 rows.append((case, len(entries), problem))
+            latest = latest_checkpoint(session)
         return self.render(
-            "ui/verify.html", rows=rows, page=page, has_next=len(rows) == PAGE_SIZE, report=None
+            "ui/verify.html",
+            rows=rows,
+            page=page,
+            has_next=len(rows) == PAGE_SIZE,
+            report=None,
+            latest=latest,
         )
 
     @expose("/all", methods=["POST"])
     @shows_domain_errors
     def verify_everything(self) -> str:
-        """Recompute every chain of the region (cases and the county's ledgers)."""
+        """Recompute every chain of the region (cases, the county's ledgers and read log) and
+        every checkpoint; with a kept checkpoint line (uploaded or pasted), check the
+        database against it."""
         actor = current_actor()
+        kept = None
+        text = request.form.get("line", "").strip()
+        upload = request.files.get("kept")
+        if upload is not None and upload.filename:
+            text = upload.read(MAX_LINE_BYTES).decode("utf-8", errors="replace").strip()
+        if text:
+            try:
+                kept = Checkpoint.from_line(text.splitlines()[-1])
+            except CheckpointError as err:
+                raise InvalidData(
+                    "所提供的不是 doudi audit checkpoint 打印的检查点",
+                    str(err),
+                    problems=[invalid_field("kept", "请上传或粘贴留存的检查点（一行）", str(err))],
+                ) from None
         with runtime().reader() as uow:
-            report = verify_all(uow.session, region_code=actor.region_code)
-        return self.render("ui/verify.html", rows=[], page=1, has_next=False, report=report)
+            replay = replay_checkpoints(uow.session, kept=kept)
+            report = verify_all(
+                uow.session, region_code=actor.region_code, recorded=replay.recorded
+            )
+            latest = latest_checkpoint(uow.session)
+        return self.render(
+            "ui/verify.html",
+            rows=[],
+            page=1,
+            has_next=False,
+            report=report,
+            replay=replay,
+            kept=kept,
+            latest=latest,
+        )
+
+    @expose("/proof")
+    @shows_domain_errors
+    def proof(self) -> Response:
+        """Download the inclusion proof of one entry of a case in the latest checkpoint."""
+        actor = current_actor()
+        case_id = whole_number(request.args.get("case_id"), MAX_ID)
+        seq = whole_number(request.args.get("seq"), MAX_ID)
+        if not case_id or not seq:
+            raise InvalidData(
+                "请填写案件编号和记录序号",
+                "give the case number and the entry's number",
+                problems=[invalid_field("case_id", "须为正整数", "a positive whole number")],
+            )
+        with runtime().reader() as uow:
+            visible_case(uow.session, actor, case_id)
+            try:
+                proof = build_proof(uow.session, f"case {case_id}", seq)
+            except ProofError as err:
+                raise Conflict(
+                    "无法生成该记录的证明：" + str(err), str(err), code="no_proof"
+                ) from None
+        # the entry's payload is the case's personal data
+        record_reads(actor, "download_proof", "ui", [case_id])
+        return Response(
+            canonical_text(proof) + "\n",
+            mimetype="application/json",
+            headers={"Content-Disposition": f"attachment; filename=proof-case{case_id}-{seq}.json"},
+        )
 
 
 class FlagsView(Restricted, BaseView):  # type: ignore[misc]

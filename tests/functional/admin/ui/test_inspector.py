@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+from markupsafe import escape
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -273,3 +274,51 @@ def test_the_enrolled_relatives_page_lists_flagged_cases_and_their_review(
     with world.rt.reader() as uow:
         actions = set(uow.session.scalars(select(AccessLog.action)))
     assert {"view_enrolled_flags", "export_enrolled_flags"} <= actions
+
+
+def test_the_inspector_checks_the_database_against_a_kept_checkpoint_and_downloads_proofs(
+    as_user, world: World, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The workspace shows the latest signed checkpoint; an uploaded kept line is checked
+    against the database; any entry's proof downloads and checks offline."""
+    from audit.checkpoints import generate_key, public_key_text, take_checkpoint
+    from audit.proofs import check_proof
+
+    case_id = world.apply()
+    b = as_user("inspector")
+    assert 'id="no-checkpoint"' in b.text("/admin/verify/")
+    key = generate_key()
+    with world.rt.uow() as uow:
+        kept = take_checkpoint(uow.session, key, world.clock.now())
+        uow.commit()
+    page = b.text("/admin/verify/")
+    assert f'id="checkpoint-root">{kept.root}<' in page
+    assert str(escape(kept.line())) in page
+    fine = b.post(
+        "/admin/verify/all",
+        {"kept": (io.BytesIO(kept.line().encode() + b"\n"), "kept.txt")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert 'id="checkpoint-report"' in fine and "alert-success" in fine
+    assert f"第{kept.seq}号检查点一致" in fine
+    proof = b.get(f"/admin/verify/proof?case_id={case_id}&seq=1")
+    assert proof.status_code == 200 and "attachment" in proof.headers["Content-Disposition"]
+    assert f"case {case_id}" in check_proof(proof.get_data(as_text=True), public_key_text(key))
+    with world.rt.reader() as uow:
+        logged = uow.session.scalars(
+            select(AccessLog.action).where(AccessLog.case_id == case_id)
+        ).all()
+    assert "download_proof" in logged
+    missing = b.get("/admin/verify/proof?case_id=&seq=1")
+    assert missing.status_code == 422
+    garbage = b.post("/admin/verify/all", {"line": "not a checkpoint"})
+    assert garbage.status_code == 302  # back to the page, the reason flashed on it
+    assert "请上传或粘贴留存的检查点" in b.text("/admin/verify/")
+    tamper(
+        world.rt.settings.database_url,
+        f"DELETE FROM audit_entry WHERE case_id = {case_id} AND seq = 2",
+        f"UPDATE case_file SET chain_seq = 1, chain_head = (SELECT hash FROM audit_entry "
+        f"WHERE case_id = {case_id} AND seq = 1) WHERE id = {case_id}",
+    )
+    found = b.post("/admin/verify/all", {"line": kept.line()}).get_data(as_text=True)
+    assert "alert-danger" in found and f"case {case_id}" in found
