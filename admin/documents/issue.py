@@ -17,6 +17,7 @@ from typing import Any
 from admin.documents.fonts import FontProblem, ensure_cjk_font, missing_characters
 from admin.documents.render import RenderJob, Verification, render_pdf, texts_of
 from admin.runtime import Runtime
+from audit.checkpoints import latest_checkpoint
 from audit.dossier import case_dossier
 from audit.issued import IssuedPdf, new_code, record_issued
 from audit.letters import decision_letter
@@ -63,6 +64,15 @@ def jobs_for(rt: Runtime, prepared: Sequence[Prepared]) -> list[RenderJob]:
     """Give each document a fresh verification code; refuse characters no font can print."""
     ensure_printable(prepared)
     issued_at = rt.clock.now().astimezone(rt.clock.tz)
+    with rt.reader() as uow:
+        latest = latest_checkpoint(uow.session)
+    # the document witnesses the latest signed checkpoint: a reader can match its root with
+    # the one the inspectors keep
+    witnessed = (
+        f"第{latest.seq}号 {latest.at.astimezone(rt.clock.tz):%Y-%m-%d %H:%M} 根哈希 {latest.root}"
+        if latest is not None
+        else None
+    )
     jobs = []
     for item in prepared:
         code = new_code()
@@ -70,7 +80,9 @@ def jobs_for(rt: Runtime, prepared: Sequence[Prepared]) -> list[RenderJob]:
             RenderJob(
                 kind=item.kind,
                 document=item.document,
-                verification=Verification(code, verification_url(rt, code), issued_at),
+                verification=Verification(
+                    code, verification_url(rt, code), issued_at, checkpoint=witnessed
+                ),
                 timezone=str(rt.clock.tz),
             )
         )

@@ -125,3 +125,23 @@ def test_the_openapi_document_describes_the_pdfs(client: FlaskClient) -> None:
     }
     assert "409" in letter["responses"]
     assert "/api/v1/villages/{code}/notice.pdf" in paths
+
+
+def test_documents_print_the_latest_checkpoints_root(
+    client: FlaskClient, auth: Auth, world: World
+) -> None:
+    """A printed document witnesses the latest signed checkpoint: its number, time and root,
+    which a reader can match with the line the inspectors keep."""
+    from audit.checkpoints import generate_key, take_checkpoint
+
+    case_id = world.apply()
+    world.to_state(case_id, S.ACTIVE)
+    path = f"/api/v1/cases/{case_id}/letters/approval.pdf"
+    before = pdf_text(client.get(path, headers=auth("clerk")).data)
+    assert "审计日志检查点" not in before
+    with world.rt.uow() as uow:
+        point = take_checkpoint(uow.session, generate_key(), world.clock.now())
+        uow.commit()
+    text = pdf_text(client.get(path, headers=auth("clerk")).data)
+    flat = "".join(text.split())
+    assert "审计日志检查点" in flat and f"第{point.seq}号" in flat and point.root in flat
