@@ -25,6 +25,7 @@ def register_api(app: Flask) -> None:
         auth_views,
         case_views,
         document_views,
+        indicator_views,
         kinship_views,
         policy_views,
     )

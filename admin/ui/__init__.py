@@ -50,6 +50,7 @@ from admin.ui.inspector import (
     AuditTrailView,
     EnrolledFlagsView,
     FlagsView,
+    IndicatorsView,
     RegisterView,
     SignInLogView,
     VerificationView,
@@ -229,6 +230,11 @@ def add_inspector_views(admin: Admin, sessions: AdminSessions) -> None:
     )
     admin.add_view(
         FlagsView(name=lazy_gettext("Kinship flags"), endpoint="flags", category=inspection)
+    )
+    admin.add_view(
+        IndicatorsView(
+            name=lazy_gettext("Favouritism indicators"), endpoint="indicators", category=inspection
+        )
     )
     admin.add_view(
         RegisterView(name=lazy_gettext("Filing register"), endpoint="register", category=inspection)

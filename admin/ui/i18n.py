@@ -71,6 +71,14 @@ VALUE_LABELS: dict[str, dict[str, Any]] = {
     },
 }
 
+#: the steps of the procedure the favouritism indicators group triggers into
+VALUE_LABELS["step"] = {
+    "intake": _l("intake"),
+    "investigation": _l("investigation"),
+    "review": _l("initial review"),
+    "notice": _l("public notice"),
+    "decision": _l("decision"),
+}
 VALUE_LABELS["income_type"] = {
     "wages": _l("wages"),
     "business": _l("business income"),

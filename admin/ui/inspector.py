@@ -36,6 +36,8 @@ from admin.ui.lists import (
 from admin.ui.paging import PAGE_SIZE, page_arg, page_count, whole_number
 from audit.chain import StoredEntry, canonical_text, verify_chain
 from audit.checkpoints import Checkpoint, CheckpointError, latest_checkpoint, replay_checkpoints
+from audit.indicators import DEFAULTS as INDICATOR_DEFAULTS
+from audit.indicators import indicators
 from audit.inspect import enrolled_flagged_cases, kinship_register, list_flags
 from audit.models import AccessLog, AuditEntry, SignInEvent
 from audit.proofs import ProofError, build_proof
@@ -55,6 +57,8 @@ INSPECTORS = frozenset({Role.INSPECTOR})
 #: kinship flags are also the approvers' business (they confirm flagged cases)
 FLAG_READERS = frozenset({Role.INSPECTOR, Role.APPROVER, Role.ADMIN})
 ACTIVITY_DAYS = 30
+#: the indicators' default period, in days before today
+INDICATOR_DAYS = 365
 #: a kept checkpoint is one line of about 400 bytes; nothing larger is read
 MAX_LINE_BYTES = 4096
 #: the largest case or entry number a query argument may name (a 32-bit integer column)
@@ -573,3 +577,26 @@ def _date_arg(name: str) -> dt.date | None:
     except ValueError:
         return None
     return day if day is not None and EARLIEST_DAY <= day <= LATEST_DAY else None
+
+
+class IndicatorsView(Restricted, BaseView):  # type: ignore[misc]
+    """Favouritism indicators (人情保, 关系保), each linking to the cases behind it."""
+
+    roles = INSPECTORS
+
+    @expose("/")
+    @shows_domain_errors
+    def index(self) -> str:
+        """The region's indicators over a period (default: the last year)."""
+        actor = current_actor()
+        rt = runtime()
+        until = _date_arg("until") or local_date(rt.clock.now(), rt.clock.tz)
+        since = _date_arg("since") or until - dt.timedelta(days=INDICATOR_DAYS)
+        if since > until:
+            since, until = until, since
+        with rt.reader() as uow:
+            found = indicators(uow.session, actor.region_code, since, until, rt.clock.tz, uow.rules)
+        record_reads(
+            actor, "indicators", "ui", sorted({c for o in found.officials for c in o.case_ids})
+        )
+        return self.render("ui/indicators.html", found=found, thresholds=INDICATOR_DEFAULTS)

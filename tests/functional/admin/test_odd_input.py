@@ -137,6 +137,9 @@ def test_every_list_filter_refuses_values_no_column_holds_without_a_500(
         for suffix in ("", "export/csv/"):
             response = b.get(f"/admin/{view}/{suffix}?{args}")
             assert response.status_code < 500, (view, suffix, response.status_code)
+        if len(value) > 100:
+            continue  # the long text went through every filter at once above; alone, each
+            # filter repeats that work for a few seconds without reaching anything new
         for arg in every_filter_arg(b.text(f"/admin/{view}/")):
             response = b.get(f"/admin/{view}/?{arg}={value}")
             assert response.status_code < 500, (view, arg, response.status_code)

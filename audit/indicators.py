@@ -1,0 +1,374 @@
+"""Favouritism indicators (人情保, 关系保): patterns in the trail that no single rule catches.
+
+Each indicator lists who or where, its figure, what the figure is compared
+with, and the cases behind it, so that the inspector opens them. An
+indicator is a reason to look, never a finding: the inspector decides. The
+thresholds are arguments (with the defaults below) because they are the
+inspector's choice, not the law's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit.models import AuditEntry
+from engine.access import county_of
+from engine.calendar import WorkCalendar, notice_may_close_at
+from engine.clock import local_date
+from engine.models import Case, KinshipFiling, KinshipFlag, Official, Person, Region
+from engine.policy import calendar_for
+from engine.rulebook import RuleBook
+from engine.states import RULES
+
+#: the county's decisions on an application
+DECISIONS = ("approve", "reject")
+#: the steps of the procedure, each the triggers that take it
+STEPS: dict[str, tuple[str, ...]] = {
+    "intake": ("submit", "accept", "return_for_materials"),
+    "investigation": ("start_investigation", "record_investigation"),
+    "review": ("propose", "revise_opinion"),
+    "notice": ("publish_notice", "close_notice", "refer_to_county"),
+    "decision": DECISIONS,
+}
+STEP_OF = {trigger: step for step, triggers in STEPS.items() for trigger in triggers}
+#: the inspector's thresholds, by name
+DEFAULTS = {
+    # a decider's approval rate this far (in percentage points) from their peers' is shown
+    "rate_margin_points": 20,
+    # ... once they took at least this many decisions
+    "min_decisions": 5,
+    # a village's share of kinship-filed cases at least this many times the region's
+    "filed_share_factor": 2,
+    # one user at this many different steps of one case
+    "min_steps": 3,
+    # a step taken within this many minutes of the moment it first became possible
+    "quick_minutes": 60,
+    # working hours, local time
+    "day_starts_hour": 8,
+    "day_ends_hour": 18,
+}
+
+
+@dataclass(frozen=True)
+class DeciderRate:
+    """One decider's approvals and rejections against the other deciders of the region."""
+
+    user: str
+    approved: int
+    rejected: int
+    rate: float
+    peers_rate: float | None
+    outlier: bool
+    case_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class FiledShare:
+    """How many of a village's (or an official's) cases were filed as kin of an official."""
+
+    code: str
+    name: str
+    cases: int
+    filed: int
+    share: float
+    outlier: bool
+    case_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class OfficialCases:
+    """The cases in which one official is flagged as a relative's kin."""
+
+    official_id: int
+    name: str
+    position: str
+    region_code: str
+    cases: int
+    case_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class SeveralSteps:
+    """One user who took several steps of the same case."""
+
+    case_id: int
+    user: str
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QuickStep:
+    """A step taken at, or just after, the first moment it was allowed."""
+
+    case_id: int
+    user: str
+    trigger: str
+    at: dt.datetime
+    allowed_from: dt.datetime
+    minutes: int
+
+
+@dataclass(frozen=True)
+class OffHours:
+    """A transition recorded outside working hours or on a day off."""
+
+    case_id: int
+    user: str
+    trigger: str
+    at: dt.datetime
+    day_off: bool
+
+
+@dataclass
+class Indicators:
+    """All indicators for one region and period."""
+
+    since: dt.date
+    until: dt.date
+    deciders: list[DeciderRate] = field(default_factory=list)
+    villages: list[FiledShare] = field(default_factory=list)
+    officials: list[OfficialCases] = field(default_factory=list)
+    several_steps: list[SeveralSteps] = field(default_factory=list)
+    quick_steps: list[QuickStep] = field(default_factory=list)
+    off_hours: list[OffHours] = field(default_factory=list)
+
+
+def _entries(
+    session: Session,
+    region_code: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    triggers: Iterable[str],
+) -> list[tuple[int, str, str, dt.datetime]]:
+    """(case, actor, trigger, at) of the region's entries of these triggers in the period."""
+    return [
+        (case_id, actor, trigger, at)
+        for case_id, actor, trigger, at in session.execute(
+            select(AuditEntry.case_id, AuditEntry.actor, AuditEntry.trigger, AuditEntry.at)
+            .join(Case, Case.id == AuditEntry.case_id)
+            .where(
+                Case.village_code.startswith(region_code, autoescape=True),
+                AuditEntry.trigger.in_(list(triggers)),
+                AuditEntry.at >= start,
+                AuditEntry.at < end,
+            )
+            .order_by(AuditEntry.case_id, AuditEntry.seq)
+        )
+    ]
+
+
+def decider_rates(
+    entries: list[tuple[int, str, str, dt.datetime]], margin: float, min_decisions: int
+) -> list[DeciderRate]:
+    """Each decider's approval rate against everyone else's in the region."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    cases: dict[str, list[int]] = defaultdict(list)
+    for case_id, actor, trigger, _ in entries:
+        if trigger in DECISIONS:
+            counts[actor][0 if trigger == "approve" else 1] += 1
+            cases[actor].append(case_id)
+    approved_all = sum(a for a, _ in counts.values())
+    total_all = sum(a + r for a, r in counts.values())
+    rows = []
+    for user, (approved, rejected) in sorted(counts.items()):
+        total = approved + rejected
+        others = total_all - total
+        peers = (approved_all - approved) / others if others else None
+        rate = approved / total
+        outlier = peers is not None and total >= min_decisions and abs(rate - peers) * 100 >= margin
+        rows.append(
+            DeciderRate(user, approved, rejected, rate, peers, outlier, tuple(sorted(cases[user])))
+        )
+    return rows
+
+
+def filed_shares(
+    session: Session, region_code: str, start: dt.datetime, end: dt.datetime, factor: float
+) -> list[FiledShare]:
+    """Per village: the cases decided or open in the period and those filed as kin."""
+    active = select(Case.id, Case.village_code).where(
+        Case.village_code.startswith(region_code, autoescape=True),
+        Case.created_at < end,
+        (Case.ended_at.is_(None)) | (Case.ended_at >= start),
+    )
+    by_village: dict[str, set[int]] = defaultdict(set)
+    for case_id, village in session.execute(active):
+        by_village[village].add(case_id)
+    filed = set(
+        session.scalars(
+            select(KinshipFiling.case_id)
+            .join(Case, Case.id == KinshipFiling.case_id)
+            .where(Case.village_code.startswith(region_code, autoescape=True))
+        )
+    )
+    names = dict(
+        session.execute(
+            select(Region.code, Region.name).where(Region.code.in_(list(by_village)))
+        ).all()
+    )
+    all_cases = sum(len(c) for c in by_village.values())
+    all_filed = sum(len(c & filed) for c in by_village.values())
+    overall = all_filed / all_cases if all_cases else 0.0
+    rows = []
+    for village, case_ids in sorted(by_village.items()):
+        mine = sorted(case_ids & filed)
+        share = len(mine) / len(case_ids)
+        outlier = len(mine) >= 2 and overall > 0 and share >= factor * overall
+        rows.append(
+            FiledShare(
+                village,
+                names.get(village, village),
+                len(case_ids),
+                len(mine),
+                share,
+                outlier,
+                tuple(mine),
+            )
+        )
+    return rows
+
+
+def official_cases(session: Session, region_code: str) -> list[OfficialCases]:
+    """The officials named by active kinship flags on the region's cases, most cases first."""
+    rows = session.execute(
+        select(
+            Official.id, Person.name, Official.position, Official.region_code, KinshipFlag.case_id
+        )
+        .join(Person, Person.id == Official.person_id)
+        .join(KinshipFlag, KinshipFlag.official_id == Official.id)
+        .join(Case, Case.id == KinshipFlag.case_id)
+        .where(
+            KinshipFlag.vanished_at.is_(None),
+            Case.village_code.startswith(region_code, autoescape=True),
+        )
+    ).all()
+    by_official: dict[int, tuple[str, str, str, set[int]]] = {}
+    for official_id, name, position, region, case_id in rows:
+        entry = by_official.setdefault(official_id, (name, str(position), region, set()))
+        entry[3].add(case_id)
+    out = [
+        OfficialCases(i, name, position, region, len(cases), tuple(sorted(cases)))
+        for i, (name, position, region, cases) in by_official.items()
+    ]
+    return sorted(out, key=lambda o: (-o.cases, o.official_id))
+
+
+def several_steps(
+    entries: list[tuple[int, str, str, dt.datetime]], min_steps: int
+) -> list[SeveralSteps]:
+    """Cases where one user took ``min_steps`` or more different steps."""
+    steps: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for case_id, actor, trigger, _ in entries:
+        if trigger in STEP_OF:
+            steps[(case_id, actor)].add(STEP_OF[trigger])
+    order = list(STEPS)
+    return [
+        SeveralSteps(case_id, actor, tuple(sorted(found, key=order.index)))
+        for (case_id, actor), found in sorted(steps.items())
+        if len(found) >= min_steps
+    ]
+
+
+def quick_steps(
+    entries: list[tuple[int, str, str, dt.datetime]], rules: RuleBook, tz: dt.tzinfo, minutes: int
+) -> list[QuickStep]:
+    """Notices closed, and files approved, within ``minutes`` of the first moment allowed: the
+    notice's last day's end, and the file's arrival at the county."""
+    window = dt.timedelta(minutes=minutes)
+    published: dict[int, dt.datetime] = {}
+    referred: dict[int, dt.datetime] = {}
+    out = []
+    for case_id, actor, trigger, at in entries:
+        allowed = None
+        if trigger == "publish_notice":
+            published[case_id] = at
+        elif trigger == "close_notice" and case_id in published:
+            start = published[case_id]
+            days = rules.value("public_notice_days", local_date(start, tz))
+            allowed = notice_may_close_at(start, days, tz)
+            referred[case_id] = at
+        elif trigger == "refer_to_county":
+            referred[case_id] = at
+        elif trigger == "approve" and case_id in referred:
+            allowed = referred[case_id]
+        if allowed is not None and allowed <= at < allowed + window:
+            out.append(
+                QuickStep(
+                    case_id, actor, trigger, at, allowed, int((at - allowed).total_seconds() // 60)
+                )
+            )
+    return out
+
+
+def off_hours(
+    entries: list[tuple[int, str, str, dt.datetime]],
+    tz: dt.tzinfo,
+    calendars: dict[int, WorkCalendar],
+    starts: int,
+    ends: int,
+) -> list[OffHours]:
+    """Transitions recorded at night or on a day off (local time; the county's calendar)."""
+    out = []
+    for case_id, actor, trigger, at in entries:
+        local = at.astimezone(tz)
+        day_off = not calendars[case_id].is_working_day(local.date())
+        if day_off or not starts <= local.hour < ends:
+            out.append(OffHours(case_id, actor, trigger, at, day_off))
+    return out
+
+
+def county_calendars(session: Session, case_ids: Iterable[int]) -> dict[int, WorkCalendar]:
+    """Each case's county calendar (one per county)."""
+    villages = dict(
+        session.execute(
+            select(Case.id, Case.village_code).where(Case.id.in_(list(set(case_ids))))
+        ).all()
+    )
+    by_county: dict[str, WorkCalendar] = {}
+    out = {}
+    for case_id, village in villages.items():
+        county = county_of(village)
+        if county not in by_county:
+            by_county[county] = calendar_for(session, county)
+        out[case_id] = by_county[county]
+    return out
+
+
+def indicators(
+    session: Session,
+    region_code: str,
+    since: dt.date,
+    until: dt.date,
+    tz: dt.tzinfo,
+    rules: RuleBook,
+    thresholds: dict[str, int] | None = None,
+) -> Indicators:
+    """Every indicator for the region's cases over the days ``since`` to ``until``."""
+    t = {**DEFAULTS, **(thresholds or {})}
+    start = dt.datetime.combine(since, dt.time(), tzinfo=tz)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    transitions = [r.trigger for r in RULES.values() if r.dest is not None]
+    entries = _entries(session, region_code, start, end, {*STEP_OF, *transitions})
+    moves = [e for e in entries if e[2] in transitions]
+    return Indicators(
+        since=since,
+        until=until,
+        deciders=decider_rates(entries, t["rate_margin_points"], t["min_decisions"]),
+        villages=filed_shares(session, region_code, start, end, t["filed_share_factor"]),
+        officials=official_cases(session, region_code),
+        several_steps=several_steps(entries, t["min_steps"]),
+        quick_steps=quick_steps(entries, rules, tz, t["quick_minutes"]),
+        off_hours=off_hours(
+            moves,
+            tz,
+            county_calendars(session, (e[0] for e in moves)),
+            t["day_starts_hour"],
+            t["day_ends_hour"],
+        ),
+    )

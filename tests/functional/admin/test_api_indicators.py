@@ -1,0 +1,63 @@
+"""Favouritism indicators over the API and in the inspector's workspace: inspectors only, each
+indicator with the cases behind it, bad periods refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+
+from engine.states import CaseState
+from tests.functional.admin.ui.conftest import Browser
+from tests.support import PASSWORD, VILLAGE_A1, World, flagged_case
+
+Auth = Callable[[str], dict[str, str]]
+
+
+@pytest.fixture
+def backend() -> str:
+    """The indicators read the trail the same way on both databases; they run on SQLite."""
+    return "sqlite"
+
+
+def test_the_indicators_name_the_pattern_and_the_cases_behind_it(
+    client: FlaskClient, auth: Auth, world: World
+) -> None:
+    approved = world.apply()
+    world.to_state(approved, CaseState.ACTIVE)
+    rejected = world.apply()
+    world.to_state(rejected, CaseState.REJECTED)
+    kin = flagged_case(world, VILLAGE_A1, "李芳")
+    response = client.get("/api/v1/audit/indicators", headers=auth("inspector"))
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body is not None
+    deciders = {d["user"]: d for d in body["deciders"]}
+    assert deciders["approver"]["approved"] == 1 and deciders["approver"]["rejected"] == 1
+    assert sorted(deciders["approver"]["case_ids"]) == sorted([approved, rejected])
+    assert any(kin in o["case_ids"] for o in body["officials"])
+    assert body["thresholds"]["min_steps"] == 3
+    for role in ("clerk", "reviewer", "approver", "admin"):
+        assert client.get("/api/v1/audit/indicators", headers=auth(role)).status_code == 403
+    backwards = client.get(
+        "/api/v1/audit/indicators?since=2026-03-02&until=2026-01-01", headers=auth("inspector")
+    )
+    assert backwards.status_code == 422
+    odd = client.get("/api/v1/audit/indicators?min_steps=9", headers=auth("inspector"))
+    assert odd.status_code == 422
+
+
+def test_the_workspace_shows_the_indicators_with_links_to_the_cases(
+    client: FlaskClient, world: World
+) -> None:
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.ACTIVE)
+    b = Browser(client)
+    b.sign_in("inspector", PASSWORD)
+    page = b.text("/admin/indicators/")
+    assert 'id="indicator-deciders"' in page and f"/admin/case/{case_id}" in page
+    assert "优亲厚友" in page or "审批员批准率对比" in page
+    clerk = Browser(client)
+    clerk.sign_in("clerk", PASSWORD)
+    assert clerk.get("/admin/indicators/").status_code == 403
