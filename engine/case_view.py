@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from engine.access import county_of
-from engine.clock import local_date
+from engine.clock import as_utc, local_date
 from engine.deadlines import Deadline
 from engine.identity import mask_account
 from engine.means import load_household, recheck_plan
@@ -24,6 +24,7 @@ from engine.models import (
     DataCheck,
     DemocraticReview,
     Household,
+    InspectionFinding,
     KinshipFlag,
     Member,
     Objection,
@@ -168,6 +169,18 @@ class SelfCareView:
 
 
 @dataclass(frozen=True)
+class FindingView:
+    """An inspector's finding on the case, and whether the county has visited since."""
+
+    id: int
+    note: str
+    requires_visit: bool
+    recorded_by: str
+    recorded_at: dt.datetime
+    visited: bool
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     """Everything a user may see of one case."""
 
@@ -192,6 +205,7 @@ class CaseDetail:
     work_offers: list[WorkOfferView] = field(default_factory=list)
     recoveries: list[RecoveryView] = field(default_factory=list)
     self_care: list[SelfCareView] = field(default_factory=list)
+    findings: list[FindingView] = field(default_factory=list)
 
     @property
     def allowed_triggers(self) -> list[str]:
@@ -245,7 +259,18 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
     checks = session.scalars(
         select(DataCheck).where(DataCheck.case_id == case.id).order_by(DataCheck.id)
     ).all()
+    findings = session.scalars(
+        select(InspectionFinding)
+        .where(InspectionFinding.case_id == case.id)
+        .order_by(InspectionFinding.id)
+    ).all()
+    visits = [
+        i.recorded_at
+        for i in investigations
+        if str(i.level) == "county" and str(i.method) == "home_visit"
+    ]
     staff_ids = {i.recorded_by_id for i in investigations}
+    staff_ids.update(f.recorded_by_id for f in findings)
     for c in checks:
         staff_ids.update(x for x in (c.requested_by_id, c.started_by_id, c.completed_by_id) if x)
     staff = dict(
@@ -377,6 +402,17 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
                 result=a.result if full else None,
             )
             for a, name in assessments
+        ],
+        findings=[
+            FindingView(
+                id=f.id,
+                note=show.text(f.note) or "",
+                requires_visit=f.requires_visit,
+                recorded_by=staff.get(f.recorded_by_id, ""),
+                recorded_at=f.recorded_at,
+                visited=any(as_utc(v) >= as_utc(f.recorded_at) for v in visits),
+            )
+            for f in findings
         ],
     )
 

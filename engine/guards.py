@@ -79,6 +79,8 @@ class CaseFacts:
     #: that notice (TK Art. 26)
     termination_noticed_at: dt.datetime | None = None
     termination_objection_at: dt.datetime | None = None
+    #: when an inspector last required the county's own visit before the next decision
+    finding_visit_required_at: dt.datetime | None = None
     #: the household's means and the policy in force (None where not loaded)
     means: MeansFacts | None = None
 
@@ -120,6 +122,7 @@ class CaseFacts:
             "self_care_unassessed": self.self_care_unassessed,
             "termination_noticed_at": self.termination_noticed_at,
             "termination_objection_at": self.termination_objection_at,
+            "finding_visit_required_at": self.finding_visit_required_at,
         }
 
 
@@ -764,4 +767,26 @@ def termination_objection_investigated(ctx: GuardContext) -> Problem | None:
         message="终止公示有异议：县级须先组织调查核实，再决定是否终止并重新公示（第二十六条）",
         message_en="an objection to the termination notice: the county investigates it before "
         "noticing the termination again (TK Art. 26)",
+    )
+
+
+@guard("inspection_visit_done")
+def inspection_visit_done(ctx: GuardContext) -> Problem | None:
+    """An inspector's finding that requires it holds the next decision until the county has
+    visited the household itself after the finding."""
+    required = ctx.facts.finding_visit_required_at
+    if required is None:
+        return None
+    if any(
+        inv.level == "county"
+        and inv.method == "home_visit"
+        and as_utc(inv.recorded_at) >= as_utc(required)
+        for inv in ctx.facts.investigations
+    ):
+        return None
+    return Problem(
+        code="inspection_visit_required",
+        message="纪检监察员的检查意见要求县级先行入户核查：请先记录县级入户调查，再作出决定",
+        message_en="an inspector's finding requires the county's own home visit before the next "
+        "decision: record it first",
     )

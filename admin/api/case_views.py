@@ -34,6 +34,8 @@ from admin.api.schemas import (
     DataCheckStartIn,
     DemocraticReviewIn,
     DemocraticReviewOut,
+    FindingIn,
+    FindingOut,
     HandOffIn,
     InvestigationIn,
     InvestigationOut,
@@ -61,6 +63,7 @@ from engine.clock import local_date
 from engine.ports import Actor
 from engine.privacy import Disclosure
 from engine.queries import CaseSummary
+from engine.services.findings import record_finding
 from engine.services.recoveries import record_repayment
 from engine.services.self_care import record_self_care_assessment, report_care_change
 from engine.services.work_offers import WorkOfferInput, record_work_offer
@@ -112,6 +115,7 @@ def _case_out(d: CaseDetail, lang: str = "zh") -> CaseOut:
         work_offers=[WorkOfferOut(case_id=case_id, **vars(o)) for o in d.work_offers],
         recoveries=[RecoveryOut(case_id=case_id, **vars(r)) for r in d.recoveries],
         self_care=[SelfCareOut(case_id=case_id, **vars(a)) for a in d.self_care],
+        findings=[FindingOut(case_id=case_id, **vars(f)) for f in d.findings],
         audit_entries=d.audit_entries,
         benefit=BenefitOut.model_validate(d.benefit) if d.benefit else None,
         recheck=RecheckOut.model_validate(d.recheck) if d.recheck else None,
@@ -552,6 +556,27 @@ def create_care_change(case_id: int, body: CareChangeIn) -> tuple[CaseOut, int]:
     actor = signed_in()
     report_care_change(runtime().uow(), actor, case_id, body.note, body.expected_version)
     return case_response(actor, case_id), 200
+
+
+@route(
+    "/cases/<int:case_id>/findings",
+    "POST",
+    summary="Record an inspector's finding on a case",
+    tag="cases",
+    body=FindingIn,
+    responses={201: FindingOut},
+    errors=(403, 404, 409),
+)
+def create_finding(case_id: int, body: FindingIn) -> tuple[FindingOut, int]:
+    """Record a discipline inspector's finding (inspector), in the case's trail and shown to
+    the county; with ``requires_visit`` the next decision (approve, reject, a recheck's
+    outcome, a phase-out, a termination) waits for the county's own home visit made after
+    it. 409 for ``requires_visit`` on a closed case."""
+    actor = signed_in()
+    ref = record_finding(
+        runtime().uow(), actor, case_id, body.note, body.requires_visit, body.expected_version
+    )
+    return _record_out(actor, case_id, "findings", ref.id, FindingOut), 201
 
 
 def _record_out(actor: Actor, case_id: int, records: str, record_id: int, out: type[Out]) -> Out:

@@ -320,6 +320,27 @@ class SelfCareOut(BaseModel):
     result: str | None
 
 
+class FindingIn(In):
+    """An inspector's finding on a case; ``requires_visit`` holds the county's next decision
+    until it has visited the household itself."""
+
+    note: str = Field(min_length=1, max_length=5000)
+    requires_visit: bool = False
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class FindingOut(BaseModel):
+    """An inspector's finding (the note masked for readers who see masked data)."""
+
+    id: int
+    case_id: int
+    note: str
+    requires_visit: bool
+    recorded_by: str
+    recorded_at: dt.datetime
+    visited: bool
+
+
 class CareChangeIn(In):
     """A reported change in a tekun person's ability to care for themself (TK Art. 22)."""
 
@@ -542,6 +563,7 @@ class CaseOut(CaseSummaryOut):
     work_offers: list[WorkOfferOut]
     recoveries: list[RecoveryOut]
     self_care: list[SelfCareOut]
+    findings: list[FindingOut] = Field(default_factory=list)
     audit_entries: int
     benefit: BenefitOut | None
     recheck: RecheckOut | None

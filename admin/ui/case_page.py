@@ -54,6 +54,7 @@ from engine.services.data_checks import (
     is_county_staff,
 )
 from engine.services.filings import file_kinship
+from engine.services.findings import record_finding
 from engine.services.handoff import hand_off_to_dibao
 from engine.services.self_care import (
     INDICATORS,
@@ -164,6 +165,14 @@ class CareChangeForm(FlaskForm):  # type: ignore[misc]
     """A reported change in a tekun person's self-care (TK Art. 22)."""
 
     note = TextAreaField(validators=[DataRequired(), Length(max=MAX_TEXT)])
+    expected_version = IntegerField(validators=[DataRequired()])
+
+
+class FindingForm(FlaskForm):  # type: ignore[misc]
+    """An inspector's finding; optionally holding the next decision for the county's visit."""
+
+    note = TextAreaField(validators=[DataRequired(), Length(max=MAX_TEXT)])
+    requires_visit = BooleanField()
     expected_version = IntegerField(validators=[DataRequired()])
 
 
@@ -282,6 +291,8 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
             self_care_form=SelfCareForm(),
             care_change_form=CareChangeForm(),
             hand_off_form=HandOffForm(),
+            finding_form=FindingForm(),
+            role=str(actor.role),
             may_hand_off=actor.role == Role.CLERK
             and detail.summary.category == "tekun"
             and detail.summary.state == "terminated",
@@ -501,6 +512,24 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
             gettext("Self-care assessed: %(result)s.", result=value_label("self_care", ref.result)),
             "success",
         )
+        return redirect(url_for(".details", case_id=case_id))
+
+    @expose("/<int:case_id>/findings", methods=["POST"])
+    @shows_domain_errors
+    def finding(self, case_id: int) -> Response:
+        """Record an inspector's finding on the case."""
+        form = FindingForm()
+        if not form.validate_on_submit():
+            raise _form_problems(form)
+        record_finding(
+            runtime().uow(),
+            current_actor(),
+            case_id,
+            form.note.data.strip(),
+            bool(form.requires_visit.data),
+            form.expected_version.data,
+        )
+        flash(gettext("The finding is recorded in the case's trail."), "success")
         return redirect(url_for(".details", case_id=case_id))
 
     @expose("/<int:case_id>/hand-off", methods=["POST"])

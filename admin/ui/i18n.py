@@ -193,6 +193,7 @@ EVENT_LABELS = {
     "self_care_assessment": _l("Self-care assessed"),
     "report_care_change": _l("Change in self-care reported"),
     "hand_off": _l("Handed off to a dibao application"),
+    "inspection_finding": _l("Inspector's finding recorded"),
 }
 #: lines of a benefit's explanation, by code (the stored label is Chinese)
 BREAKDOWN_LABELS = {

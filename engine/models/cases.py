@@ -216,6 +216,20 @@ class DemocraticReview(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class InspectionFinding(Base):
+    """A discipline inspector's finding on a case, shown to the county; one that requires it
+    holds the next decision until the county has visited the household itself."""
+
+    __tablename__ = "inspection_finding"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    note: Mapped[str] = mapped_column(Text)
+    requires_visit: Mapped[bool] = mapped_column(Boolean)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class DataCheck(Base):
     """An information check (信息核对, Art. 17): the township's request, the county's start
     within 3 working days of it, and the result."""

@@ -28,6 +28,7 @@ from engine.models import (
     CaseClaim,
     Category,
     DemocraticReview,
+    InspectionFinding,
     Investigation,
     KinshipFiling,
     KinshipFlag,
@@ -127,6 +128,7 @@ def load_facts(
     on: dt.date | None = None,
     work_offers: bool = False,
     self_care: bool = False,
+    findings: bool = False,
 ) -> CaseFacts:
     """Load what the guards need to decide about ``case`` (its means too, given a date; its
     members' refusals of work when ``work_offers``)."""
@@ -211,6 +213,13 @@ def load_facts(
         else 0,
         means=load_means(session, case, on) if on is not None else None,
         termination_noticed_at=termination,
+        finding_visit_required_at=session.scalar(
+            select(func.max(InspectionFinding.recorded_at)).where(
+                InspectionFinding.case_id == case.id, InspectionFinding.requires_visit.is_(True)
+            )
+        )
+        if findings
+        else None,
         termination_objection_at=max(against_termination, key=as_utc)
         if against_termination
         else None,
@@ -273,8 +282,17 @@ def guard_context(
     on = local_date(uow.clock.now(), uow.clock.tz) if needs_means(rules) else None
     offers = any("work_refusals_reach_limit" in r.guards for r in rules)
     care = any("self_care_assessed" in r.guards for r in rules)
+    findings = any("inspection_visit_done" in r.guards for r in rules)
     return GuardContext(
-        facts=load_facts(uow.session, uow.audit, case, on, work_offers=offers, self_care=care),
+        facts=load_facts(
+            uow.session,
+            uow.audit,
+            case,
+            on,
+            work_offers=offers,
+            self_care=care,
+            findings=findings,
+        ),
         actor=actor,
         now=uow.clock.now(),
         tz=uow.clock.tz,

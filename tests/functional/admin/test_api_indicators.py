@@ -61,3 +61,45 @@ def test_the_workspace_shows_the_indicators_with_links_to_the_cases(
     clerk = Browser(client)
     clerk.sign_in("clerk", PASSWORD)
     assert clerk.get("/admin/indicators/").status_code == 403
+
+
+def test_an_inspector_records_a_finding_the_county_sees(
+    client: FlaskClient, auth: Auth, world: World
+) -> None:
+    """A finding over the API and the case page: the county sees it and what it requires."""
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.PENDING_CONFIRMATION)
+    url = f"/api/v1/cases/{case_id}/findings"
+    made = client.post(
+        url,
+        json={"note": "与村干部同住一址，请核实", "requires_visit": True},
+        headers=auth("inspector"),
+    )
+    assert made.status_code == 201, made.json
+    assert made.json["requires_visit"] is True and made.json["visited"] is False  # type: ignore[index]
+    assert client.post(url, json={"note": "x"}, headers=auth("approver")).status_code == 403
+    assert client.post(url, json={"note": ""}, headers=auth("inspector")).status_code == 422
+    seen = client.get(f"/api/v1/cases/{case_id}", headers=auth("approver")).json
+    assert seen["findings"][0]["note"] == "与村干部同住一址，请核实"  # type: ignore[index]
+    held = client.post(
+        f"/api/v1/cases/{case_id}/transitions",
+        json={"trigger": "approve"},
+        headers=auth("approver"),
+    )
+    assert held.status_code == 422
+    assert "inspection_visit_required" in {p["code"] for p in held.json["details"]}  # type: ignore[index]
+    b = Browser(client)
+    b.sign_in("inspector", PASSWORD)
+    page = b.text(f"/admin/case/{case_id}")
+    assert 'id="finding-form"' in page and 'id="case-findings"' in page
+    version = client.get(f"/api/v1/cases/{case_id}", headers=auth("inspector")).json["version"]  # type: ignore[index]
+    posted = b.post(
+        f"/admin/case/{case_id}/findings",
+        {"note": "补充：核实其子女收入", "expected_version": version},
+    )
+    assert posted.status_code == 302
+    assert "补充：核实其子女收入" in b.text(f"/admin/case/{case_id}")
+    approver = Browser(client)
+    approver.sign_in("approver", PASSWORD)
+    county = approver.text(f"/admin/case/{case_id}")
+    assert 'id="case-findings"' in county and 'id="finding-form"' not in county
