@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-from sqlalchemy import select, tuple_
+from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from audit import merkle
@@ -293,9 +293,15 @@ def stored_hashes(
     return found
 
 
-def _grown(
-    session: Session, state: Mapping[str, CheckpointState], heads: Mapping[str, Head]
-) -> list[Finding]:
+@dataclass(frozen=True)
+class Leaf:
+    """A chain's leaf position and the head the last checkpoint recorded for it."""
+
+    position: int
+    head: Head
+
+
+def _grown(session: Session, state: Mapping[str, Leaf], heads: Mapping[str, Head]) -> list[Finding]:
     """Every chain of the last checkpoint still holds the entry it recorded, unchanged."""
     findings = [
         Finding(chain, None, "chain_gone", "the chain recorded by the last checkpoint is gone")
@@ -303,14 +309,14 @@ def _grown(
         if chain not in heads
     ]
     findings += [
-        Finding(chain, row.seq, "shrunk", f"the chain now ends at entry {heads[chain].seq}")
-        for chain, row in state.items()
-        if chain in heads and heads[chain].seq < row.seq
+        Finding(chain, leaf.head.seq, "shrunk", f"the chain now ends at entry {heads[chain].seq}")
+        for chain, leaf in state.items()
+        if chain in heads and heads[chain].seq < leaf.head.seq
     ]
     changed = [
-        (chain, row.seq)
-        for chain, row in state.items()
-        if chain in heads and (heads[chain].seq, heads[chain].head) != (row.seq, row.head)
+        (chain, leaf.head.seq)
+        for chain, leaf in state.items()
+        if chain in heads and heads[chain] != leaf.head
     ]
     hashes = stored_hashes(session, changed)
     findings += [
@@ -318,7 +324,7 @@ def _grown(
             chain, seq, "rewritten", "the entry differs from the one the last checkpoint recorded"
         )
         for chain, seq in changed
-        if hashes.get((chain, seq)) != state[chain].head
+        if hashes.get((chain, seq)) != state[chain].head.head
     ]
     return findings
 
@@ -332,7 +338,17 @@ def take_checkpoint(session: Session, key: Ed25519PrivateKey, at: dt.datetime) -
     """
     last = session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1))
     heads = current_heads(session)
-    state = {row.chain: row for row in session.scalars(select(CheckpointState))}
+    state = {
+        chain: Leaf(position, Head(chain, seq, head))
+        for chain, position, seq, head in session.execute(
+            select(
+                CheckpointState.chain,
+                CheckpointState.position,
+                CheckpointState.seq,
+                CheckpointState.head,
+            )
+        )
+    }
     findings = _grown(session, state, heads)
     if findings:
         raise CheckpointError(
@@ -340,29 +356,34 @@ def take_checkpoint(session: Session, key: Ed25519PrivateKey, at: dt.datetime) -
             + "\n".join(str(f) for f in findings)
         )
     seq = 1 if last is None else last.seq + 1
-    positions = len(state)
-    leaves: list[bytes] = [b""] * positions
-    for row in state.values():
-        leaves[row.position] = merkle.leaf_hash(Head(row.chain, row.seq, row.head).leaf())
+    leaves: list[bytes] = [b""] * len(state)
+    for leaf in state.values():
+        leaves[leaf.position] = merkle.leaf_hash(leaf.head.leaf())
+    added: list[dict[str, Any]] = []
+    moved: list[dict[str, Any]] = []
+    recorded: list[dict[str, Any]] = []
     for chain in sorted(heads, key=chain_order):
         head = heads[chain]
         known = state.get(chain)
-        if known is not None and (known.seq, known.head) == (head.seq, head.head):
+        if known is not None and known.head == head:
             continue
+        fields = {"chain": chain, "seq": head.seq, "head": head.head}
         if known is None:
-            row = CheckpointState(chain=chain, position=positions, seq=head.seq, head=head.head)
-            session.add(row)
+            position = len(leaves)
             leaves.append(b"")
-            positions += 1
+            added.append({**fields, "position": position})
         else:
-            row = known
-            row.seq, row.head = head.seq, head.head
-        leaves[row.position] = merkle.leaf_hash(head.leaf())
-        session.add(
-            CheckpointLeaf(
-                checkpoint_seq=seq, position=row.position, chain=chain, seq=head.seq, head=head.head
-            )
-        )
+            position = known.position
+            moved.append(fields)
+        leaves[position] = merkle.leaf_hash(head.leaf())
+        recorded.append({**fields, "position": position, "checkpoint_seq": seq})
+    # plain multi-row statements: a county's first checkpoint writes every chain
+    if added:
+        session.execute(insert(CheckpointState), added)
+    if moved:
+        session.execute(update(CheckpointState), moved)
+    if recorded:
+        session.execute(insert(CheckpointLeaf), recorded)
     checkpoint = sign(
         Checkpoint(
             seq=seq,
