@@ -115,11 +115,12 @@ def load(url: str, cases: int, entries: int) -> None:
     engine.dispose()
 
 
-def raw_hashing(url: str) -> tuple[float, int]:
-    """SHA-256 over each entry's canonical bytes, rebuilt from the same rows: the floor."""
+def raw_hashing(url: str) -> tuple[float, float, int]:
+    """The floor: reading the same rows and rebuilding each entry's canonical bytes (timed
+    apart), then hashlib's SHA-256 over those bytes alone."""
     engine = make_engine(url)
     started = time.perf_counter()
-    count = 0
+    texts: list[bytes] = []
     with engine.connect() as conn:
         rows = conn.execution_options(yield_per=5000).execute(
             text(
@@ -143,11 +144,13 @@ def raw_hashing(url: str) -> tuple[float, int]:
                     "payload": "",
                 }
             ).replace('"payload":""', '"payload":' + row.payload)
-            hashlib.sha256(row.prev_hash.encode() + body.encode()).hexdigest()
-            count += 1
-    seconds = time.perf_counter() - started
+            texts.append(row.prev_hash.encode() + body.encode())
+    read_seconds = time.perf_counter() - started
     engine.dispose()
-    return seconds, count
+    started = time.perf_counter()
+    for data in texts:
+        hashlib.sha256(data).hexdigest()
+    return time.perf_counter() - started, read_seconds, len(texts)
 
 
 def main() -> None:
@@ -164,7 +167,7 @@ def main() -> None:
             f"loaded {args.cases:,} chains of {args.entries} entries "
             f"({args.cases * args.entries:,} entries) in {time.perf_counter() - started:.1f} s"
         )
-        raw_seconds, raw_count = raw_hashing(url)
+        raw_seconds, read_seconds, raw_count = raw_hashing(url)
         engine = make_engine(url)
         with Session(engine) as session:
             started = time.perf_counter()
@@ -174,8 +177,10 @@ def main() -> None:
             rate, raw_rate = report.entries / verify_seconds, raw_count / raw_seconds
             print(
                 f"verify: {report.entries:,} entries in {verify_seconds:.2f} s = {rate:,.0f}/s "
-                f"(goal >= 200,000/s); raw SHA-256 over the same bytes {raw_seconds:.2f} s = "
-                f"{raw_rate:,.0f}/s; ratio {verify_seconds / raw_seconds:.2f}x (goal <= 2x)"
+                f"(goal >= 200,000/s); hashlib's SHA-256 over the same canonical bytes "
+                f"{raw_seconds:.2f} s = {raw_rate:,.0f}/s; ratio "
+                f"{verify_seconds / raw_seconds:.1f}x (goal <= 2x); reading the rows and "
+                f"rebuilding those bytes in Python alone {read_seconds:.2f} s"
             )
         key = generate_key()
         with Session(engine) as session:
