@@ -299,6 +299,8 @@ class Leaf:
 
     position: int
     head: Head
+    #: the leaf's hash as the last checkpoint computed it (hex)
+    leaf_hash: str
 
 
 def _grown(session: Session, state: Mapping[str, Leaf], heads: Mapping[str, Head]) -> list[Finding]:
@@ -339,13 +341,14 @@ def take_checkpoint(session: Session, key: Ed25519PrivateKey, at: dt.datetime) -
     last = session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1))
     heads = current_heads(session)
     state = {
-        chain: Leaf(position, Head(chain, seq, head))
-        for chain, position, seq, head in session.execute(
+        chain: Leaf(position, Head(chain, seq, head), leaf)
+        for chain, position, seq, head, leaf in session.execute(
             select(
                 CheckpointState.chain,
                 CheckpointState.position,
                 CheckpointState.seq,
                 CheckpointState.head,
+                CheckpointState.leaf,
             )
         )
     }
@@ -356,9 +359,10 @@ def take_checkpoint(session: Session, key: Ed25519PrivateKey, at: dt.datetime) -
             + "\n".join(str(f) for f in findings)
         )
     seq = 1 if last is None else last.seq + 1
+    # the leaf hashes kept from the last checkpoint; only changed chains are hashed again
     leaves: list[bytes] = [b""] * len(state)
-    for leaf in state.values():
-        leaves[leaf.position] = merkle.leaf_hash(leaf.head.leaf())
+    for known_leaf in state.values():
+        leaves[known_leaf.position] = bytes.fromhex(known_leaf.leaf_hash)
     added: list[dict[str, Any]] = []
     moved: list[dict[str, Any]] = []
     recorded: list[dict[str, Any]] = []
@@ -367,15 +371,16 @@ def take_checkpoint(session: Session, key: Ed25519PrivateKey, at: dt.datetime) -
         known = state.get(chain)
         if known is not None and known.head == head:
             continue
+        digest = merkle.leaf_hash(head.leaf())
         fields = {"chain": chain, "seq": head.seq, "head": head.head}
         if known is None:
             position = len(leaves)
             leaves.append(b"")
-            added.append({**fields, "position": position})
+            added.append({**fields, "position": position, "leaf": digest.hex()})
         else:
             position = known.position
-            moved.append(fields)
-        leaves[position] = merkle.leaf_hash(head.leaf())
+            moved.append({**fields, "leaf": digest.hex()})
+        leaves[position] = digest
         recorded.append({**fields, "position": position, "checkpoint_seq": seq})
     # plain multi-row statements: a county's first checkpoint writes every chain
     if added:

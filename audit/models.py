@@ -228,3 +228,5 @@ class CheckpointState(Base):
     position: Mapped[int] = mapped_column(Integer, unique=True)
     seq: Mapped[int] = mapped_column(Integer)
     head: Mapped[str] = mapped_column(String(64))
+    #: the leaf's hash, kept so that an unchanged chain is not hashed again
+    leaf: Mapped[str] = mapped_column(String(64))

@@ -132,6 +132,7 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("head", sa.String(length=64), nullable=False),
+        sa.Column("leaf", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("chain", name=op.f("pk_checkpoint_state")),
         sa.UniqueConstraint("position", name=op.f("uq_checkpoint_state_position")),
     )
