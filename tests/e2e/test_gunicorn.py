@@ -64,9 +64,16 @@ def test_gunicorn_serves_doudi_and_logs_no_query_strings(tmp_path: Path) -> None
         with page:
             assert "登录" in page.read().decode()
             assert page.headers["X-Frame-Options"] == "DENY"
+        # stop only once both workers have booted: a worker forked while gunicorn shuts down
+        # misses the signal and is killed only after the 30-second graceful timeout
+        for _ in range(100):
+            if (tmp_path / "gunicorn.out").read_text().count("Booting worker") >= 2:
+                break
+            time.sleep(0.1)
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        # longer than gunicorn's graceful timeout, so a late worker cannot fail the test
+        server.wait(timeout=60)
     logged = log.read_text()
     assert '"GET /ui/signin HTTP/1.1" 200' in logged
     assert "512022197005170011" not in logged and "next=" not in logged
