@@ -112,9 +112,13 @@ def audit_prove(case_id: int, seq: int) -> None:
 )
 def audit_check_proof(proof_file: click.utils.LazyFile, public_key: str) -> None:
     """Verify an inclusion proof offline: exit 0 when it holds, 1 naming what does not."""
-    candidate = Path(public_key)
-    if candidate.is_file():
-        public_key = candidate.read_text(encoding="utf-8").strip().splitlines()[-1]
+    try:
+        candidate = Path(public_key)
+        if candidate.is_file():
+            lines = candidate.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+            public_key = lines[-1] if lines else ""
+    except OSError:
+        pass  # not a readable file: the text is the key itself
     try:
         try:
             text = proof_file.read().decode("utf-8")

@@ -331,6 +331,11 @@ def test_proofs_hold_offline_and_fail_for_any_altered_byte(
     assert f"entry {last} of case {case_id} is in checkpoint 1" in checked.output
     other = public_key_text(generate_key())
     assert run("audit", "check-proof", str(path), "--public-key", other).exit_code == 1
+    key_file = tmp_path / "inspector.pub"
+    key_file.write_text(f"the county's checkpoint key:\n{key}\n", encoding="utf-8")
+    assert run("audit", "check-proof", str(path), "--public-key", str(key_file)).exit_code == 0
+    garbage = run("audit", "check-proof", str(path), "--public-key", "x" * 5000)
+    assert garbage.exit_code == 1 and "public key" in garbage.output
     earlier = run("audit", "prove", str(case_id), "1")
     assert earlier.exit_code == 0 and check_proof(earlier.output, key)
     too_new = run("audit", "prove", str(case_id), str(last + 1))
