@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from audit.chain import (
@@ -96,6 +97,20 @@ def _insert_entries(session: Session, rows: Sequence[dict[str, Any]]) -> None:
             copy.write_row(tuple(row[c] for c in ENTRY_COLUMNS))
 
 
+Head = TypeVar("Head", LedgerHead, AccessLogHead)
+
+
+def locked_head(session: Session, model: type[Head], name: str) -> Head:
+    """The head row of a named chain (a ledger, a read log), locked for this transaction; a
+    new chain's head starts at the genesis hash."""
+    head = session.get(model, name, with_for_update=True, populate_existing=True)
+    if head is None:
+        key = sa_inspect(model).primary_key[0].name
+        head = model(**{key: name, "seq": 0, "head": GENESIS_HASH})
+        session.add(head)
+    return head
+
+
 class ChainRecorder:
     """Appends to a case's hash chain using the head kept on the (locked) case row."""
 
@@ -145,15 +160,7 @@ class ChainRecorder:
 
     def record(self, session: Session, ledger: str, event: LedgerEvent) -> int:
         """Append ``event`` to the named ledger, locking its head row; return its seq."""
-        head = session.execute(
-            select(LedgerHead)
-            .where(LedgerHead.ledger == ledger)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one_or_none()
-        if head is None:
-            head = LedgerHead(ledger=ledger, seq=0, head=GENESIS_HASH)
-            session.add(head)
+        head = locked_head(session, LedgerHead, ledger)
         payload_text = canonical_text(event.payload)
         body = LedgerBody(
             ledger=ledger,
@@ -283,15 +290,7 @@ def _append_reads(
     """Append one read per (case, household) to the reader's county log, under its head's
     row lock, each entry hashed onto the one before (as a ledger's)."""
     log = read_log_of(actor)
-    head = session.execute(
-        select(AccessLogHead)
-        .where(AccessLogHead.log == log)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if head is None:
-        head = AccessLogHead(log=log, seq=0, head=GENESIS_HASH)
-        session.add(head)
+    head = locked_head(session, AccessLogHead, log)
     rows = []
     seq, prev = head.seq, head.head
     for case_id, household_id in targets:
