@@ -4,6 +4,7 @@ holds what they recorded (``audit.checkpoints``)."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -89,26 +90,22 @@ def _verify_group(
                 )
             )
 
-    for chain_key, group in groupby(rows, key=key):
+    def check(chain_key: Any, group: Iterable[Any]) -> None:
         chain = label(chain_key)
         seen.add(chain)
         seq, head = heads.get(chain_key, (0, None))
         entries = counted(chain, group)
         problem = verify_chain(chain, entries, seq, head)
-        for _ in entries:  # count what verification did not read after a break
-            pass
+        # read (count, compare with the checkpoints) what verification left after a break
+        deque(entries, maxlen=0)
         if problem is not None:
             report.breaks.append(problem)
-    for chain_key, (seq, head) in heads.items():
-        chain = label(chain_key)
-        if chain not in seen:
-            seen.add(chain)
-            entries = counted(chain, iter(()))
-            problem = verify_chain(chain, entries, seq, head)
-            for _ in entries:
-                pass
-            if problem is not None:
-                report.breaks.append(problem)
+
+    for chain_key, group in groupby(rows, key=key):
+        check(chain_key, group)
+    for chain_key in heads:
+        if label(chain_key) not in seen:
+            check(chain_key, ())  # a head without entries: every entry was removed
     return seen
 
 
