@@ -331,6 +331,12 @@ def _grown(session: Session, state: Mapping[str, Leaf], heads: Mapping[str, Head
     return findings
 
 
+def latest_checkpoint(session: Session) -> Checkpoint | None:
+    """The newest stored checkpoint, if any."""
+    row = session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1))
+    return Checkpoint.from_row(row) if row is not None else None
+
+
 def take_checkpoint(session: Session, key: Ed25519PrivateKey, at: dt.datetime) -> Checkpoint:
     """Sign a checkpoint over every chain head and store it (the caller commits).
 
@@ -338,7 +344,7 @@ def take_checkpoint(session: Session, key: Ed25519PrivateKey, at: dt.datetime) -
     shorter, or no longer holds the entry it recorded: a checkpoint never
     signs over a rewritten history.
     """
-    last = session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1))
+    last = latest_checkpoint(session)
     heads = current_heads(session)
     state = {
         chain: Leaf(position, Head(chain, seq, head), leaf)
@@ -414,12 +420,6 @@ def take_checkpoint(session: Session, key: Ed25519PrivateKey, at: dt.datetime) -
     )
     session.flush()
     return checkpoint
-
-
-def latest_checkpoint(session: Session) -> Checkpoint | None:
-    """The newest stored checkpoint, if any."""
-    row = session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1))
-    return Checkpoint.from_row(row) if row is not None else None
 
 
 # verification

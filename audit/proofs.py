@@ -16,8 +16,14 @@ from sqlalchemy.orm import Session
 
 from audit import merkle
 from audit.chain import body_text, canonical_text, hash_text
-from audit.checkpoints import Checkpoint, CheckpointError, Head, parse_public_key
-from audit.models import AuditCheckpoint, AuditEntry, CheckpointLeaf
+from audit.checkpoints import (
+    Checkpoint,
+    CheckpointError,
+    Head,
+    latest_checkpoint,
+    parse_public_key,
+)
+from audit.models import AuditEntry, CheckpointLeaf
 from audit.recorder import stored_entry
 
 FORMAT = "doudi-proof/1"
@@ -50,10 +56,9 @@ def _leaves_at(
 
 def build_proof(session: Session, chain: str, seq: int) -> dict[str, Any]:
     """The proof that entry ``seq`` of a case chain ("case 17") is in the latest checkpoint."""
-    row = session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1))
-    if row is None:
+    checkpoint = latest_checkpoint(session)
+    if checkpoint is None:
         raise ProofError("there is no checkpoint yet: run `doudi audit checkpoint` first")
-    checkpoint = Checkpoint.from_row(row)
     leaves, heads = _leaves_at(session, checkpoint.seq)
     if merkle.root(leaves).hex() != checkpoint.root:
         raise ProofError(
