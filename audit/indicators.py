@@ -55,6 +55,16 @@ DEFAULTS = {
 }
 
 
+#: the period shown when none is asked for: this many days up to today
+DEFAULT_DAYS = 365
+
+
+def period(since: dt.date | None, until: dt.date | None, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The days to look at: as asked, or the last year up to today."""
+    until = until or today
+    return since or until - dt.timedelta(days=DEFAULT_DAYS), until
+
+
 @dataclass(frozen=True)
 class DeciderRate:
     """One decider's approvals and rejections against the other deciders of the region."""

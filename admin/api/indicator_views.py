@@ -11,15 +11,13 @@ from admin.api.common import route, signed_in
 from admin.api.schemas import In
 from admin.extensions import runtime
 from admin.reads import record_reads
-from audit.indicators import DEFAULTS, indicators
+from audit.indicators import DEFAULTS, indicators, period
 from engine.access import ensure_role
 from engine.clock import local_date
 from engine.inputs import EARLIEST_DAY, LATEST_DAY
 from engine.states import Role
 
 INSPECTORS = frozenset({Role.INSPECTOR})
-#: the default period, in days before today
-DEFAULT_DAYS = 365
 
 
 class IndicatorQuery(In):
@@ -142,9 +140,7 @@ def list_indicators(query: IndicatorQuery) -> tuple[IndicatorsOut, int]:
     actor = signed_in()
     ensure_role(actor, INSPECTORS, "查看优亲厚友风险指标", "see favouritism indicators")
     rt = runtime()
-    today = local_date(rt.clock.now(), rt.clock.tz)
-    until = query.until or today
-    since = query.since or until - dt.timedelta(days=DEFAULT_DAYS)
+    since, until = period(query.since, query.until, local_date(rt.clock.now(), rt.clock.tz))
     thresholds = {name: int(getattr(query, name, value)) for name, value in DEFAULTS.items()}
     with rt.reader() as uow:
         found = indicators(

@@ -37,7 +37,7 @@ from admin.ui.paging import PAGE_SIZE, page_arg, page_count, whole_number
 from audit.chain import StoredEntry, canonical_text, verify_chain
 from audit.checkpoints import Checkpoint, CheckpointError, latest_checkpoint, replay_checkpoints
 from audit.indicators import DEFAULTS as INDICATOR_DEFAULTS
-from audit.indicators import indicators
+from audit.indicators import indicators, period
 from audit.inspect import enrolled_flagged_cases, kinship_register, list_flags
 from audit.models import AccessLog, AuditEntry, SignInEvent
 from audit.proofs import ProofError, build_proof
@@ -57,8 +57,6 @@ INSPECTORS = frozenset({Role.INSPECTOR})
 #: kinship flags are also the approvers' business (they confirm flagged cases)
 FLAG_READERS = frozenset({Role.INSPECTOR, Role.APPROVER, Role.ADMIN})
 ACTIVITY_DAYS = 30
-#: the indicators' default period, in days before today
-INDICATOR_DAYS = 365
 #: a kept checkpoint is one line of about 400 bytes; nothing larger is read
 MAX_LINE_BYTES = 4096
 #: the largest case or entry number a query argument may name (a 32-bit integer column)
@@ -590,8 +588,8 @@ class IndicatorsView(Restricted, BaseView):  # type: ignore[misc]
         """The region's indicators over a period (default: the last year)."""
         actor = current_actor()
         rt = runtime()
-        until = _date_arg("until") or local_date(rt.clock.now(), rt.clock.tz)
-        since = _date_arg("since") or until - dt.timedelta(days=INDICATOR_DAYS)
+        today = local_date(rt.clock.now(), rt.clock.tz)
+        since, until = period(_date_arg("since"), _date_arg("until"), today)
         if since > until:
             since, until = until, since
         with rt.reader() as uow:
