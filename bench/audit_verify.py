@@ -27,50 +27,20 @@ from sqlalchemy.orm import Session
 
 from audit.chain import GENESIS_HASH, CaseEntryEncoder, canonical_text, hash_text
 from audit.checkpoints import generate_key, replay_checkpoints, take_checkpoint
+from audit.recorder import ENTRY_COLUMNS
 from audit.verify import verify_all
-from bench.support import DEFAULT_URL, scratch_database
+from bench.support import DEFAULT_URL, scratch_database, village_with_households
 from engine.db import make_engine
 
 VILLAGE = "512022101201"
 AT = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
-COLUMNS = (
-    "case_id",
-    "seq",
-    "trigger",
-    "from_state",
-    "to_state",
-    "actor_id",
-    "actor",
-    "role",
-    "at",
-    "reason",
-    "payload",
-    "prev_hash",
-    "hash",
-)
 
 
 def load(url: str, cases: int, entries: int) -> None:
     """One household and one case per chain, each chain of ``entries`` hashed entries."""
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO region (code, name, parent_code, level, area_type) VALUES "
-                "('512022', '乐至县', NULL, 'county', 'rural'), "
-                "('512022101', '童家镇', '512022', 'township', 'rural'), "
-                "(:v, '白塔村', '512022101', 'village', 'rural')"
-            ),
-            {"v": VILLAGE},
-        )
-        conn.execute(
-            text(
-                "INSERT INTO household (id, village_code, area_type, created_at, income_stable, "
-                "rigid_expenses_fen) SELECT g, :v, 'rural', now(), true, 0 "
-                "FROM generate_series(1, :n) g"
-            ),
-            {"v": VILLAGE, "n": cases},
-        )
+        village_with_households(conn, VILLAGE, cases)
         conn.execute(
             text(
                 "INSERT INTO case_file (id, household_id, category, state, version, village_code, "
@@ -94,7 +64,9 @@ def load(url: str, cases: int, entries: int) -> None:
     with engine.begin() as conn:
         driver = conn.connection.driver_connection
         assert driver is not None
-        with driver.cursor().copy(f"COPY audit_entry ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        with driver.cursor().copy(
+            f"COPY audit_entry ({', '.join(ENTRY_COLUMNS)}) FROM STDIN"
+        ) as copy:
             for case_id in range(1, cases + 1):
                 prev = GENESIS_HASH
                 for seq in range(1, entries + 1):

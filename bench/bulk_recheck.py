@@ -21,7 +21,7 @@ import time
 
 from sqlalchemy import text
 
-from bench.support import DEFAULT_URL, runtime, scratch_database
+from bench.support import DEFAULT_URL, runtime, scratch_database, village_with_households
 from engine.db import make_engine
 from engine.ports import Actor
 from engine.services.bulk import DEFAULT_BATCH, start_due_rechecks
@@ -35,23 +35,7 @@ def load(url: str, cases: int) -> None:
     """Regions, one household per case, and N active cases due for their recheck."""
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO region (code, name, parent_code, level, area_type) VALUES "
-                "('512022', '乐至县', NULL, 'county', 'rural'), "
-                "('512022101', '童家镇', '512022', 'township', 'rural'), "
-                "(:v, '白塔村', '512022101', 'village', 'rural')"
-            ),
-            {"v": VILLAGE},
-        )
-        conn.execute(
-            text(
-                "INSERT INTO household (id, village_code, area_type, created_at, income_stable, "
-                "rigid_expenses_fen) SELECT g, :v, 'rural', now(), true, 0 "
-                "FROM generate_series(1, :n) g"
-            ),
-            {"v": VILLAGE, "n": cases},
-        )
+        village_with_households(conn, VILLAGE, cases)
         conn.execute(
             text(
                 "INSERT INTO case_file (id, household_id, category, state, version, village_code, "

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
 from admin.config import load_settings
@@ -50,3 +50,24 @@ def runtime(url: str, clock: Clock | None = None) -> Runtime:
         },
     )
     return Runtime(settings, clock=clock)
+
+
+def village_with_households(conn: Connection, village: str, households: int) -> None:
+    """A county, a township and ``village`` in it, and households 1 to ``households`` there."""
+    conn.execute(
+        text(
+            "INSERT INTO region (code, name, parent_code, level, area_type) VALUES "
+            "('512022', '乐至县', NULL, 'county', 'rural'), "
+            "('512022101', '童家镇', '512022', 'township', 'rural'), "
+            "(:v, '白塔村', '512022101', 'village', 'rural')"
+        ),
+        {"v": village},
+    )
+    conn.execute(
+        text(
+            "INSERT INTO household (id, village_code, area_type, created_at, income_stable, "
+            "rigid_expenses_fen) SELECT g, :v, 'rural', now(), true, 0 "
+            "FROM generate_series(1, :n) g"
+        ),
+        {"v": village, "n": households},
+    )
