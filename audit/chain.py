@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
+from json.encoder import encode_basestring
 from typing import Any
 
 #: prev_hash of a chain's first entry
@@ -246,6 +247,48 @@ class CaseEntryEncoder:
         return "{" + ",".join(members) + "}"
 
 
+class QuotedNames(dict[str | None, str]):
+    """JSON literals of the strings a chain repeats (triggers, states, names, reasons), each
+    encoded once; ``None`` is ``null``. Bounded: it starts afresh past ``LIMIT`` strings."""
+
+    LIMIT = 100_000
+
+    def __missing__(self, value: str | None) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        literal = "null" if value is None else encode_basestring(value)
+        self[value] = literal
+        return literal
+
+
+def case_row_text(
+    quoted: QuotedNames,
+    case_id: int | str,
+    seq: int | str,
+    trigger: str,
+    from_state: str | None,
+    to_state: str | None,
+    actor_id: int | str | None,
+    actor: str,
+    role: str,
+    at_text: str,
+    reason: str,
+    payload_text: str,
+) -> str:
+    """The canonical JSON of a case entry given as stored: numbers as their decimal text, the
+    time already as canonical UTC text, the payload as its stored canonical text.
+
+    Byte for byte ``body_text`` of the same entry (a property test checks it), without
+    building the body: verification of the whole trail spends its time here.
+    """
+    return (
+        f'{{"actor":{quoted[actor]},"actor_id":{"null" if actor_id is None else actor_id},'
+        f'"at":"{at_text}","case_id":{case_id},"from_state":{quoted[from_state]},'
+        f'"payload":{payload_text},"reason":{quoted[reason]},"role":{quoted[role]},'
+        f'"seq":{seq},"to_state":{quoted[to_state]},"trigger":{quoted[trigger]}}}'
+    )
+
+
 def hash_text(prev_hash: str, text: str) -> str:
     """Return SHA-256(prev_hash ‖ text) in hex."""
     return hashlib.sha256(prev_hash.encode("ascii") + text.encode("utf-8")).hexdigest()
@@ -278,38 +321,37 @@ class ChainBreak:
     message: str
 
 
-def verify_chain(
-    chain: str,
-    entries: Iterable[StoredEntry],
-    head_seq: int,
-    head_hash: str | None,
-) -> ChainBreak | None:
-    """Check one chain's entries (in seq order) against each other and the recorded head.
+#: one entry as verification needs it: (seq, prev_hash, hash, canonical body text)
+Link = tuple[int, str, str, str]
 
-    ``chain`` names the chain ("case 17", "ledger policy:512022"). Detects an
-    edited entry (its hash no longer matches), a deleted or reordered one
-    (sequence gap or broken link), an entry moved from another chain, and a
-    truncated tail (the recorded head names an entry that is gone).
+
+def verify_links(
+    chain: str, links: Iterable[Link], head_seq: int, head_hash: str | None
+) -> ChainBreak | None:
+    """Check one chain's links (in seq order) against each other and the recorded head.
+
+    Detects an edited entry (its hash no longer matches its text), a deleted or
+    reordered one (sequence gap or broken link) and a truncated tail (the
+    recorded head names an entry that is gone). The text of an entry builds only
+    when the loop reaches it: after a break, the rest is left unread.
     """
     prev = GENESIS_HASH
     expected_seq = 1
-    for entry in entries:
-        seq = entry.body.seq
-        if entry.body.chain != chain:
-            return ChainBreak(chain, seq, "wrong_chain", f"entry {seq} belongs to another chain")
+    sha256 = hashlib.sha256
+    for seq, prev_hash, digest, text in links:
         if seq != expected_seq:
             return ChainBreak(
                 chain, expected_seq, "missing", f"entry {expected_seq} is missing (found {seq})"
             )
-        if entry.prev_hash != prev:
+        if prev_hash != prev:
             return ChainBreak(
                 chain, seq, "broken_link", f"entry {seq} does not link to entry {seq - 1}"
             )
-        if entry_hash(entry.prev_hash, entry.body, entry.payload_text) != entry.hash:
+        if sha256((prev_hash + text).encode("utf-8")).hexdigest() != digest:
             return ChainBreak(
                 chain, seq, "hash_mismatch", f"entry {seq} was altered (hash mismatch)"
             )
-        prev = entry.hash
+        prev = digest
         expected_seq += 1
     last = expected_seq - 1
     if last != head_seq:
@@ -325,3 +367,40 @@ def verify_chain(
             chain, last, "head_mismatch", f"entry {last} does not match the chain head"
         )
     return None
+
+
+def stored_links(entries: Iterable[StoredEntry]) -> Iterator[Link]:
+    """The links of stored entries, each body encoded when it is reached."""
+    for entry in entries:
+        yield (
+            entry.body.seq,
+            entry.prev_hash,
+            entry.hash,
+            body_text(entry.body, entry.payload_text),
+        )
+
+
+def verify_chain(
+    chain: str,
+    entries: Iterable[StoredEntry],
+    head_seq: int,
+    head_hash: str | None,
+) -> ChainBreak | None:
+    """Check one chain's stored entries (in seq order): ``verify_links``, and also that each
+    entry belongs to ``chain`` ("case 17", "ledger policy:512022"), so that an entry moved
+    from another chain is named as such."""
+    stray: list[int] = []
+
+    def own(entries: Iterable[StoredEntry]) -> Iterator[StoredEntry]:
+        for entry in entries:
+            if entry.body.chain != chain:
+                stray.append(entry.body.seq)
+                return
+            yield entry
+
+    problem = verify_links(chain, stored_links(own(entries)), head_seq, head_hash)
+    if stray:
+        return ChainBreak(
+            chain, stray[0], "wrong_chain", f"entry {stray[0]} belongs to another chain"
+        )
+    return problem

@@ -220,23 +220,29 @@ def chain_order(chain: str) -> tuple[int, int, str]:
     return (KIND_ORDER.get(kind, 9), int(name) if kind == "case" else 0, name)
 
 
-def current_heads(session: Session) -> dict[str, Head]:
-    """Every non-empty chain's head as the database holds it now."""
-    heads: dict[str, Head] = {}
-    for case_id, seq, head in session.execute(
-        select(Case.id, Case.chain_seq, Case.chain_head).where(Case.chain_seq > 0)
-    ):
-        heads[f"case {case_id}"] = Head(f"case {case_id}", seq, head or "")
+#: a chain's head as the database holds it now: (its number of entries, its last hash)
+HeadNow = tuple[int, str]
+
+
+def current_heads(session: Session) -> dict[str, HeadNow]:
+    """Every non-empty chain's head as the database holds it now (plain tuples: a county
+    has tens of thousands of chains, and a checkpoint is taken every few minutes)."""
+    heads: dict[str, HeadNow] = {
+        f"case {case_id}": (seq, head or "")
+        for case_id, seq, head in session.execute(
+            select(Case.id, Case.chain_seq, Case.chain_head).where(Case.chain_seq > 0)
+        )
+    }
     for name, seq, head in session.execute(
         select(LedgerHead.ledger, LedgerHead.seq, LedgerHead.head).where(LedgerHead.seq > 0)
     ):
-        heads[f"ledger {name}"] = Head(f"ledger {name}", seq, head)
+        heads[f"ledger {name}"] = (seq, head)
     for name, seq, head in session.execute(
         select(AccessLogHead.log, AccessLogHead.seq, AccessLogHead.head).where(
             AccessLogHead.seq > 0
         )
     ):
-        heads[f"log {name}"] = Head(f"log {name}", seq, head)
+        heads[f"log {name}"] = (seq, head)
     return heads
 
 
@@ -293,17 +299,13 @@ def stored_hashes(
     return found
 
 
-@dataclass(frozen=True)
-class Leaf:
-    """A chain's leaf position and the head the last checkpoint recorded for it."""
-
-    position: int
-    head: Head
-    #: the leaf's hash as the last checkpoint computed it (hex)
-    leaf_hash: str
+#: what the last checkpoint recorded of a chain: (leaf position, seq, head, leaf hash in hex)
+Kept = tuple[int, int, str, str]
 
 
-def _grown(session: Session, state: Mapping[str, Leaf], heads: Mapping[str, Head]) -> list[Finding]:
+def _grown(
+    session: Session, state: Mapping[str, Kept], heads: Mapping[str, HeadNow]
+) -> list[Finding]:
     """Every chain of the last checkpoint still holds the entry it recorded, unchanged."""
     findings = [
         Finding(chain, None, "chain_gone", "the chain recorded by the last checkpoint is gone")
@@ -311,14 +313,14 @@ def _grown(session: Session, state: Mapping[str, Leaf], heads: Mapping[str, Head
         if chain not in heads
     ]
     findings += [
-        Finding(chain, leaf.head.seq, "shrunk", f"the chain now ends at entry {heads[chain].seq}")
-        for chain, leaf in state.items()
-        if chain in heads and heads[chain].seq < leaf.head.seq
+        Finding(chain, kept[1], "shrunk", f"the chain now ends at entry {heads[chain][0]}")
+        for chain, kept in state.items()
+        if chain in heads and heads[chain][0] < kept[1]
     ]
     changed = [
-        (chain, leaf.head.seq)
-        for chain, leaf in state.items()
-        if chain in heads and heads[chain] != leaf.head
+        (chain, kept[1])
+        for chain, kept in state.items()
+        if chain in heads and heads[chain] != (kept[1], kept[2])
     ]
     hashes = stored_hashes(session, changed)
     findings += [
@@ -326,7 +328,7 @@ def _grown(session: Session, state: Mapping[str, Leaf], heads: Mapping[str, Head
             chain, seq, "rewritten", "the entry differs from the one the last checkpoint recorded"
         )
         for chain, seq in changed
-        if hashes.get((chain, seq)) != state[chain].head.head
+        if hashes.get((chain, seq)) != state[chain][2]
     ]
     return findings
 
@@ -346,8 +348,8 @@ def take_checkpoint(session: Session, key: Ed25519PrivateKey, at: dt.datetime) -
     """
     last = latest_checkpoint(session)
     heads = current_heads(session)
-    state = {
-        chain: Leaf(position, Head(chain, seq, head), leaf)
+    state: dict[str, Kept] = {
+        chain: (position, seq, head, leaf)
         for chain, position, seq, head, leaf in session.execute(
             select(
                 CheckpointState.chain,
@@ -367,24 +369,28 @@ def take_checkpoint(session: Session, key: Ed25519PrivateKey, at: dt.datetime) -
     seq = 1 if last is None else last.seq + 1
     # the leaf hashes kept from the last checkpoint; only changed chains are hashed again
     leaves: list[bytes] = [b""] * len(state)
-    for known_leaf in state.values():
-        leaves[known_leaf.position] = bytes.fromhex(known_leaf.leaf_hash)
+    for position, _, _, leaf in state.values():
+        leaves[position] = bytes.fromhex(leaf)
+    changed = [
+        chain
+        for chain, now in heads.items()
+        if (known := state.get(chain)) is None or (known[1], known[2]) != now
+    ]
     added: list[dict[str, Any]] = []
     moved: list[dict[str, Any]] = []
     recorded: list[dict[str, Any]] = []
-    for chain in sorted(heads, key=chain_order):
-        head = heads[chain]
-        known = state.get(chain)
-        if known is not None and known.head == head:
-            continue
+    # new chains take the next positions in chain order
+    for chain in sorted(changed, key=chain_order):
+        head = Head(chain, *heads[chain])
         digest = merkle.leaf_hash(head.leaf())
         fields = {"chain": chain, "seq": head.seq, "head": head.head}
+        known = state.get(chain)
         if known is None:
             position = len(leaves)
             leaves.append(b"")
             added.append({**fields, "position": position, "leaf": digest.hex()})
         else:
-            position = known.position
+            position = known[0]
             moved.append({**fields, "leaf": digest.hex()})
         leaves[position] = digest
         recorded.append({**fields, "position": position, "checkpoint_seq": seq})

@@ -41,6 +41,18 @@ def test_every_chain_of_a_busy_database_verifies(world: World) -> None:
     assert (report.cases, report.ledgers, report.entries) == (3, 3, 33)
 
 
+def test_text_that_needs_escaping_verifies_and_an_edit_to_it_is_found(world: World) -> None:
+    # PostgreSQL streams the trail with COPY, whose text format escapes backslashes, tabs
+    # and line breaks and spells NULL as \\N: each must come back as it was hashed
+    case_id = world.apply()
+    reason = '补正 "材料" C:\\扫描\\N 件\t第二栏\n第二行\r'
+    world.fire(case_id, "accept", "clerk", reason)
+    report = verify(world)
+    assert report.ok, report.breaks
+    raw_sql(world, f"UPDATE audit_entry SET reason = 'x' WHERE case_id = {case_id} AND seq = 2")
+    assert [(b.seq, b.kind) for b in verify(world).breaks] == [(2, "hash_mismatch")]
+
+
 def test_an_edited_reason_is_named_by_case_and_entry(world: World) -> None:
     ids = cases_with_history(world)
     raw_sql(world, f"UPDATE audit_entry SET reason = 'x' WHERE case_id = {ids[1]} AND seq = 4")

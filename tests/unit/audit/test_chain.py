@@ -16,10 +16,12 @@ from audit.chain import (
     GENESIS_HASH,
     CaseEntryEncoder,
     EntryBody,
+    QuotedNames,
     StoredEntry,
     body_text,
     canonical_json,
     canonical_text,
+    case_row_text,
     entry_hash,
     hash_text,
     verify_chain,
@@ -167,7 +169,7 @@ payloads = st.dictionaries(
     payload=payloads,
     at=st.datetimes(timezones=st.just(dt.UTC)),
 )
-def test_the_bulk_encoder_matches_the_entry_encoding(
+def test_the_bulk_and_row_encoders_match_the_entry_encoding(
     case_id: int,
     seq: int,
     trigger: str,
@@ -193,4 +195,9 @@ def test_the_bulk_encoder_matches_the_entry_encoding(
     expected = canonical_text(b.as_dict())
     assert body_text(b, payload_text) == expected
     assert CaseEntryEncoder(common).text(case_id, seq, payload_text) == expected
+    # as verification rebuilds it from stored columns (numbers as text, the time formatted)
+    stored = (str(case_id), str(seq), trigger, *states, None if actor_id is None else str(actor_id))
+    at_text = canonical_text(at)[1:-1]
+    row = (*stored, actor, "reviewer", at_text, reason, payload_text)
+    assert case_row_text(QuotedNames(), *row) == expected
     assert hash_text(GENESIS_HASH, expected) == entry_hash(GENESIS_HASH, b)
