@@ -10,18 +10,27 @@ inspector's choice, not the law's.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from audit.models import AuditEntry
 from engine.access import county_of
 from engine.calendar import WorkCalendar, notice_may_close_at
 from engine.clock import local_date
-from engine.models import Case, KinshipFiling, KinshipFlag, Official, Person, Region
+from engine.models import (
+    Case,
+    Household,
+    KinshipFiling,
+    KinshipFlag,
+    Official,
+    Person,
+    Region,
+)
 from engine.policy import calendar_for
 from engine.rulebook import RuleBook
 from engine.states import RULES
@@ -52,6 +61,12 @@ DEFAULTS = {
     # working hours, local time
     "day_starts_hour": 8,
     "day_ends_hour": 18,
+    # a day on which at least this many rechecks started in the region is a recheck wave
+    "wave_min_rechecks": 10,
+    # ... and the enrolments of this many days before it are counted
+    "wave_window_days": 30,
+    # enrolments bunched: at least this many times as many as the usual pace gives
+    "cluster_factor": 2,
 }
 
 
@@ -135,6 +150,36 @@ class OffHours:
     day_off: bool
 
 
+@dataclass(frozen=True)
+class EnrolmentCluster:
+    """Enrolments bunched together: in the days just before a recheck wave (``before_recheck``,
+    so that they escape it), or approved by one decider in one month (``one_decider``)."""
+
+    kind: str
+    #: the decider (``one_decider``), or the number of rechecks of the wave
+    who: str
+    start: dt.date
+    #: the last day, included
+    end: dt.date
+    enrolments: int
+    #: how many the usual pace over the period gives for that many days
+    usual: float
+    case_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class SharedContact:
+    """A household with an open or enrolled case at an official's home address (``address``)
+    or paid into an official's bank account (``bank_account``)."""
+
+    case_id: int
+    official_id: int
+    name: str
+    position: str
+    region_code: str
+    shared: str
+
+
 @dataclass
 class Indicators:
     """All indicators for one region and period."""
@@ -147,6 +192,13 @@ class Indicators:
     several_steps: list[SeveralSteps] = field(default_factory=list)
     quick_steps: list[QuickStep] = field(default_factory=list)
     off_hours: list[OffHours] = field(default_factory=list)
+    clusters: list[EnrolmentCluster] = field(default_factory=list)
+    shared_contacts: list[SharedContact] = field(default_factory=list)
+
+    def named_cases(self) -> list[int]:
+        """The cases shown beside an official's name (a read of both's personal data)."""
+        named = {c for o in self.officials for c in o.case_ids}
+        return sorted(named | {s.case_id for s in self.shared_contacts})
 
 
 def _entries(
@@ -333,6 +385,129 @@ def off_hours(
     return out
 
 
+def _bunched(count: int, usual: float, factor: float, least: int) -> bool:
+    return count >= least and count >= factor * usual
+
+
+def enrolment_clusters(
+    entries: list[tuple[int, str, str, dt.datetime]],
+    since: dt.date,
+    until: dt.date,
+    tz: dt.tzinfo,
+    thresholds: dict[str, int],
+) -> list[EnrolmentCluster]:
+    """Approvals bunched before a recheck wave or around one decider, against the usual pace.
+
+    The usual pace is the period's approvals spread evenly over its days (for a wave's
+    window) or over the months of the period (for a decider's month).
+    """
+    window = dt.timedelta(days=thresholds["wave_window_days"])
+    factor, least = thresholds["cluster_factor"], thresholds["min_decisions"]
+    approvals = [
+        (local_date(at, tz), case_id, actor) for case_id, actor, t, at in entries if t == "approve"
+    ]
+    rechecks: dict[dt.date, int] = defaultdict(int)
+    for _, _, trigger, at in entries:
+        if trigger == "start_recheck":
+            rechecks[local_date(at, tz)] += 1
+    days = (until - since).days + 1
+    out = []
+    for wave, started in sorted(rechecks.items()):
+        if started < thresholds["wave_min_rechecks"]:
+            continue
+        first = wave - window
+        ids = tuple(sorted(c for day, c, _ in approvals if first <= day < wave))
+        usual = len(approvals) * window.days / days
+        if _bunched(len(ids), usual, factor, 2):
+            out.append(
+                EnrolmentCluster(
+                    "before_recheck",
+                    str(started),
+                    first,
+                    wave - dt.timedelta(days=1),
+                    len(ids),
+                    usual,
+                    ids,
+                )
+            )
+    months = (until.year - since.year) * 12 + until.month - since.month + 1
+    by_month: dict[tuple[str, int, int], list[int]] = defaultdict(list)
+    total: dict[str, int] = defaultdict(int)
+    for day, case_id, actor in approvals:
+        by_month[(actor, day.year, day.month)].append(case_id)
+        total[actor] += 1
+    for (actor, year, month), ids_ in sorted(by_month.items()):
+        usual = total[actor] / months
+        if _bunched(len(ids_), usual, factor, least):
+            start = dt.date(year, month, 1)
+            following = dt.date(year + month // 12, month % 12 + 1, 1)
+            out.append(
+                EnrolmentCluster(
+                    "one_decider",
+                    actor,
+                    start,
+                    following - dt.timedelta(days=1),
+                    len(ids_),
+                    usual,
+                    tuple(sorted(ids_)),
+                )
+            )
+    return out
+
+
+def address_key(text: str) -> str:
+    """An address as compared: compatibility-folded (full-width digits and letters as
+    half-width), case-folded, without spaces or punctuation."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def shared_contacts(session: Session, region_code: str) -> list[SharedContact]:
+    """Open and enrolled cases of the region whose household shares an address or a bank
+    account with an official of the county (or of the region, above county level)."""
+    # the county's officials (a code's first six digits), or the whole region above a county
+    officials_region = county_of(region_code)
+    by_key: dict[tuple[str, str], list[tuple[int, str, str, str]]] = defaultdict(list)
+    for official_id, name, position, region, address, account in session.execute(
+        select(
+            Official.id,
+            Person.name,
+            Official.position,
+            Official.region_code,
+            Official.home_address,
+            Official.bank_account,
+        )
+        .join(Person, Person.id == Official.person_id)
+        .where(
+            Official.region_code.startswith(officials_region, autoescape=True),
+            or_(Official.home_address.is_not(None), Official.bank_account.is_not(None)),
+        )
+    ):
+        who = (official_id, name, str(position), region)
+        if address and address_key(address):
+            by_key[("address", address_key(address))].append(who)
+        if account:
+            by_key[("bank_account", account)].append(who)
+    if not by_key:
+        return []
+    out = []
+    for case_id, address, account in session.execute(
+        select(Case.id, Household.address, Household.bank_account)
+        .join(Household, Household.id == Case.household_id)
+        .where(
+            Case.village_code.startswith(region_code, autoescape=True),
+            Case.ended_at.is_(None),
+            or_(Household.address.is_not(None), Household.bank_account.is_not(None)),
+        )
+        .order_by(Case.id)
+    ):
+        keys = [("address", address_key(address or "")), ("bank_account", account or "")]
+        for shared, key in keys:
+            for official_id, name, post, region in by_key.get((shared, key), ()):
+                out.append(SharedContact(case_id, official_id, name, post, region, shared))
+    return out
+
+
 def county_calendars(session: Session, case_ids: Iterable[int]) -> dict[int, WorkCalendar]:
     """Each case's county calendar (one per county)."""
     villages = dict(
@@ -381,4 +556,6 @@ def indicators(
             t["day_starts_hour"],
             t["day_ends_hour"],
         ),
+        clusters=enrolment_clusters(entries, since, until, tz, t),
+        shared_contacts=shared_contacts(session, region_code),
     )

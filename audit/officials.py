@@ -22,7 +22,7 @@ from engine.access import county_of, ensure_role
 from engine.clock import local_date
 from engine.errors import Conflict, InvalidData, NotFound, Problem, invalid_field, raise_invalid
 from engine.identity import InvalidIdNumber, mask_id_number, parse_id_number
-from engine.inputs import EARLIEST_DAY, LATEST_DAY
+from engine.inputs import EARLIEST_DAY, LATEST_DAY, free_text_problem
 from engine.models import (
     DeclarationSource,
     KinRelation,
@@ -36,6 +36,7 @@ from engine.models import (
 from engine.policy import parameters_in_force
 from engine.ports import Actor, LedgerEvent
 from engine.privacy import Disclosure
+from engine.services.applications import ADDRESS_MAX_CHARS, BANK_ACCOUNT_RE
 from engine.services.workflow_step import locked_case
 from engine.states import Role
 from engine.uow import UnitOfWork, db_conflicts
@@ -52,6 +53,9 @@ COLUMNS = (
 )
 #: optional columns
 TERM_COLUMNS = ("term_start", "term_end")
+#: optional: where the official lives and the account they are paid into (an inspector's
+#: indicator compares them with enrolled households')
+CONTACT_COLUMNS = ("home_address", "bank_account")
 #: the region level each position works at
 POSITION_LEVEL = {
     OfficialPosition.COUNTY_OFFICER: RegionLevel.COUNTY,
@@ -78,6 +82,8 @@ class OfficialRow:
     relation: str = ""
     term_start: str = ""
     term_end: str = ""
+    home_address: str = ""
+    bank_account: str = ""
 
     @property
     def has_relative(self) -> bool:
@@ -93,6 +99,8 @@ class RegistryReport:
 
     officials_created: int = 0
     officials_unchanged: int = 0
+    #: officials whose home address or bank account the file changed
+    officials_updated: int = 0
     relatives_created: int = 0
     relatives_unchanged: int = 0
     flags: FlagChanges = field(default_factory=FlagChanges)
@@ -113,9 +121,8 @@ def rows_from_records(
         }
         if not any(clean.values()):
             continue  # a blank line
-        out.append(
-            OfficialRow(line=line, **{c: clean.get(c, "") for c in (*COLUMNS, *TERM_COLUMNS)})
-        )
+        columns = (*COLUMNS, *TERM_COLUMNS, *CONTACT_COLUMNS)
+        out.append(OfficialRow(line=line, **{c: clean.get(c, "") for c in columns}))
     return out
 
 
@@ -157,6 +164,18 @@ class _Checked:
     relation: KinRelation | None
     term_start: dt.date | None
     term_end: dt.date | None
+
+
+def _contact_problems(row: OfficialRow) -> list[Problem]:
+    problems = []
+    if row.bank_account and not BANK_ACCOUNT_RE.match(row.bank_account):
+        problems.append(
+            _problem(row.line, "bank_account", "银行账号须为10-30位数字", "10-30 digits")
+        )
+    address = free_text_problem(row.home_address, "home_address", ADDRESS_MAX_CHARS, required=False)
+    if address is not None:
+        problems.append(_problem(row.line, "home_address", address.message, address.message_en))
+    return problems
 
 
 def _check(session: Session, rows: Sequence[OfficialRow], today: dt.date) -> list[_Checked]:
@@ -257,6 +276,7 @@ def _check(session: Session, rows: Sequence[OfficialRow], today: dt.date) -> lis
                     "the term ends before it starts",
                 )
             )
+        problems += _contact_problems(row)
         relative_number: str | None = None
         relative_birth = _date(row.relative_birth_date)
         relation: KinRelation | None = None
@@ -418,6 +438,9 @@ def import_officials(
                     Official.region_code == c.row.region_code,
                 )
             )
+            contact = {
+                name: getattr(c.row, name) for name in CONTACT_COLUMNS if getattr(c.row, name)
+            }
             if official is None:
                 official = Official(
                     person_id=person.id,
@@ -426,10 +449,16 @@ def import_officials(
                     term_start=c.term_start,
                     term_end=c.term_end,
                     created_at=now,
+                    **contact,
                 )
                 session.add(official)
                 session.flush()
                 report.officials_created += 1
+            elif any(getattr(official, k) != v for k, v in contact.items()):
+                # people move and change banks: the file's values are the current ones
+                for name, value in contact.items():
+                    setattr(official, name, value)
+                report.officials_updated += 1
             else:
                 report.officials_unchanged += 1
             officials[key] = official
@@ -474,7 +503,7 @@ def import_officials(
                 new_pairs.add((c.row.relative_name, c.relative_birth))
         raise_invalid_rows(problems)
         session.flush()
-        changed = report.officials_created + report.relatives_created
+        changed = report.officials_created + report.officials_updated + report.relatives_created
         # a repeated import changes nothing, so it adds nothing to the ledger either
         counties = {county_of(c.row.region_code) for c in checked} if changed else set()
         for county in sorted(counties):
@@ -489,6 +518,7 @@ def import_officials(
                         "rows": len(rows),
                         "file_sha256": file_sha256,
                         "officials_created": report.officials_created,
+                        "officials_updated": report.officials_updated,
                         "relatives_created": report.relatives_created,
                     },
                 ),

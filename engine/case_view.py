@@ -538,6 +538,7 @@ def _household_view(household: Household, full: bool) -> dict[str, Any]:
         out.update(
             rigid_expenses_yuan=household.rigid_expenses,
             bank_account=mask_account(household.bank_account) if household.bank_account else None,
+            address=household.address,
             deposits_yuan=None
             if household.deposits_fen is None
             else fen_to_yuan(household.deposits_fen),

@@ -49,6 +49,7 @@ WITHHELD_KEYS = frozenset(
         "extra_housing_units",
         "property",
         "findings",
+        "address",
         "content",
         "resolution",
         "note",

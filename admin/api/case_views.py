@@ -169,6 +169,7 @@ def create_case(body: CaseCreate) -> tuple[CaseOut, int]:
         income_stable=body.income_stable,
         rigid_expenses_yuan=body.rigid_expenses_yuan,
         bank_account=body.bank_account,
+        address=body.address,
         tekun_supporter=body.tekun_supporter,
         property=services.PropertyInput(
             deposits_yuan=body.property.deposits_yuan,

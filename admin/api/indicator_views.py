@@ -32,6 +32,9 @@ class IndicatorQuery(In):
     filed_share_factor: int = Field(default=DEFAULTS["filed_share_factor"], ge=1, le=100)
     min_steps: int = Field(default=DEFAULTS["min_steps"], ge=2, le=5)
     quick_minutes: int = Field(default=DEFAULTS["quick_minutes"], ge=1, le=24 * 60)
+    wave_min_rechecks: int = Field(default=DEFAULTS["wave_min_rechecks"], ge=2, le=100_000)
+    wave_window_days: int = Field(default=DEFAULTS["wave_window_days"], ge=1, le=366)
+    cluster_factor: int = Field(default=DEFAULTS["cluster_factor"], ge=1, le=100)
 
     @model_validator(mode="after")
     def _ordered(self) -> IndicatorQuery:
@@ -104,6 +107,31 @@ class OffHoursOut(BaseModel):
     day_off: bool
 
 
+class ClusterOut(BaseModel):
+    """Enrolments bunched before a recheck wave (``before_recheck``; ``who``: the wave's
+    number of rechecks) or by one decider in one month (``one_decider``; ``who``: the user)."""
+
+    kind: str
+    who: str
+    start: dt.date
+    end: dt.date
+    enrolments: int
+    usual: float
+    case_ids: list[int]
+
+
+class SharedOut(BaseModel):
+    """A household sharing an address (``address``) or a bank account (``bank_account``) with
+    an official."""
+
+    case_id: int
+    official_id: int
+    name: str
+    position: str
+    region_code: str
+    shared: str
+
+
 class IndicatorsOut(BaseModel):
     """Every indicator of the caller's region for the period."""
 
@@ -116,6 +144,8 @@ class IndicatorsOut(BaseModel):
     several_steps: list[StepsOut]
     quick_steps: list[QuickOut]
     off_hours: list[OffHoursOut]
+    clusters: list[ClusterOut]
+    shared_contacts: list[SharedOut]
 
 
 def _out(items: list[Any], model: type[BaseModel]) -> list[Any]:
@@ -135,8 +165,9 @@ def list_indicators(query: IndicatorQuery) -> tuple[IndicatorsOut, int]:
     """Patterns no single rule catches, each with the cases behind it (inspectors): deciders'
     approval rates against their peers', villages' shares of kinship-filed cases, officials
     named by flags, one user at several steps of a case, notices closed and files approved at
-    the first moment allowed, and transitions outside working hours. Reasons to look, not
-    findings."""
+    the first moment allowed, transitions outside working hours, and enrolments bunched just
+    before a recheck wave or by one decider in one month, and households at an official's
+    address or paid into an official's account. Reasons to look, not findings."""
     actor = signed_in()
     ensure_role(actor, INSPECTORS, "查看优亲厚友风险指标", "see favouritism indicators")
     rt = runtime()
@@ -146,10 +177,9 @@ def list_indicators(query: IndicatorQuery) -> tuple[IndicatorsOut, int]:
         found = indicators(
             uow.session, actor.region_code, since, until, rt.clock.tz, uow.rules, thresholds
         )
-    # officials named beside the cases they are kin to is personal data of both
-    record_reads(
-        actor, "indicators", "api", sorted({c for o in found.officials for c in o.case_ids})
-    )
+    # officials named beside the cases they are kin to, or share an address or an account
+    # with, is personal data of both
+    record_reads(actor, "indicators", "api", found.named_cases())
     return (
         IndicatorsOut(
             since=since,
@@ -161,6 +191,8 @@ def list_indicators(query: IndicatorQuery) -> tuple[IndicatorsOut, int]:
             several_steps=_out(found.several_steps, StepsOut),
             quick_steps=_out(found.quick_steps, QuickOut),
             off_hours=_out(found.off_hours, OffHoursOut),
+            clusters=_out(found.clusters, ClusterOut),
+            shared_contacts=_out(found.shared_contacts, SharedOut),
         ),
         200,
     )

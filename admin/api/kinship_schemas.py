@@ -38,6 +38,12 @@ class OfficialIn(In):
     region_code: str = Field(min_length=6, max_length=12)
     term_start: dt.date | None = None
     term_end: dt.date | None = None
+    home_address: str | None = Field(
+        default=None, max_length=200, description="where the official lives (an indicator)"
+    )
+    bank_account: str | None = Field(
+        default=None, pattern=r"^[0-9]{10,30}$", description="the official's own account"
+    )
     relatives: list[RelativeIn] = Field(default_factory=list, max_length=200)
 
 

@@ -67,6 +67,8 @@ def create_official(body: OfficialIn) -> tuple[OfficialOut, int]:
         "region_code": body.region_code,
         "term_start": body.term_start.isoformat() if body.term_start else "",
         "term_end": body.term_end.isoformat() if body.term_end else "",
+        "home_address": body.home_address or "",
+        "bank_account": body.bank_account or "",
     }
     rows = [
         OfficialRow(

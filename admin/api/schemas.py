@@ -106,6 +106,9 @@ class CaseCreate(In):
         default=Decimal(0), description="rigid medical/disability expenses per month"
     )
     bank_account: str | None = Field(default=None, pattern=r"^[0-9]{10,30}$")
+    address: str | None = Field(
+        default=None, max_length=200, description="where the household lives"
+    )
     property: PropertyIn = Field(default_factory=PropertyIn)
     tekun_supporter: (
         Literal[

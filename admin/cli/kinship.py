@@ -71,7 +71,8 @@ def officials_import(file: Path, username: str | None) -> None:
             runtime().uow(), operator(username), rows_from_records(records), file_sha256=digest
         )
     click.echo(
-        f"officials: {report.officials_created} created, {report.officials_unchanged} unchanged; "
+        f"officials: {report.officials_created} created, {report.officials_updated} updated, "
+        f"{report.officials_unchanged} unchanged; "
         f"relatives: {report.relatives_created} created, {report.relatives_unchanged} unchanged; "
         f"flags: {report.flags.new} new, {report.flags.unchanged} unchanged, "
         f"{report.flags.vanished} vanished"

@@ -371,9 +371,10 @@ class OfficialsView(Restricted, BaseView):  # type: ignore[misc]
         )
         flash(
             gettext(
-                "Officials: %(created)s created, %(unchanged)s unchanged; relatives: "
-                "%(rcreated)s created; kinship flags: %(new)s new.",
+                "Officials: %(created)s created, %(updated)s updated, %(unchanged)s unchanged; "
+                "relatives: %(rcreated)s created; kinship flags: %(new)s new.",
                 created=report.officials_created,
+                updated=report.officials_updated,
                 unchanged=report.officials_unchanged,
                 rcreated=report.relatives_created,
                 new=report.flags.new,

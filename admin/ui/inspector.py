@@ -594,7 +594,5 @@ class IndicatorsView(Restricted, BaseView):  # type: ignore[misc]
             since, until = until, since
         with rt.reader() as uow:
             found = indicators(uow.session, actor.region_code, since, until, rt.clock.tz, uow.rules)
-        record_reads(
-            actor, "indicators", "ui", sorted({c for o in found.officials for c in o.case_ids})
-        )
+        record_reads(actor, "indicators", "ui", found.named_cases())
         return self.render("ui/indicators.html", found=found, thresholds=INDICATOR_DEFAULTS)

@@ -34,6 +34,10 @@ class Official(Base):
     term_start: Mapped[dt.date | None] = mapped_column(Date)
     term_end: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: where the official lives and the account they are paid into, when the registry gives
+    #: them: a household enrolled at the one or paid into the other is an indicator
+    home_address: Mapped[str | None] = mapped_column(String(200))
+    bank_account: Mapped[str | None] = mapped_column(String(40))
 
     person: Mapped[Person] = relationship()
 

@@ -82,6 +82,8 @@ class Household(Base):
     rigid_expenses_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     #: bank account the benefit is paid into (sensitive; shown masked)
     bank_account: Mapped[str | None] = mapped_column(String(40))
+    #: where the household lives, as the application gives it
+    address: Mapped[str | None] = mapped_column(String(200))
     #: property checked against the local limits (None: not yet assessed)
     deposits_fen: Mapped[int | None] = mapped_column(BigInteger)
     vehicles: Mapped[int | None] = mapped_column(SmallInteger)

@@ -11,6 +11,7 @@ from typing import Any
 
 from engine.errors import Problem, invalid_field
 from engine.identity import InvalidIdNumber, parse_id_number
+from engine.inputs import free_text_problem
 from engine.models import AreaType, Category, DisabilityType, IncomeType, Relation
 from engine.rules import SUPPORTER_ABLE, SUPPORTER_GROUNDS
 
@@ -20,6 +21,8 @@ CENT = Decimal("0.01")
 MAX_MEMBERS = 30
 MAX_PROPERTY_COUNT = 99
 BANK_ACCOUNT_RE = re.compile(r"^[0-9]{10,30}$")
+#: the longest address the household record holds
+ADDRESS_MAX_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class Application:
     income_stable: bool = True
     rigid_expenses_yuan: Decimal = Decimal(0)
     bank_account: str | None = None
+    #: where the household lives (free text)
+    address: str | None = None
     property: PropertyInput = PropertyInput()
     #: tekun: the legal supporters' situation (``engine.rules.SUPPORTER_GROUNDS`` or "able")
     tekun_supporter: str | None = None
@@ -285,6 +290,10 @@ def _household_problems(app: Application) -> list[Problem]:
         problems.append(
             invalid_field("bank_account", "银行账号须为10-30位数字", "bank_account: 10-30 digits")
         )
+    if app.address is not None:
+        problem = free_text_problem(app.address, "address", ADDRESS_MAX_CHARS, required=False)
+        if problem is not None:
+            problems.append(problem)
     prop = app.property
     if prop.deposits_yuan is not None and not is_amount(prop.deposits_yuan):
         problems.append(

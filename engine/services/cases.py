@@ -241,6 +241,8 @@ def _set_profile(household: Household, app: Application) -> None:
     household.rigid_expenses_fen = yuan_to_fen(Decimal(app.rigid_expenses_yuan))
     if app.bank_account is not None:
         household.bank_account = app.bank_account
+    if app.address is not None:
+        household.address = app.address.strip() or None
     prop = app.property
     household.deposits_fen = (
         None if prop.deposits_yuan is None else yuan_to_fen(Decimal(prop.deposits_yuan))
@@ -277,6 +279,7 @@ def _application_payload(app: Application, area_type: AreaType) -> dict[str, Any
         "income_stable": app.income_stable,
         "rigid_expenses_yuan": Decimal(app.rigid_expenses_yuan).quantize(CENT),
         "bank_account": mask_account(app.bank_account) if app.bank_account else None,
+        "address": app.address.strip() if app.address else None,
         "referral": app.referral.as_payload() if app.referral else None,
         "property": {
             "deposits_yuan": app.property.deposits_yuan,

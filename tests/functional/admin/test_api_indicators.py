@@ -48,6 +48,29 @@ def test_the_indicators_name_the_pattern_and_the_cases_behind_it(
     assert odd.status_code == 422
 
 
+def test_enrolments_bunched_by_one_decider_are_listed_with_their_cases(
+    client: FlaskClient, auth: Auth, world: World
+) -> None:
+    cases = [world.apply() for _ in range(2)]
+    for case_id in cases:
+        world.to_state(case_id, CaseState.ACTIVE)
+    query = "min_decisions=2&cluster_factor=1&wave_window_days=10&wave_min_rechecks=2"
+    response = client.get(f"/api/v1/audit/indicators?{query}", headers=auth("inspector"))
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body is not None
+    (cluster,) = body["clusters"]
+    assert (cluster["kind"], cluster["who"], cluster["enrolments"]) == (
+        "one_decider",
+        "approver",
+        2,
+    )
+    assert sorted(cluster["case_ids"]) == sorted(cases)
+    assert body["thresholds"]["wave_window_days"] == 10
+    zero = client.get("/api/v1/audit/indicators?wave_window_days=0", headers=auth("inspector"))
+    assert zero.status_code == 422
+
+
 def test_the_workspace_shows_the_indicators_with_links_to_the_cases(
     client: FlaskClient, world: World
 ) -> None:
@@ -57,6 +80,7 @@ def test_the_workspace_shows_the_indicators_with_links_to_the_cases(
     b.sign_in("inspector", PASSWORD)
     page = b.text("/admin/indicators/")
     assert 'id="indicator-deciders"' in page and f"/admin/case/{case_id}" in page
+    assert 'id="indicator-clusters"' in page
     assert "优亲厚友" in page or "审批员批准率对比" in page
     clerk = Browser(client)
     clerk.sign_in("clerk", PASSWORD)

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from audit.indicators import decider_rates, off_hours, quick_steps, several_steps
+from audit.indicators import (
+    DEFAULTS,
+    decider_rates,
+    enrolment_clusters,
+    off_hours,
+    quick_steps,
+    several_steps,
+)
 from engine.calendar import WorkCalendar
 from engine.clock import CHINA_TZ
 from engine.rulebook import national_rules
@@ -69,3 +76,51 @@ def test_transitions_at_night_and_on_days_off_are_listed() -> None:
     entries = [(1, "a", "approve", T), (2, "b", "approve", saturday), (3, "c", "accept", night)]
     found = off_hours(entries, CHINA_TZ, dict.fromkeys((1, 2, 3), calendar), 8, 18)
     assert [(o.case_id, o.day_off) for o in found] == [(2, True), (3, False)]
+
+
+def day(month: int, d: int, hour: int = 10) -> dt.datetime:
+    return dt.datetime(2026, month, d, hour, 0, tzinfo=CHINA_TZ)
+
+
+def test_enrolments_bunched_just_before_a_recheck_wave_are_listed() -> None:
+    # a steady approval a fortnight through the year, then eight in the month before a wave
+    # of twelve rechecks on 1 June: those eight escape the wave
+    entries = [(i, "approver", "approve", day(1 + i // 2, 1 + 14 * (i % 2))) for i in range(8)]
+    entries += [(100 + i, "approver", "approve", day(5, 10 + i)) for i in range(8)]
+    entries += [(200 + i, "reviewer", "start_recheck", day(6, 1)) for i in range(12)]
+    found = enrolment_clusters(
+        entries, dt.date(2026, 1, 1), dt.date(2026, 12, 31), CHINA_TZ, DEFAULTS
+    )
+    (wave,) = [c for c in found if c.kind == "before_recheck"]
+    assert (wave.start, wave.end, wave.who) == (dt.date(2026, 5, 2), dt.date(2026, 5, 31), "12")
+    assert wave.case_ids == tuple(range(100, 108))
+    assert wave.usual == 16 * 30 / 365
+
+
+def test_a_day_of_few_rechecks_is_no_wave() -> None:
+    entries = [(100 + i, "approver", "approve", day(5, 10 + i)) for i in range(8)]
+    entries += [(200 + i, "reviewer", "start_recheck", day(6, 1)) for i in range(9)]
+    found = enrolment_clusters(
+        entries, dt.date(2026, 1, 1), dt.date(2026, 12, 31), CHINA_TZ, DEFAULTS
+    )
+    assert [c for c in found if c.kind == "before_recheck"] == []
+
+
+def test_one_deciders_month_far_above_their_own_pace_is_listed() -> None:
+    # "busy" approves one case a month, then six in March; "steady" two a month all year
+    entries = [(m, "busy", "approve", day(m, 5)) for m in range(1, 13) if m != 3]
+    entries += [(100 + i, "busy", "approve", day(3, 2 + i)) for i in range(6)]
+    entries += [
+        (200 + 2 * m + k, "steady", "approve", day(m, 9 + k)) for m in range(1, 13) for k in (0, 1)
+    ]
+    found = enrolment_clusters(
+        entries, dt.date(2026, 1, 1), dt.date(2026, 12, 31), CHINA_TZ, DEFAULTS
+    )
+    (burst,) = [c for c in found if c.kind == "one_decider"]
+    assert (burst.who, burst.start, burst.end) == (
+        "busy",
+        dt.date(2026, 3, 1),
+        dt.date(2026, 3, 31),
+    )
+    assert burst.case_ids == tuple(range(100, 106))
+    assert burst.enrolments == 6 and burst.usual == 17 / 12
