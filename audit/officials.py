@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit.conflicts import FlagChanges
 from audit.kinship import case_members, close_for
+from audit.relations import LABELS as RELATION_LABELS
 from audit.relations import close_relations
 from audit.scan import affected_cases, scan
 from engine.access import county_of, ensure_role
@@ -56,6 +58,12 @@ TERM_COLUMNS = ("term_start", "term_end")
 #: optional: where the official lives and the account they are paid into (an inspector's
 #: indicator compares them with enrolled households')
 CONTACT_COLUMNS = ("home_address", "bank_account")
+#: a region level in words
+LEVEL_WORDS = {
+    RegionLevel.COUNTY: "县",
+    RegionLevel.TOWNSHIP: "乡镇",
+    RegionLevel.VILLAGE: "村（居）",
+}
 #: the region level each position works at
 POSITION_LEVEL = {
     OfficialPosition.COUNTY_OFFICER: RegionLevel.COUNTY,
@@ -65,6 +73,30 @@ POSITION_LEVEL = {
     OfficialPosition.VILLAGE_MEMBER: RegionLevel.VILLAGE,
 }
 REGISTRY_ROLES = frozenset({Role.ADMIN})
+#: each column's header as the template prints it: a file may use these or the names above
+HEADERS_ZH = {
+    "official_id_number": "身份证号码",
+    "official_name": "姓名",
+    "position": "职务",
+    "region_code": "所在地区代码",
+    "relative_id_number": "亲属身份证号码",
+    "relative_name": "亲属姓名",
+    "relative_birth_date": "亲属出生日期",
+    "relation": "亲属是本人的",
+    "term_start": "任期开始",
+    "term_end": "任期结束",
+    "home_address": "家庭住址",
+    "bank_account": "本人银行账号",
+}
+_COLUMN_OF = {**{c: c for c in HEADERS_ZH}, **{zh: c for c, zh in HEADERS_ZH.items()}}
+#: positions in words (a file may give these or the codes)
+POSITION_LABELS = {
+    OfficialPosition.COUNTY_OFFICER: ("县级经办人员", "county case officer"),
+    OfficialPosition.TOWNSHIP_OFFICER: ("乡镇经办人员", "township case officer"),
+    OfficialPosition.VILLAGE_DIRECTOR: ("村（居）委会主任", "village committee director"),
+    OfficialPosition.VILLAGE_DEPUTY: ("村（居）委会副主任", "village committee deputy director"),
+    OfficialPosition.VILLAGE_MEMBER: ("村（居）委会委员", "village committee member"),
+}
 
 
 @dataclass(frozen=True)
@@ -108,17 +140,34 @@ class RegistryReport:
     official_ids: list[int] = field(default_factory=list)
 
 
+def column_name(header: str) -> str:
+    """The column a header names (its English name or the template's Chinese one)."""
+    text = header.strip()
+    return _COLUMN_OF.get(text, text)
+
+
+def _code(text: str, labels: Mapping[Any, tuple[str, str]]) -> str:
+    """A value given in words (``labels``) as its code; anything else as it is."""
+    for code, (zh, _) in labels.items():
+        if text == zh:
+            return str(code)
+    return text
+
+
 def rows_from_records(
     records: Iterable[Mapping[str, object]], first_line: int = 2
 ) -> list[OfficialRow]:
-    """Turn header-keyed records (from CSV or XLSX) into rows, keeping line numbers."""
+    """Turn header-keyed records (from CSV or XLSX) into rows, keeping line numbers; headers,
+    positions and relations may be given in Chinese as the template gives them."""
     out = []
     for line, record in enumerate(records, first_line):
         clean = {
-            str(k).strip(): ("" if v is None else str(v).strip())
+            column_name(str(k)): ("" if v is None else str(v).strip())
             for k, v in record.items()
             if k is not None
         }
+        clean["position"] = _code(clean.get("position", ""), POSITION_LABELS)
+        clean["relation"] = _code(clean.get("relation", ""), RELATION_LABELS)
         if not any(clean.values()):
             continue  # a blank line
         columns = (*COLUMNS, *TERM_COLUMNS, *CONTACT_COLUMNS)
@@ -127,11 +176,11 @@ def rows_from_records(
 
 
 def check_header(header: Sequence[str]) -> None:
-    """Refuse a file without the registry columns."""
-    missing = [c for c in COLUMNS if c not in {h.strip() for h in header}]
+    """Refuse a file without the registry columns (named in English or as the template)."""
+    missing = [c for c in COLUMNS if c not in {column_name(h) for h in header}]
     if missing:
         raise InvalidData(
-            f"缺少列：{', '.join(missing)}",
+            f"缺少列：{'、'.join(HEADERS_ZH[c] for c in missing)}（可下载导入模板）",
             f"missing columns: {', '.join(missing)} (expected {','.join(COLUMNS)})",
             code="bad_header",
         )
@@ -140,7 +189,7 @@ def check_header(header: Sequence[str]) -> None:
 def _problem(line: int, column: str, zh: str, en: str) -> Problem:
     return Problem(
         code="invalid_row",
-        message=f"第{line}行 {column}：{zh}",
+        message=f"第{line}行「{HEADERS_ZH.get(column, column)}」：{zh}",
         message_en=f"line {line}, {column}: {en}",
         field=f"line {line}.{column}",
     )
@@ -235,7 +284,7 @@ def _check(session: Session, rows: Sequence[OfficialRow], today: dt.date) -> lis
                 _problem(
                     row.line,
                     "position",
-                    "职务类别无效",
+                    "职务无效，可填：" + "、".join(zh for zh, _ in POSITION_LABELS.values()),
                     "one of: " + ", ".join(v.value for v in OfficialPosition),
                 )
             )
@@ -249,7 +298,8 @@ def _check(session: Session, rows: Sequence[OfficialRow], today: dt.date) -> lis
                 _problem(
                     row.line,
                     "region_code",
-                    f"{row.position} 须对应 {POSITION_LEVEL[position].value}",
+                    f"{POSITION_LABELS[position][0]}须对应"
+                    f"{LEVEL_WORDS[POSITION_LEVEL[position]]}级地区",
                     f"a {row.position} works at {POSITION_LEVEL[position].value} level",
                 )
             )
@@ -291,7 +341,8 @@ def _check(session: Session, rows: Sequence[OfficialRow], today: dt.date) -> lis
                     _problem(
                         row.line,
                         "relation",
-                        "亲属关系无效",
+                        "亲属关系无效，可填："
+                        + "、".join(RELATION_LABELS[k][0] for k in KinRelation),
                         "one of: " + ", ".join(k.value for k in KinRelation),
                     )
                 )
@@ -300,7 +351,7 @@ def _check(session: Session, rows: Sequence[OfficialRow], today: dt.date) -> lis
                     _problem(
                         row.line,
                         "relation",
-                        "该关系不在本县近亲属范围内（见参数 kinship_additions）",
+                        "该关系不在本县规定的近亲属范围内（见参数“近亲属范围的地方扩展”）",
                         "outside the county's configured close relations (kinship_additions)",
                     )
                 )

@@ -19,12 +19,18 @@ from admin.cli.kinship import COMMANDS as KINSHIP_COMMANDS
 from admin.cli.notices import notices
 from admin.cli.rules import COMMANDS as RULE_COMMANDS
 from admin.cli.rules import audit_replay
-from admin.cli.support import acting_user, domain_errors, progress_bar, require_schema
+from admin.cli.support import (
+    acting_user,
+    domain_errors,
+    progress_bar,
+    require_schema,
+    write_template,
+)
 from admin.config import ConfigError
 from admin.documents.fonts import document_warnings
 from admin.extensions import runtime
 from admin.grants import GrantError, apply_grants, grant_statements
-from admin.imports import read_text
+from admin.imports import read_records
 from admin.migrate import current_revision, head_revision, upgrade
 from audit.checkpoints import (
     Checkpoint,
@@ -36,7 +42,7 @@ from audit.checkpoints import (
 from audit.verify import count_entries, verify_all
 from engine.models import Base, Case, Region, User
 from engine.services import advance as advance_case
-from engine.services.regions import import_regions, parse_region_csv
+from engine.services.regions import import_regions, region_rows
 from engine.services.users import NewUser, approve_user, create_user
 from engine.states import Role
 
@@ -148,20 +154,34 @@ def db_current(check: bool) -> None:
 @regions.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def regions_import(file: Path) -> None:
-    """Import regions from a CSV file (code,name,parent_code,level,area_type).
+    """Import regions from a CSV or XLSX file (code,name,parent_code,level,area_type).
 
     Optional columns: population, and the contacts printed on documents:
     authority, office, phone (townships and counties), reconsideration_body
-    and court (counties). All rows are checked first; any invalid row
+    and court (counties). The template's Chinese headers and words are accepted
+    too (`doudi regions template`). All rows are checked first; any invalid row
     refuses the whole file. Importing the same file again changes nothing.
     """
     require_schema()
     with domain_errors():
-        text = read_text(file.name, file.read_bytes())
-        report = import_regions(runtime().uow(), parse_region_csv(text))
+        rows = region_rows(*read_records(file.name, file.read_bytes()))
+        report = import_regions(runtime().uow(), rows)
     click.echo(
         f"regions: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
     )
+
+
+@regions.command("template")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Where to write the XLSX template.",
+)
+def regions_template(out: Path) -> None:
+    """Write the region import template: Chinese headers, drop-down lists, notes."""
+    write_template(out, "regions")
 
 
 @users.command("create")

@@ -18,6 +18,7 @@ from admin.cli.support import (
     progress_bar,
     reading_user,
     require_schema,
+    write_template,
 )
 from admin.exports import write_table
 from admin.extensions import runtime
@@ -77,6 +78,19 @@ def officials_import(file: Path, username: str | None) -> None:
         f"flags: {report.flags.new} new, {report.flags.unchanged} unchanged, "
         f"{report.flags.vanished} vanished"
     )
+
+
+@officials.command("template")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Where to write the XLSX template.",
+)
+def officials_template(out: Path) -> None:
+    """Write the registry import template: Chinese headers, drop-down lists, notes."""
+    write_template(out, "officials")
 
 
 @kinship.command("scan")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from admin.exports import table_format
 from admin.extensions import runtime
+from admin.import_templates import TEMPLATES
 from admin.migrate import current_revision, head_revision
 from audit.recorder import log_reads
 from engine.access import covers
@@ -81,3 +82,11 @@ def log_cli_read(actor: Actor, action: str, case_ids: Collection[int | None]) ->
             uow.session, actor, action=action, channel="cli", at=rt.clock.now(), case_ids=case_ids
         )
         uow.commit()
+
+
+def write_template(out: Path, kind: str) -> None:
+    """Write an import template, refusing to overwrite a file."""
+    if out.exists():
+        raise click.ClickException(f"{out} exists: not overwritten")
+    out.write_bytes(TEMPLATES[kind]())
+    click.echo(f"wrote {out}")

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 from decimal import Decimal, InvalidOperation
 from typing import NoReturn
+from urllib.parse import quote
 
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
@@ -19,7 +20,8 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from admin.extensions import runtime
-from admin.imports import read_records, read_text
+from admin.import_templates import TEMPLATE_NAMES, TEMPLATES, XLSX_MIMETYPE
+from admin.imports import read_records
 from admin.ui.access import Restricted, current_actor, shows_domain_errors
 from admin.ui.paging import PAGE_SIZE, page_arg, page_count
 from audit.officials import check_header, import_officials, list_officials, rows_from_records
@@ -31,7 +33,7 @@ from engine.privacy import Disclosure
 from engine.queries import region_names
 from engine.services.policy import NewParameter, NewStandard, set_parameter, set_standard
 from engine.services.policy_queries import list_parameters, list_standards
-from engine.services.regions import import_regions, parse_region_csv
+from engine.services.regions import import_regions, region_rows
 from engine.services.users import NewUser, approve_user, create_user, update_user
 from engine.states import Role
 
@@ -56,6 +58,16 @@ def _upload() -> tuple[str, bytes]:
         megabytes = MAX_UPLOAD_BYTES // 1024 // 1024
         _refuse("file", f"文件超过{megabytes} MB", f"the file is larger than {megabytes} MB")
     return upload.filename, data
+
+
+def template_download(kind: str) -> Response:
+    """An import template as an XLSX download."""
+    response = Response(TEMPLATES[kind](), mimetype=XLSX_MIMETYPE)
+    name = quote(f"{TEMPLATE_NAMES[kind]}导入模板.xlsx")
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{kind}-template.xlsx\"; filename*=UTF-8''{name}"
+    )
+    return response
 
 
 def _date(raw: str, field: str) -> dt.date:
@@ -249,12 +261,18 @@ class RegionsView(Restricted, BaseView):  # type: ignore[misc]
             pages=page_count(total),
         )
 
+    @expose("/template.xlsx")
+    def template(self) -> Response:
+        """The region import template: Chinese headers, drop-down lists, a sheet of notes."""
+        return template_download("regions")
+
     @expose("/import", methods=["POST"])
     @shows_domain_errors
     def upload(self) -> Response:
-        """Import a region CSV (code,name,parent_code,level,area_type[,population]): all or none."""
+        """Import a region file, CSV or XLSX (code,name,parent_code,level,area_type[,population]
+        and contacts, or the template's Chinese headers): all or none."""
         filename, data = _upload()
-        rows = parse_region_csv(read_text(filename, data))
+        rows = region_rows(*read_records(filename, data))
         report = import_regions(runtime().uow(), rows, current_actor())
         flash(
             gettext(
@@ -355,6 +373,11 @@ class OfficialsView(Restricted, BaseView):  # type: ignore[misc]
             page=page,
             pages=page_count(total),
         )
+
+    @expose("/template.xlsx")
+    def template(self) -> Response:
+        """The registry import template: Chinese headers, drop-down lists, a sheet of notes."""
+        return template_download("officials")
 
     @expose("/import", methods=["POST"])
     @shows_domain_errors

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -70,26 +70,60 @@ class ImportReport:
     unchanged: int
 
 
-def parse_region_csv(text: str) -> list[RegionRow]:
-    """Parse CSV text with the header ``code,name,parent_code,level,area_type``.
+#: each column's header as the import template prints it: a file may use these or the names
+HEADERS_ZH = {
+    "code": "区划代码",
+    "name": "名称",
+    "parent_code": "上级区划代码",
+    "level": "层级",
+    "area_type": "城乡类别",
+    "population": "户籍人口",
+    "authority": "民政部门",
+    "office": "受理窗口及地址",
+    "phone": "联系电话",
+    "reconsideration_body": "行政复议机关",
+    "court": "行政诉讼法院",
+}
+_COLUMN_OF = {**{c: c for c in HEADERS_ZH}, **{zh: c for c, zh in HEADERS_ZH.items()}}
+#: levels and area types in words (a file may give these or the codes)
+LEVEL_WORDS = {"county": "县", "township": "乡镇", "village": "村"}
+AREA_WORDS = {"urban": "城市", "rural": "农村"}
 
-    Optional columns: ``population`` and the contacts of CONTACT_COLUMNS.
-    """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = tuple(h.strip() for h in reader.fieldnames or ())
-    missing = [c for c in COLUMNS if c not in header]
+
+def _code(text: str, words: dict[str, str]) -> str:
+    for code, word in words.items():
+        if text == word:
+            return code
+    return text
+
+
+def region_rows(
+    header: Sequence[str], records: Iterable[Mapping[str, object]], first_line: int = 2
+) -> list[RegionRow]:
+    """Rows from a header and header-keyed records (CSV or XLSX); headers, levels and area
+    types may be given in Chinese as the template gives them."""
+    columns = {_COLUMN_OF.get(h.strip(), h.strip()) for h in header if h}
+    missing = [c for c in COLUMNS if c not in columns]
     if missing:
         raise InvalidData(
-            f"缺少列：{', '.join(missing)}",
+            f"缺少列：{'、'.join(HEADERS_ZH[c] for c in missing)}（可下载导入模板）",
             f"missing columns: {', '.join(missing)} (expected {','.join(COLUMNS)})",
             code="bad_header",
         )
     rows = []
-    for raw in reader:
-        clean = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+    for line, raw in enumerate(records, first_line):
+        clean = {
+            _COLUMN_OF.get(str(k).strip(), str(k).strip()): ("" if v is None else str(v).strip())
+            for k, v in raw.items()
+            if k is not None
+        }
+        if not any(clean.values()):
+            continue  # a blank line
+        clean["level"] = _code(clean.get("level", ""), LEVEL_WORDS)
+        clean["area_type"] = _code(clean.get("area_type", ""), AREA_WORDS)
         rows.append(
             RegionRow(
-                line=reader.line_num,
+                line=line,
                 population=clean.get("population", ""),
                 **{c: clean.get(c, "") for c in (*COLUMNS, *CONTACT_COLUMNS)},
             )
@@ -97,10 +131,21 @@ def parse_region_csv(text: str) -> list[RegionRow]:
     return rows
 
 
+def parse_region_csv(text: str) -> list[RegionRow]:
+    """Parse CSV text with the header ``code,name,parent_code,level,area_type`` (or the
+    template's Chinese headers).
+
+    Optional columns: ``population`` and the contacts of CONTACT_COLUMNS.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    records = list(reader)
+    return region_rows(reader.fieldnames or (), records)
+
+
 def _row_problem(row: RegionRow, column: str, zh: str, en: str) -> Problem:
     return Problem(
         code="invalid_row",
-        message=f"第{row.line}行 {column}：{zh}",
+        message=f"第{row.line}行「{HEADERS_ZH.get(column, column)}」：{zh}",
         message_en=f"line {row.line}, {column}: {en}",
         field=f"line {row.line}.{column}",
     )
@@ -111,7 +156,7 @@ def _check_row(row: RegionRow, known: dict[str, tuple[RegionLevel, str | None]])
     if not row.name or len(row.name) > 100:
         problems.append(_row_problem(row, "name", "名称不能为空且不超过100字", "1-100 characters"))
     if row.area_type not in [a.value for a in AreaType]:
-        problems.append(_row_problem(row, "area_type", "须为 urban 或 rural", "urban or rural"))
+        problems.append(_row_problem(row, "area_type", "须为“城市”或“农村”", "urban or rural"))
     if row.population and (not row.population.isdigit() or len(row.population) > 9):
         problems.append(
             _row_problem(row, "population", "须为不小于0的整数", "a whole number of people")
@@ -119,9 +164,7 @@ def _check_row(row: RegionRow, known: dict[str, tuple[RegionLevel, str | None]])
     problems.extend(_contact_problems(row))
     if row.level not in [lv.value for lv in RegionLevel]:
         problems.append(
-            _row_problem(
-                row, "level", "须为 county、township 或 village", "county|township|village"
-            )
+            _row_problem(row, "level", "须为“县”“乡镇”或“村”", "county|township|village")
         )
         return problems
     level = RegionLevel(row.level)
@@ -130,7 +173,7 @@ def _check_row(row: RegionRow, known: dict[str, tuple[RegionLevel, str | None]])
             _row_problem(
                 row,
                 "code",
-                f"{level.value} 代码须为{CODE_LENGTH[level]}位数字",
+                f"{LEVEL_WORDS[level.value]}级区划代码须为{CODE_LENGTH[level]}位数字",
                 f"a {level.value} code has {CODE_LENGTH[level]} digits",
             )
         )
@@ -150,7 +193,7 @@ def _check_row(row: RegionRow, known: dict[str, tuple[RegionLevel, str | None]])
                 _row_problem(
                     row,
                     "parent_code",
-                    f"上级须为 {PARENT_LEVEL[level].value}",
+                    f"上级须为{LEVEL_WORDS[PARENT_LEVEL[level].value]}级区划",
                     f"the parent must be a {PARENT_LEVEL[level].value}",
                 )
             )

@@ -68,6 +68,33 @@ def test_import_flags_the_case_and_a_second_import_changes_nothing(
     assert registry_ledger(world) == ["import_officials"]  # the repeat left no trace either
 
 
+def test_the_template_filled_in_chinese_imports_and_is_not_overwritten(
+    run: Run, tmp_path: Path, applicant: tuple[int, str]
+) -> None:
+    _, relative = applicant
+    out = tmp_path / "名册模板.xlsx"
+    written = run("officials", "template", "--out", str(out))
+    assert written.exit_code == 0, written.output
+    book = load_workbook(out)
+    assert [c.value for c in book.worksheets[0][1]][:4] == [
+        "身份证号码",
+        "姓名",
+        "职务",
+        "所在地区代码",
+    ]
+    assert book.sheetnames[1] == "填写说明"
+    official = id_number(dt.date(1971, 8, 8))
+    book.worksheets[0].append(
+        [official, "王建军", "村（居）委会委员", VILLAGE_A1, relative, "李芳", "", "兄弟姐妹"]
+    )
+    book.save(out)
+    imported = run("officials", "import", str(out))
+    assert imported.exit_code == 0, imported.output
+    assert "officials: 1 created" in imported.output and "flags: 1 new" in imported.output
+    again = run("officials", "template", "--out", str(out))
+    assert again.exit_code != 0 and "not overwritten" in again.output
+
+
 def test_xlsx_is_read_like_csv(run: Run, tmp_path: Path, applicant: tuple[int, str]) -> None:
     _, relative = applicant
     book = Workbook()

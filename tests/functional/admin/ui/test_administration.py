@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from audit.models import LedgerEntry
@@ -278,3 +279,82 @@ def test_the_officials_registry_imports_an_xlsx_file(as_user, world: World) -> N
     assert "赵主任" in page and "赵*弟" in page and "新增1名" in page  # relatives masked
     with world.rt.reader() as uow:
         assert len(uow.session.scalars(select(Official.id)).all()) == 1
+
+
+def filled_template(template: bytes, rows: list[list[str]]) -> bytes:
+    """The template as downloaded, with rows typed under its headers."""
+    book = load_workbook(io.BytesIO(template))
+    sheet = book.worksheets[0]
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_registry_template_downloads_and_imports_with_chinese_headers_and_words(
+    as_user, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    b = as_user("admin")
+    page = b.text("/admin/officials/")
+    assert 'id="import-officials-template"' in page
+    download = b.get("/admin/officials/template.xlsx")
+    assert download.status_code == 200
+    assert download.mimetype.endswith("spreadsheetml.sheet")
+    official = id_number(dt.date(1970, 2, 3))
+    filled = filled_template(
+        download.data,
+        [
+            [
+                official,
+                "钱主任",
+                "村（居）委会主任",
+                VILLAGE_A1,
+                "",
+                "钱小妹",
+                "1980-01-02",
+                "兄弟姐妹",
+            ]
+        ],
+    )
+    b.post(
+        "/admin/officials/import",
+        {"file": (io.BytesIO(filled), "名册.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert "新增1名" in b.text("/admin/officials/")
+    with world.rt.reader() as uow:
+        post = uow.session.scalar(select(Official.position))
+    assert post == "village_director"
+    # a wrong word is named by line and by the column's Chinese header, with what may be given
+    wrong = filled_template(
+        download.data,
+        [[official, "钱主任", "村长", VILLAGE_A1, "", "钱小弟", "1982-01-02", "堂兄弟"]],
+    )
+    b.post(
+        "/admin/officials/import",
+        {"file": (io.BytesIO(wrong), "名册.xlsx")},
+        content_type="multipart/form-data",
+    )
+    refused = b.text("/admin/officials/")
+    assert "第2行「职务」：职务无效，可填：县级经办人员" in refused
+    assert "第2行「亲属是本人的」：亲属关系无效，可填：配偶" in refused
+
+
+def test_the_region_template_imports_chinese_words(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    b = as_user("admin")
+    download = b.get("/admin/regions/template.xlsx")
+    assert download.status_code == 200
+    filled = filled_template(
+        download.data, [[f"{TOWNSHIP_A}298", "新建村", TOWNSHIP_A, "村", "农村"]]
+    )
+    b.get("/admin/regions/")
+    b.post(
+        "/admin/regions/import",
+        {"file": (io.BytesIO(filled), "区划.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert "新增1个" in b.text("/admin/regions/")
+    with world.rt.reader() as uow:
+        village = uow.session.get(Region, f"{TOWNSHIP_A}298")
+        assert village is not None and village.level == "village"
