@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Flask, jsonify, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from admin.extensions import runtime
 from admin.migrate import current_revision, head_revision
-from engine.models import Case, Region, RegionLevel
-from engine.states import STATE_LABELS, CaseState
+from engine.models import Region, RegionLevel
 
 bp = Blueprint("pages", __name__)
 
@@ -19,23 +18,15 @@ bp = Blueprint("pages", __name__)
 def index() -> ResponseReturnValue:
     """The start page: which county this is, where to sign in, where the API is.
 
-    Counts of cases by state are shown to signed-in users only: even aggregate
-    assistance figures of a small village are not for anyone on the network.
+    It shows no figures: even aggregate assistance figures of a small village are not for
+    anyone on the network. Signed-in staff find them on their dashboard.
     """
-    rt = runtime()
-    signed_in = bool(current_user.is_authenticated)
-    with rt.reader() as uow:
-        counts = (
-            dict(uow.session.execute(select(Case.state, func.count()).group_by(Case.state)).all())
-            if signed_in
-            else {}
-        )
+    with runtime().reader() as uow:
         county = uow.session.scalar(
             select(Region).where(Region.level == RegionLevel.COUNTY).order_by(Region.code)
         )
-    rows = [(STATE_LABELS[state][0], state.value, counts.get(state, 0)) for state in CaseState]
     return render_template(
-        "index.html", rows=rows if signed_in else [], total=sum(counts.values()), county=county
+        "index.html", county=county, signed_in=bool(current_user.is_authenticated)
     )
 
 

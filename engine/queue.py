@@ -83,6 +83,26 @@ def _waiting(actor: Actor, today: dt.date) -> ColumnElement[bool]:
     return and_(waiting, Case.village_code.startswith(actor.region_code, autoescape=True))
 
 
+def queue_groups(
+    session: Session, where: list[ColumnElement[bool]], today: dt.date
+) -> list[QueueGroup]:
+    """How many of the cases meeting ``where`` are in each state, and how many are overdue."""
+    overdue = func.sum(case((Case.due_on < today, 1), else_=0))
+    groups = [
+        QueueGroup(str(s), n, int(late or 0))
+        for s, n, late in session.execute(
+            select(Case.state, func.count(), overdue).where(*where).group_by(Case.state)
+        )
+    ]
+    groups.sort(key=lambda g: list(CaseState).index(CaseState(g.state)))
+    return groups
+
+
+def waiting_on(actor: Actor, today: dt.date) -> ColumnElement[bool]:
+    """SQL condition: the case waits on the actor's role in the actor's region."""
+    return _waiting(actor, today)
+
+
 def work_queue(
     session: Session,
     actor: Actor,
@@ -109,14 +129,7 @@ def work_queue(
     where = [_waiting(actor, today)]
     if village_code:
         where.append(Case.village_code.startswith(village_code, autoescape=True))
-    overdue = func.sum(case((Case.due_on < today, 1), else_=0))
-    groups = [
-        QueueGroup(str(s), n, int(late or 0))
-        for s, n, late in session.execute(
-            select(Case.state, func.count(), overdue).where(*where).group_by(Case.state)
-        )
-    ]
-    groups.sort(key=lambda g: list(CaseState).index(CaseState(g.state)))
+    groups = queue_groups(session, where, today)
     if state is not None:
         where.append(Case.state == CaseState(state))
     total = sum(g.count for g in groups if state is None or g.state == state)

@@ -9,28 +9,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, redirect, render_template, request, url_for
+from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_admin import Admin, AdminIndexView, expose
+from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import Babel, get_locale, gettext, lazy_gettext
-from flask_login import current_user
 from flask_wtf import CSRFProtect
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import Session, scoped_session
 from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Response
 
 from admin.api import bp as api_blueprint
 from admin.api.errors import http_error
 from admin.extensions import KEY, runtime
 from admin.runtime import Runtime
 from admin.security import csp_nonce
-from admin.ui.access import current_actor
 from admin.ui.administration import OfficialsView, PolicyView, RegionsView, UsersView
 from admin.ui.application import ApplicationView
 from admin.ui.auth import login_manager, register_auth
 from admin.ui.case_page import CaseView
+from admin.ui.home import HomeView
 from admin.ui.i18n import (
     LANGUAGES,
     breakdown_label,
@@ -58,8 +56,6 @@ from admin.ui.inspector import (
 from admin.ui.queue import WorkQueueView
 from audit.models import AccessLog, AuditEntry, SignInEvent
 from engine.inputs import text_problem
-from engine.queue import has_queue
-from engine.states import Role
 
 csrf = CSRFProtect()
 
@@ -82,26 +78,6 @@ def runtime_of(app: Flask) -> Runtime:
     """The app's runtime, outside a request."""
     rt: Runtime = app.extensions[KEY]
     return rt
-
-
-class HomeView(AdminIndexView):  # type: ignore[misc]
-    """The start page of the UI: each role's own workspace."""
-
-    def is_visible(self) -> bool:
-        """The brand links here; no menu entry of its own."""
-        return False
-
-    @expose("/")
-    def index(self) -> Response:
-        """Send the user to their workspace (or to sign in)."""
-        if not current_user.is_authenticated:
-            return redirect(url_for("ui_auth.signin"))
-        role = current_actor().role
-        if has_queue(role):
-            return redirect(url_for("queue.index"))
-        if role == Role.INSPECTOR:
-            return redirect(url_for("trail.index_view"))
-        return redirect(url_for("users.index"))
 
 
 def _template_helpers() -> dict[str, Any]:

@@ -9,15 +9,16 @@ from tests.functional.admin.ui.conftest import Browser
 from tests.support import World
 
 
-def test_the_start_page_shows_the_county_and_counts_to_staff(app: Flask, world: World) -> None:
+def test_the_start_page_shows_the_county_and_no_figures(app: Flask, world: World) -> None:
     world.apply()
     anonymous = app.test_client().get("/").get_data(as_text=True)
     assert "乐至县" in anonymous and "/api/v1/openapi.json" in anonymous
     assert 'href="/ui/signin"' in anonymous  # the way into the workspaces
-    assert "已提交" not in anonymous  # no figures for anyone on the network
+    assert "已提交" not in anonymous and "submitted" not in anonymous  # no figures, no codes
     staff = Browser(app.test_client())
     staff.sign_in("clerk")
-    assert "已提交" in staff.text("/")
+    page = staff.text("/")
+    assert 'href="/admin/"' in page and "已提交" not in page  # figures are on the dashboard
 
 
 def test_health_reports_the_schema(client: FlaskClient) -> None:

@@ -60,15 +60,19 @@ def test_a_refusal_is_a_page_in_the_uis_language(as_user) -> None:  # type: igno
     assert b.client.get("/api/v1/no-such-thing").is_json
 
 
-def test_the_start_page_sends_each_role_to_its_workspace(as_user) -> None:  # type: ignore[no-untyped-def]
-    homes = {
-        "clerk": "/admin/queue/",
-        "approver": "/admin/queue/",
-        "inspector": "/admin/trail/",
-        "admin": "/admin/users/",
+def test_each_role_lands_on_its_own_dashboard(as_user) -> None:  # type: ignore[no-untyped-def]
+    marks = {
+        "clerk": 'id="workload"',
+        "reviewer": 'id="workload"',
+        "approver": 'id="workload"',
+        "inspector": 'id="oversight-visits"',
+        "admin": 'id="oversight-accounts"',
     }
-    for role, home in homes.items():
-        assert as_user(role).get("/admin/").headers["Location"].endswith(home)
+    for role, mark in marks.items():
+        page = as_user(role).text("/admin/")
+        assert mark in page, role
+        # the region's figures for staff and inspectors; none for the administrator
+        assert ('id="figures"' in page) == (role != "admin"), role
 
 
 def state_and_entries(world: World, case_id: int) -> tuple[str, int]:
