@@ -140,6 +140,17 @@ def decide_batch(
     than ``MAX_BATCH`` or malformed, or when the reason is. A case selected twice is
     decided once.
     """
+    if not trigger:
+        raise_invalid(
+            [
+                invalid_field(
+                    "trigger",
+                    "请选择要批量办理的操作",
+                    "choose what to do with the selected cases",
+                    code="trigger_missing",
+                )
+            ]
+        )
     rule = rule_for(trigger)
     if trigger not in BATCH_TRIGGERS:
         raise_invalid(
