@@ -3,6 +3,7 @@ and the approver's queue showing what a decision needs in a fixed number of quer
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,14 +13,24 @@ import pytest
 from sqlalchemy import event, select
 
 from audit.models import AuditEntry
+from audit.officials import import_officials, official_row
 from engine.errors import Forbidden, InvalidData
-from engine.models import Case
+from engine.models import Case, Member, Person
 from engine.queue import decision_facts
 from engine.services.batch import MAX_BATCH, BatchResult, batch_rules, decide_batch
 from engine.services.findings import record_finding
 from engine.services.objections import record_complaint
+from engine.services.users import NewUser, create_user
 from engine.states import CaseState, Role
-from tests.support import VILLAGE_A1, World, flagged_case
+from tests.support import (
+    PASSWORD,
+    TOWNSHIP_A,
+    VILLAGE_A1,
+    World,
+    flagged_case,
+    id_number,
+    load_actors,
+)
 
 
 def pending(world: World, n: int) -> list[int]:
@@ -217,3 +228,44 @@ def test_the_queue_facts_cost_the_same_queries_for_any_number_of_cases(world: Wo
 def test_the_queue_facts_stay_in_the_region(world: World) -> None:
     (case_id,) = pending(world, 1)
     assert facts(world, [case_id], by="reviewer_b") == {}
+
+
+def test_a_recusal_refuses_its_case_in_the_trail_and_the_others_go_on(world: World) -> None:
+    ids = pending(world, 2)
+    for case_id in ids:
+        world.fire(case_id, "approve", "approver")
+        world.fire(case_id, "start_recheck", "reviewer")
+    with world.rt.reader() as uow:
+        case = uow.session.get(Case, ids[0])
+        assert case is not None
+        applicant = uow.session.scalars(
+            select(Person.id_number)
+            .join(Member, Member.person_id == Person.id)
+            .where(Member.household_id == case.household_id, Member.relation == "self")
+        ).one()
+    officer = id_number(dt.date(1972, 3, 3))
+    import_officials(
+        world.uow(),
+        world.actors["admin"],
+        [
+            official_row(
+                official_id_number=officer,
+                official_name="赵审核",
+                position="township_officer",
+                region_code=TOWNSHIP_A,
+                relative_id_number=applicant,
+                relative_name="某",
+                relation="sibling",
+            )
+        ],
+    )
+    create_user(
+        world.uow(), NewUser("reviewer_rel", "reviewer", TOWNSHIP_A, PASSWORD, id_number=officer)
+    )
+    world.actors.update(load_actors(world.rt))
+
+    result = batch(world, "reviewer_rel", "confirm_unchanged", ids)
+    assert [(o.done, o.code) for o in result.outcomes] == [(False, "recusal"), (True, None)]
+    assert "回避" in result.outcomes[0].message
+    assert entries(world, ids[0])[-1].trigger == "recusal_refused"
+    assert state_of(world, ids[0]) == "under_recheck"
