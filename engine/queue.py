@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.errors import InvalidData, invalid_field
-from engine.models import Case
+from engine import guards as guard_registry
+from engine.clock import as_utc
+from engine.errors import InvalidData, Problem, invalid_field
+from engine.guards import CaseFacts, GuardContext, InvestigationFact
+from engine.models import (
+    BenefitDecision,
+    BenefitKind,
+    Case,
+    InspectionFinding,
+    Investigation,
+    InvestigationLevel,
+    InvestigationMethod,
+    KinshipFiling,
+    KinshipFlag,
+    Objection,
+    ObjectionStatus,
+    fen_to_yuan,
+)
 from engine.ports import Actor
 from engine.queries import MAX_PER_PAGE, CaseSummary, member_counts, summary_of
-from engine.states import CaseState, Role
+from engine.states import CaseState, Role, rules_from
+from engine.uow import UnitOfWork
 
 S = CaseState
 
@@ -151,3 +170,191 @@ def work_queue(
         for c in cases
     ]
     return QueuePage(items, groups, total, page, per_page)
+
+
+#: the guards that hold a decision until the county has visited the household itself; each
+#: reads only the facts ``decision_facts`` loads
+VISIT_GUARDS = ("county_check_done", "inspection_visit_done", "kinship_reviewed_while_enrolled")
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """What deciding on a queued case needs at a glance: amount, flags, objections, visits."""
+
+    #: the amount in force, else the township's proposal (as the case page shows it)
+    monthly_yuan: Decimal | None
+    #: "proposed" or "decided"
+    amount_kind: str | None
+    #: active kinship flags, and whether a filing (备案) made after them covers them all
+    kinship_flags: int
+    kinship_filed: bool
+    #: objections of the notice not yet re-investigated or dismissed
+    open_objections: int
+    #: complaints received while the county confirms (Art. 20)
+    complaints: int
+    #: drawn for the county's own check when the file reached the county (TK Art. 16)
+    sampled: bool
+    #: an inspector's finding requires the county's own visit before the next decision
+    finding_requires_visit: bool
+    #: the latest county home visit, if any
+    county_visited_on: dt.date | None
+    #: why the next decision must wait for a county home visit (the guards' own words)
+    visit_problems: tuple[Problem, ...]
+
+    @property
+    def visit_missing(self) -> bool:
+        """Whether a county home visit is needed and not yet made."""
+        return bool(self.visit_problems)
+
+    @property
+    def clean(self) -> bool:
+        """Whether nothing calls for opening the case before deciding: no kinship flag, no open
+        objection or complaint, no county visit outstanding (its guards still decide)."""
+        return not (
+            self.kinship_flags or self.open_objections or self.complaints or self.visit_missing
+        )
+
+
+def decision_facts(
+    uow: UnitOfWork, actor: Actor, case_ids: Sequence[int]
+) -> dict[int, DecisionFacts]:
+    """Load the decision facts of these cases (those in the actor's region) in a fixed number
+    of queries, however many cases there are."""
+    session = uow.session
+    ids = list(dict.fromkeys(case_ids))
+    if not ids:
+        return {}
+    cases = session.execute(
+        select(
+            Case.id,
+            Case.state,
+            Case.category,
+            Case.sampled_for_county_check,
+            Case.decided_at,
+            Case.rechecked_at,
+        ).where(Case.id.in_(ids), Case.village_code.startswith(actor.region_code, autoescape=True))
+    ).all()
+    ids = [row.id for row in cases]
+    amounts = _amounts(session, ids)
+    flags = {
+        case_id: (int(n), latest)
+        for case_id, n, latest in session.execute(
+            select(KinshipFlag.case_id, func.count(), func.max(KinshipFlag.raised_at))
+            .where(KinshipFlag.case_id.in_(ids), KinshipFlag.vanished_at.is_(None))
+            .group_by(KinshipFlag.case_id)
+        )
+    }
+    filed: dict[int, dt.datetime] = dict(
+        session.execute(
+            select(KinshipFiling.case_id, func.max(KinshipFiling.filed_at))
+            .where(KinshipFiling.case_id.in_(ids))
+            .group_by(KinshipFiling.case_id)
+        ).all()
+    )
+    objections: dict[int, list[tuple[str, ObjectionStatus, dt.datetime]]] = {}
+    for case_id, kind, status, raised in session.execute(
+        select(Objection.case_id, Objection.kind, Objection.status, Objection.raised_at).where(
+            Objection.case_id.in_(ids)
+        )
+    ):
+        objections.setdefault(case_id, []).append((kind, status, raised))
+    visits: dict[int, list[InvestigationFact]] = {}
+    for inv in session.execute(
+        select(
+            Investigation.case_id,
+            Investigation.id,
+            Investigation.date,
+            Investigation.recorded_at,
+        ).where(
+            Investigation.case_id.in_(ids),
+            Investigation.level == InvestigationLevel.COUNTY,
+            Investigation.method == InvestigationMethod.HOME_VISIT,
+        )
+    ):
+        visits.setdefault(inv.case_id, []).append(
+            InvestigationFact(
+                id=inv.id,
+                level=str(InvestigationLevel.COUNTY),
+                date=inv.date,
+                investigator_ids=frozenset(),
+                recorded_at=inv.recorded_at,
+                method=str(InvestigationMethod.HOME_VISIT),
+            )
+        )
+    findings: dict[int, dt.datetime] = dict(
+        session.execute(
+            select(InspectionFinding.case_id, func.max(InspectionFinding.recorded_at))
+            .where(InspectionFinding.case_id.in_(ids), InspectionFinding.requires_visit.is_(True))
+            .group_by(InspectionFinding.case_id)
+        ).all()
+    )
+    now = uow.clock.now()
+    out = {}
+    for row in cases:
+        count, flagged_at = flags.get(row.id, (0, None))
+        filed_at = filed.get(row.id)
+        mine = objections.get(row.id, [])
+        complaints = [raised for kind, _, raised in mine if kind == "complaint"]
+        own_visits = tuple(sorted(visits.get(row.id, []), key=lambda v: v.id))
+        facts = CaseFacts(
+            case_id=row.id,
+            state=str(row.state),
+            category=str(row.category),
+            decided_at=row.decided_at,
+            rechecked_at=row.rechecked_at,
+            investigations=own_visits,
+            had_objection=any(kind != "complaint" for kind, _, _ in mine),
+            complaint_at=max(complaints, key=as_utc) if complaints else None,
+            sampled_for_county_check=row.sampled_for_county_check,
+            kinship_flags=count,
+            kinship_flagged_at=flagged_at,
+            kinship_filed=filed_at is not None
+            and (flagged_at is None or as_utc(filed_at) >= as_utc(flagged_at)),
+            finding_visit_required_at=findings.get(row.id),
+        )
+        ctx = GuardContext(facts=facts, actor=actor, now=now, tz=uow.clock.tz, rules=uow.rules)
+        # the visit guards of the decisions that can be taken from the case's state
+        names = tuple(
+            dict.fromkeys(
+                g
+                for rule in rules_from(CaseState(row.state))
+                for g in rule.guards
+                if g in VISIT_GUARDS
+            )
+        )
+        amount = amounts.get(row.id)
+        out[row.id] = DecisionFacts(
+            monthly_yuan=amount[0] if amount else None,
+            amount_kind=amount[1] if amount else None,
+            kinship_flags=count,
+            kinship_filed=facts.kinship_filed,
+            open_objections=sum(
+                1 for k, status, _ in mine if k != "complaint" and status == ObjectionStatus.OPEN
+            ),
+            complaints=len(complaints),
+            sampled=bool(row.sampled_for_county_check),
+            finding_requires_visit=row.id in findings,
+            county_visited_on=max((v.date for v in own_visits), default=None),
+            visit_problems=tuple(guard_registry.check(names, ctx)),
+        )
+    return out
+
+
+def _amounts(session: Session, ids: list[int]) -> dict[int, tuple[Decimal, str]]:
+    """Each case's amount as the case page shows it: the latest decision, else the latest
+    proposal."""
+    best: dict[int, tuple[int, BenefitKind, int]] = {}
+    for case_id, row_id, kind, fen in session.execute(
+        select(
+            BenefitDecision.case_id,
+            BenefitDecision.id,
+            BenefitDecision.kind,
+            BenefitDecision.monthly_fen,
+        ).where(BenefitDecision.case_id.in_(ids))
+    ):
+        held = best.get(case_id)
+        # a decision outranks any proposal; among equals the latest wins
+        rank = (kind == BenefitKind.DECIDED, row_id)
+        if held is None or rank > (held[1] == BenefitKind.DECIDED, held[0]):
+            best[case_id] = (row_id, kind, fen)
+    return {case_id: (fen_to_yuan(fen), str(kind)) for case_id, (_, kind, fen) in best.items()}

@@ -23,6 +23,7 @@ def register_api(app: Flask) -> None:
     """Register the API blueprint (views are imported here so that they attach to it)."""
     from admin.api import (  # noqa: F401  (importing them registers the routes)
         auth_views,
+        batch_views,
         case_views,
         document_views,
         indicator_views,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 
 from engine.models import Category, DisabilityType, IncomeType, InvestigationMethod, Relation
 from engine.queries import MAX_PAGE
+from engine.services.batch import MAX_BATCH
 from engine.states import CaseState
 
 
@@ -136,6 +137,25 @@ class TransitionIn(In):
     reason: str = Field(default="", max_length=2000)
     expected_version: int | None = Field(default=None, ge=1)
     data: dict[str, Any] | None = None
+
+
+class BatchIn(In):
+    """One trigger for several cases, each decided on its own."""
+
+    trigger: str = Field(
+        min_length=1,
+        max_length=40,
+        description="approve (approver) or confirm_unchanged (reviewer, a recheck that "
+        "found nothing changed)",
+    )
+    case_ids: list[int] = Field(
+        description=f"the cases, at most {MAX_BATCH}; a case named twice is decided once"
+    )
+    reason: str = Field(default="", max_length=2000)
+    expected_versions: dict[int, int] | None = Field(
+        default=None,
+        description="case id -> the version the caller saw; a case changed since is refused",
+    )
 
 
 #: the Chinese names of the methods, as officers write them, accepted as well
@@ -432,6 +452,28 @@ class ProblemOut(BaseModel):
 
     code: str
     message: str
+
+
+class BatchItemOut(BaseModel):
+    """What a batch did to one case: done, or refused with the reason (nothing written)."""
+
+    case_id: int
+    outcome: Literal["done", "refused"]
+    state: str | None = None
+    version: int | None = None
+    #: the refusal's code (guard_failed, version_conflict, invalid_state, ...)
+    error: str | None = None
+    message: str | None = None
+    details: list[ProblemOut] = Field(default_factory=list)
+
+
+class BatchOut(BaseModel):
+    """Each case's outcome, in the order given."""
+
+    trigger: str
+    done: int
+    refused: int
+    items: list[BatchItemOut]
 
 
 class TriggerOut(BaseModel):
