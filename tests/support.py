@@ -83,12 +83,21 @@ def id_number(
     return with_check_digit(f"{region}{birth:%Y%m%d}{sequence:03d}")
 
 
+#: birth dates that make each relation to an applicant born in 1970 plausible
+BIRTH_BY_RELATION = {
+    "parent": dt.date(1945, 3, 8),
+    "grandparent": dt.date(1925, 6, 1),
+    "child": dt.date(1998, 9, 1),
+    "grandchild": dt.date(2020, 2, 2),
+}
+
+
 def member(
     relation: str = "self", income: str = "0", name: str | None = None, **extra: object
 ) -> MemberInput:
-    """Return a member with a fresh ID number."""
+    """Return a member with a fresh ID number, born when the relation makes plausible."""
     return MemberInput(
-        id_number=id_number(),
+        id_number=id_number(BIRTH_BY_RELATION.get(relation, dt.date(1970, 5, 17))),
         name=name or f"成员{next(_serial)}",
         relation=relation,
         monthly_income=Decimal(income),

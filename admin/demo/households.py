@@ -67,6 +67,18 @@ def _with_incomes(m: MemberInput, items: list[IncomeInput]) -> MemberInput:
     return replace(m, monthly_income=Decimal(0), incomes=tuple(i for i in items if i.monthly_yuan))
 
 
+#: years between a parent's age and a child's in the demo households
+GENERATION_GAP = 20
+
+
+def age_of(member: MemberInput, today: dt.date) -> int:
+    """A member's age in whole years, from the birth date in their ID number."""
+    born = dt.date(
+        int(member.id_number[6:10]), int(member.id_number[10:12]), int(member.id_number[12:14])
+    )
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
 def household_members(
     index: int, urban: bool, used: set[str], target: CaseState, standard: Decimal
 ) -> DemoHousehold:
@@ -107,12 +119,17 @@ def household_members(
         applicant = person("self", 28, 80, male)
         members.append(applicant)
         surname = applicant.name[0] if male else None
+        age = age_of(applicant, today)
         if rng.random() < 0.7 or category == "single_person":
             members.append(person("spouse", 28, 78, not male))
+        # children and parents a generation away from the applicant
         for _ in range(rng.choice((0, 1, 1, 2, 3))):
-            members.append(person("child", 3, 25, rng.random() < 0.5, surname))
+            members.append(
+                person("child", 3, min(25, age - GENERATION_GAP), rng.random() < 0.5, surname)
+            )
         if rng.random() < 0.25:
-            members.append(person("parent", 70, 92, rng.random() < 0.4, surname))
+            eldest = max(70, age + GENERATION_GAP)
+            members.append(person("parent", eldest, max(92, eldest), rng.random() < 0.4, surname))
     if category != "tekun" and (category == "single_person" or rng.random() < 0.12):
         # a seriously ill or severely disabled member (covered alone for 单人保)
         target_index = (
@@ -145,11 +162,7 @@ def household_members(
     shaped = []
     for i, m in enumerate(members):
         items = [IncomeInput("wages", shares.get(i, Decimal(0)))]
-        age = (
-            today
-            - dt.date(int(m.id_number[6:10]), int(m.id_number[10:12]), int(m.id_number[12:14]))
-        ).days // 365
-        if age >= 60:
+        if age_of(m, today) >= 60:
             # the basic resident pension, which Art. 13 keeps out of the means test
             items.append(IncomeInput("pension_basic", Decimal(rng.randrange(100, 190, 10))))
         shaped.append(_with_incomes(m, items))

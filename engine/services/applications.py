@@ -236,6 +236,7 @@ def validate_application(app: Application, today: dt.date) -> list[Problem]:
             )
         )
     problems += _household_problems(app)
+    problems += composition_problems(app.members, today)
     if app.tekun_supporter is not None and app.tekun_supporter not in SUPPORTER_CHOICES:
         problems.append(
             invalid_field(
@@ -257,6 +258,76 @@ def validate_application(app: Application, today: dt.date) -> list[Problem]:
                 )
             )
         seen.setdefault(number, i)
+    return problems
+
+
+#: the fewest years between a parent's birth and a child's that a household record may show
+#: (a plausibility check on the ID numbers' birth dates, not a rule of law)
+MIN_GENERATION_YEARS = 12
+#: relations to the applicant a generation above or below, and how many generations
+GENERATIONS = {
+    Relation.PARENT: 1,
+    Relation.GRANDPARENT: 2,
+    Relation.CHILD: -1,
+    Relation.GRANDCHILD: -2,
+}
+
+
+def _birth(member: MemberInput, today: dt.date) -> dt.date | None:
+    try:
+        return parse_id_number(member.id_number, today=today).birth_date
+    except InvalidIdNumber:
+        return None  # reported with the member's own fields
+
+
+def _years_between(earlier: dt.date, later: dt.date) -> int:
+    """Whole years from ``earlier`` to ``later`` (negative when ``later`` comes first)."""
+    if later < earlier:
+        return -_years_between(later, earlier)
+    return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))
+
+
+def composition_problems(members: Sequence[MemberInput], today: dt.date) -> list[Problem]:
+    """The household as a family: at most one spouse of the applicant, and parents,
+    grandparents, children and grandchildren plausibly older or younger than the applicant
+    by the birth dates their ID numbers carry."""
+    problems: list[Problem] = []
+    spouses = [i for i, m in enumerate(members) if m.relation == Relation.SPOUSE]
+    for i in spouses[1:]:
+        problems.append(
+            invalid_field(
+                f"members.{i}.relation",
+                f"申请人只能有一名配偶（第{spouses[0] + 1}名成员已填为配偶）",
+                f"the applicant has one spouse at most (member {spouses[0] + 1} is one)",
+                code="second_spouse",
+            )
+        )
+    applicants = [m for m in members if m.relation == Relation.SELF]
+    born = _birth(applicants[0], today) if len(applicants) == 1 else None
+    if born is None:
+        return problems
+    for i, member in enumerate(members):
+        generations = GENERATIONS.get(member.relation)  # type: ignore[call-overload]
+        if generations is None or member.id_number == applicants[0].id_number:
+            continue  # the applicant twice is refused as a duplicate, not for the ages
+        theirs = _birth(member, today)
+        if theirs is None:
+            continue
+        older_by = _years_between(theirs, born)
+        needed = MIN_GENERATION_YEARS * abs(generations)
+        if (generations > 0 and older_by < needed) or (generations < 0 and -older_by < needed):
+            word = "年长" if generations > 0 else "年轻"
+            problems.append(
+                invalid_field(
+                    f"members.{i}.relation",
+                    f"与申请人的关系不合常理：按身份证号码，出生于{theirs.isoformat()}，"
+                    f"申请人出生于{born.isoformat()}，应比申请人{word}至少{needed}岁",
+                    f"implausible relation: born {theirs.isoformat()}, the applicant "
+                    f"{born.isoformat()}; should be at least {needed} years "
+                    f"{'older' if generations > 0 else 'younger'}",
+                    code="implausible_relation",
+                )
+            )
     return problems
 
 

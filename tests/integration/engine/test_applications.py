@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from engine.errors import Conflict, Forbidden, InvalidData
 from engine.models import Case, CaseClaim, Household, Member, Person
 from engine.services import Application, submit_application
 from engine.states import CaseState
-from tests.support import VILLAGE_A1, World, application, member
+from tests.support import VILLAGE_A1, World, application, id_number, member
 
 S = CaseState
 
@@ -188,3 +189,40 @@ def test_only_clerks_in_the_village_register_applications(world: World) -> None:
     with pytest.raises(Forbidden):
         world.apply(by="clerk_b")
     assert count(world, Case) == 0
+
+
+def test_a_second_spouse_of_the_applicant_is_refused_at_its_row(world: World) -> None:
+    app = Application("dibao", VILLAGE_A1, [member("self"), member("spouse"), member("spouse")])
+    with pytest.raises(InvalidData) as refused:
+        world.apply(app)
+    (problem,) = refused.value.problems
+    assert (problem.code, problem.field) == ("second_spouse", "members.2.relation")
+    assert "只能有一名配偶" in problem.message
+    assert count(world, Case) == 0
+
+
+@pytest.mark.parametrize(
+    ("relation", "born", "plausible"),
+    [
+        ("child", dt.date(1971, 1, 1), False),  # a year younger than the applicant
+        ("child", dt.date(1990, 1, 1), True),
+        ("parent", dt.date(1962, 1, 1), False),  # eight years older
+        ("parent", dt.date(1945, 1, 1), True),
+        ("grandparent", dt.date(1950, 1, 1), False),  # two generations need 24 years
+        ("grandchild", dt.date(2010, 1, 1), True),
+    ],
+)
+def test_parents_and_children_must_be_plausibly_older_or_younger_by_their_id_numbers(
+    world: World, relation: str, born: dt.date, plausible: bool
+) -> None:
+    # the applicant of ``member("self")`` was born on 17 May 1970
+    other = dataclasses.replace(member(relation), id_number=id_number(born))
+    app = Application("dibao", VILLAGE_A1, [member("self"), other])
+    if plausible:
+        world.apply(app)
+        return
+    with pytest.raises(InvalidData) as refused:
+        world.apply(app)
+    (problem,) = refused.value.problems
+    assert (problem.code, problem.field) == ("implausible_relation", "members.1.relation")
+    assert born.isoformat() in problem.message
