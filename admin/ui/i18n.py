@@ -172,6 +172,7 @@ VALUE_LABELS["document"] = {
 #: events in a case's trail that are not lifecycle triggers
 EVENT_LABELS = {
     "create": _l("Case created"),
+    "update_draft": _l("Draft application corrected"),
     "record_investigation": _l("Investigation recorded"),
     "record_objection": _l("Objection recorded"),
     "dismiss_objection": _l("Objection dismissed"),
