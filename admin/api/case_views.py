@@ -34,6 +34,7 @@ from admin.api.schemas import (
     DataCheckStartIn,
     DemocraticReviewIn,
     DemocraticReviewOut,
+    DraftUpdate,
     FindingIn,
     FindingOut,
     HandOffIn,
@@ -160,7 +161,13 @@ def create_case(body: CaseCreate) -> tuple[CaseOut, int]:
     409 when a member is already in another open or active case.
     """
     actor = signed_in()
-    app = services.Application(
+    ref = services.submit_application(runtime().uow(), actor, application_input(body))
+    return case_response(actor, ref.id), 201
+
+
+def application_input(body: CaseCreate) -> services.Application:
+    """The service's application from the API's."""
+    return services.Application(
         category=body.category,
         village_code=body.village_code,
         area_type=body.area_type,
@@ -177,8 +184,26 @@ def create_case(body: CaseCreate) -> tuple[CaseOut, int]:
             extra_housing_units=body.property.extra_housing_units,
         ),
     )
-    ref = services.submit_application(runtime().uow(), actor, app)
-    return case_response(actor, ref.id), 201
+
+
+@route(
+    "/cases/<int:case_id>",
+    "PUT",
+    summary="Correct a draft application",
+    tag="cases",
+    body=DraftUpdate,
+    responses={200: CaseOut},
+    errors=(403, 404, 409),
+)
+def update_draft(case_id: int, body: DraftUpdate) -> tuple[CaseOut, int]:
+    """Replace a draft's application (clerk): its household, members and means become those
+    sent, and the case is submitted unless ``draft`` is true. 409 unless the case is a draft,
+    on a stale ``expected_version``, or when a member added is in another open case."""
+    actor = signed_in()
+    services.update_draft(
+        runtime().uow(), actor, case_id, application_input(body), body.expected_version
+    )
+    return case_response(actor, case_id), 200
 
 
 @route(

@@ -130,6 +130,13 @@ class CaseCreate(In):
     )
 
 
+class DraftUpdate(CaseCreate):
+    """A draft's application as corrected: it replaces the draft's household, members and means,
+    and submits the case unless ``draft`` is true. A bank account left out stays as it was."""
+
+    expected_version: int | None = Field(default=None, ge=1)
+
+
 class TransitionIn(In):
     """A trigger to fire on a case."""
 

@@ -8,20 +8,23 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from admin.extensions import runtime
-from admin.ui.access import Restricted, current_actor
+from admin.reads import read_case
+from admin.ui.access import Restricted, current_actor, shows_domain_errors
 from admin.ui.i18n import VALUE_LABELS, error_text, problem_text
 from admin.ui.paging import whole_number
 from engine import services
-from engine.db import DB_SMALLINT_MAX
-from engine.errors import DomainError, Problem, invalid_field
+from engine.case_view import CaseDetail
+from engine.db import DB_INT_MAX, DB_SMALLINT_MAX
+from engine.errors import DomainError, Forbidden, NotFound, Problem, invalid_field
 from engine.inputs import number_problem
 from engine.models import DisabilityType, IncomeType, RegionLevel
 from engine.queries import region_names
 from engine.services.applications import SUPPORTER_CHOICES
-from engine.states import Role
+from engine.states import CaseState, Role
 
 MEMBER_ROWS = 8
 MEMBER_FIELDS = (
@@ -29,12 +32,11 @@ MEMBER_FIELDS = (
     "name",
     "relation",
     "wages",
-    "other_type",
-    "other_yuan",
     "disability_grade",
     "disability_type",
     "serious_illness",
     "able_to_work",
+    "in_school",
     "covered",
 )
 
@@ -80,9 +82,12 @@ def _member(i: int, form: Any, problems: list[Problem]) -> services.MemberInput 
         return None
     where = f"members.{i}"
     incomes = []
-    other = _amount(value["other_yuan"], f"{where}.other_yuan", problems)
-    if other and value["other_type"]:
-        incomes.append(services.IncomeInput(value["other_type"], other))
+    # a row may carry several other incomes (a draft saved with them through the API)
+    types, amounts = form.getlist(f"m-{i}-other_type"), form.getlist(f"m-{i}-other_yuan")
+    for kind, raw in zip(types, amounts, strict=False):
+        other = _amount(str(raw), f"{where}.other_yuan", problems)
+        if other and str(kind).strip():
+            incomes.append(services.IncomeInput(str(kind).strip(), other))
     return services.MemberInput(
         id_number=value["id_number"],
         name=value["name"],
@@ -92,6 +97,7 @@ def _member(i: int, form: Any, problems: list[Problem]) -> services.MemberInput 
         disability_type=value["disability_type"] or None,
         serious_illness=bool(value["serious_illness"]),
         able_to_work=bool(value["able_to_work"]),
+        in_school=bool(value["in_school"]),
         incomes=incomes,
         covered=bool(value["covered"]),
     )
@@ -125,12 +131,64 @@ def application_from(form: Any) -> tuple[services.Application, list[Problem]]:
     return application, problems
 
 
+def draft_form(detail: CaseDetail) -> MultiDict[str, str]:
+    """The application form filled in from a draft case, as the clerk typed it."""
+    s, household = detail.summary, detail.household
+    form: MultiDict[str, str] = MultiDict(
+        {
+            "category": s.category,
+            "village_code": s.village_code,
+            "draft": "1",
+            "rigid_expenses_yuan": _typed(household.get("rigid_expenses_yuan")),
+            "deposits_yuan": _typed(household.get("deposits_yuan")),
+            "vehicles": _typed(household.get("vehicles")),
+            "extra_housing_units": _typed(household.get("extra_housing_units")),
+            "tekun_supporter": household.get("tekun_supporter") or "",
+        }
+    )
+    if not household.get("income_stable", True):
+        form["income_unstable"] = "1"
+    for i, m in enumerate(detail.members[:MEMBER_ROWS]):
+        p = f"m-{i}-"
+        incomes = m.incomes or []
+        wages = sum((Decimal(x["monthly_yuan"]) for x in incomes if x["type"] == "wages"), 0)
+        form.update(
+            {
+                p + "id_number": m.id_number,
+                p + "name": m.name,
+                p + "relation": m.relation,
+                p + "wages": _typed(wages or None),
+                p + "disability_grade": _typed(m.disability_grade),
+                p + "disability_type": m.disability_type or "",
+            }
+        )
+        for flag in ("serious_illness", "able_to_work", "in_school", "covered"):
+            if getattr(m, flag):
+                form[p + flag] = "1"
+        for x in incomes:
+            if x["type"] != "wages":
+                form.add(p + "other_type", str(x["type"]))
+                form.add(p + "other_yuan", _typed(x["monthly_yuan"]))
+    return form
+
+
+def _typed(value: object) -> str:
+    """A stored value as typed on the form ('' for none)."""
+    return "" if value is None else str(value)
+
+
 class ApplicationView(Restricted, BaseView):  # type: ignore[misc]
-    """The application form; submitting it registers the household and submits the case."""
+    """The application form; submitting it registers the household and submits the case.
+
+    Opened on a draft (``/<case_id>``) it shows the draft's application, and saving it
+    corrects the draft through the same service as ``PUT /api/v1/cases/{id}``.
+    """
 
     roles = frozenset({Role.CLERK})
 
-    def _render(self, form: Any, errors: list[str], status: int = 200) -> tuple[str, int]:
+    def _render(
+        self, form: Any, errors: list[str], status: int = 200, draft: CaseDetail | None = None
+    ) -> tuple[str, int]:
         actor = current_actor()
         with runtime().reader() as uow:
             villages = region_names(uow.session, actor.region_code, RegionLevel.VILLAGE)
@@ -138,6 +196,8 @@ class ApplicationView(Restricted, BaseView):  # type: ignore[misc]
             self.render(
                 "ui/application.html",
                 form=form,
+                draft=draft.summary if draft else None,
+                bank_account=draft.household.get("bank_account") if draft else None,
                 errors=errors,
                 villages=villages,
                 rows=range(MEMBER_ROWS),
@@ -152,7 +212,41 @@ class ApplicationView(Restricted, BaseView):  # type: ignore[misc]
     @expose("/", methods=["GET"])
     def index(self) -> tuple[str, int]:
         """An empty form (the first row is the applicant)."""
-        return self._render({"m-0-relation": "self"}, [])
+        return self._render(MultiDict({"m-0-relation": "self"}), [])
+
+    @expose("/<int:case_id>", methods=["GET"])
+    @shows_domain_errors
+    def edit(self, case_id: int) -> Response | tuple[str, int]:
+        """A draft's application, to correct (the read of its personal data is logged)."""
+        detail = read_case(current_actor(), case_id, "ui")
+        if detail.summary.state != CaseState.DRAFT:
+            flash(gettext("Only a draft can be corrected here."), "error")
+            return redirect(url_for("case.details", case_id=case_id))
+        return self._render(draft_form(detail), [], draft=detail)
+
+    @expose("/<int:case_id>", methods=["POST"])
+    @shows_domain_errors
+    def save(self, case_id: int) -> Response | tuple[str, int]:
+        """Correct the draft (and submit it unless kept as a draft); on any refusal the form
+        comes back as it was typed."""
+        actor = current_actor()
+        detail = read_case(actor, case_id, "ui")
+        application, problems = application_from(request.form)
+        version = whole_number(request.form.get("expected_version", ""), DB_INT_MAX)
+        if problems:
+            return self._render(request.form, [problem_text(p) for p in problems], 422, detail)
+        try:
+            ref = services.update_draft(runtime().uow(), actor, case_id, application, version)
+        except (NotFound, Forbidden):
+            raise
+        except DomainError as err:
+            errors = [error_text(err)] + [problem_text(p) for p in err.problems]
+            return self._render(request.form, errors, 422, detail)
+        if ref.state == CaseState.DRAFT:
+            flash(gettext("The draft is saved."), "success")
+        else:
+            flash(gettext("Case #%(id)s is registered.", id=ref.id), "success")
+        return redirect(url_for("case.details", case_id=ref.id))
 
     @expose("/", methods=["POST"])
     def submit(self) -> Response | tuple[str, int]:

@@ -32,6 +32,12 @@ from admin.documents.web import pdf_response
 from admin.extensions import runtime
 from admin.reads import case_filings, case_trail, read_case
 from admin.ui.access import READERS, STAFF, Restricted, current_actor, shows_domain_errors
+from admin.ui.case_forms import (
+    CaseRecordViews,
+    check_yuan,
+    form_problems,
+    record_forms,
+)
 from admin.ui.diagram import DiagramUnavailable, lifecycle_svg
 from admin.ui.i18n import engine_label, is_english, state_label, trigger_label, value_label
 from admin.ui.paging import whole_number
@@ -44,9 +50,18 @@ from engine.case_view import CaseDetail
 from engine.clock import local_date
 from engine.db import DB_INT_MAX
 from engine.deadlines import EXTENSION_GROUNDS
-from engine.errors import InvalidData, Problem, invalid_field
-from engine.models import InvestigationLevel, InvestigationMethod, User
+from engine.errors import InvalidData, Problem
+from engine.models import (
+    DisabilityType,
+    IncomeType,
+    InvestigationLevel,
+    InvestigationMethod,
+    KinRelation,
+    Relation,
+    User,
+)
 from engine.privacy import PERSONAL_DATA_ROLES
+from engine.rules import TEKUN_TERMINATION_GROUNDS
 from engine.services.data_checks import (
     DATA_SOURCES,
     REQUEST_ROLES,
@@ -56,6 +71,9 @@ from engine.services.data_checks import (
 from engine.services.filings import file_kinship
 from engine.services.findings import record_finding
 from engine.services.handoff import hand_off_to_dibao
+from engine.services.household_events import CHANGE_KINDS, SERVICE_METHODS
+from engine.services.household_members import DEPARTURE_REASONS, JOIN_REASONS
+from engine.services.objections import REVIEW_OUTCOMES
 from engine.services.self_care import (
     INDICATORS,
     record_self_care_assessment,
@@ -65,8 +83,19 @@ from engine.services.work_offers import OUTCOMES, WorkOfferInput, record_work_of
 from engine.states import STATE_LABELS, TRANSITIONS, CaseState, Role
 
 MAX_TEXT = 2000
-#: guard failures the page's own form fields answer (the ground of an extension)
-FORM_SUPPLIED = frozenset({"extension_ground_missing"})
+#: guard failures the page's own form fields answer (a ground, the member sanctioned)
+FORM_SUPPLIED = frozenset(
+    {"extension_ground_missing", "termination_ground_missing", "member_missing"}
+)
+#: the ``data`` each trigger takes from its form's fields (the rest take none)
+TRIGGER_DATA: dict[str, tuple[str, ...]] = {
+    "extend_deadline": ("ground",),
+    "propose_termination": ("ground",),
+    "sanction_work_refusal": ("member",),
+    "lift_work_refusal_sanction": ("member",),
+    "adjust": ("recovery_yuan", "finding"),
+    "terminate": ("recovery_yuan", "finding"),
+}
 
 
 @dataclass(frozen=True)
@@ -97,7 +126,31 @@ class TransitionForm(FlaskForm):  # type: ignore[misc]
     trigger = HiddenField(validators=[DataRequired()])
     reason = TextAreaField(validators=[Optional(), Length(max=MAX_TEXT)])
     expected_version = IntegerField(validators=[DataRequired()])
-    ground = StringField(validators=[Optional(), AnyOf(list(EXTENSION_GROUNDS))])
+    ground = StringField(
+        validators=[Optional(), AnyOf([*EXTENSION_GROUNDS, *TEKUN_TERMINATION_GROUNDS])]
+    )
+    member = StringField(validators=[Optional(), Length(max=18)])
+    recovery_yuan = StringField(validators=[Optional(), check_yuan])
+    finding = TextAreaField(validators=[Optional(), Length(max=MAX_TEXT)])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields, and: money is ordered back only with what was found concealed."""
+        valid = bool(super().validate(extra_validators))
+        if bool((self.finding.data or "").strip()) != bool((self.recovery_yuan.data or "").strip()):
+            self.finding.errors = [
+                *self.finding.errors,
+                gettext("Give both the amount to pay back and what was concealed, or neither."),
+            ]
+            return False
+        return valid
+
+    def trigger_data(self) -> dict[str, Any]:
+        """The trigger's ``data`` from the fields it takes."""
+        fields = TRIGGER_DATA.get(self.trigger.data, ())
+        values = {name: (self[name].data or "").strip() for name in fields}
+        if values.get("recovery_yuan"):
+            values["recovery_yuan"] = values["recovery_yuan"].replace(",", "")
+        return {name: value for name, value in values.items() if value}
 
 
 class InvestigationForm(FlaskForm):  # type: ignore[misc]
@@ -184,11 +237,7 @@ class HandOffForm(FlaskForm):  # type: ignore[misc]
 
 def _form_problems(form: FlaskForm) -> InvalidData:
     """A form that failed validation, as the engine words invalid data."""
-    problems = [
-        invalid_field(name, f"{name}：{'；'.join(errors)}", f"{name}: {'; '.join(errors)}")
-        for name, errors in form.errors.items()
-    ]
-    return InvalidData("表单填写有误", "the form has errors", problems=problems)
+    return form_problems(form.errors)
 
 
 def _staff_in_reach(village_code: str) -> list[tuple[str, str]]:
@@ -240,7 +289,7 @@ def diagram() -> str | None:
         return None
 
 
-class CaseView(Restricted, BaseView):  # type: ignore[misc]
+class CaseView(Restricted, CaseRecordViews, BaseView):  # type: ignore[misc]
     """One case, with what the signed-in user may do on it now."""
 
     roles = READERS
@@ -262,6 +311,10 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
     @shows_domain_errors
     def details(self, case_id: int) -> str:
         """Everything the user may see of the case, and the buttons they may press."""
+        return self.page(case_id)
+
+    def page(self, case_id: int, **extra: Any) -> str:
+        """The case page (``extra``: a refused form's name, its field errors and input)."""
         actor = current_actor()
         detail = read_case(actor, case_id, "ui")
         entries, chain_break = case_trail(actor, case_id)
@@ -315,6 +368,20 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
             overdue_flags=[f for f in detail.flags if f.get("kind") == "overdue"],
             state_labels=STATE_LABELS,
             engine_label=engine_label,
+            forms=record_forms(actor, detail),
+            termination_grounds=TEKUN_TERMINATION_GROUNDS,
+            join_reasons=JOIN_REASONS,
+            departure_reasons=DEPARTURE_REASONS,
+            service_methods=SERVICE_METHODS,
+            change_kinds=CHANGE_KINDS,
+            review_outcomes=list(REVIEW_OUTCOMES),
+            kin_relations=[r.value for r in KinRelation],
+            new_relations=[r.value for r in Relation if r != Relation.SELF],
+            other_income_types=[t.value for t in IncomeType if t != IncomeType.WAGES],
+            disability_types=[t.value for t in DisabilityType],
+            failed=extra.get("failed"),
+            field_errors=extra.get("field_errors", {}),
+            typed=extra.get("typed", {}),
         )
 
     @expose("/<int:case_id>/letters/<kind>.pdf")
@@ -336,14 +403,13 @@ class CaseView(Restricted, BaseView):  # type: ignore[misc]
         form = TransitionForm()
         if not form.validate_on_submit():
             raise _form_problems(form)
-        data: dict[str, Any] = {"ground": form.ground.data} if form.ground.data else {}
         ref = services.advance(
             runtime().uow(),
             case_id,
             form.trigger.data,
             current_actor(),
             reason=(form.reason.data or "").strip(),
-            data=data,
+            data=form.trigger_data(),
             expected_version=form.expected_version.data,
         )
         flash(

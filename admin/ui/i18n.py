@@ -14,10 +14,13 @@ from typing import Any
 from flask import session
 from flask_babel import gettext, lazy_gettext
 
+from audit.relations import LABELS as KIN_LABELS
+from audit.relations import SELF as SELF_RELATION
 from engine.deadlines import EXTENSION_GROUNDS
 from engine.deadlines import OTHER_LABELS as OTHER_DEADLINE_LABELS
 from engine.deadlines import SPECS as DEADLINE_SPECS
 from engine.errors import DomainError, Problem
+from engine.rules import TEKUN_TERMINATION_GROUNDS
 from engine.states import ROLE_LABELS, STATE_LABELS, TRANSITIONS, CaseState, Role
 
 #: locale -> its name in itself; Flask-Admin's own catalogue is called zh_Hans_CN
@@ -169,9 +172,43 @@ VALUE_LABELS["document"] = {
     "phase_out": _l("Phase-out letter"),
     "dossier": _l("Case dossier"),
 }
+VALUE_LABELS["join_reason"] = {
+    "birth": _l("birth"),
+    "marriage": _l("marriage"),
+    "moved_in": _l("moved in"),
+    "other": _l("other reason"),
+}
+VALUE_LABELS["departure_reason"] = {
+    "moved_out": _l("moved out"),
+    "married_out": _l("married out"),
+    "other": _l("other reason"),
+}
+VALUE_LABELS["service_method"] = {
+    "in_person": _l("handed over in person"),
+    "post": _l("by post"),
+    "village_posting": _l("posted in the village"),
+    "electronic": _l("electronically"),
+}
+VALUE_LABELS["change_kind"] = {
+    "employment": _l("employment"),
+    "income": _l("income"),
+    "health": _l("health"),
+    "property": _l("property"),
+    "other": _l("other"),
+}
+VALUE_LABELS["review_outcome"] = {
+    "founded": _l("objection upheld"),
+    "unfounded": _l("objection unfounded"),
+}
+VALUE_LABELS["yes_no"] = {"": _l("unchanged"), "yes": _l("yes"), "no": _l("no")}
+#: how a relative is related to an official ("the member is the official's …")
+VALUE_LABELS["kin_relation"] = {
+    code: lazy_gettext(en) for code, (_, en) in KIN_LABELS.items() if code != SELF_RELATION
+}
 #: events in a case's trail that are not lifecycle triggers
 EVENT_LABELS = {
     "create": _l("Case created"),
+    "update_draft": _l("Draft application corrected"),
     "record_investigation": _l("Investigation recorded"),
     "record_objection": _l("Objection recorded"),
     "dismiss_objection": _l("Objection dismissed"),
@@ -310,6 +347,10 @@ def workflow_labels(
         yield 0, None, en, ["deadline label (engine/deadlines.py)"]
     for _, en in EXTENSION_GROUNDS.values():
         yield 0, None, en, ["extension ground (engine/deadlines.py)"]
+    for _, en in TEKUN_TERMINATION_GROUNDS.values():
+        yield 0, None, en, ["tekun termination ground (engine/rules.py)"]
+    for _, en in KIN_LABELS.values():
+        yield 0, None, en, ["kin relation (audit/relations.py)"]
 
 
 _DEADLINE_LABELS = {

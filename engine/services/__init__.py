@@ -9,6 +9,7 @@ from engine.services.data_checks import (
     request_data_check,
     start_data_check,
 )
+from engine.services.drafts import update_draft
 from engine.services.handoff import hand_off_to_dibao
 from engine.services.household_events import (
     MeansChange,
@@ -54,4 +55,5 @@ __all__ = [
     "serve_decision",
     "start_data_check",
     "submit_application",
+    "update_draft",
 ]

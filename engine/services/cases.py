@@ -199,6 +199,7 @@ def _set_members(
     persons: Sequence[Person],
     now: dt.datetime,
     cover_applicant: bool = False,
+    left_reason: str = "not listed in a new application",
 ) -> None:
     """Make the household's current members exactly those of the application."""
     current = {
@@ -211,7 +212,7 @@ def _set_members(
     for person_id, member in current.items():
         if person_id not in wanted:
             member.left_at = now
-            member.left_reason = "not listed in a new application"
+            member.left_reason = left_reason
     for m, person in zip(members, persons, strict=True):
         row = current.get(person.id)
         if row is None:
