@@ -16,6 +16,7 @@ from engine.case_view import CaseDetail
 from engine.models import KinshipFiling, User
 from engine.ports import Actor
 from engine.privacy import Disclosure
+from engine.search import PER_PAGE, SearchPage, case_ids, search_cases
 
 
 def read_case(actor: Actor, case_id: int, channel: str) -> CaseDetail:
@@ -53,6 +54,17 @@ def case_trail(
     if log_as is not None:
         record_reads(actor, log_as[0], log_as[1], [case_id])
     return stored, verify_chain(f"case {case_id}", stored, head_seq, head_hash)
+
+
+def search(
+    actor: Actor, q: str | None, channel: str, page: int = 1, per_page: int = PER_PAGE
+) -> SearchPage:
+    """Search the actor's region for cases by ID number, its tail or a name (API and UI alike);
+    a page of results that shows personal data unmasked is logged as a read of its cases."""
+    with runtime().reader() as uow:
+        found = search_cases(uow.session, actor, q, page=page, per_page=per_page)
+    record_reads(actor, "search_cases", channel, case_ids(found))
+    return found
 
 
 def record_reads(actor: Actor, action: str, channel: str, case_ids: Collection[int | None]) -> None:

@@ -18,6 +18,7 @@ from audit.chain import verify_chain
 from audit.models import IssuedDocument
 from audit.recorder import case_entries, stored_entry
 from engine.access import county_of
+from engine.case_view import through_names
 from engine.clock import local_date
 from engine.documents.contacts import region
 from engine.documents.notices import ensure_may_print
@@ -37,7 +38,7 @@ from engine.models import (
     fen_to_yuan,
 )
 from engine.ports import Actor
-from engine.privacy import PERSONAL_DATA_ROLES
+from engine.privacy import PERSONAL_DATA_ROLES, Disclosure
 from engine.queries import visible_case
 from engine.services.workflow_step import case_investigations
 
@@ -240,7 +241,7 @@ def case_dossier(
                 select(Objection).where(Objection.case_id == case.id).order_by(Objection.id)
             )
         ),
-        flags=_flags(session, case.id),
+        flags=_flags(session, case.id, Disclosure(actor)),
         filings=tuple(
             DossierFiling(at, name, note)
             for at, name, note in session.execute(
@@ -380,7 +381,8 @@ def _investigations(session: Session, case_id: int) -> tuple[DossierInvestigatio
     )
 
 
-def _flags(session: Session, case_id: int) -> tuple[DossierFlag, ...]:
+def _flags(session: Session, case_id: int, show: Disclosure) -> tuple[DossierFlag, ...]:
+    """The case's flags, their officials as the reader's role shows them (``Disclosure``)."""
     member = aliased(Person)
     official_person = aliased(Person)
     rows = session.execute(
@@ -397,15 +399,16 @@ def _flags(session: Session, case_id: int) -> tuple[DossierFlag, ...]:
         .where(KinshipFlag.case_id == case_id)
         .order_by(KinshipFlag.id)
     ).all()
+    through = through_names(session, [flag for flag, *_ in rows])
     return tuple(
         DossierFlag(
-            official_name=name,
-            official_id_number=number,
+            official_name=show.official_name(name),
+            official_id_number=show.official(name, number)[1],
             position=str(position),
-            member_name=member_name,
+            member_name=show.flag_member(member_name),
             relation=flag.relation,
             strength=str(flag.strength),
-            path=flag.path,
+            path=show.flag_path(flag.path, name, [member_name, *through.get(flag.id, [])]),
             raised_at=flag.raised_at,
             vanished_at=flag.vanished_at,
         )

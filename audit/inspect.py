@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from audit.kinship import POSITIONS
 from audit.relations import LABELS
+from engine.case_view import through_names
 from engine.clock import as_utc
 from engine.models import (
     Case,
@@ -46,6 +47,7 @@ class FlagRow:
     relation: str
     strength: str
     path: str
+    path_en: str
     raised_at: dt.datetime
     vanished_at: dt.datetime | None
     filed: bool
@@ -112,9 +114,11 @@ def list_flags(
     rows = session.execute(
         stmt.order_by(KinshipFlag.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()
+    through = through_names(session, [row[0] for row in rows])
     items = []
     for flag, case, village, member_name, name, number, position, is_filed in rows:
         official_name, official_number = show.official(name, number)
+        named = [member_name, *through.get(flag.id, [])]
         items.append(
             FlagRow(
                 flag_id=flag.id,
@@ -128,7 +132,8 @@ def list_flags(
                 position=str(position),
                 relation=flag.relation,
                 strength=str(flag.strength),
-                path=show.text(flag.path) or "",
+                path=show.flag_path(flag.path, name, named),
+                path_en=show.flag_path(flag.path_en, name, named),
                 raised_at=flag.raised_at,
                 vanished_at=flag.vanished_at,
                 filed=bool(is_filed),
@@ -173,7 +178,7 @@ def kinship_register(
         .where(KinshipFlag.case_id.in_(case_ids))
         .order_by(KinshipFlag.id)
     ):
-        flags.setdefault(case_id, []).append((show.name(name), str(position), relation))
+        flags.setdefault(case_id, []).append((show.official_name(name), str(position), relation))
     out = []
     for filing, case, village, filed_by in rows:
         listed = flags.get(case.id, [])
@@ -188,7 +193,7 @@ def kinship_register(
                 category=str(case.category),
                 village_code=case.village_code,
                 village_name=village,
-                applicant=show.name(applicants.get(case.id, "")),
+                applicant=show.flag_member(applicants.get(case.id, "")),
                 officials="；".join(f"{POSITIONS[p][0]} {n}" for n, p, _ in listed),
                 relations="；".join(LABELS[r][0] for _, _, r in listed),
             )
@@ -280,7 +285,9 @@ def enrolled_flagged_cases(
         .where(KinshipFlag.case_id.in_(case_ids), KinshipFlag.vanished_at.is_(None))
         .order_by(KinshipFlag.id)
     ):
-        officials.setdefault(case_id, []).append((show.name(name), str(position), relation))
+        officials.setdefault(case_id, []).append(
+            (show.official_name(name), str(position), relation)
+        )
     out = []
     for case, village, flagged_at, filed_at, visited_at in rows:
         decided = [as_utc(t) for t in (case.decided_at, case.rechecked_at) if t is not None]
@@ -291,7 +298,7 @@ def enrolled_flagged_cases(
                 case_state=str(case.state),
                 village_code=case.village_code,
                 village_name=village,
-                applicant=show.name(applicants.get(case.id, "")),
+                applicant=show.flag_member(applicants.get(case.id, "")),
                 officials="；".join(f"{POSITIONS[p][0]} {n}" for n, p, _ in listed),
                 relations="；".join(LABELS[r][0] for _, _, r in listed),
                 flagged_at=flagged_at,

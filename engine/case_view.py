@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -41,7 +42,7 @@ from engine.models import (
 )
 from engine.policy import parameters_in_force
 from engine.ports import Actor
-from engine.privacy import Disclosure
+from engine.privacy import Disclosure, show_masked_names
 from engine.queries import (
     CaseSummary,
     TriggerOption,
@@ -338,7 +339,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
         personal_data_shown=full,
         deadlines={d.name: d.as_dict() for d in deadlines},
         flags=kinship_flags(session, case.id, actor) + overdue_flags(deadlines),
-        benefit=benefit_view(session, case.id, show),
+        benefit=benefit_view(session, case.id, show, [m.person.name for m in household.members]),
         recheck=_recheck_view(uow, case, household),
         household=_household_view(household, full),
         democratic_reviews=[
@@ -417,6 +418,25 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
     )
 
 
+def through_names(session: Session, flags: list[KinshipFlag]) -> dict[int, list[str]]:
+    """Flag id -> the name of the declared relative a two-step path goes through (the member
+    it names besides the flagged one)."""
+    through: dict[int, int] = {}
+    for flag in flags:
+        evidence = json.loads(flag.evidence or "{}")
+        person_id = evidence.get("through_person_id") if isinstance(evidence, dict) else None
+        if isinstance(person_id, int):
+            through[flag.id] = person_id
+    if not through:
+        return {}
+    names = dict(
+        session.execute(
+            select(Person.id, Person.name).where(Person.id.in_(set(through.values())))
+        ).all()
+    )
+    return {flag_id: [names[p]] for flag_id, p in through.items() if p in names}
+
+
 def kinship_flags(session: Session, case_id: int, actor: Actor) -> list[dict[str, Any]]:
     """The case's active kinship flags, masked or withheld as the caller's role requires."""
     member = aliased(Person)
@@ -436,9 +456,11 @@ def kinship_flags(session: Session, case_id: int, actor: Actor) -> list[dict[str
         .order_by(KinshipFlag.id)
     ).all()
     show = Disclosure(actor)
+    through = through_names(session, [flag for flag, *_ in rows])
     out = []
     for flag, member_name, name, number, position in rows:
         official_name, official_number = show.official(name, number)
+        named = [member_name, *through.get(flag.id, [])]
         out.append(
             {
                 "kind": "kinship",
@@ -449,8 +471,8 @@ def kinship_flags(session: Session, case_id: int, actor: Actor) -> list[dict[str
                 "relation": flag.relation,
                 "member_name": show.flag_member(member_name),
                 "strength": str(flag.strength),
-                "path": show.text(flag.path),
-                "path_en": show.text(flag.path_en),
+                "path": show.flag_path(flag.path, name, named),
+                "path_en": show.flag_path(flag.path_en, name, named),
                 "raised_at": flag.raised_at,
             }
         )
@@ -472,12 +494,17 @@ def overdue_flags(deadlines: list[Deadline]) -> list[dict[str, Any]]:
 
 
 def benefit_view(
-    session: Session, case_id: int, show: Disclosure | None = None
+    session: Session,
+    case_id: int,
+    show: Disclosure | None = None,
+    names: Iterable[str] = (),
 ) -> dict[str, Any] | None:
     """The case's current amount: the latest decision, else the township's proposal.
 
     A reader who sees masked data gets the amount (which the village notice publishes)
-    but not the household's incomes, health and their breakdown (PIPL Art. 28).
+    but not the household's incomes, health and their breakdown (PIPL Art. 28). The
+    breakdown's lines name members masked, as the decision recorded them; a reader who
+    sees the members' ``names`` in full sees them in full there too.
     """
     rows = session.scalars(
         select(BenefitDecision)
@@ -487,6 +514,7 @@ def benefit_view(
     row = next((r for r in rows if r.kind == BenefitKind.DECIDED), rows[0] if rows else None)
     if row is None:
         return None
+    shown = {name: name for name in names} if show is not None and show.full else {}
     return {
         "kind": str(row.kind),
         "trigger": row.trigger,
@@ -500,7 +528,11 @@ def benefit_view(
         "base_yuan": fen_to_yuan(row.base_fen),
         "supplement_yuan": fen_to_yuan(row.supplement_fen),
         "breakdown": [
-            {**line, "amount_yuan": Decimal(line["amount_yuan"])}
+            {
+                **line,
+                "amount_yuan": Decimal(line["amount_yuan"]),
+                "member": line.get("member") and show_masked_names(line["member"], shown),
+            }
             for line in json.loads(row.breakdown)
         ],
     } | ({} if show is None or show.full else WITHHELD_MEANS)

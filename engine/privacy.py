@@ -10,7 +10,8 @@ in pages, API responses, exports and the audit trail's payloads alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,14 +114,47 @@ class Disclosure:
             return name, number
         return mask_name(name), mask_id_number(number)
 
+    def official_name(self, name: str) -> str:
+        """An official's name in a kinship flag, as ``official`` shows it."""
+        return self.official(name, "")[0]
+
     def flag_member(self, name: str) -> str:
         """The household member a kinship flag names: withheld from masked readers (see
         ``official``)."""
         return name if self.full else WITHHELD
 
+    def flag_path(self, path: str, official: str, members: Iterable[str]) -> str:
+        """A kinship flag's relation path with each name in it as this reader sees that person
+        elsewhere on the page: the official as ``official_name``, the members it names as
+        ``flag_member`` (the scan stores the path with every name masked)."""
+        if not self.full:
+            return WITHHELD
+        shown = {name: self.flag_member(name) for name in members}
+        shown[official] = self.official_name(official)
+        return show_masked_names(path, shown)
+
     def payload(self, value: Any) -> Any:
         """An audit payload (any JSON) with what this reader may not see masked or withheld."""
         return value if self.full else _masked(value)
+
+
+def show_masked_names(text: str, shown: Mapping[str, str]) -> str:
+    """Replace each masked name in ``text`` (``mask_name`` of a key of ``shown``) by the form
+    ``shown`` gives for that person. A masked form two people share with different shown forms
+    stays masked: which of them it names is unknown."""
+    forms: dict[str, str | None] = {}
+    for name, form in shown.items():
+        masked = mask_name(name)
+        if len(name) < 2:  # a one-character name is its own masked form
+            continue
+        forms[masked] = form if forms.get(masked, form) == form else None
+    unique = {masked: form for masked, form in forms.items() if form not in (None, masked)}
+    if not unique:
+        return text
+    # a masked name stands alone: "李*" is not the start of "李*明"
+    alternatives = "|".join(re.escape(m) for m in sorted(unique, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w*])(?:{alternatives})(?![\w*])")
+    return pattern.sub(lambda found: unique[found.group(0)], text)
 
 
 def _masked(value: Any, key: str = "") -> Any:

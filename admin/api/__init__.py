@@ -29,6 +29,7 @@ def register_api(app: Flask) -> None:
         indicator_views,
         kinship_views,
         policy_views,
+        search_views,
     )
 
     app.register_blueprint(bp)

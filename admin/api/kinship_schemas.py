@@ -130,6 +130,7 @@ class FlagOut(BaseModel):
     relation: str
     strength: str
     path: str
+    path_en: str
     raised_at: dt.datetime
     vanished_at: dt.datetime | None
     filed: bool

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
@@ -30,7 +30,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 from admin.documents.issue import issue_dossier, issue_letter
 from admin.documents.web import pdf_response
 from admin.extensions import runtime
-from admin.reads import case_filings, case_trail, read_case
+from admin.reads import case_filings, case_trail, read_case, search
 from admin.ui.access import READERS, STAFF, Restricted, current_actor, shows_domain_errors
 from admin.ui.case_forms import (
     CaseRecordViews,
@@ -39,8 +39,16 @@ from admin.ui.case_forms import (
     record_forms,
 )
 from admin.ui.diagram import DiagramUnavailable, lifecycle_svg
-from admin.ui.i18n import engine_label, is_english, state_label, trigger_label, value_label
-from admin.ui.paging import whole_number
+from admin.ui.i18n import (
+    engine_label,
+    error_text,
+    is_english,
+    problem_text,
+    state_label,
+    trigger_label,
+    value_label,
+)
+from admin.ui.paging import PAGE_SIZE, page_arg, page_count, whole_number
 from audit.chain import StoredEntry
 from audit.issued import display_code, issued_for_case
 from audit.letters import LETTER_TRIGGERS
@@ -62,6 +70,7 @@ from engine.models import (
 )
 from engine.privacy import PERSONAL_DATA_ROLES
 from engine.rules import TEKUN_TERMINATION_GROUNDS
+from engine.search import MAX_TERM, MIN_TAIL, SearchPage
 from engine.services.data_checks import (
     DATA_SOURCES,
     REQUEST_ROLES,
@@ -299,13 +308,45 @@ class CaseView(Restricted, CaseRecordViews, BaseView):  # type: ignore[misc]
         return False
 
     @expose("/")
-    def index(self) -> Response:
-        """Open a case by its number."""
-        case_id = whole_number(request.args.get("id", "").strip().lstrip("#"), DB_INT_MAX)
-        if case_id is not None:
-            return redirect(url_for(".details", case_id=case_id))
-        flash(gettext("Enter a case number."), "error")
-        return redirect(url_for("admin.index"))
+    def index(self) -> Response | tuple[str, int]:
+        """The lookup box: a case number opens the case; an ID number, its tail, a name or a
+        village lists the cases found (the same search as the API's)."""
+        # ``id``: the box's name before it searched, kept for links made then
+        q = (request.args.get("q") or request.args.get("id") or "").strip()
+        number = whole_number(q.removeprefix("#"), DB_INT_MAX)
+        if number is not None and (q.startswith("#") or len(q) < MIN_TAIL):
+            return redirect(url_for(".details", case_id=number))
+        page = page_arg()
+        try:
+            found = search(current_actor(), q, "ui", page, PAGE_SIZE)
+        except InvalidData as err:
+            message = " ".join(problem_text(p) for p in err.problems) or error_text(err)
+            return self._search_page(q, message=message), 422
+        if number is not None and not found.total:
+            return redirect(url_for(".details", case_id=number))
+        return self._search_page(q, found=found, case_number=number), 200
+
+    def _search_page(
+        self,
+        q: str,
+        *,
+        found: SearchPage | None = None,
+        message: str = "",
+        case_number: int | None = None,
+    ) -> str:
+        return cast(
+            str,
+            self.render(
+                "ui/search.html",
+                q=q,
+                found=found,
+                pages=page_count(found.total, PAGE_SIZE) if found else 1,
+                message=message,
+                case_number=case_number,
+                min_tail=MIN_TAIL,
+                max_term=MAX_TERM,
+            ),
+        )
 
     @expose("/<int:case_id>")
     @shows_domain_errors

@@ -19,6 +19,7 @@ from admin.reads import record_reads
 from admin.ui.access import Restricted, current_actor, shows_domain_errors
 from admin.ui.i18n import (
     EVENT_LABELS,
+    is_english,
     lazy_role_label,
     lazy_trigger_label,
     role_label,
@@ -405,6 +406,7 @@ class FlagsView(Restricted, BaseView):  # type: ignore[misc]
             pages=pages,
             status=status,
             filed=filed_arg,
+            english=is_english(),
         )
 
 

@@ -15,7 +15,9 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     String,
+    column,
     false,
+    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -55,6 +57,15 @@ class Person(Base):
     """A resident, identified by the resident ID number."""
 
     __tablename__ = "person"
+    __table_args__ = (
+        # finds a person by the tail of their ID number: "ends with" as a prefix of the
+        # reversed number (PostgreSQL only; SQLite has no reverse() and scans the table)
+        Index(
+            "ix_person_id_number_reversed",
+            func.reverse(column("id_number")).label("id_number_reversed"),
+            postgresql_ops={"id_number_reversed": "text_pattern_ops"},
+        ).ddl_if(dialect="postgresql"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     id_number: Mapped[str] = mapped_column(String(18), unique=True)

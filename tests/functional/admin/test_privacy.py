@@ -4,6 +4,7 @@ unmasked read of personal data is logged (PIPL Art. 28: health, disability, assi
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from audit.models import AccessLog
 from audit.officials import import_officials, official_row
 from engine.services import Application, IncomeInput
 from engine.states import CaseState
+from tests.documents import pdf_text
 from tests.functional.admin.ui.conftest import Browser
 from tests.support import VILLAGE_A1, World, flagged_case, member
 
@@ -219,3 +221,58 @@ def test_case_lists_and_the_queue_are_logged_reads_for_roles_that_see_names(
     reviewer.sign_in("reviewer")
     assert "王建国" in reviewer.text("/admin/queue/")
     assert ("reviewer", "list_queue", case_id) in reads(world)
+
+
+#: how each role sees a flag's official and flagged member: auditors see the official in full,
+#: case workers masked (Disclosure.official); a masked reader sees neither
+FLAG_NAMES = {
+    "inspector": ("王建军", "李芳"),
+    "approver": ("王*军", "李芳"),
+    "clerk": ("王*军", "李芳"),
+    "admin": (None, None),
+}
+
+
+def name_forms(text: str, full: str, masked: str) -> set[str]:
+    """The forms (full or masked) in which a name appears in ``text``."""
+    return set(re.findall(f"{re.escape(full)}|{re.escape(masked)}", text))
+
+
+@pytest.mark.parametrize("role", sorted(FLAG_NAMES))
+def test_a_flag_names_each_person_one_way_on_every_page(
+    app: Flask, world: World, role: str
+) -> None:
+    """Issue 13 item 11: the flags page masked the official's name in the relation path and
+    printed it in full on the next line. Wherever a page shows a flag, each person appears in
+    the one form the reader's role allows: in the path, beside it and in the lists alike."""
+    case_id = flagged_case(world, VILLAGE_A1, "李芳")
+    world.to_state(case_id, CaseState.PENDING_CONFIRMATION)
+    world.investigate(
+        case_id, level="county", investigators=("approver", "approver2"), by="approver"
+    )
+    world.fire(case_id, "approve", "approver")  # enrolled: the enrolled-relatives page lists it
+    official, flagged = FLAG_NAMES[role]
+    b = Browser(app.test_client())
+    b.sign_in(role)
+    shown = 0
+    for path in (
+        "/admin/flags/",
+        "/admin/register/",
+        "/admin/enrolled_flags/",
+        f"/admin/case/{case_id}",
+        f"/admin/case/{case_id}/dossier.pdf",
+    ):
+        response = b.get(path)
+        if response.status_code == 403:
+            continue
+        assert response.status_code == 200, path
+        if response.mimetype == "application/pdf":
+            # the trail at the end prints each entry as recorded (and hashed): masked
+            text = pdf_text(response.get_data()).split("审计记录")[0]
+        else:
+            text = response.get_data(as_text=True)
+        assert f"{case_id}" in text, path
+        assert name_forms(text, "王建军", "王*军") == ({official} if official else set()), path
+        assert name_forms(text, "李芳", "李*") == ({flagged} if flagged else set()), path
+        shown += 1
+    assert shown >= 2

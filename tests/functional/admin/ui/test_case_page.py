@@ -7,8 +7,9 @@ from sqlalchemy import select
 from audit.models import AccessLog, AuditEntry
 from audit.officials import import_officials, official_row
 from engine.models import Case, Investigation, Member, Person
+from engine.services import Application
 from engine.states import CaseState
-from tests.support import World, application
+from tests.support import VILLAGE_A1, VILLAGE_B1, World, application, member
 
 
 def case_of(world: World, case_id: int) -> Case:
@@ -210,12 +211,74 @@ def test_an_unknown_case_answers_404(as_user) -> None:  # type: ignore[no-untype
 def test_the_case_lookup_goes_to_the_case(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
     case_id = world.apply()
     b = as_user("clerk")
-    assert (
-        b.get(f"/admin/case/?id=%23{case_id}")
-        .headers["Location"]
-        .endswith(f"/admin/case/{case_id}")
+    assert 'name="q"' in b.text("/admin/queue/").split('id="case-lookup"')[1][:300]
+    for q in (f"#{case_id}", str(case_id), f" {case_id} "):
+        response = b.get("/admin/case/", query_string={"q": q})
+        assert response.headers["Location"].endswith(f"/admin/case/{case_id}"), q
+    # a link made before the box searched
+    assert b.get(f"/admin/case/?id={case_id}").headers["Location"].endswith(f"/{case_id}")
+    # six digits or more that end no ID number in the region are a case number too
+    assert b.get("/admin/case/?q=1234567").headers["Location"].endswith("/admin/case/1234567")
+
+
+def lookup(b, q: str) -> str:  # type: ignore[no-untyped-def]
+    response = b.get("/admin/case/", query_string={"q": q})
+    assert response.status_code == 200, (q, response.status_code)
+    return str(response.get_data(as_text=True))
+
+
+def test_the_lookup_lists_the_cases_found_by_id_number_its_tail_or_a_name(
+    as_user, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13 item 1: an ID number gave "案件…不存在" and a name "请输入案件编号"."""
+    app = Application(
+        "dibao",
+        VILLAGE_A1,
+        [member("self", "100", name="欧阳建华"), member("spouse", "0", name="李秀兰")],
     )
-    assert b.get("/admin/case/?id=abc").status_code == 302
+    case_id = world.apply(app)
+    elsewhere = world.apply(
+        Application("dibao", VILLAGE_B1, [member("self", "0", name="欧阳建华")]), by="clerk_b"
+    )
+    number = app.members[1].id_number
+    b = as_user("clerk")
+    for q in (number, number[-6:], "秀兰", number.lower()):
+        page = lookup(b, q)
+        assert f'<a href="/admin/case/{case_id}">#{case_id}</a>' in page, q
+        assert "李秀兰" in page and number in page and "配偶" in page, q
+    page = lookup(b, "欧阳建华")
+    assert f'data-case="{case_id}"' in page and f'data-case="{elsewhere}"' not in page
+    assert "申请人" in page and "第1页，共1页" in page
+    county = lookup(as_user("inspector"), "欧阳建华")
+    assert f'data-case="{case_id}"' in county and f'data-case="{elsewhere}"' in county
+    assert 'id="search-empty"' in lookup(b, "无此人")
+    with world.rt.reader() as uow:
+        logged = uow.session.execute(
+            select(AccessLog.username, AccessLog.case_id, AccessLog.channel).where(
+                AccessLog.action == "search_cases"
+            )
+        ).all()
+    assert ("clerk", case_id, "ui") in logged and ("inspector", elsewhere, "ui") in logged
+    assert ("clerk", elsewhere, "ui") not in logged
+
+
+def test_a_bad_term_gets_a_plain_message(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    b = as_user("reviewer")
+    for q, words in (
+        ("", "请输入身份证号码"),
+        ("1234567890123456789", "身份证号码为18位"),
+        ("张" * 51, "最多50个字符"),
+        ("#abc", "请输入"),
+    ):
+        response = b.get("/admin/case/", query_string={"q": q})
+        page = response.get_data(as_text=True)
+        if q == "#abc":  # not a case number: searched for as a name, found nowhere
+            assert response.status_code == 200 and 'id="search-empty"' in page
+            continue
+        assert response.status_code == 422, q
+        message = page.split('id="search-message">')[1].split("</div>")[0]
+        assert words in message, (q, message)
+    assert as_user("admin").get("/admin/case/?q=王").status_code == 403
 
 
 def test_a_flagged_case_is_filed_from_its_page(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
