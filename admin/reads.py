@@ -60,16 +60,24 @@ def search(
     actor: Actor, q: str | None, channel: str, page: int = 1, per_page: int = PER_PAGE
 ) -> SearchPage:
     """Search the actor's region for cases by ID number, its tail or a name (API and UI alike);
-    a page of results that shows personal data unmasked is logged as a read of its cases."""
+    a page of results is logged as a read of its cases, masked or not: a hit on a known ID
+    number tells even a masked reader that the person is on assistance."""
     with runtime().reader() as uow:
         found = search_cases(uow.session, actor, q, page=page, per_page=per_page)
-    record_reads(actor, "search_cases", channel, case_ids(found))
+    record_reads(actor, "search_cases", channel, case_ids(found), masked_too=True)
     return found
 
 
-def record_reads(actor: Actor, action: str, channel: str, case_ids: Collection[int | None]) -> None:
-    """Log a read of these cases' personal data, when the reader sees it unmasked."""
-    if not Disclosure(actor).full or not case_ids:
+def record_reads(
+    actor: Actor,
+    action: str,
+    channel: str,
+    case_ids: Collection[int | None],
+    masked_too: bool = False,
+) -> None:
+    """Log a read of these cases' personal data, when the reader sees it unmasked (or, with
+    ``masked_too``, whenever what they see tells them something about the people)."""
+    if (not Disclosure(actor).full and not masked_too) or not case_ids:
         return
     rt = runtime()
     with rt.uow() as uow:
