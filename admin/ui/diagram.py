@@ -73,6 +73,8 @@ def lifecycle_svg(
     svg = svg[svg.index("<svg") :]
     # Graphviz writes "-" in ids as "&#45;"; plain ids keep the markup greppable
     svg = svg.replace('id="state&#45;', 'id="state-')
+    # each node's and arrow's <title> is its internal name, shown on hover: drop them
+    svg = re.sub(r"<title>[^<]*</title>", "", svg)
     return re.sub(
         r'<svg width="[^"]*" height="[^"]*"', '<svg class="doudi-lifecycle"', svg, count=1
     )

@@ -205,6 +205,41 @@ VALUE_LABELS["yes_no"] = {"": _l("unchanged"), "yes": _l("yes"), "no": _l("no")}
 VALUE_LABELS["kin_relation"] = {
     code: lazy_gettext(en) for code, (_, en) in KIN_LABELS.items() if code != SELF_RELATION
 }
+VALUE_LABELS["match_strength"] = {
+    "id": _l("ID number"),
+    "name_birth": _l("name and birth date"),
+}
+VALUE_LABELS["channel"] = {"ui": _l("web pages"), "api": _l("API"), "cli": _l("command line")}
+#: what a read of personal data did, and what it read (the read log's actions are
+#: ``<verb>_<subject>``, or a subject alone)
+READ_VERBS = {
+    "view": _l("Viewed"),
+    "list": _l("Listed"),
+    "search": _l("Searched"),
+    "export": _l("Exported"),
+    "print": _l("Printed"),
+    "download": _l("Downloaded"),
+}
+READ_SUBJECTS = {
+    "case": _l("a case"),
+    "cases": _l("cases"),
+    "queue": _l("the work queue"),
+    "trail": _l("the audit trail"),
+    "trail_entry": _l("an audit entry"),
+    "reads": _l("the read log"),
+    "signins": _l("the sign-in log"),
+    "activity": _l("activity by user"),
+    "flags": _l("kinship flags"),
+    "enrolled_flags": _l("enrolled relatives"),
+    "register": _l("the filing register"),
+    "letter": _l("a decision letter"),
+    "dossier": _l("a household file"),
+    "proof": _l("an inclusion proof"),
+    "archives_due": _l("household files due"),
+    "indicators": _l("favouritism indicators"),
+    "payment_roll": _l("the payment roll"),
+    "only": _l("a document"),
+}
 #: events in a case's trail that are not lifecycle triggers
 EVENT_LABELS = {
     "create": _l("Case created"),
@@ -266,6 +301,16 @@ def value_label(kind: str, value: str | None) -> str:
         return ""
     label = VALUE_LABELS.get(kind, {}).get(str(value))
     return str(label) if label is not None else str(value)
+
+
+def read_action_label(action: str) -> str:
+    """What a read-log entry did, in the request's language ("Searched the audit trail")."""
+    verb, _, subject = action.partition("_")
+    if verb not in READ_VERBS or subject not in READ_SUBJECTS:
+        verb, subject = "view", action
+    if subject not in READ_SUBJECTS:
+        return action
+    return gettext("%(verb)s %(subject)s", verb=READ_VERBS[verb], subject=READ_SUBJECTS[subject])
 
 
 def select_locale() -> str:

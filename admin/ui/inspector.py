@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from typing import Any
 
@@ -22,6 +23,7 @@ from admin.ui.i18n import (
     is_english,
     lazy_role_label,
     lazy_trigger_label,
+    read_action_label,
     role_label,
     state_label,
     trigger_label,
@@ -85,6 +87,15 @@ def _role_options() -> list[tuple[str, str]]:
     return [(r.value, lazy_role_label(r.value)) for r in Role]
 
 
+def _payload_block(payload: str) -> Markup:
+    """A stored payload, indented for reading (the stored text itself is what is hashed)."""
+    try:
+        text = json.dumps(json.loads(payload), ensure_ascii=False, indent=2, sort_keys=True)
+    except ValueError:
+        text = payload
+    return Markup('<pre class="doudi-payload">{}</pre>').format(text)
+
+
 class AuditTrailView(ReadOnlyView):
     """Every audit entry of the region's cases: search by case, user, trigger and time."""
 
@@ -135,6 +146,12 @@ class AuditTrailView(ReadOnlyView):
         "at": _time,
         "hash": lambda v, c, m, n: m.hash[:16] + "…",
     }
+    # one entry in full: the decision inputs laid out as the indented JSON that was hashed
+    column_formatters_detail = {
+        **column_formatters,
+        "hash": lambda v, c, m, n: m.hash,
+        "payload": lambda v, c, m, n: _payload_block(m.payload),
+    }
     # a spreadsheet for people: names in the UI's language, the full hash, the case number
     column_formatters_export = {
         name: f for name, f in column_formatters.items() if name not in ("case_id", "hash")
@@ -180,8 +197,15 @@ class AccessLogView(ReadOnlyView):
         "at": _time,
         "case_id": _case_link,
         "role": lambda v, c, m, n: role_label(m.role),
+        "action": lambda v, c, m, n: read_action_label(m.action),
+        "channel": lambda v, c, m, n: value_label("channel", m.channel),
     }
-    column_formatters_export = {"at": _time, "role": column_formatters["role"]}
+    column_formatters_export = {
+        "at": _time,
+        "role": column_formatters["role"],
+        "action": column_formatters["action"],
+        "channel": column_formatters["channel"],
+    }
 
     def scoped(self, query: Any) -> Any:
         """Reads by the region's users."""
@@ -385,8 +409,8 @@ class FlagsView(Restricted, BaseView):  # type: ignore[misc]
                     r.member_name,
                     r.official_name,
                     value_label("position", r.position),
-                    r.relation,
-                    r.strength,
+                    value_label("kin_relation", r.relation),
+                    value_label("match_strength", r.strength),
                     r.path,
                     local_time(r.raised_at),
                     local_time(r.vanished_at),

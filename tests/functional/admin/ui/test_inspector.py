@@ -152,7 +152,7 @@ def test_the_read_log_and_sign_ins_are_listed(as_user, world: World) -> None:  #
     as_user("clerk").text(f"/admin/case/{case_id}")
     b = as_user("inspector")
     reads = b.text("/admin/reads/")
-    assert rows_of(reads, "at") == 1 and "view_case" in reads
+    assert rows_of(reads, "at") == 1 and "查看案件" in reads
     signins = b.text("/admin/signins/")
     assert rows_of(signins, "at") == 2  # the clerk, then the inspector
 
@@ -322,3 +322,10 @@ def test_the_inspector_checks_the_database_against_a_kept_checkpoint_and_downloa
     )
     found = b.post("/admin/verify/all", {"line": kept.line()}).get_data(as_text=True)
     assert "alert-danger" in found and f"case {case_id}" in found
+
+
+def test_a_trail_entry_shows_its_decision_inputs_indented(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    world.apply()
+    page = as_user("inspector").text("/admin/trail/details/?id=1")
+    block = page[page.index('<pre class="doudi-payload">') :]
+    assert "\n    &#34;category&#34;: &#34;dibao&#34;" in block[: block.index("</pre>")]
