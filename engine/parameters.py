@@ -104,6 +104,21 @@ class ParameterSpec:
         }[self.kind]
         return base + (', or "none" for no limit' if self.optional else "")
 
+    def expects_zh(self) -> str:
+        """Say in Chinese which values are accepted."""
+        base = {
+            Kind.FRACTION: "0到1之间的小数",
+            Kind.YUAN: "不小于0、最多两位小数的金额（元）",
+            Kind.FACTOR: "不小于1的数",
+            Kind.COUNT: f"不小于{self.minimum}"
+            + (f"、不大于{self.maximum}" if self.maximum is not None else "")
+            + "的整数",
+            Kind.CHOICE: "以下之一：" + "、".join(self.choices),
+            Kind.CHOICES: "“none”或以下各项（以逗号分隔）：" + "、".join(self.choices),
+            Kind.FLAG: "true（是）或 false（否）",
+        }[self.kind]
+        return base + ("，或填“none”表示不设上限" if self.optional else "")
+
 
 def canonical(value: Value) -> str:
     """Return the canonical text of a parsed value, as stored."""

@@ -313,7 +313,9 @@ def set_parameter(uow: UnitOfWork, actor: Actor, new: NewParameter) -> int:
         try:
             value = canonical(spec.parse(new.value))
         except ValueError as err:
-            problems.append(invalid_field("value", f"取值无效：须为{err}", f"value must be {err}"))
+            problems.append(
+                invalid_field("value", f"取值无效：须为{spec.expects_zh()}", f"value must be {err}")
+            )
     problems += _date_problems(new.effective_from)
     if spec is not None and value and not problems:
         limit = statutory_problem(uow.rules, new.name, value, new.effective_from)

@@ -234,6 +234,22 @@ def test_a_bad_standard_names_its_problems(as_user, world: World) -> None:  # ty
     assert "alert-danger" in b.text("/admin/policy/")
 
 
+def test_a_bad_parameter_value_says_in_chinese_what_is_accepted(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    b = as_user("admin")
+    b.get("/admin/policy/")
+    b.post(
+        "/admin/policy/parameters",
+        {
+            "name": "employment_cost_share",
+            "value": "1.5",
+            "effective_from": "2026-07-01",
+            "source": "县民政局文件",
+        },
+    )
+    page = b.text("/admin/policy/")
+    assert "取值无效：须为0到1之间的小数" in page and "a decimal" not in page
+
+
 def registry_xlsx() -> bytes:
     wb = Workbook()
     ws = wb.active
