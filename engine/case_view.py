@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from engine.access import county_of
 from engine.clock import as_utc, local_date
-from engine.deadlines import Deadline
+from engine.deadlines import Deadline, NextDeadline, next_deadline
 from engine.identity import mask_account
 from engine.means import load_household, recheck_plan
 from engine.models import (
@@ -198,6 +198,8 @@ class CaseDetail:
     personal_data_shown: bool
     flags: list[dict[str, Any]] = field(default_factory=list)
     deadlines: dict[str, Any] = field(default_factory=dict)
+    #: the earliest pending deadline, worded as the queue words it
+    next_deadline: NextDeadline | None = None
     benefit: dict[str, Any] | None = None
     recheck: dict[str, Any] | None = None
     household: dict[str, Any] = field(default_factory=dict)
@@ -338,6 +340,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
         audit_entries=case.chain_seq,
         personal_data_shown=full,
         deadlines={d.name: d.as_dict() for d in deadlines},
+        next_deadline=next_deadline(deadlines, local_date(uow.clock.now(), uow.clock.tz)),
         flags=kinship_flags(session, case.id, actor) + overdue_flags(deadlines),
         benefit=benefit_view(session, case.id, show, [m.person.name for m in household.members]),
         recheck=_recheck_view(uow, case, household),
