@@ -58,6 +58,7 @@ VALUE_LABELS: dict[str, dict[str, Any]] = {
         "pending": _l("Pending"),
         "met": _l("Met"),
         "missed": _l("Missed"),
+        "stopped": _l("Stopped"),
         "info": _l("For information"),
     },
     "objection_status": {
