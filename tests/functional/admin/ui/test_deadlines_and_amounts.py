@@ -1,12 +1,16 @@
-"""Deadlines that explain themselves: the queue and the case page name the same deadline
-with the same count, and warn before it falls due."""
+"""Deadlines and amounts that explain themselves: the queue and the case page name the same
+deadline with the same count, warn before it falls due, and the benefit adds up on screen."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from decimal import Decimal
 
+from engine.services import Application, IncomeInput
+from engine.services.policy import NewParameter, set_parameter
 from engine.states import CaseState
-from tests.support import World
+from tests.support import COUNTY, VILLAGE_A1, World, member
 
 #: the queue's row of a case
 ROW = r'<tr class="([^"]*)" data-case="{id}">(.*?)</tr>'
@@ -91,3 +95,92 @@ def test_the_dashboard_counts_as_the_queue_shows(as_user, world: World) -> None:
     home = b.text("/admin/")
     assert re.search(r'id="workload-overdue".*?<div class="h3[^"]*">1</div>', home, re.S)
     assert queue_due(b.text("/admin/queue/"), late)[3] == "overdue"
+
+
+def proposed_with_supplement(world: World) -> int:
+    """A household of three: wages 300, a basic pension (not counted) and a seriously ill
+    member with the county's 10 % classified supplement: 1599 − 300 + 53.30 = 1352.30."""
+    set_parameter(
+        world.uow(),
+        world.actors["admin"],
+        NewParameter(
+            COUNTY, "classified_supplement_rate", "0.1", dt.date(2026, 1, 1), "县文件（测试）"
+        ),
+    )
+    app = Application(
+        "dibao",
+        VILLAGE_A1,
+        [
+            member("self", "300", serious_illness=True),
+            member("spouse", incomes=[IncomeInput("pension_basic", Decimal(150))]),
+            member("child"),
+        ],
+    )
+    case_id = world.apply(app)
+    world.to_state(case_id, CaseState.INITIAL_REVIEWED)
+    return case_id
+
+
+#: one line of the benefit's explanation: code, part, kind, amount
+LINE = re.compile(
+    r'<tr class="doudi-line[^"]*" data-code="([\w.]+)" data-part="(\w+)" data-kind="(\w+)">'
+    r'.*?<td class="text-right">([^<]*)</td>',
+    re.S,
+)
+
+
+def test_the_breakdown_adds_up_with_its_rounding_line(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = proposed_with_supplement(world)
+    page = as_user("reviewer").text(f"/admin/case/{case_id}")
+    card = re.search(r'id="case-benefit".*?id="case-deadlines"', page, re.S)
+    assert card is not None
+    html = card.group(0)
+    shown = LINE.findall(html)
+    assert shown, html
+    # every figure to the fen (no "53.300"), and none with more decimals anywhere in the card
+    assert all(re.fullmatch(r"-?\d+\.\d\d", amount) for *_, amount in shown)
+    assert not re.search(r"\d\.\d{3}", html)
+    lines = [(code, part, kind, Decimal(amount)) for code, part, kind, amount in shown]
+
+    def part(name: str) -> list[tuple[str, str, Decimal]]:
+        return [(code, kind, a) for code, p, kind, a in lines if p == name]
+
+    amount = part("amount")
+    figures = {code: a for code, _, a in amount}
+    # the terms add up to each subtotal below them, and to the monthly amount
+    running = Decimal(0)
+    for code, kind, a in amount:
+        if kind == "term":
+            running += a
+        else:
+            assert a == running, (code, a, running)
+    assert [code for code, _, _ in amount] == [
+        "standard.total",
+        "counted.less",
+        "base",
+        "supplement.classified",
+        "subtotal",
+        "rounding.yuan",
+        "monthly",
+    ]
+    assert (figures["base"], figures["supplement.classified"]) == (Decimal(1299), Decimal("53.30"))
+    assert (figures["subtotal"], figures["rounding.yuan"]) == (Decimal("1352.30"), Decimal("-0.30"))
+    assert figures["monthly"] == Decimal(1352)
+    assert "按元四舍五入" in html and "1352.00" in re.sub(r"\s+", "", html)
+    # the counted income adds up to what the amount subtracts
+    counted = part("counted")
+    assert [(c, k) for c, k, _ in counted] == [
+        ("income.wages", "term"),
+        ("counted.total", "subtotal"),
+    ]
+    assert counted[-1][2] == Decimal(300) == -figures["counted.less"]
+    # the basic pension is listed apart, after the counted items, added to nothing
+    assert part("excluded") == [("excluded.pension_basic", "item", Decimal("150.00"))]
+    assert html.index('id="benefit-excluded-lines"') > html.index('id="benefit-amount-lines"')
+    assert "不计入" in html
+
+
+def test_a_masked_reader_sees_the_amount_without_its_breakdown(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = proposed_with_supplement(world)
+    page = as_user("clerk_b").get(f"/admin/case/{case_id}")
+    assert page.status_code in (403, 404)  # another township's case: not shown at all
