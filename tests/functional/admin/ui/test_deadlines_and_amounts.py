@@ -184,3 +184,28 @@ def test_a_masked_reader_sees_the_amount_without_its_breakdown(as_user, world: W
     case_id = proposed_with_supplement(world)
     page = as_user("clerk_b").get(f"/admin/case/{case_id}")
     assert page.status_code in (403, 404)  # another township's case: not shown at all
+
+
+def test_the_approval_letter_adds_up_as_the_screen_does(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    from admin.documents.issue import issue_letter
+    from tests.documents import pdf_text
+
+    case_id = proposed_with_supplement(world)
+    world.fire(case_id, "publish_notice", "reviewer")
+    world.pass_days(8)
+    world.fire(case_id, "close_notice", "reviewer")
+    world.fire(case_id, "approve", "approver")
+    text = pdf_text(issue_letter(world.rt, world.actors["clerk"], case_id, "approval").data)
+    printed = re.sub(r"\s+", "", text)
+    for words in (
+        "保障标准533.00元/人·月×3人1599.00元",
+        "减：家庭月计入收入300.00元",
+        "补差金额1299.00元",
+        "加：分类施保增发53.30元",
+        "取整（按元四舍五入）-0.30元",
+        "月发放金额1352.00元",
+    ):
+        assert words in printed, words
+    screen = as_user("approver").text(f"/admin/case/{case_id}")
+    shown = {code: amount for code, part, _, amount in LINE.findall(screen) if part == "amount"}
+    assert (shown["rounding.yuan"], shown["monthly"]) == ("-0.30", "1352.00")
