@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from audit.models import AuditEntry
 from engine.access import county_of
+from engine.amounts import explain_amount
 from engine.calendar import add_months
 from engine.clock import local_date
 from engine.documents.contacts import appeal_route, issuer_of, region
@@ -36,6 +37,7 @@ from engine.errors import Conflict, NotFound
 from engine.identity import mask_public_name
 from engine.models import BenefitDecision, BenefitKind, Case, Category, Member, Person, Relation
 from engine.models import fen_to_yuan as yuan
+from engine.policy import parameters_in_force
 from engine.ports import Actor
 from engine.privacy import PERSONAL_DATA_ROLES
 from engine.queries import visible_case
@@ -102,7 +104,7 @@ def decision_letter(
     township = region(session, village.parent_code or "")
     county = region(session, county_of(case.village_code))
     decided_on = local_date(entry.at, tz)
-    figures = _figures(session, case, wanted, payload)
+    figures = _figures(session, case, wanted, payload, tz)
     addressee = _applicant_name(session, case)
     letter = DecisionLetter(
         kind=wanted,
@@ -152,7 +154,7 @@ def _applicant_name(session: Session, case: Case) -> str:
 
 
 def _figures(
-    session: Session, case: Case, kind: DocumentKind, payload: Mapping[str, Any]
+    session: Session, case: Case, kind: DocumentKind, payload: Mapping[str, Any], tz: dt.tzinfo
 ) -> dict[str, Any]:
     """The money and dates a letter of this kind states, from the decision's receipt."""
     empty: dict[str, Any] = {
@@ -204,27 +206,50 @@ def _figures(
         "monthly_yuan": row.monthly_yuan,
         "previous_monthly_yuan": previous,
         "members": row.members,
-        "lines": amount_lines(row, str(case.category)),
+        "lines": amount_lines(row, str(case.category), _rounding(session, case, row, tz)),
         "first_month": row.effective_month,
         "next_recheck_on": dt.date.fromisoformat(next_on) if next_on else None,
         "recheck_months": recheck.get("months"),
     }
 
 
-def amount_lines(row: BenefitDecision, category: str) -> tuple[AmountLine, ...]:
-    """How the amount was reached, for the household as a whole (no member is named)."""
+def _rounding(session: Session, case: Case, row: BenefitDecision, tz: dt.tzinfo) -> str:
+    """The county's rounding rule on the decision date (as the case page reads it)."""
+    on = local_date(row.decided_at, tz)
+    return str(parameters_in_force(session, county_of(case.village_code), on)["rounding"])
+
+
+def amount_lines(
+    row: BenefitDecision, category: str, rounding: str | None = None
+) -> tuple[AmountLine, ...]:
+    """How the amount was reached, for the household as a whole (no member is named): the
+    figures the case page shows (``engine.amounts``), so the letter adds up as the screen does,
+    the rounding step included."""
     standard = yuan(row.standard_fen)
+    shown = explain_amount(json.loads(row.breakdown), row.monthly_yuan, rounding)
+    figures = {line.code: line.amount_yuan for line in shown.amount}
+    total = shown.amount[-1].amount_yuan
+    rounded = AmountLine("rounding", shown.amount[-2].amount_yuan, rule=rounding)
+    need = figures.get("standard.total", standard * row.members)
     if category == Category.TEKUN:
         return (
-            AmountLine("tekun_standard_total", yuan(row.base_fen), standard, row.members),
-            AmountLine("monthly", row.monthly_yuan),
+            AmountLine("tekun_standard_total", need, standard, row.members),
+            rounded,
+            AmountLine("monthly", total),
         )
+    if "base" not in figures:  # a phase-out amount: no top-up to show
+        return (rounded, AmountLine("monthly", total))
+
+    def summed(prefix: str) -> Decimal:
+        return sum((x.amount_yuan for x in shown.amount if x.code.startswith(prefix)), Decimal(0))
+
     lines = [
-        AmountLine("standard_total", standard * row.members, standard, row.members),
-        AmountLine("counted_income", yuan(row.counted_income_fen)),
-        AmountLine("base", yuan(row.base_fen)),
+        AmountLine("standard_total", need, standard, row.members),
+        AmountLine("counted_income", -figures["counted.less"]),
+        AmountLine("base", figures["base"]),
     ]
-    if row.supplement_fen:
-        lines.append(AmountLine("supplement", yuan(row.supplement_fen)))
-    lines.append(AmountLine("monthly", row.monthly_yuan))
-    return tuple(lines)
+    if summed("sanction."):
+        lines.append(AmountLine("sanction", -summed("sanction.")))
+    if summed("supplement."):
+        lines.append(AmountLine("supplement", summed("supplement.")))
+    return (*lines, rounded, AmountLine("monthly", total))

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from engine.access import county_of
-from engine.clock import as_utc, local_date
-from engine.deadlines import Deadline
+from engine.amounts import explain_amount
+from engine.clock import CHINA_TZ, as_utc, local_date
+from engine.deadlines import Deadline, NextDeadline, next_deadline
 from engine.identity import mask_account
 from engine.means import load_household, recheck_plan
 from engine.models import (
@@ -198,6 +199,8 @@ class CaseDetail:
     personal_data_shown: bool
     flags: list[dict[str, Any]] = field(default_factory=list)
     deadlines: dict[str, Any] = field(default_factory=dict)
+    #: the earliest pending deadline, worded as the queue words it
+    next_deadline: NextDeadline | None = None
     benefit: dict[str, Any] | None = None
     recheck: dict[str, Any] | None = None
     household: dict[str, Any] = field(default_factory=dict)
@@ -338,8 +341,11 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
         audit_entries=case.chain_seq,
         personal_data_shown=full,
         deadlines={d.name: d.as_dict() for d in deadlines},
+        next_deadline=next_deadline(deadlines, local_date(uow.clock.now(), uow.clock.tz)),
         flags=kinship_flags(session, case.id, actor) + overdue_flags(deadlines),
-        benefit=benefit_view(session, case.id, show, [m.person.name for m in household.members]),
+        benefit=benefit_view(
+            session, case.id, show, [m.person.name for m in household.members], uow.clock.tz
+        ),
         recheck=_recheck_view(uow, case, household),
         household=_household_view(household, full),
         democratic_reviews=[
@@ -498,8 +504,10 @@ def benefit_view(
     case_id: int,
     show: Disclosure | None = None,
     names: Iterable[str] = (),
+    tz: dt.tzinfo = CHINA_TZ,
 ) -> dict[str, Any] | None:
-    """The case's current amount: the latest decision, else the township's proposal.
+    """The case's current amount: the latest decision, else the township's proposal, with
+    its breakdown explained as a sum (``explanation``) under the rounding rule then in force.
 
     A reader who sees masked data gets the amount (which the village notice publishes)
     but not the household's incomes, health and their breakdown (PIPL Art. 28). The
@@ -515,6 +523,19 @@ def benefit_view(
     if row is None:
         return None
     shown = {name: name for name in names} if show is not None and show.full else {}
+    breakdown = [
+        {
+            **line,
+            "amount_yuan": Decimal(line["amount_yuan"]),
+            "member": line.get("member") and show_masked_names(line["member"], shown),
+        }
+        for line in json.loads(row.breakdown)
+    ]
+    case = session.get(Case, case_id)
+    rounding = None
+    if case is not None:
+        on = local_date(row.decided_at, tz)
+        rounding = str(parameters_in_force(session, county_of(case.village_code), on)["rounding"])
     return {
         "kind": str(row.kind),
         "trigger": row.trigger,
@@ -527,14 +548,8 @@ def benefit_view(
         "counted_income_yuan": fen_to_yuan(row.counted_income_fen),
         "base_yuan": fen_to_yuan(row.base_fen),
         "supplement_yuan": fen_to_yuan(row.supplement_fen),
-        "breakdown": [
-            {
-                **line,
-                "amount_yuan": Decimal(line["amount_yuan"]),
-                "member": line.get("member") and show_masked_names(line["member"], shown),
-            }
-            for line in json.loads(row.breakdown)
-        ],
+        "breakdown": breakdown,
+        "explanation": explain_amount(breakdown, row.monthly_yuan, rounding),
     } | ({} if show is None or show.full else WITHHELD_MEANS)
 
 
@@ -544,6 +559,7 @@ WITHHELD_MEANS: dict[str, Any] = {
     "base_yuan": None,
     "supplement_yuan": None,
     "breakdown": [],
+    "explanation": None,
 }
 
 

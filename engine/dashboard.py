@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from engine.deadlines import DueStatus
 from engine.models import (
     Case,
     InspectionFinding,
@@ -20,7 +21,7 @@ from engine.models import (
     User,
 )
 from engine.ports import Actor
-from engine.queue import WORK_STATES, QueueGroup, has_queue, queue_groups, waiting_on
+from engine.queue import WORK_STATES, QueueGroup, due_in, has_queue, queue_groups, waiting_on
 from engine.states import CaseState, Role
 from engine.stats import county_stats
 
@@ -61,8 +62,8 @@ def workload(session: Session, actor: Actor, today: dt.date) -> Workload:
     waiting, overdue, due_today, this_week = session.execute(
         select(
             func.count(),
-            due(Case.due_on < today),
-            due(Case.due_on == today),
+            due(due_in(DueStatus.OVERDUE, today)),
+            due(due_in(DueStatus.DUE_TODAY, today)),
             due(and_(Case.due_on >= today, Case.due_on <= week_end)),
         ).where(mine)
     ).one()

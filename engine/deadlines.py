@@ -4,7 +4,10 @@ Each deadline runs from a start date to a due date counted in working days,
 calendar days or months; it is *met* when its end event happened, *pending*
 while the case is in a state where it can still be met, and *missed* once the
 case has moved on without it. Limits are rule-book data with their source.
-A case past a limit is overdue: shown, never blocked.
+A case past a limit is overdue: shown, never blocked. Every page counts the days
+left to a deadline in calendar days, whatever unit its limit is counted in, and
+words a case's next deadline from ``next_deadline`` (or ``next_due`` on the
+stored ``due_kind`` and ``due_on``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from engine.calendar import WorkCalendar, add_months, first_of_next_month, notice_may_close_at
@@ -37,6 +41,76 @@ AFTER_ACCEPTANCE = (
     S.IN_PUBLIC_NOTICE,
     S.PENDING_CONFIRMATION,
 )
+
+
+#: a pending deadline this many calendar days away or fewer is "due soon". Neither the
+#: national measures nor the county's rules set a warning period: this is the pages' own
+#: threshold, the same for the queue, the case page and the dashboard
+DUE_SOON_DAYS = 3
+
+
+class DueStatus(StrEnum):
+    """How close a pending deadline is, as every page words and colours it."""
+
+    OVERDUE = "overdue"
+    DUE_TODAY = "due_today"
+    DUE_SOON = "due_soon"
+    ON_TIME = "on_time"
+
+
+def due_status(days_left: int) -> DueStatus:
+    """Overdue, due today, due soon or on time, from the calendar days left."""
+    if days_left < 0:
+        return DueStatus.OVERDUE
+    if days_left == 0:
+        return DueStatus.DUE_TODAY
+    return DueStatus.DUE_SOON if days_left <= DUE_SOON_DAYS else DueStatus.ON_TIME
+
+
+def due_window(status: DueStatus, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last due dates (None: open) of the deadlines in ``status`` today, for
+    counting them in a query the way ``due_status`` sorts them."""
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    return {
+        DueStatus.OVERDUE: (None, today - dt.timedelta(days=1)),
+        DueStatus.DUE_TODAY: (today, today),
+        DueStatus.DUE_SOON: (today + dt.timedelta(days=1), soon),
+        DueStatus.ON_TIME: (soon + dt.timedelta(days=1), None),
+    }[status]
+
+
+@dataclass(frozen=True)
+class NextDeadline:
+    """A case's earliest pending deadline, as the queue, the case page and the API show it."""
+
+    #: the deadline's name (``investigation_start``, ``public_notice`` …; None: not known)
+    kind: str | None
+    due_on: dt.date
+    #: calendar days from today to the due date, negative once it has passed
+    days_left: int
+    status: DueStatus
+
+    @property
+    def overdue(self) -> bool:
+        """Whether the due date has passed."""
+        return self.status == DueStatus.OVERDUE
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the next deadline as JSON-ready data."""
+        return {
+            "kind": self.kind,
+            "due_on": self.due_on,
+            "days_left": self.days_left,
+            "status": str(self.status),
+        }
+
+
+def next_due(kind: str | None, due_on: dt.date | None, today: dt.date) -> NextDeadline | None:
+    """The next deadline of a case whose earliest pending deadline is ``kind`` due ``due_on``."""
+    if due_on is None:
+        return None
+    days_left = (due_on - today).days
+    return NextDeadline(kind, due_on, days_left, due_status(days_left))
 
 
 @dataclass(frozen=True)
@@ -87,13 +161,22 @@ class Deadline:
     due_on: dt.date
     met_on: dt.date | None
     status: str  # met | pending | missed | stopped | info
+    #: calendar days from today to the due date while pending (negative once past), as on
+    #: every page, whatever unit the limit is counted in
     days_left: int | None
     overdue: bool
     estimated: bool
 
+    @property
+    def due_status(self) -> DueStatus | None:
+        """How close a pending deadline is (None unless pending)."""
+        return due_status(self.days_left) if self.days_left is not None else None
+
     def as_dict(self) -> dict[str, Any]:
         """Return the deadline as JSON-ready data."""
+        due = self.due_status
         return {
+            "kind": self.name,
             "label": self.label_zh,
             "label_en": self.label_en,
             "source": self.source,
@@ -105,6 +188,7 @@ class Deadline:
             "status": self.status,
             "days_left": self.days_left,
             "overdue": self.overdue,
+            "due_status": str(due) if due is not None else None,
             "estimated": self.estimated,
         }
 
@@ -242,12 +326,6 @@ def _due(calendar: WorkCalendar, unit: str, start: dt.date, limit: int) -> dt.da
     return start + dt.timedelta(days=limit)
 
 
-def _days_left(calendar: WorkCalendar, unit: str, today: dt.date, due: dt.date) -> int:
-    if unit == "working_days":
-        return calendar.working_days_between(today, due)
-    return (due - today).days
-
-
 def _deadline(
     name: str,
     labels: tuple[str, str],
@@ -282,7 +360,7 @@ def _deadline(
         due_on=due,
         met_on=met,
         status=status,
-        days_left=_days_left(calendar, rule.unit, today, due) if status == "pending" else None,
+        days_left=(due - today).days if status == "pending" else None,
         overdue=overdue,
         estimated=rule.unit == "working_days" and calendar.estimated(start, due),
     )
@@ -424,7 +502,19 @@ def _enrolment(
     return out
 
 
+def earliest_pending(deadlines: list[Deadline]) -> Deadline | None:
+    """The pending deadline that falls due first (on a tie, the first in the case's list)."""
+    pending = [d for d in deadlines if d.status == "pending"]
+    return min(pending, key=lambda d: d.due_on) if pending else None
+
+
 def earliest_due(deadlines: list[Deadline]) -> dt.date | None:
     """The earliest due date among pending deadlines (None when nothing is pending)."""
-    pending = [d.due_on for d in deadlines if d.status == "pending"]
-    return min(pending) if pending else None
+    first = earliest_pending(deadlines)
+    return first.due_on if first else None
+
+
+def next_deadline(deadlines: list[Deadline], today: dt.date) -> NextDeadline | None:
+    """The case's next deadline: the earliest pending one, with its calendar days left."""
+    first = earliest_pending(deadlines)
+    return next_due(first.name, first.due_on, today) if first else None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine import guards as guard_registry
 from engine.clock import as_utc
+from engine.deadlines import DueStatus, NextDeadline, due_window, next_due
 from engine.errors import InvalidData, Problem, invalid_field
 from engine.guards import CaseFacts, GuardContext, InvestigationFact
 from engine.models import (
@@ -56,16 +57,25 @@ SORTS: tuple[Sort, ...] = ("due", "newest", "oldest")
 
 @dataclass(frozen=True)
 class QueueItem:
-    """A case in the queue with its earliest deadline."""
+    """A case in the queue with its earliest deadline (worded as the case page words it)."""
 
     case: CaseSummary
-    due_on: dt.date | None
-    days_left: int | None
+    next: NextDeadline | None
+
+    @property
+    def due_on(self) -> dt.date | None:
+        """When the earliest deadline falls due."""
+        return self.next.due_on if self.next else None
+
+    @property
+    def days_left(self) -> int | None:
+        """Calendar days to the earliest deadline (negative once it has passed)."""
+        return self.next.days_left if self.next else None
 
     @property
     def overdue(self) -> bool:
         """Whether the earliest deadline has passed."""
-        return self.days_left is not None and self.days_left < 0
+        return self.next is not None and self.next.overdue
 
 
 @dataclass(frozen=True)
@@ -106,7 +116,7 @@ def queue_groups(
     session: Session, where: list[ColumnElement[bool]], today: dt.date
 ) -> list[QueueGroup]:
     """How many of the cases meeting ``where`` are in each state, and how many are overdue."""
-    overdue = func.sum(case((Case.due_on < today, 1), else_=0))
+    overdue = func.sum(case((due_in(DueStatus.OVERDUE, today), 1), else_=0))
     groups = [
         QueueGroup(str(s), n, int(late or 0))
         for s, n, late in session.execute(
@@ -115,6 +125,17 @@ def queue_groups(
     ]
     groups.sort(key=lambda g: list(CaseState).index(CaseState(g.state)))
     return groups
+
+
+def due_in(status: DueStatus, today: dt.date) -> ColumnElement[bool]:
+    """SQL condition: the case's earliest deadline is in ``status`` today (as the pages say)."""
+    first, last = due_window(status, today)
+    conditions: list[ColumnElement[bool]] = [Case.due_on.is_not(None)]
+    if first is not None:
+        conditions.append(Case.due_on >= first)
+    if last is not None:
+        conditions.append(Case.due_on <= last)
+    return and_(*conditions)
 
 
 def waiting_on(actor: Actor, today: dt.date) -> ColumnElement[bool]:
@@ -163,9 +184,7 @@ def work_queue(
     members = member_counts(session, [c.household_id for c in cases])
     items = [
         QueueItem(
-            summary_of(c, members[c.household_id], actor),
-            c.due_on,
-            (c.due_on - today).days if c.due_on is not None else None,
+            summary_of(c, members[c.household_id], actor), next_due(c.due_kind, c.due_on, today)
         )
         for c in cases
     ]

@@ -106,6 +106,7 @@ def _case_out(d: CaseDetail, lang: str = "zh") -> CaseOut:
         ],
         flags=d.flags,
         deadlines=d.deadlines,
+        next_deadline=d.next_deadline.as_dict() if d.next_deadline else None,
         dates=d.dates,
         investigations=[InvestigationOut(case_id=case_id, **vars(i)) for i in d.investigations],
         objections=[ObjectionOut(case_id=case_id, **vars(o)) for o in d.objections],

@@ -596,6 +596,15 @@ class RecheckOut(BaseModel):
     reason_en: str
 
 
+class NextDeadlineOut(BaseModel):
+    """The case's earliest pending deadline, as the queue and the case page show it."""
+
+    kind: str | None = Field(description="the deadline's key in ``deadlines``")
+    due_on: dt.date
+    days_left: int = Field(description="calendar days to the due date, negative once past")
+    status: Literal["overdue", "due_today", "due_soon", "on_time"]
+
+
 class CaseOut(CaseSummaryOut):
     """A case with its household, what the caller may do now, flags and deadlines."""
 
@@ -607,6 +616,7 @@ class CaseOut(CaseSummaryOut):
     triggers: list[TriggerOut]
     flags: list[dict[str, Any]]
     deadlines: dict[str, Any]
+    next_deadline: NextDeadlineOut | None = None
     dates: dict[str, dt.datetime | None]
     investigations: list[InvestigationOut]
     objections: list[ObjectionOut]

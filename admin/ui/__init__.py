@@ -31,6 +31,7 @@ from admin.ui.case_page import CaseView
 from admin.ui.home import HomeView
 from admin.ui.i18n import (
     LANGUAGES,
+    amount_section,
     breakdown_label,
     category_label,
     deadline_label,
@@ -93,6 +94,7 @@ def _template_helpers() -> dict[str, Any]:
         "document_label": document_label,
         "value_label": value_label,
         "breakdown_label": breakdown_label,
+        "amount_section": amount_section,
     }
 
 

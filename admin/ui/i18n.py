@@ -58,6 +58,7 @@ VALUE_LABELS: dict[str, dict[str, Any]] = {
         "pending": _l("Pending"),
         "met": _l("Met"),
         "missed": _l("Missed"),
+        "stopped": _l("Stopped"),
         "info": _l("For information"),
     },
     "objection_status": {
@@ -279,16 +280,38 @@ BREAKDOWN_LABELS = {
     "household.per_capita": _l("Household income per head (marginal family test)"),
     "tekun.dibao_standard": _l("Local dibao standard (income test, TK Art. 6)"),
     "sanction.work_refusal": _l("Own share stopped: refused work (Art. 34)"),
+    "phase_out": _l("Amount during the phase-out"),
+    # the sums ``engine.amounts`` adds to the stored lines
+    "counted.total": _l("Counted income of the household"),
+    "counted.less": _l("Less the counted income"),
+    "floor.counted": _l("Counted income is never below zero"),
+    "floor.base": _l("The top-up is never below zero"),
+    "subtotal": _l("Sum before rounding"),
+    "rounding": _l("Rounding"),
+    "rounding.yuan": _l("Rounded to whole yuan, half up"),
+    "rounding.jiao": _l("Rounded to the jiao, half up"),
+    "rounding.fen": _l("Rounded to the fen, half up"),
+    "monthly": _l("Monthly amount"),
+}
+#: headings of an explained amount's parts (``engine.amounts.AmountExplanation``)
+AMOUNT_SECTIONS = {
+    "counted": _l("Income counted"),
+    "amount": _l("How the amount is reached"),
+    "excluded": _l("Income not counted (Art. 13): listed, added to nothing"),
+    "references": _l("Figures the eligibility tests read"),
 }
 
 
-def breakdown_label(line: dict[str, Any]) -> str:
-    """One line of a benefit's explanation in the request's language."""
+def breakdown_label(line: Any) -> str:
+    """One line of a benefit's explanation in the request's language (a stored line's
+    dict, or an ``engine.amounts.ShownLine``)."""
+    if not isinstance(line, dict):
+        line = {"code": line.code, "label": line.label}
     code = str(line.get("code", ""))
     kind, _, detail = code.partition(".")
     label = BREAKDOWN_LABELS.get(code) or BREAKDOWN_LABELS.get(kind)
     if label is None:
-        return str(line.get("label", code))
+        return str(line.get("label") or code)
     text = str(label)
     if kind in ("income", "excluded") and detail:
         text += f"（{value_label('income_type', detail)}）"
@@ -408,6 +431,12 @@ def deadline_label(name: str) -> str:
     """A deadline's name (e.g. ``data_check``) in the request's language."""
     label = _DEADLINE_LABELS.get(name)
     return gettext(label) if label else name
+
+
+def amount_section(name: str) -> str:
+    """The heading of a part of an explained amount in the request's language."""
+    label = AMOUNT_SECTIONS.get(name)
+    return str(label) if label is not None else name
 
 
 def engine_label(pair: tuple[str, str]) -> str:

@@ -106,13 +106,16 @@ class AmountLine:
     """One line of how a monthly amount was reached, at household level.
 
     ``code`` is one of standard_total, tekun_standard_total, counted_income,
-    base, supplement, monthly; the letter's template words it.
+    base, sanction, supplement, rounding, monthly; the letter's template words it.
+    Each figure is to the fen and the lines add up to the monthly amount.
     """
 
     code: str
     amount_yuan: Decimal
     standard_yuan: Decimal | None = None
     members: int | None = None
+    #: the rounding rule of a ``rounding`` line (yuan, jiao, fen; None: not known)
+    rule: str | None = None
 
 
 @dataclass(frozen=True)

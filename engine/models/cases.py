@@ -96,6 +96,8 @@ class Case(Base):
     reassess_from: Mapped[dt.date | None] = mapped_column(Date)
     #: the earliest date on which an unmet deadline falls due (indexed, for overdue lists)
     due_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    #: which deadline ``due_on`` is (its name in ``engine.deadlines``), for the queue to say
+    due_kind: Mapped[str | None] = mapped_column(String(40))
 
     household: Mapped[Household] = relationship()
     village: Mapped[Region] = relationship()

@@ -297,7 +297,7 @@ def start_due_rechecks(
         payload=lambda row: {"as_of": as_of},
         # a recheck that has started meets the recheck deadline (a death reassessment is
         # met only by the recheck's decision: those cases are recomputed after the batch)
-        extra_values={"due_on": None},
+        extra_values={"due_on": None, "due_kind": None},
         batch=batch,
         progress=progress,
     )
@@ -374,7 +374,7 @@ def end_due_phase_outs(
             _phase_outs_due(county, cutoff),
             reason=lambda row: f"渐退期满，停发保障金（截至{as_of.isoformat()}）",
             payload=lambda row: {"as_of": as_of},
-            extra_values={"due_on": None},
+            extra_values={"due_on": None, "due_kind": None},
             batch=batch,
             progress=progress,
         )

@@ -1,4 +1,5 @@
-"""A case's deadlines from its stored dates, and the indexed ``due_on`` kept up to date."""
+"""A case's deadlines from its stored dates, and the indexed ``due_on`` (with which deadline
+it is) kept up to date."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from engine.access import county_of
 from engine.calendar import WorkCalendar
 from engine.clock import local_date
-from engine.deadlines import Deadline, DeadlineFacts, case_deadlines, earliest_due
+from engine.deadlines import Deadline, DeadlineFacts, case_deadlines, earliest_pending
 from engine.models import Case, DataCheck, Objection, SelfCareAssessment
 from engine.policy import calendar_for, parameters_in_force
 from engine.states import FINAL_STATES, CaseState
@@ -123,8 +124,11 @@ def deadlines_of(
 
 
 def refresh_due_on(uow: UnitOfWork, case: Case, calendar: WorkCalendar | None = None) -> None:
-    """Set ``case.due_on`` to its earliest pending deadline (the caller commits)."""
-    case.due_on = earliest_due(deadlines_of(uow, case, calendar))
+    """Set ``case.due_on`` and ``case.due_kind`` to its earliest pending deadline (the
+    caller commits)."""
+    first = earliest_pending(deadlines_of(uow, case, calendar))
+    case.due_on = first.due_on if first else None
+    case.due_kind = first.name if first else None
 
 
 def refresh_county_due_dates(uow: UnitOfWork, county: str | None) -> int:

@@ -214,6 +214,14 @@ class TestCaseRules:
         start = shown["deadlines"]["investigation_start"]  # type: ignore[index]
         assert (start["due_on"], start["days_left"], start["overdue"]) == ("2026-03-05", 3, False)
         assert shown["deadlines"]["case_total"]["limit"] == 30  # type: ignore[index]
+        # the next deadline as the queue and the case page word it (calendar days)
+        assert shown["next_deadline"] == {  # type: ignore[index]
+            "kind": "investigation_start",
+            "due_on": "2026-03-05",
+            "days_left": 3,
+            "status": "due_soon",
+        }
+        assert start["kind"] == "investigation_start" and start["due_status"] == "due_soon"
         overdue = client.get("/api/v1/cases?overdue=true", headers=auth("clerk")).json
         assert overdue["total"] == 0  # type: ignore[index]
         world.pass_days(4)

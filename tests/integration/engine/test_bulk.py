@@ -158,3 +158,13 @@ def test_a_phase_out_ended_in_bulk_frees_its_members_as_a_single_end_does(
         assert (open_claims, case.next_recheck_on, str(case.state)) == (0, None, "terminated")
     again = world.apply(Application("dibao", app.village_code, app.members))  # type: ignore[attr-defined]
     assert again != case_id
+
+
+def test_a_recheck_started_in_bulk_clears_the_deadline_it_met(world: World) -> None:
+    (case_id,) = active_cases(world, 1)
+    with world.rt.reader() as uow:
+        assert uow.session.get(Case, case_id).due_kind == "recheck"  # type: ignore[union-attr]
+    start_due_rechecks(world.rt.uow, world.actors["reviewer"], dt.date(2028, 1, 1))
+    with world.rt.reader() as uow:
+        case = uow.session.get(Case, case_id)
+        assert case is not None and (case.due_on, case.due_kind) == (None, None)

@@ -81,3 +81,28 @@ def test_bad_parameters_are_refused_by_name(world: World, kw: dict, field: str) 
 def test_inspectors_have_no_queue(world: World) -> None:
     with pytest.raises(InvalidData):
         queue(world, "inspector")
+
+
+def test_the_queue_names_the_deadline_the_case_page_names_at_every_step(world: World) -> None:
+    """The queue reads the stored earliest deadline, the case page computes it afresh: the
+    same kind, date, calendar days left and status after each step of the procedure."""
+    from engine.case_view import case_detail
+    from engine.deadlines import next_due
+    from engine.models import Case
+    from tests.support import path_to
+
+    case_id = world.apply()
+    seen = []
+    for step in [*path_to(CaseState.ACTIVE), lambda w, _: w.pass_days(400)]:
+        step(world, case_id)
+        with world.rt.reader() as uow:
+            case = uow.session.get(Case, case_id)
+            assert case is not None
+            stored = next_due(case.due_kind, case.due_on, world.today())
+            shown = case_detail(uow, world.actors["inspector"], case_id).next_deadline
+        assert stored == shown
+        seen.append(shown.kind if shown else None)
+    assert {"investigation_start", "case_total", "public_notice", "county_decision"} <= set(seen)
+    assert seen[-1] == "recheck"  # enrolled: the periodic recheck, overdue a year on
+    queued = {i.case.id: i for i in queue(world, "reviewer").items}
+    assert queued[case_id].next == shown and queued[case_id].overdue

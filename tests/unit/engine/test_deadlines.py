@@ -6,7 +6,17 @@ import datetime as dt
 
 from engine.calendar import WorkCalendar
 from engine.clock import CHINA_TZ
-from engine.deadlines import DeadlineFacts, case_deadlines, earliest_due
+from engine.deadlines import (
+    DUE_SOON_DAYS,
+    DeadlineFacts,
+    DueStatus,
+    case_deadlines,
+    due_status,
+    due_window,
+    earliest_due,
+    next_deadline,
+    next_due,
+)
 from engine.rulebook import national_rules
 
 D = dt.date
@@ -143,3 +153,61 @@ def test_enrolled_cases_show_payment_start_recheck_and_death_reassessment() -> N
     assert d["recheck"].due_on == D(2027, 3, 20)  # type: ignore[attr-defined]
     assert d["death_reassessment"].due_on == D(2026, 7, 10)  # type: ignore[attr-defined]
     assert earliest_due(list(d.values())) == D(2026, 7, 10)  # type: ignore[arg-type]
+
+
+def test_days_left_are_calendar_days_even_for_a_working_day_limit() -> None:
+    """Accepted Monday 2 March, due Thursday 5 March: 20 days later the case page and the
+    queue both say 20 days overdue (14 working days was the case page's old count)."""
+    base = {"category": "dibao", "state": "accepted", "accepted_on": D(2026, 3, 2)}
+    late = deadlines(D(2026, 3, 25), **base)["investigation_start"]
+    assert (late.due_on, late.days_left, late.due_status) == (  # type: ignore[attr-defined]
+        D(2026, 3, 5),
+        -20,
+        DueStatus.OVERDUE,
+    )
+    assert late.as_dict()["kind"] == "investigation_start"  # type: ignore[attr-defined]
+    assert late.as_dict()["due_status"] == "overdue"  # type: ignore[attr-defined]
+
+
+def test_due_status_boundaries() -> None:
+    assert due_status(-1) == DueStatus.OVERDUE
+    assert due_status(0) == DueStatus.DUE_TODAY
+    assert due_status(1) == due_status(DUE_SOON_DAYS) == DueStatus.DUE_SOON
+    assert due_status(DUE_SOON_DAYS + 1) == DueStatus.ON_TIME
+
+
+def test_due_windows_count_what_due_status_says() -> None:
+    """The dashboard and the queue's overdue badges count with due_window in SQL: each due
+    date falls in exactly the window of its status."""
+    today = D(2026, 3, 5)
+    for offset in range(-10, 11):
+        due = today + dt.timedelta(days=offset)
+        inside = []
+        for status in DueStatus:
+            first, last = due_window(status, today)
+            if (first is None or due >= first) and (last is None or due <= last):
+                inside.append(status)
+        assert inside == [due_status(offset)]
+
+
+def test_the_next_deadline_is_the_earliest_pending_one_with_its_name() -> None:
+    facts = {"category": "dibao", "state": "accepted", "accepted_on": D(2026, 3, 2)}
+    listed = case_deadlines(DeadlineFacts(tz=CHINA_TZ, **facts), CAL, RULES, D(2026, 3, 5))  # type: ignore[arg-type]
+    first = next_deadline(listed, D(2026, 3, 5))
+    assert first is not None
+    assert (first.kind, first.due_on, first.days_left, first.status) == (
+        "investigation_start",
+        D(2026, 3, 5),
+        0,
+        DueStatus.DUE_TODAY,
+    )
+    assert first == next_due("investigation_start", earliest_due(listed), D(2026, 3, 5))
+    assert first.as_dict()["status"] == "due_today"
+    met = case_deadlines(
+        DeadlineFacts(tz=CHINA_TZ, investigating_since_on=D(2026, 3, 3), **facts),  # type: ignore[arg-type]
+        CAL,
+        RULES,
+        D(2026, 3, 5),
+    )
+    assert next_deadline(met, D(2026, 3, 5)).kind == "case_total"  # type: ignore[union-attr]
+    assert next_deadline([], D(2026, 3, 5)) is None and next_due(None, None, D(2026, 3, 5)) is None
