@@ -14,9 +14,12 @@ from audit.recorder import case_entries, log_access, log_reads, stored_entry
 from engine import case_view, queries
 from engine.case_view import CaseDetail
 from engine.models import KinshipFiling, User
+from engine.next_step import NextStep, case_next_step
 from engine.ports import Actor
 from engine.privacy import Disclosure
+from engine.queries import StaffName
 from engine.search import PER_PAGE, SearchPage, case_ids, search_cases
+from engine.services.case_deadlines import deadlines_of
 
 
 def read_case(actor: Actor, case_id: int, channel: str) -> CaseDetail:
@@ -54,6 +57,19 @@ def case_trail(
     if log_as is not None:
         record_reads(actor, log_as[0], log_as[1], [case_id])
     return stored, verify_chain(f"case {case_id}", stored, head_seq, head_hash)
+
+
+def next_step(actor: Actor, case_id: int) -> NextStep:
+    """What happens next on the case, who does it and by when (as after a step just taken)."""
+    with runtime().reader() as uow:
+        case = queries.visible_case(uow.session, actor, case_id)
+        return case_next_step(uow, case, actor, deadlines_of(uow, case))
+
+
+def staff_names(usernames: Collection[str]) -> dict[str, StaffName]:
+    """User name -> display name and role for the staff a page names (one query)."""
+    with runtime().reader() as uow:
+        return queries.staff_names(uow.session, usernames)
 
 
 def search(

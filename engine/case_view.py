@@ -41,6 +41,7 @@ from engine.models import (
     WorkOffer,
     fen_to_yuan,
 )
+from engine.next_step import NextStep, case_next_step
 from engine.policy import parameters_in_force
 from engine.ports import Actor
 from engine.privacy import Disclosure, show_masked_names
@@ -102,6 +103,8 @@ class ObjectionView:
     raised_at: dt.datetime
     resolved_at: dt.datetime | None
     resolution: str | None
+    #: the user name of the officer who recorded it
+    recorded_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,8 @@ class CaseDetail:
     recoveries: list[RecoveryView] = field(default_factory=list)
     self_care: list[SelfCareView] = field(default_factory=list)
     findings: list[FindingView] = field(default_factory=list)
+    #: what happens next, who does it and by when
+    next_step: NextStep | None = None
 
     @property
     def allowed_triggers(self) -> list[str]:
@@ -275,6 +280,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
     ]
     staff_ids = {i.recorded_by_id for i in investigations}
     staff_ids.update(f.recorded_by_id for f in findings)
+    staff_ids.update(o.recorded_by_id for o in objections)
     for c in checks:
         staff_ids.update(x for x in (c.requested_by_id, c.started_by_id, c.completed_by_id) if x)
     staff = dict(
@@ -334,6 +340,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
                 raised_at=o.raised_at,
                 resolved_at=o.resolved_at,
                 resolution=show.text(o.resolution),
+                recorded_by=staff.get(o.recorded_by_id, ""),
             )
             for o in objections
         ],
@@ -421,6 +428,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
             )
             for f in findings
         ],
+        next_step=case_next_step(uow, case, actor, deadlines),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from engine.models import (
     Region,
     RegionLevel,
     Relation,
+    User,
 )
 from engine.ports import Actor
 from engine.privacy import sees_personal_data
@@ -40,6 +42,26 @@ def region_names(
     if level is not None:
         stmt = stmt.where(Region.level == level)
     return [(code, name) for code, name in session.execute(stmt.order_by(Region.code))]
+
+
+@dataclass(frozen=True)
+class StaffName:
+    """How a user is named to colleagues: their display name (else the user name) and role."""
+
+    name: str
+    role: str
+
+
+def staff_names(session: Session, usernames: Collection[str]) -> dict[str, StaffName]:
+    """User name -> display name and role, for all of ``usernames`` in one query (names that
+    are no user's, such as the system's, are left out)."""
+    wanted = {u for u in usernames if u}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(User.username, User.display_name, User.role).where(User.username.in_(wanted))
+    ).all()
+    return {u: StaffName(shown or u, str(role)) for u, shown, role in rows}
 
 
 @dataclass(frozen=True)

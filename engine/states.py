@@ -438,6 +438,28 @@ TRANSITIONS: tuple[TransitionRule, ...] = (
 #: trigger name -> its rule
 RULES: dict[str, TransitionRule] = {rule.trigger: rule for rule in TRANSITIONS}
 
+#: the procedure's main step forward from each state (the case page's primary button); states
+#: whose way on ends or stops something (phase-out, termination notice) have none
+FORWARD: dict[CaseState, str] = {
+    S.DRAFT: "submit",
+    S.SUBMITTED: "accept",
+    S.AWAITING_MATERIALS: "resubmit",
+    S.ACCEPTED: "start_investigation",
+    S.INVESTIGATING: "propose",
+    S.INITIAL_REVIEWED: "publish_notice",
+    S.IN_PUBLIC_NOTICE: "close_notice",
+    S.PENDING_CONFIRMATION: "approve",
+    S.ACTIVE: "start_recheck",
+    S.UNDER_RECHECK: "confirm_unchanged",
+}
+
+#: triggers that end the case, refuse it, send it back, or stop support or a member's share:
+#: the UI asks for a confirmation before it fires them
+DESTRUCTIVE: frozenset[str] = frozenset(
+    {rule.trigger for rule in TRANSITIONS if rule.dest in FINAL_STATES}
+    | {"return_for_materials", "raise_objection", "propose_termination", "sanction_work_refusal"}
+)
+
 #: which triggers each role may fire, derived from the table
 TRIGGERS_BY_ROLE: dict[Role, frozenset[str]] = {
     role: frozenset(rule.trigger for rule in TRANSITIONS if rule.role is role) for role in Role

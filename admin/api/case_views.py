@@ -42,6 +42,7 @@ from admin.api.schemas import (
     InvestigationOut,
     MemberIn,
     MemberOut,
+    NextStepOut,
     ObjectionDismissIn,
     ObjectionIn,
     ObjectionOut,
@@ -122,6 +123,7 @@ def _case_out(d: CaseDetail, lang: str = "zh") -> CaseOut:
         benefit=BenefitOut.model_validate(d.benefit) if d.benefit else None,
         recheck=RecheckOut.model_validate(d.recheck) if d.recheck else None,
         household=d.household,
+        next_step=NextStepOut.model_validate(d.next_step.as_dict(lang)) if d.next_step else None,
     )
 
 

@@ -519,6 +519,7 @@ class ObjectionOut(BaseModel):
     raised_at: dt.datetime
     resolved_at: dt.datetime | None
     resolution: str | None
+    recorded_by: str = Field("", description="user name of the officer who recorded it")
 
 
 class DemocraticReviewOut(BaseModel):
@@ -605,6 +606,15 @@ class NextDeadlineOut(BaseModel):
     status: Literal["overdue", "due_today", "due_soon", "on_time"]
 
 
+class NextStepOut(BaseModel):
+    """What happens next on the case, who does it and by when."""
+
+    role: str | None = Field(description="the role that acts next; null once the case is closed")
+    triggers: list[str] = Field(description="the lifecycle triggers that role fires next")
+    due_on: dt.date | None = Field(None, description="the date the step is due by, if any")
+    text: str = Field(description="the step in words, in the request's language")
+
+
 class CaseOut(CaseSummaryOut):
     """A case with its household, what the caller may do now, flags and deadlines."""
 
@@ -630,6 +640,7 @@ class CaseOut(CaseSummaryOut):
     benefit: BenefitOut | None
     recheck: RecheckOut | None
     household: dict[str, Any]
+    next_step: NextStepOut | None = None
 
 
 class DataCheckOut(BaseModel):

@@ -116,6 +116,7 @@ FIELD_LABELS: dict[str, Any] = {
     "assessed_on": _l("Assessed on"),
     "sources": _l("Records to check"),
     "discrepancy": _l("The records contradict the declaration"),
+    "confirm": _l("Confirmation"),
 }
 
 
@@ -179,6 +180,10 @@ class DismissForm(FlaskForm):  # type: ignore[misc]
 
     resolution = TextAreaField(validators=[DataRequired(), Length(max=MAX_TEXT)])
     expected_version = IntegerField(validators=[DataRequired()])
+    #: dismissing closes what a villager raised: the officer ticks a box to confirm it
+    confirm = BooleanField(
+        validators=[DataRequired(message=_l("Tick the box to confirm the dismissal."))]
+    )
 
 
 class DemocraticReviewForm(FlaskForm):  # type: ignore[misc]

@@ -30,7 +30,15 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 from admin.documents.issue import issue_dossier, issue_letter
 from admin.documents.web import pdf_response
 from admin.extensions import runtime
-from admin.reads import case_filings, case_trail, read_case, search
+from admin.reads import (
+    FilingRow,
+    case_filings,
+    case_trail,
+    next_step,
+    read_case,
+    search,
+    staff_names,
+)
 from admin.ui.access import READERS, STAFF, Restricted, current_actor, shows_domain_errors
 from admin.ui.case_forms import (
     CaseRecordViews,
@@ -44,6 +52,7 @@ from admin.ui.i18n import (
     error_text,
     is_english,
     problem_text,
+    role_label,
     state_label,
     trigger_label,
     value_label,
@@ -89,7 +98,16 @@ from engine.services.self_care import (
     report_care_change,
 )
 from engine.services.work_offers import OUTCOMES, WorkOfferInput, record_work_offer
-from engine.states import STATE_LABELS, TRANSITIONS, CaseState, Role
+from engine.states import (
+    DESTRUCTIVE,
+    FINAL_STATES,
+    FORWARD,
+    RULES,
+    STATE_LABELS,
+    TRANSITIONS,
+    CaseState,
+    Role,
+)
 
 MAX_TEXT = 2000
 #: guard failures the page's own form fields answer (a ground, the member sanctioned)
@@ -107,6 +125,12 @@ TRIGGER_DATA: dict[str, tuple[str, ...]] = {
 }
 
 
+#: how the buttons are ordered: the main step forward, the alternatives, then those that end,
+#: refuse or send back the case (each asked to be confirmed)
+ACTION_ORDER = ("primary", "secondary", "destructive")
+ROLE_NAMES = frozenset(r.value for r in Role)
+
+
 @dataclass(frozen=True)
 class Action:
     """A trigger button: blocked while any guard the page cannot answer fails."""
@@ -114,19 +138,66 @@ class Action:
     trigger: str
     reason_required: bool
     problems: list[Problem]
+    #: "primary" (the state's main step forward), "secondary" or "destructive"
+    kind: str = "secondary"
 
     @property
     def allowed(self) -> bool:
         """Whether pressing it should succeed."""
         return not self.problems
 
+    @property
+    def confirm(self) -> bool:
+        """Whether the button asks for a confirmation before it fires."""
+        return self.kind == "destructive"
+
+    @property
+    def ends_case(self) -> bool:
+        """Whether the trigger closes the case for good."""
+        return RULES[self.trigger].dest in FINAL_STATES
+
+
+def action_kind(state: CaseState, trigger: str) -> str:
+    """How the case page presents a trigger: the main step forward, a destructive one or
+    another."""
+    if trigger in DESTRUCTIVE:
+        return "destructive"
+    return "primary" if FORWARD.get(state) == trigger else "secondary"
+
 
 def actions_of(detail: CaseDetail) -> list[Action]:
-    """The case's triggers for this user, as buttons."""
-    return [
-        Action(t.trigger, t.reason_required, [p for p in t.problems if p.code not in FORM_SUPPLIED])
+    """The case's triggers for this user, as buttons: the main step forward first."""
+    state = CaseState(detail.summary.state)
+    actions = [
+        Action(
+            t.trigger,
+            t.reason_required,
+            [p for p in t.problems if p.code not in FORM_SUPPLIED],
+            action_kind(state, t.trigger),
+        )
         for t in detail.triggers
     ]
+    return sorted(actions, key=lambda a: ACTION_ORDER.index(a.kind))
+
+
+def named_on_page(
+    detail: CaseDetail,
+    entries: list[StoredEntry],
+    filings: list[FilingRow],
+    issued: list[IssuedRow],
+) -> set[str]:
+    """The user names of every officer the case page names."""
+    names = {e.body.actor for e in entries}
+    for i in detail.investigations:
+        names.update(i.investigators)
+        names.add(i.recorded_by)
+    names.update(o.recorded_by for o in detail.objections)
+    names.update(f.recorded_by for f in detail.findings)
+    for c in detail.data_checks:
+        names.update(n for n in (c.requested_by, c.started_by, c.completed_by) if n)
+    names.update(f.filed_by for f in filings)
+    names.update(d.issued_by for d in issued)
+    return names
 
 
 class TransitionForm(FlaskForm):  # type: ignore[misc]
@@ -141,6 +212,8 @@ class TransitionForm(FlaskForm):  # type: ignore[misc]
     member = StringField(validators=[Optional(), Length(max=18)])
     recovery_yuan = StringField(validators=[Optional(), check_yuan])
     finding = TextAreaField(validators=[Optional(), Length(max=MAX_TEXT)])
+    #: a destructive trigger's name, ticked on its form to confirm it
+    confirm = StringField(validators=[Optional(), Length(max=40)])
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The fields, and: money is ordered back only with what was found concealed."""
@@ -362,13 +435,34 @@ class CaseView(Restricted, CaseRecordViews, BaseView):  # type: ignore[misc]
         rt = runtime()
         staff = actor.role in STAFF
         printable = actor.role in PERSONAL_DATA_ROLES
+        filings = case_filings(actor, case_id)
+        issued = issued_documents(case_id) if printable else []
+        named = staff_names(named_on_page(detail, entries, filings, issued))
+
+        def officer(username: str, role: str | None = None) -> str:
+            """An officer by display name and role (the role at the time, when given)."""
+            found = named.get(username)
+            if found is None:
+                return username
+            role = role or found.role
+            if role not in ROLE_NAMES:
+                return found.name
+            return gettext("%(name)s (%(role)s)", name=found.name, role=role_label(role))
+
+        step = detail.next_step
         return self.render(
             "ui/case.html",
             case=detail,
             printable=printable,
             letters=letters_available(entries) if printable else [],
-            issued=issued_documents(case_id) if printable else [],
+            issued=issued,
             actions=actions_of(detail),
+            officer=officer,
+            # versions, hashes and user names are for inspectors, not for the daily work
+            technical=actor.role == Role.INSPECTOR,
+            next_step=step,
+            next_step_text=step.in_language("en" if is_english() else "zh") if step else "",
+            my_turn=step is not None and step.role == actor.role,
             entries=entries,
             chain_break=chain_break,
             diagram=diagram(),
@@ -405,7 +499,7 @@ class CaseView(Restricted, CaseRecordViews, BaseView):  # type: ignore[misc]
             levels=list(InvestigationLevel),
             grounds=EXTENSION_GROUNDS,
             kinship_flags=[f for f in detail.flags if f.get("kind") == "kinship"],
-            filings=case_filings(actor, case_id),
+            filings=filings,
             overdue_flags=[f for f in detail.flags if f.get("kind") == "overdue"],
             state_labels=STATE_LABELS,
             engine_label=engine_label,
@@ -444,21 +538,37 @@ class CaseView(Restricted, CaseRecordViews, BaseView):  # type: ignore[misc]
         form = TransitionForm()
         if not form.validate_on_submit():
             raise _form_problems(form)
+        trigger = form.trigger.data
+        if trigger in DESTRUCTIVE and form.confirm.data != trigger:
+            # the page's checkbox was not ticked (or the form was sent without it): nothing fires
+            flash(
+                gettext(
+                    "Not done: tick the box to confirm “%(action)s” first. Nothing was recorded.",
+                    action=trigger_label(trigger),
+                ),
+                "error",
+            )
+            return redirect(url_for(".details", case_id=case_id))
+        actor = current_actor()
         ref = services.advance(
             runtime().uow(),
             case_id,
-            form.trigger.data,
-            current_actor(),
+            trigger,
+            actor,
             reason=(form.reason.data or "").strip(),
             data=form.trigger_data(),
             expected_version=form.expected_version.data,
         )
+        step = next_step(actor, case_id)
+        said = {
+            "trigger": trigger_label(trigger),
+            "state": state_label(ref.state),
+            "step": step.in_language("en" if is_english() else "zh"),
+        }
         flash(
-            gettext(
-                "%(trigger)s: the case is now %(state)s.",
-                trigger=trigger_label(form.trigger.data),
-                state=state_label(ref.state),
-            ),
+            gettext("%(trigger)s: the case is now %(state)s. Next: %(step)s.", **said)
+            if step.role is not None
+            else gettext("%(trigger)s: the case is now %(state)s. %(step)s.", **said),
             "success",
         )
         if ref.state == CaseState.IN_PUBLIC_NOTICE:

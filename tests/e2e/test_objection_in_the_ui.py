@@ -26,7 +26,10 @@ def fill(session: Session, form_id: str, fields: dict[str, str], summary: bool =
         section.find_element(By.TAG_NAME, "summary").click()
     for name, value in fields.items():
         field = section.find_element(By.NAME, name)
-        if field.get_attribute("type") == "date":
+        if field.get_attribute("type") == "checkbox":  # ticked, as a confirmation
+            if not field.is_selected():
+                field.click()
+        elif field.get_attribute("type") == "date":
             driver.execute_script("arguments[0].value = arguments[1]", field, value)
         else:
             field.clear()
@@ -61,7 +64,7 @@ def test_the_reviewer_dismisses_an_objection_and_closes_the_notice(
     )
     dismiss = chrome.find_element(By.CSS_SELECTOR, "[data-dismiss-objection]")
     objection = dismiss.get_attribute("data-dismiss-objection")
-    fill(me, f"dismiss-{objection}", {"resolution": "民主评议认定异议不成立"})
+    fill(me, f"dismiss-{objection}", {"resolution": "民主评议认定异议不成立", "confirm": "y"})
     assert "异议已驳回" in chrome.page_source
     me.press("revise_opinion", "民主评议后维持原初审意见")
     world.pass_days(8)

@@ -215,6 +215,32 @@ class TestTransitions:
         assert response.status_code == 200
         assert (response.json["state"], response.json["version"]) == ("accepted", 3)  # type: ignore[index]
 
+    def test_the_case_says_what_happens_next_and_who_does_it(
+        self, client: FlaskClient, auth: Auth
+    ) -> None:
+        case = create(client, auth)
+        assert case["next_step"] == {
+            "role": "clerk",
+            "triggers": ["accept", "return_for_materials"],
+            "due_on": None,
+            "text": "等待受理员受理申请；材料不全的，一次性告知需补正的全部材料",
+        }
+        accepted = fire(client, auth, case["id"], "accept", "clerk").json
+        deadline = accepted["deadlines"]["investigation_start"]["due_on"]  # type: ignore[index]
+        assert accepted["next_step"]["due_on"] == deadline  # type: ignore[index]
+        assert accepted["next_step"]["triggers"] == ["start_investigation"]  # type: ignore[index]
+        english = client.get(
+            f"/api/v1/cases/{case['id']}", headers=auth("clerk") | {"Accept-Language": "en"}
+        ).json
+        assert english["next_step"]["text"].startswith(  # type: ignore[index]
+            "The clerk starts the household investigation (by "
+        )
+        # the fields that were there before are unchanged
+        assert english["allowed_triggers"] == ["start_investigation", "withdraw"]  # type: ignore[index]
+        withdrawn = fire(client, auth, case["id"], "withdraw", "clerk", reason="申请人撤回").json
+        assert withdrawn["next_step"]["role"] is None  # type: ignore[index]
+        assert withdrawn["next_step"]["triggers"] == []  # type: ignore[index]
+
     def test_404_unknown_case(self, client: FlaskClient, auth: Auth) -> None:
         assert fire(client, auth, 404, "accept", "clerk").status_code == 404
 

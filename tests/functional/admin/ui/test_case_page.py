@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import re
+
+from sqlalchemy import event, select
 
 from audit.models import AccessLog, AuditEntry
 from audit.officials import import_officials, official_row
-from engine.models import Case, Investigation, Member, Person
+from engine.models import Case, Investigation, Member, Person, User
 from engine.services import Application
-from engine.states import CaseState
+from engine.services.users import update_user
+from engine.states import DESTRUCTIVE, CaseState
 from tests.support import VILLAGE_A1, VILLAGE_B1, World, application, member
 
 
@@ -30,12 +33,17 @@ def last_entry(world: World, case_id: int) -> AuditEntry:
         return entry
 
 
-def fire(b, world: World, case_id: int, trigger: str, reason: str = "", **more: str):  # type: ignore[no-untyped-def]
+def fire(
+    b, world: World, case_id: int, trigger: str, reason: str = "", tick: bool = True, **more: str
+):  # type: ignore[no-untyped-def]
+    """Press a trigger's button on the case page, ticking its confirmation box where it has one
+    (unless ``tick`` is false)."""
     b.get(f"/admin/case/{case_id}")
     form = {
         "trigger": trigger,
         "reason": reason,
         "expected_version": str(case_of(world, case_id).version),
+        **({"confirm": trigger} if tick and trigger in DESTRUCTIVE else {}),
         **more,
     }
     return b.post(f"/admin/case/{case_id}/fire", form)
@@ -303,7 +311,7 @@ def test_a_flagged_case_is_filed_from_its_page(as_user, world: World) -> None:  
     )
     assert response.status_code == 302
     page = b.text(f"/admin/case/{case_id}")
-    assert "由 reviewer 备案： 申请人系村委委员，单独备案" in page
+    assert "由 reviewer（审核员） 备案： 申请人系村委委员，单独备案" in page
     assert last_entry(world, case_id).trigger == "kinship_filing"
 
 
@@ -439,3 +447,174 @@ def test_the_county_assesses_self_care_on_the_page_before_approving_tekun(
     assert response.status_code == 302
     page = b.text(f"/admin/case/{case_id}")
     assert "部分丧失" in page and last_entry(world, case_id).trigger == "self_care_assessment"
+
+
+def section(page: str, card: str) -> str:
+    """The HTML of one card of the page, from its id to the next card."""
+    return page.split(f'id="{card}"')[1].split('<div class="card ')[0]
+
+
+def flashes(page: str) -> list[str]:
+    return re.findall(r'doudi-flash" role="alert">([^<]*)<', page)
+
+
+def test_after_accepting_the_message_and_banner_say_what_happens_next_and_who_does_it(
+    as_user, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    clerk = as_user("clerk")
+    page = clerk.text(f"/admin/case/{case_id}")
+    banner = page.split('id="next-step"')[1].split("</div>")[0]
+    assert 'data-role="clerk"' in banner and "轮到您办理" in banner
+    assert "下一步：</strong> 等待受理员受理申请" in banner
+    assert fire(clerk, world, case_id, "accept", "材料齐全").status_code == 302
+    page = clerk.text(f"/admin/case/{case_id}")
+    # Monday 2 March 2026: the investigation starts within 3 working days (Art. 15)
+    assert flashes(page) == ["受理：案件现为“已受理”。下一步：由受理员开展入户调查（截止3月5日）。"]
+    banner = page.split('id="next-step"')[1].split("</div>")[0]
+    assert 'data-due="2026-03-05"' in banner and "由受理员开展入户调查（截止3月5日）" in banner
+    # the reviewer reads the same step, without being told it is their turn
+    theirs = as_user("reviewer").text(f"/admin/case/{case_id}")
+    banner = theirs.split('id="next-step"')[1].split("</div>")[0]
+    assert "由受理员开展入户调查" in banner and "轮到您办理" not in banner
+
+
+def test_the_notice_banner_says_until_when_it_runs_and_who_then_closes_it(
+    as_user, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.INITIAL_REVIEWED)
+    reviewer = as_user("reviewer")
+    assert fire(reviewer, world, case_id, "publish_notice").status_code == 302
+    page = reviewer.text(f"/admin/case/{case_id}")
+    step = "公示期至3月9日，3月10日起由乡镇审核员结束公示并报县审核确认"
+    assert flashes(page)[0] == f"张榜公示：案件现为“公示中”。下一步：{step}。"
+    assert step in page.split('id="next-step"')[1].split("</div>")[0]
+
+
+def test_a_closed_case_says_nothing_follows(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    clerk = as_user("clerk")
+    assert fire(clerk, world, case_id, "withdraw", "申请人撤回").status_code == 302
+    page = clerk.text(f"/admin/case/{case_id}")
+    assert flashes(page) == [
+        "撤回申请：案件现为“已撤回”。已办结（已撤回），没有后续步骤；重新申请须新建案件。"
+    ]
+    banner = page.split('id="next-step"')[1].split("</div>")[0]
+    assert 'data-role=""' in banner and "下一步" not in banner
+
+
+def test_the_main_step_stands_out_and_destructive_ones_ask_to_be_confirmed(
+    as_user, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    actions = section(as_user("clerk").text(f"/admin/case/{case_id}"), "case-actions")
+    forms = re.findall(r'data-trigger="(\w+)" data-kind="(\w+)"', actions)
+    # accept first, as the primary button; then what ends or sends the case back
+    assert forms == [
+        ("accept", "primary"),
+        ("return_for_materials", "destructive"),
+        ("withdraw", "destructive"),
+    ]
+    accept = actions.split('data-trigger="accept"')[1].split("</form>")[0]
+    assert 'class="btn btn-sm btn-primary btn-block"' in accept and "<details" not in accept
+    for trigger in ("return_for_materials", "withdraw"):
+        form = actions.split(f'data-trigger="{trigger}"')[1].split("</form>")[0]
+        assert "<details" in form and "btn-outline-danger" in form
+        # the box a browser will not submit the form without
+        assert f'name="confirm" value="{trigger}" id="confirm-{trigger}" required' in form
+    assert "此步骤后案件即告办结，不能恢复" in actions.split('data-trigger="withdraw"')[1]
+
+
+def test_a_destructive_step_sent_without_its_confirmation_is_refused_and_nothing_written(
+    as_user, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    clerk = as_user("clerk")
+    before = last_entry(world, case_id).seq
+    # not ticked, or a box of another button's
+    for more in ({}, {"confirm": "accept"}):
+        response = fire(clerk, world, case_id, "withdraw", "申请人撤回", tick=False, **more)
+        assert response.status_code == 302
+        page = clerk.text(f"/admin/case/{case_id}")
+        assert flashes(page) == ["未办理：请先勾选确认“撤回申请”。未作任何记录。"]
+    assert case_of(world, case_id).state == CaseState.SUBMITTED
+    assert last_entry(world, case_id).seq == before
+    # ticked, it goes through
+    assert fire(clerk, world, case_id, "withdraw", "申请人撤回").status_code == 302
+    assert case_of(world, case_id).state == CaseState.WITHDRAWN
+
+
+def test_dismissing_an_objection_asks_for_a_confirmation(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.IN_PUBLIC_NOTICE)
+    reviewer = as_user("reviewer")
+    reviewer.get(f"/admin/case/{case_id}")
+    reviewer.post(f"/admin/case/{case_id}/objections", {"objector": "村民", "content": "有车"})
+    page = reviewer.text(f"/admin/case/{case_id}")
+    objection_id = int(re.findall(r'data-objection="(\d+)"', page)[0])
+    assert f'id="confirm-dismiss-{objection_id}" required' in page
+    before = last_entry(world, case_id).seq
+    response = reviewer.post(
+        f"/admin/case/{case_id}/objections/{objection_id}/dismiss",
+        {"resolution": "异议不成立", "expected_version": str(case_of(world, case_id).version)},
+    )
+    assert response.status_code == 422
+    assert "请勾选确认后再驳回异议" in response.get_data(as_text=True)
+    assert last_entry(world, case_id).seq == before
+
+
+def named(world: World) -> None:
+    """Give the township's staff their names (accounts are created named as their user name)."""
+    with world.rt.reader() as uow:
+        ids = dict(uow.session.execute(select(User.username, User.id)).all())
+    for username, name in (("clerk", "王芳"), ("clerk2", "李明"), ("reviewer", "赵强")):
+        update_user(world.uow(), world.actors["admin"], ids[username], display_name=name)
+
+
+def test_a_clerk_sees_staff_by_name_and_role_and_no_versions_or_hashes(
+    as_user, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    named(world)
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.INVESTIGATING)
+    world.investigate(case_id)  # by the clerk, with clerk2
+    page = as_user("clerk").text(f"/admin/case/{case_id}")
+    trail = section(page, "case-trail")
+    assert "王芳（受理员）" in trail and "clerk" not in trail
+    assert "doudi-hash" not in page and last_entry(world, case_id).hash[:16] not in page
+    assert "版本" not in page.split('id="case-header"')[1].split("</div>")[0]
+    investigation = section(page, "case-investigations")
+    assert "王芳（受理员）、李明（受理员）" in investigation
+    assert "登记人：王芳（受理员）" in investigation and "clerk" not in investigation
+    # inspectors keep the technical detail: versions, hashes and the accounts' user names
+    inspector = as_user("inspector").text(f"/admin/case/{case_id}")
+    assert "doudi-hash" in inspector and last_entry(world, case_id).hash[:16] in inspector
+    assert "版本" in inspector and '<span class="doudi-mono">clerk</span>' in inspector
+
+
+def test_the_names_on_the_case_page_come_from_one_query(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    named(world)
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.INVESTIGATING)
+    clerk = as_user("clerk")
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if "app_user" in statement and statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    def user_reads() -> int:
+        statements.clear()
+        event.listen(world.rt.engine, "before_cursor_execute", count)
+        try:
+            clerk.text(f"/admin/case/{case_id}")
+        finally:
+            event.remove(world.rt.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    world.investigate(case_id)
+    few = user_reads()
+    for by in ("clerk", "clerk2", "village_clerk"):
+        world.investigate(case_id, investigators=("clerk", "clerk2", "village_clerk"), by=by)
+    assert user_reads() == few

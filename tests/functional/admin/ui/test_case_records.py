@@ -78,7 +78,13 @@ def test_the_reviewer_dismisses_an_objection_and_closes_the_notice_in_the_ui(
     # the clerk records objections but does not dismiss them, and cannot by a forged form
     clerk = as_user("clerk")
     assert "data-dismiss-objection" not in clerk.text(f"/admin/case/{case_id}")
-    forged = post(clerk, world, case_id, f"objections/{objection_id}/dismiss", {"resolution": "无"})
+    forged = post(
+        clerk,
+        world,
+        case_id,
+        f"objections/{objection_id}/dismiss",
+        {"resolution": "无", "confirm": "y"},
+    )
     assert forged.status_code == 403
     review = post(
         reviewer,
@@ -98,7 +104,7 @@ def test_the_reviewer_dismisses_an_objection_and_closes_the_notice_in_the_ui(
         world,
         case_id,
         f"objections/{objection_id}/dismiss",
-        {"resolution": "民主评议认定异议不成立"},
+        {"resolution": "民主评议认定异议不成立", "confirm": "y"},
     )
     assert dismissed.status_code == 302
     page = reviewer.text(f"/admin/case/{case_id}")
@@ -129,7 +135,11 @@ def test_a_dismissal_without_reasons_comes_back_at_its_field(as_user, world: Wor
         re.findall(r'data-objection="(\d+)"', reviewer.text(f"/admin/case/{case_id}"))[0]
     )
     response = post(
-        reviewer, world, case_id, f"objections/{objection_id}/dismiss", {"resolution": ""}
+        reviewer,
+        world,
+        case_id,
+        f"objections/{objection_id}/dismiss",
+        {"resolution": "", "confirm": "y"},
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
