@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter, Map, ValidationError
 
 from admin.api import register_api
 from admin.api.errors import register_error_handlers
@@ -35,6 +35,17 @@ class IdConverter(IntegerConverter):
     ) -> None:
         bound = DB_INT_MAX if max is None else max
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=bound, signed=signed)
+
+    def to_python(self, value: str) -> Any:
+        """The number; one beyond any database id is 0, which no row has, so the view
+        answers 404. (Refusing it here instead would make Werkzeug answer 405 when another
+        method's rule has the same path.)"""
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            if self.max is not None and int(value) > self.max:
+                return 0
+            raise
 
 
 def create_app(config: Mapping[str, Any] | None = None, rt: Runtime | None = None) -> Flask:

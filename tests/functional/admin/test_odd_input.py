@@ -228,3 +228,17 @@ def test_the_ui_forms_refuse_unicode_digits_and_huge_amounts(app: Flask, world: 
         )
         assert response.status_code < 500
         assert "标准须为大于0的金额" in admin.text("/admin/policy/")
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+def test_a_case_number_beyond_any_id_is_not_found_whatever_the_method(
+    client: FlaskClient, auth: Auth, world: World, method: str
+) -> None:
+    # GET and PUT share the path: an id past the database's range must not look like a
+    # wrong method (405) on one of them
+    response = client.open(
+        "/api/v1/cases/14210537004", method=method, json={}, headers=auth("clerk")
+    )
+    assert response.status_code in (404, 422) and response.status_code != 405
+    if method == "GET":
+        assert response.status_code == 404

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -81,7 +82,7 @@ def test_the_clerk_corrects_a_draft_on_the_prefilled_form(as_user, world: World)
         )
     sent = form_of(html)
     assert sent["draft"] == "1" and sent["m-0-wages"] == "300.00"
-    baby = id_number()
+    baby = id_number(dt.date(2024, 6, 1))
     sent.update({"m-0-wages": "450", "m-2-id_number": baby, "m-2-name": "王小宝"})
     sent["m-2-relation"] = "child"
     response = clerk.post(f"/admin/apply/{case_id}", sent)
