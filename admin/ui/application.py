@@ -8,6 +8,7 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -103,6 +104,65 @@ def _member(i: int, form: Any, problems: list[Problem]) -> services.MemberInput 
     )
 
 
+#: an engine field path's last part -> the form input it came from
+_INPUT_OF = {
+    "monthly_income": "wages",
+    "monthly_yuan": "other_yuan",
+    "type": "other_type",
+    "deposits_yuan": "deposits_yuan",
+}
+#: what a form input is called, for messages that name it
+INPUT_LABELS = {
+    "id_number": _l("ID number"),
+    "name": _l("Name"),
+    "relation": _l("Relation"),
+    "wages": _l("Wages"),
+    "other_type": _l("Income type"),
+    "other_yuan": _l("Other income"),
+    "disability_grade": _l("Disability grade"),
+    "disability_type": _l("Disability type"),
+    "covered": _l("Covered alone"),
+    "in_school": _l("At school"),
+    "rigid_expenses_yuan": _l("Rigid expenses (yuan/month)"),
+    "bank_account": _l("Bank account"),
+    "address": _l("Address"),
+    "deposits_yuan": _l("Deposits (yuan)"),
+    "vehicles": _l("Vehicles"),
+    "extra_housing_units": _l("Other homes"),
+    "tekun_supporter": _l("Legal supporters (tekun only)"),
+    "village_code": _l("Village"),
+    "category": _l("Category"),
+}
+
+
+def located(problems: list[Problem]) -> tuple[list[str], dict[str, str]]:
+    """Each problem in words naming its row (counted from 1) and field, and the messages by
+    the form input they belong to, so that the page marks the field itself."""
+    listed: list[str] = []
+    at_input: dict[str, str] = {}
+    for problem in problems:
+        text = problem_text(problem)
+        parts = (problem.field or "").split(".")
+        if len(parts) >= 3 and parts[0] == "members" and parts[1].isdigit():
+            row = int(parts[1])
+            name = _INPUT_OF.get(parts[-1], parts[-1])
+            label = INPUT_LABELS.get(name)
+            where = gettext("Member %(n)s", n=row + 1)
+            listed.append(f"{where}「{label}」：{text}" if label else f"{where}：{text}")
+            at_input.setdefault(f"m-{row}-{name}", text)
+        elif (name := _INPUT_OF.get(parts[-1], parts[-1])) in INPUT_LABELS:
+            listed.append(f"「{INPUT_LABELS[name]}」：{text}")
+            at_input.setdefault(name, text)
+        else:
+            listed.append(text)
+    return listed, at_input
+
+
+def _headline(err: DomainError) -> str | None:
+    """What heads a refusal's list: nothing when its problems say it all field by field."""
+    return None if err.problems else error_text(err)
+
+
 def application_from(form: Any) -> tuple[services.Application, list[Problem]]:
     """The application the form describes, and what could not even be read from it."""
     problems: list[Problem] = []
@@ -117,6 +177,7 @@ def application_from(form: Any) -> tuple[services.Application, list[Problem]]:
             str(form.get("rigid_expenses_yuan", "")), "rigid_expenses_yuan", problems
         ),
         bank_account=str(form.get("bank_account", "")).strip() or None,
+        address=str(form.get("address", "")).strip() or None,
         tekun_supporter=str(form.get("tekun_supporter", "")).strip() or None,
         property=services.PropertyInput(
             deposits_yuan=_amount(str(form.get("deposits_yuan", "")), "deposits_yuan", problems)
@@ -144,6 +205,7 @@ def draft_form(detail: CaseDetail) -> MultiDict[str, str]:
             "vehicles": _typed(household.get("vehicles")),
             "extra_housing_units": _typed(household.get("extra_housing_units")),
             "tekun_supporter": household.get("tekun_supporter") or "",
+            "address": household.get("address") or "",
         }
     )
     if not household.get("income_stable", True):
@@ -187,9 +249,17 @@ class ApplicationView(Restricted, BaseView):  # type: ignore[misc]
     roles = frozenset({Role.CLERK})
 
     def _render(
-        self, form: Any, errors: list[str], status: int = 200, draft: CaseDetail | None = None
+        self,
+        form: Any,
+        problems: list[Problem],
+        status: int = 200,
+        draft: CaseDetail | None = None,
+        headline: str | None = None,
     ) -> tuple[str, int]:
         actor = current_actor()
+        errors, field_errors = located(problems)
+        if headline:
+            errors.insert(0, headline)
         with runtime().reader() as uow:
             villages = region_names(uow.session, actor.region_code, RegionLevel.VILLAGE)
         return (
@@ -199,6 +269,7 @@ class ApplicationView(Restricted, BaseView):  # type: ignore[misc]
                 draft=draft.summary if draft else None,
                 bank_account=draft.household.get("bank_account") if draft else None,
                 errors=errors,
+                field_errors=field_errors,
                 villages=villages,
                 rows=range(MEMBER_ROWS),
                 relations=VALUE_LABELS["relation"],
@@ -234,14 +305,13 @@ class ApplicationView(Restricted, BaseView):  # type: ignore[misc]
         application, problems = application_from(request.form)
         version = whole_number(request.form.get("expected_version", ""), DB_INT_MAX)
         if problems:
-            return self._render(request.form, [problem_text(p) for p in problems], 422, detail)
+            return self._render(request.form, problems, 422, detail)
         try:
             ref = services.update_draft(runtime().uow(), actor, case_id, application, version)
         except (NotFound, Forbidden):
             raise
         except DomainError as err:
-            errors = [error_text(err)] + [problem_text(p) for p in err.problems]
-            return self._render(request.form, errors, 422, detail)
+            return self._render(request.form, list(err.problems), 422, detail, _headline(err))
         if ref.state == CaseState.DRAFT:
             flash(gettext("The draft is saved."), "success")
         else:
@@ -253,11 +323,10 @@ class ApplicationView(Restricted, BaseView):  # type: ignore[misc]
         """Register and submit; on any error the form comes back as it was typed."""
         application, problems = application_from(request.form)
         if problems:
-            return self._render(request.form, [problem_text(p) for p in problems], 422)
+            return self._render(request.form, problems, 422)
         try:
             ref = services.submit_application(runtime().uow(), current_actor(), application)
         except DomainError as err:
-            errors = [error_text(err)] + [problem_text(p) for p in err.problems]
-            return self._render(request.form, errors, 422)
+            return self._render(request.form, list(err.problems), 422, None, _headline(err))
         flash(gettext("Case #%(id)s is registered.", id=ref.id), "success")
         return redirect(url_for("case.details", case_id=ref.id))

@@ -124,6 +124,8 @@ def _enum_problem(field: str, value: object, enum_cls: type[Any]) -> Problem | N
     allowed = [m.value for m in enum_cls]
     if value in allowed:
         return None
+    if value in ("", None):
+        return invalid_field(field, "未填写，请选择", "missing: choose one")
     return invalid_field(
         field,
         f"取值无效：{value!r}，可选：{'、'.join(allowed)}",

@@ -97,3 +97,49 @@ def test_a_tekun_application_records_the_legal_supporters(as_user, world: World)
     assert response.status_code == 302
     case_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     assert "义务人为特困人员" in b.text(f"/admin/case/{case_id}")
+
+
+def test_every_fact_typed_on_the_form_shows_on_the_case_page(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    b = as_user("clerk")
+    b.get("/admin/apply/")
+    typed = form(
+        rigid_expenses_yuan="320",
+        deposits_yuan="1500",
+        vehicles="0",
+        extra_housing_units="0",
+        bank_account="6214830012345678901",
+        address="乐至县童家镇白塔村3组12号",
+        **{"m-1-in_school": "1"},
+    )
+    response = b.post("/admin/apply/", typed)
+    assert response.status_code == 302, b.client.get(b.page).get_data(as_text=True)[:300]
+    page = b.text(response.headers["Location"])
+    facts = page[page.index('id="household-facts"') :]
+    facts = facts[: facts.index("</dl>")]
+    for shown in ("320.00", "1500.00", "乐至县童家镇白塔村3组12号", "6214", "8901"):
+        assert shown in facts, shown
+    assert "6214830012345678901" not in facts  # the account is masked
+    assert "在校就读" in page or "在校" in page
+
+
+def test_a_wrong_member_field_is_marked_at_its_row_counted_from_one(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    b = as_user("clerk")
+    b.get("/admin/apply/")
+    response = b.post(
+        "/admin/apply/",
+        form(**{"m-2-id_number": id_number(), "m-2-name": "王三", "m-2-relation": "spouse"}),
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "第3名成员「关系」：申请人只能有一名配偶" in page
+    assert 'name="m-2-relation"' in page
+    marked = page[page.index('name="m-2-relation"') - 120 : page.index('name="m-2-relation"')]
+    assert "is-invalid" in marked and "members.2" not in page
+    assert cases(world) == 0
+
+
+def test_new_member_rows_start_without_a_relation(as_user) -> None:  # type: ignore[no-untyped-def]
+    page = as_user("clerk").text("/admin/apply/")
+    row = page[page.index('name="m-1-relation"') :]
+    row = row[: row.index("</select>")]
+    assert "selected" not in row
