@@ -29,9 +29,11 @@ def pending(world: World, investigators: tuple[str, ...] = ("clerk", "clerk2")) 
     return case_id
 
 
+@pytest.mark.parametrize("width", [1440, 768, 390])
 def test_the_approver_confirms_three_cases_in_one_batch(
-    chrome: WebDriver, server: str, world: World, artifacts: Path
+    chrome: WebDriver, server: str, world: World, artifacts: Path, width: int
 ) -> None:
+    chrome.set_window_size(width, 900)
     first, second = pending(world), pending(world)
     # the approver took part in this one's investigation: clean in the queue, refused by
     # the separation of duties when it is decided
@@ -39,11 +41,15 @@ def test_the_approver_confirms_three_cases_in_one_batch(
     s = Session(chrome, server, artifacts)
     s.sign_in("approver")
     s.open("/admin/queue/")
-    chrome.find_element(By.ID, "batch-select-clean").click()
+    select_all = chrome.find_element(By.ID, "batch-select-clean")
+    chrome.execute_script("arguments[0].scrollIntoView({block: 'center'})", select_all)
+    select_all.click()
     boxes = chrome.find_elements(By.CSS_SELECTOR, "input.doudi-batch-case")
     assert len(boxes) == 3 and all(b.is_selected() for b in boxes)
-    s.screenshot("queue-batch")
-    chrome.find_element(By.ID, "batch-approve").click()
+    chrome.save_screenshot(str(artifacts / f"queue-batch-{width}.png"))
+    approve = chrome.find_element(By.ID, "batch-approve")
+    chrome.execute_script("arguments[0].scrollIntoView({block: 'center'})", approve)
+    approve.click()
     WebDriverWait(chrome, 30).until(ec.presence_of_element_located((By.ID, "batch-result")))
     outcomes = {
         int(str(row.get_attribute("data-result-case"))): row.get_attribute("data-outcome")
@@ -53,4 +59,4 @@ def test_the_approver_confirms_three_cases_in_one_batch(
     refused = chrome.find_element(By.CSS_SELECTOR, f'tr[data-result-case="{own}"]').text
     assert "审批人不得审批本人参与了乡镇级入户调查的案件" in refused
     assert "已办理2件，未办理1件" in chrome.find_element(By.ID, "batch-summary").text
-    s.screenshot("batch-result")
+    chrome.save_screenshot(str(artifacts / f"batch-result-{width}.png"))
