@@ -22,7 +22,7 @@ from engine.models import (
 )
 from engine.ports import Actor
 from engine.queue import WORK_STATES, QueueGroup, due_in, has_queue, queue_groups, waiting_on
-from engine.states import CaseState, Role
+from engine.states import ENROLLED_STATES, OPEN_STATES, Role
 from engine.stats import county_stats
 
 #: the last day of a week, as ``date.weekday`` counts (Sunday)
@@ -89,7 +89,7 @@ def oversight(session: Session, actor: Actor) -> Oversight:
     """Open kinship flags, cases whose inspector's finding still waits on the county's own
     home visit, and accounts waiting for a second administrator."""
     in_region = Case.village_code.startswith(actor.region_code, autoescape=True)
-    open_states = [s for s in CaseState if s not in (CaseState.TERMINATED, CaseState.REJECTED)]
+    open_states = [*OPEN_STATES, *ENROLLED_STATES]
     flags = session.scalar(
         select(func.count(func.distinct(KinshipFlag.case_id)))
         .join(Case, Case.id == KinshipFlag.case_id)
