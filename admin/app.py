@@ -14,6 +14,7 @@ from admin.api.errors import register_error_handlers
 from admin.assets import asset_dir
 from admin.config import load_settings
 from admin.extensions import init_runtime
+from admin.files import register_uploads
 from admin.pages import register_pages
 from admin.runtime import Runtime
 from admin.security import register_security_headers
@@ -81,6 +82,7 @@ def create_app(config: Mapping[str, Any] | None = None, rt: Runtime | None = Non
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     init_runtime(app, rt or Runtime(settings))
+    register_uploads(app)
     register_security_headers(app, production=settings.env == "production")
     register_error_handlers(app)
     register_api(app)

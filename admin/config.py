@@ -53,6 +53,13 @@ class Settings:
     trusted_proxies: int = 0
     #: the Ed25519 key that signs audit checkpoints (a file outside the database)
     checkpoint_key: Path | None = None
+    #: where investigation photos and scans are kept (default: ``attachments`` in the instance)
+    attachments_path: Path | None = None
+
+    @property
+    def attachments_dir(self) -> Path:
+        """The folder of investigation photos and scans."""
+        return self.attachments_path or self.instance_path / "attachments"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -211,5 +218,8 @@ def load_settings(
         trusted_proxies=_trusted_proxies(values),
         checkpoint_key=Path(values["DOUDI_CHECKPOINT_KEY"]).expanduser()
         if values.get("DOUDI_CHECKPOINT_KEY")
+        else None,
+        attachments_path=Path(values["DOUDI_ATTACHMENTS_PATH"]).expanduser().resolve()
+        if values.get("DOUDI_ATTACHMENTS_PATH")
         else None,
     )

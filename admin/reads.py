@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from admin.extensions import runtime
+from admin.files import AttachmentMissing, StoredFile
 from audit.chain import ChainBreak, StoredEntry, verify_chain
 from audit.recorder import case_entries, log_access, log_reads, stored_entry
 from engine import case_view, queries
 from engine.case_view import CaseDetail
+from engine.errors import Conflict
 from engine.models import KinshipFiling, User
 from engine.next_step import NextStep, case_next_step
 from engine.ports import Actor
@@ -40,6 +42,36 @@ def read_case(actor: Actor, case_id: int, channel: str) -> CaseDetail:
             )
             uow.commit()
     return detail
+
+
+def read_attachment(actor: Actor, case_id: int, attachment_id: int, channel: str) -> StoredFile:
+    """A file attached to the case's investigation, checked against its SHA-256; the read is
+    logged (only readers who see personal data may have it)."""
+    rt = runtime()
+    with rt.reader() as uow:
+        row, household_id = case_view.attachment_of(uow.session, actor, case_id, attachment_id)
+    try:
+        data = rt.attachments.read(row.sha256)
+    except AttachmentMissing:
+        raise Conflict(
+            "附件文件缺失或与存档的哈希值不符，请联系系统管理员",
+            "the attached file is missing or no longer matches its recorded hash; "
+            "tell the administrator",
+            code="attachment_unavailable",
+            details={"sha256": row.sha256},
+        ) from None
+    with rt.uow() as uow:
+        log_access(
+            uow.session,
+            actor,
+            action="download_attachment",
+            channel=channel,
+            at=rt.clock.now(),
+            case_id=case_id,
+            household_id=household_id,
+        )
+        uow.commit()
+    return StoredFile(row.sha256, row.media_type, row.file_name, data)
 
 
 def case_trail(

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from admin.config import Settings
+from admin.files import FileStore
 from audit.conflicts import KinshipChecks
 from audit.recorder import ChainRecorder
 from audit.signin import SignInLimits
@@ -29,6 +30,7 @@ class Runtime:
         self.audit = ChainRecorder()
         self.kinship = KinshipChecks()
         self.rules = national_rules()
+        self.attachments = FileStore(settings.attachments_dir)
         self._writer = session_factory(writer_engine(self.engine))
         self._reader = session_factory(self.engine)
 

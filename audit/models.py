@@ -23,6 +23,7 @@ EVIDENCE_TABLES = (
     "issued_document",
     "audit_checkpoint",
     "checkpoint_leaf",
+    "investigation_attachment",
 )
 
 

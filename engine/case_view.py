@@ -16,6 +16,7 @@ from engine.access import county_of
 from engine.amounts import explain_amount
 from engine.clock import CHINA_TZ, as_utc, local_date
 from engine.deadlines import Deadline, NextDeadline, next_deadline
+from engine.errors import Forbidden, NotFound
 from engine.identity import mask_account
 from engine.means import load_household, recheck_plan
 from engine.models import (
@@ -27,6 +28,8 @@ from engine.models import (
     DemocraticReview,
     Household,
     InspectionFinding,
+    InvestigationAttachment,
+    InvestigationPresence,
     KinshipFlag,
     Member,
     Objection,
@@ -62,6 +65,8 @@ from engine.uow import UnitOfWork
 class MemberView:
     """A household member as shown to a user (masked unless the role needs the data)."""
 
+    #: the member's id (an investigation names who was present by it)
+    id: int
     id_number: str
     name: str
     relation: str
@@ -78,6 +83,17 @@ class MemberView:
 
 
 @dataclass(frozen=True)
+class AttachmentView:
+    """A photo or scan attached to an investigation (its name withheld from masked readers)."""
+
+    id: int
+    sha256: str
+    size_bytes: int
+    media_type: str
+    file_name: str
+
+
+@dataclass(frozen=True)
 class InvestigationView:
     """A recorded investigation."""
 
@@ -89,6 +105,9 @@ class InvestigationView:
     findings: str
     recorded_by: str
     recorded_at: dt.datetime
+    #: the household members present, as the reader may see their names
+    present: list[str] = field(default_factory=list)
+    attachments: list[AttachmentView] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -226,6 +245,7 @@ def _member_view(member: Member, show: Disclosure) -> MemberView:
     person = member.person
     full = show.full
     return MemberView(
+        id=member.id,
         id_number=show.id_number(person.id_number),
         name=show.name(person.name),
         relation=str(member.relation),
@@ -310,6 +330,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
         .order_by(SelfCareAssessment.id)
     ).all()
     village = session.get(Region, case.village_code)
+    present, attached = _investigation_records(session, [i.id for i in investigations], show)
     return CaseDetail(
         summary=summary_of(case, (len(members), applicant), actor),
         village_name=village.name if village else "",
@@ -327,6 +348,8 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
                 findings=show.text(i.findings) or "",
                 recorded_by=staff.get(i.recorded_by_id, ""),
                 recorded_at=i.recorded_at,
+                present=present.get(i.id, []),
+                attachments=attached.get(i.id, []),
             )
             for i in investigations
         ],
@@ -430,6 +453,64 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
         ],
         next_step=case_next_step(uow, case, actor, deadlines),
     )
+
+
+def _investigation_records(
+    session: Session, investigation_ids: list[int], show: Disclosure
+) -> tuple[dict[int, list[str]], dict[int, list[AttachmentView]]]:
+    """Who was present at each investigation, and the files attached to it."""
+    present: dict[int, list[str]] = {}
+    attached: dict[int, list[AttachmentView]] = {}
+    if not investigation_ids:
+        return present, attached
+    rows = session.execute(
+        select(InvestigationPresence.investigation_id, Person.name)
+        .join(Member, Member.id == InvestigationPresence.member_id)
+        .join(Person, Person.id == Member.person_id)
+        .where(InvestigationPresence.investigation_id.in_(investigation_ids))
+        .order_by(InvestigationPresence.investigation_id, Member.id)
+    ).all()
+    for investigation_id, name in rows:
+        present.setdefault(investigation_id, []).append(show.name(name))
+    files = session.scalars(
+        select(InvestigationAttachment)
+        .where(InvestigationAttachment.investigation_id.in_(investigation_ids))
+        .order_by(InvestigationAttachment.investigation_id, InvestigationAttachment.position)
+    ).all()
+    for f in files:
+        attached.setdefault(f.investigation_id, []).append(
+            AttachmentView(
+                id=f.id,
+                sha256=f.sha256,
+                size_bytes=f.size_bytes,
+                media_type=f.media_type,
+                file_name=show.text(f.file_name) or "",
+            )
+        )
+    return present, attached
+
+
+def attachment_of(
+    session: Session, actor: Actor, case_id: int, attachment_id: int
+) -> tuple[InvestigationAttachment, int]:
+    """A file attached to an investigation of a case the actor may see, and the case's
+    household; its bytes hold personal data, so only readers who see personal data may have
+    it."""
+    case = visible_case(session, actor, case_id)
+    if not Disclosure(actor).full:
+        raise Forbidden(
+            "附件含个人信息，您的角色不能查看",
+            "attachments hold personal data that your role does not see",
+        )
+    row = session.scalars(
+        select(InvestigationAttachment).where(
+            InvestigationAttachment.id == attachment_id,
+            InvestigationAttachment.case_id == case_id,
+        )
+    ).first()
+    if row is None:
+        raise NotFound("附件不存在", f"no attachment {attachment_id} on case {case_id}")
+    return row, case.household_id
 
 
 def through_names(session: Session, flags: list[KinshipFlag]) -> dict[int, list[str]]:

@@ -124,3 +124,24 @@ class KinshipGuard(Protocol):
     def refresh_case(self, uow: Any, case: Case, actor: Actor) -> Any:
         """Recompute the case's kinship flags after its household changed (case locked)."""
         ...
+
+
+class AttachmentStore(Protocol):
+    """Keeps attached files outside the database, named by their SHA-256.
+
+    A file is staged before the transaction that records it commits, then
+    published (or discarded when the transaction fails), so that no file is
+    kept that the database does not record.
+    """
+
+    def stage(self, sha256: str, data: bytes) -> str:
+        """Write the bytes where they wait for the commit; return a token for them."""
+        ...
+
+    def publish(self, token: str, sha256: str) -> None:
+        """Keep the staged file under its SHA-256 (the record has committed)."""
+        ...
+
+    def discard(self, token: str) -> None:
+        """Remove the staged file (the record did not commit)."""
+        ...

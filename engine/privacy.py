@@ -50,6 +50,7 @@ WITHHELD_KEYS = frozenset(
         "extra_housing_units",
         "property",
         "findings",
+        "file_name",
         "address",
         "content",
         "resolution",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import TypeVar
 
 from pydantic import BaseModel
+from werkzeug.wrappers import Response
 
 from admin.api.common import route, signed_in
 from admin.api.errors import lang
@@ -17,6 +20,7 @@ from admin.api.rules_schemas import (
     ServiceIn,
 )
 from admin.api.schemas import (
+    AttachmentIn,
     AuditEntryOut,
     AuditOut,
     BenefitOut,
@@ -58,10 +62,13 @@ from admin.api.schemas import (
     WorkOfferOut,
 )
 from admin.extensions import runtime
-from admin.reads import case_trail, read_case, record_reads
+from admin.files import attachment_response
+from admin.reads import case_trail, read_attachment, read_case, record_reads
 from engine import case_view, queries, services
+from engine.attachments import Upload
 from engine.case_view import CaseDetail
 from engine.clock import local_date
+from engine.errors import invalid_field, raise_invalid
 from engine.ports import Actor
 from engine.privacy import Disclosure
 from engine.queries import CaseSummary
@@ -311,10 +318,14 @@ def fire_transition(case_id: int, body: TransitionIn) -> tuple[CaseOut, int]:
     errors=(403, 404, 409),
 )
 def create_investigation(case_id: int, body: InvestigationIn) -> tuple[InvestigationOut, int]:
-    """Record a township or county investigation with at least two investigators (Art. 16)."""
+    """Record a township or county investigation with at least two investigators (Art. 16),
+    the household members present and photos or scans of signed forms (JPEG, PNG or PDF by
+    their content, base64-encoded; each kept under its SHA-256, which the audit entry
+    records). A refused record keeps no file."""
     actor = signed_in()
+    rt = runtime()
     ref = services.record_investigation(
-        runtime().uow(),
+        rt.uow(),
         actor,
         case_id,
         services.InvestigationInput(
@@ -323,10 +334,48 @@ def create_investigation(case_id: int, body: InvestigationIn) -> tuple[Investiga
             investigators=body.investigators,
             findings=body.findings,
             level=body.level,
+            present=body.present_member_ids,
+            attachments=decoded_attachments(body.attachments),
         ),
         expected_version=body.expected_version,
+        store=rt.attachments,
     )
     return _record_out(actor, case_id, "investigations", ref.id, InvestigationOut), 201
+
+
+def decoded_attachments(files: list[AttachmentIn]) -> list[Upload]:
+    """The files' bytes from their base64; refuse (422) any that is not base64."""
+    uploads: list[Upload] = []
+    problems = []
+    for i, f in enumerate(files):
+        try:
+            uploads.append(Upload(f.file_name, base64.b64decode(f.content_base64, validate=True)))
+        except binascii.Error:
+            problems.append(
+                invalid_field(
+                    f"attachments.{i}.content_base64",
+                    "文件内容须为 base64 编码",
+                    "the file's content must be base64-encoded",
+                )
+            )
+    raise_invalid(problems)
+    return uploads
+
+
+@route(
+    "/cases/<int:case_id>/attachments/<int:attachment_id>",
+    "GET",
+    summary="Download a photo or scan attached to an investigation",
+    tag="cases",
+    responses={200: None},
+    errors=(403, 404, 409),
+    media_type="application/octet-stream",
+)
+def download_attachment(case_id: int, attachment_id: int) -> tuple[Response, int]:
+    """The file as it was attached (``Content-Type`` its type, ``ETag`` its SHA-256), checked
+    against its hash first (409 when the kept file is missing or changed). Roles that see
+    personal data only; the read is logged."""
+    return attachment_response(read_attachment(signed_in(), case_id, attachment_id, "api")), 200
 
 
 @route(

@@ -8,8 +8,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
+from engine.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MAX_NAME_CHARS
 from engine.models import Category, DisabilityType, IncomeType, InvestigationMethod, Relation
 from engine.queries import MAX_PAGE
+from engine.services.applications import MAX_MEMBERS
 from engine.services.batch import MAX_BATCH
 from engine.states import CaseState
 
@@ -179,6 +181,18 @@ def _method_alias(value: object) -> object:
     return METHOD_ALIASES.get(value, value) if isinstance(value, str) else value
 
 
+class AttachmentIn(In):
+    """A photo or scan (JPEG, PNG or PDF, told by its content), base64-encoded."""
+
+    file_name: str = Field(min_length=1, max_length=MAX_NAME_CHARS * 2)
+    content_base64: str = Field(
+        min_length=1,
+        max_length=-(-MAX_ATTACHMENT_BYTES // 3) * 4,
+        description=f"the file's bytes in base64 (RFC 4648), at most "
+        f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB before encoding",
+    )
+
+
 class InvestigationIn(In):
     """A household investigation record."""
 
@@ -191,6 +205,17 @@ class InvestigationIn(In):
     findings: str = Field(min_length=1, max_length=10_000)
     level: Literal["township", "county"] = "township"
     expected_version: int | None = Field(default=None, ge=1)
+    present_member_ids: list[int] = Field(
+        default_factory=list,
+        max_length=MAX_MEMBERS,
+        description="the household's current members who were present (``members[].id``)",
+    )
+    attachments: list[AttachmentIn] = Field(
+        default_factory=list,
+        max_length=MAX_ATTACHMENTS,
+        description=f"photos or scans of signed forms, at most {MAX_ATTACHMENTS}; each is kept "
+        "under its SHA-256, which the investigation's audit entry records",
+    )
 
 
 class ObjectionIn(In):
@@ -439,6 +464,7 @@ class IncomeOut(BaseModel):
 class MemberOut(BaseModel):
     """A household member (masked for roles that do not need personal data)."""
 
+    id: int = Field(description="the member's id (``present_member_ids`` of an investigation)")
     id_number: str
     name: str
     relation: str
@@ -493,6 +519,18 @@ class TriggerOut(BaseModel):
     problems: list[ProblemOut]
 
 
+class AttachmentOut(BaseModel):
+    """A file attached to an investigation (download: ``GET …/attachments/{id}``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    sha256: str
+    size_bytes: int
+    media_type: str
+    file_name: str
+
+
 class InvestigationOut(BaseModel):
     """A recorded investigation."""
 
@@ -505,6 +543,8 @@ class InvestigationOut(BaseModel):
     findings: str
     recorded_by: str
     recorded_at: dt.datetime
+    present: list[str] = Field(default_factory=list, description="the members present, by name")
+    attachments: list[AttachmentOut] = Field(default_factory=list)
 
 
 class ObjectionOut(BaseModel):

@@ -105,6 +105,7 @@ UI_ERRORS = {
     403: lazy_gettext("Your role or region does not allow this page."),
     404: lazy_gettext("There is no such page or record."),
     405: lazy_gettext("This page cannot be used that way."),
+    413: lazy_gettext("What was sent is too large: attach fewer or smaller files."),
 }
 
 

@@ -117,6 +117,8 @@ FIELD_LABELS: dict[str, Any] = {
     "sources": _l("Records to check"),
     "discrepancy": _l("The records contradict the declaration"),
     "confirm": _l("Confirmation"),
+    "present": _l("Members present"),
+    "attachments": _l("Photos and scans"),
 }
 
 
@@ -442,7 +444,10 @@ class CaseRecordViews:
         try:
             message = call()
         except InvalidData as err:
-            at_fields = {field_of(p.field): [problem_text(p)] for p in err.problems if p.field}
+            at_fields: dict[str, list[str]] = {}
+            for p in err.problems:
+                if p.field:
+                    at_fields.setdefault(field_of(p.field), []).append(problem_text(p))
             if not at_fields:
                 raise
             return self.refused(case_id, key, at_fields)

@@ -30,11 +30,13 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 from admin.documents.issue import issue_dossier, issue_letter
 from admin.documents.web import pdf_response
 from admin.extensions import runtime
+from admin.files import attachment_response
 from admin.reads import (
     FilingRow,
     case_filings,
     case_trail,
     next_step,
+    read_attachment,
     read_case,
     search,
     staff_names,
@@ -63,6 +65,7 @@ from audit.issued import display_code, issued_for_case
 from audit.letters import LETTER_TRIGGERS
 from engine import services
 from engine.access import covers
+from engine.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Upload
 from engine.case_view import CaseDetail
 from engine.clock import local_date
 from engine.db import DB_INT_MAX
@@ -236,13 +239,23 @@ class TransitionForm(FlaskForm):  # type: ignore[misc]
 
 
 class InvestigationForm(FlaskForm):  # type: ignore[misc]
-    """An investigation as the recording officer enters it."""
+    """An investigation as the recording officer enters it: who was present of the household,
+    and the photos or scans taken (the files are read apart, see ``received_files``)."""
 
     date = DateField(validators=[DataRequired()])
     method = StringField(validators=[AnyOf([m.value for m in InvestigationMethod])])
     level = StringField(validators=[AnyOf([v.value for v in InvestigationLevel])])
     investigators = SelectMultipleField(choices=[], validate_choice=False)
     findings = TextAreaField(validators=[DataRequired(), Length(max=MAX_TEXT)])
+    present = SelectMultipleField(choices=[], validate_choice=False, coerce=int)
+    expected_version = IntegerField(validators=[Optional()])
+
+
+def received_files(name: str) -> list[Upload]:
+    """The files sent in a form's file field (none chosen: none). Each is read no further than
+    one byte past the largest size allowed: that is enough for the engine to refuse it."""
+    files = [f for f in request.files.getlist(name) if f.filename]
+    return [Upload(f.filename or "", f.stream.read(MAX_ATTACHMENT_BYTES + 1)) for f in files]
 
 
 class ObjectionForm(FlaskForm):  # type: ignore[misc]
@@ -495,6 +508,8 @@ class CaseView(Restricted, CaseRecordViews, BaseView):  # type: ignore[misc]
             and detail.summary.state in REQUEST_STATES,
             county_staff=is_county_staff(actor, detail.summary.village_code),
             investigators=_staff_in_reach(detail.summary.village_code) if staff else [],
+            max_attachments=MAX_ATTACHMENTS,
+            max_attachment_mib=MAX_ATTACHMENT_BYTES // (1024 * 1024),
             methods=list(InvestigationMethod),
             levels=list(InvestigationLevel),
             grounds=EXTENSION_GROUNDS,
@@ -577,26 +592,44 @@ class CaseView(Restricted, CaseRecordViews, BaseView):  # type: ignore[misc]
 
     @expose("/<int:case_id>/investigations", methods=["POST"])
     @shows_domain_errors
-    def investigate(self, case_id: int) -> Response:
-        """Record a household investigation (two investigators at least)."""
+    def investigate(self, case_id: int) -> Response | tuple[str, int]:
+        """Record a household investigation (two investigators at least), who of the household
+        was present, and the photos or scans taken; a refusal comes back at its field."""
         form = InvestigationForm()
-        if not form.validate_on_submit():
-            raise _form_problems(form)
-        date: dt.date = form.date.data
-        services.record_investigation(
-            runtime().uow(),
-            current_actor(),
-            case_id,
-            services.InvestigationInput(
-                date=date,
-                method=form.method.data,
-                investigators=list(form.investigators.data or []),
-                findings=form.findings.data.strip(),
-                level=form.level.data,
-            ),
+
+        def call() -> str:
+            rt = runtime()
+            files = received_files("attachments")
+            date: dt.date = form.date.data
+            services.record_investigation(
+                rt.uow(),
+                current_actor(),
+                case_id,
+                services.InvestigationInput(
+                    date=date,
+                    method=form.method.data,
+                    investigators=list(form.investigators.data or []),
+                    findings=form.findings.data.strip(),
+                    level=form.level.data,
+                    present=list(form.present.data or []),
+                    attachments=files,
+                ),
+                expected_version=form.expected_version.data,
+                store=rt.attachments,
+            )
+            if not files:
+                return gettext("The investigation is recorded.")
+            return gettext("The investigation is recorded with %(n)s file(s).", n=len(files))
+
+        return self.submitted(
+            case_id, "investigation", form, call, field_of=lambda f: f.split(".")[0]
         )
-        flash(gettext("The investigation is recorded."), "success")
-        return redirect(url_for(".details", case_id=case_id))
+
+    @expose("/<int:case_id>/attachments/<int:attachment_id>")
+    @shows_domain_errors
+    def attachment(self, case_id: int, attachment_id: int) -> Response:
+        """A photo or scan attached to an investigation (the read is logged)."""
+        return attachment_response(read_attachment(current_actor(), case_id, attachment_id, "ui"))
 
     @expose("/<int:case_id>/objections", methods=["POST"])
     @shows_domain_errors

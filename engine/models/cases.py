@@ -181,6 +181,38 @@ class InvestigationInvestigator(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True, index=True)
 
 
+class InvestigationPresence(Base):
+    """A household member who was present at the investigation (at home, interviewed)."""
+
+    __tablename__ = "investigation_presence"
+
+    investigation_id: Mapped[int] = mapped_column(ForeignKey("investigation.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True, index=True)
+
+
+class InvestigationAttachment(Base):
+    """A photo or scan attached to an investigation (a signed form, a paper seen).
+
+    The bytes are kept outside the database under their SHA-256; the row and the
+    investigation's audit entry say which bytes were attached. Rows are evidence: only
+    ever added.
+    """
+
+    __tablename__ = "investigation_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    investigation_id: Mapped[int] = mapped_column(ForeignKey("investigation.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    #: the file's place among the investigation's attachments, from 0
+    position: Mapped[int] = mapped_column(SmallInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(40))
+    #: the name the file was sent under (without any folder)
+    file_name: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class Objection(Base):
     """An objection (异议) raised during the public notice."""
 

@@ -10,19 +10,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access import STAFF_ROLES, covers, ensure_role
+from engine.attachments import Attachment, Upload, check_uploads, kept_on_commit
 from engine.clock import local_date
 from engine.errors import Conflict, Problem, Recused, invalid_field, raise_invalid
 from engine.models import (
     Case,
     Investigation,
+    InvestigationAttachment,
     InvestigationInvestigator,
     InvestigationLevel,
     InvestigationMethod,
+    InvestigationPresence,
+    Member,
     Region,
     RegionLevel,
     User,
 )
-from engine.ports import Actor
+from engine.ports import Actor, AttachmentStore
 from engine.services.workflow_step import CaseRef, locked_case, record_case_event
 from engine.states import STATE_LABELS, CaseState
 from engine.uow import UnitOfWork
@@ -57,6 +61,10 @@ class InvestigationInput:
     investigators: Sequence[str]
     findings: str
     level: str = InvestigationLevel.TOWNSHIP.value
+    #: the household's current members who were present (their member ids)
+    present: Sequence[int] = ()
+    #: photos or scans of signed forms and papers seen (JPEG, PNG or PDF)
+    attachments: Sequence[Upload] = ()
 
 
 @dataclass(frozen=True)
@@ -157,15 +165,44 @@ def _investigators(
     return found
 
 
+def _present(session: Session, case: Case, member_ids: Sequence[int]) -> list[int]:
+    """The ids of the members present, each one of the household's current members."""
+    current = set(
+        session.scalars(
+            select(Member.id).where(
+                Member.household_id == case.household_id, Member.left_at.is_(None)
+            )
+        ).all()
+    )
+    raise_invalid(
+        [
+            invalid_field(
+                f"present.{i}",
+                "在场人员须为该户现有家庭成员",
+                "a member present must be one of the household's current members",
+                code="not_a_member",
+            )
+            for i, member_id in enumerate(member_ids)
+            if member_id not in current
+        ]
+    )
+    return sorted(set(member_ids))
+
+
 def record_investigation(
     uow: UnitOfWork,
     actor: Actor,
     case_id: int,
     inv: InvestigationInput,
     expected_version: int | None = None,
+    store: AttachmentStore | None = None,
 ) -> InvestigationRef:
-    """Record an investigation of the case and audit it."""
+    """Record an investigation of the case, who of the household was present and the files
+    attached, and audit it; ``store`` keeps the files once the record commits."""
     ensure_role(actor, STAFF_ROLES, "记录调查", "record investigations")
+    files = check_uploads(inv.attachments)
+    if files and store is None:
+        raise RuntimeError("attachments need a store to keep them in")
     with locked_case(uow, case_id, actor, "record_investigation", expected_version) as case:
         session = uow.session
         now = uow.clock.now()
@@ -192,6 +229,7 @@ def record_investigation(
                 ]
             )
         users = _investigators(session, case, [n.strip() for n in inv.investigators], level)
+        present = _present(session, case, inv.present)
         for user in users:  # nobody related to the household may be assigned to it
             problem = uow.kinship.recusal(session, case, user.person_id, today)
             if problem is not None:
@@ -215,6 +253,10 @@ def record_investigation(
         session.add_all(
             InvestigationInvestigator(investigation_id=record.id, user_id=u.id) for u in users
         )
+        session.add_all(
+            InvestigationPresence(investigation_id=record.id, member_id=m) for m in present
+        )
+        session.add_all(_attachment_rows(record, files))
         record_case_event(
             uow,
             case,
@@ -228,7 +270,28 @@ def record_investigation(
                 "investigators": sorted(u.username for u in users),
                 "investigator_ids": sorted(u.id for u in users),
                 "findings": record.findings,
+                "present_member_ids": present,
+                "attachments": [f.record() for f in files],
             },
         )
-        uow.commit()
+        with kept_on_commit(store, files):
+            uow.commit()
         return InvestigationRef(record.id, CaseRef(case.id, str(case.state), case.version))
+
+
+def _attachment_rows(
+    record: Investigation, files: Sequence[Attachment]
+) -> list[InvestigationAttachment]:
+    return [
+        InvestigationAttachment(
+            investigation_id=record.id,
+            case_id=record.case_id,
+            position=i,
+            sha256=f.sha256,
+            size_bytes=f.size,
+            media_type=f.media_type,
+            file_name=f.file_name,
+            recorded_at=record.recorded_at,
+        )
+        for i, f in enumerate(files)
+    ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -440,3 +443,138 @@ class TestInvestigationsObjectionsAudit:
         assert (
             client.get(f"/api/v1/cases/{case_id}/audit", headers=auth("clerk_b")).status_code == 403
         )
+
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"signed form" * 50
+PDF = b"%PDF-1.7\n" + b"declaration" * 50
+
+
+def attached(name: str, data: bytes) -> dict[str, str]:
+    return {"file_name": name, "content_base64": base64.b64encode(data).decode()}
+
+
+def investigating(client: FlaskClient, auth: Auth) -> dict[str, Any]:
+    case = create(client, auth)
+    for trigger in ("accept", "start_investigation"):
+        fire(client, auth, case["id"], trigger, "clerk")
+    return case
+
+
+def kept(world: World) -> list[Path]:
+    root = world.rt.settings.attachments_dir
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+class TestInvestigationAttachments:
+    def test_members_present_and_files_are_recorded_and_each_file_downloads(
+        self, client: FlaskClient, auth: Auth, world: World
+    ) -> None:
+        case = investigating(client, auth)
+        applicant = case["members"][0]
+        made = investigate(
+            client,
+            auth,
+            case["id"],
+            present_member_ids=[applicant["id"]],
+            attachments=[attached("签字表.jpg", JPEG), attached("申报表.pdf", PDF)],
+        )
+        assert made.status_code == 201, made.json
+        record = made.json
+        assert record is not None and record["present"] == [applicant["name"]]
+        files = record["attachments"]
+        assert [(f["file_name"], f["media_type"], f["size_bytes"]) for f in files] == [
+            ("签字表.jpg", "image/jpeg", len(JPEG)),
+            ("申报表.pdf", "application/pdf", len(PDF)),
+        ]
+        assert files[0]["sha256"] == hashlib.sha256(JPEG).hexdigest()
+        # the case lists them with its investigations
+        detail = client.get(f"/api/v1/cases/{case['id']}", headers=auth("reviewer")).json
+        assert detail is not None
+        assert detail["investigations"][0]["attachments"] == files
+        with world.rt.reader() as uow:
+            before = uow.session.scalar(
+                select(func.count()).where(AccessLog.action == "download_attachment")
+            )
+        got = client.get(
+            f"/api/v1/cases/{case['id']}/attachments/{files[1]['id']}", headers=auth("inspector")
+        )
+        assert got.status_code == 200
+        assert got.data == PDF and got.mimetype == "application/pdf"
+        assert got.headers["ETag"] == f'"{files[1]["sha256"]}"'
+        assert got.headers["Content-Disposition"].startswith("attachment")
+        with world.rt.reader() as uow:
+            after = uow.session.scalar(
+                select(func.count()).where(AccessLog.action == "download_attachment")
+            )
+        assert after == before + 1
+
+    def test_a_download_needs_the_case_in_reach_and_unmasked_personal_data(
+        self, client: FlaskClient, auth: Auth
+    ) -> None:
+        case = investigating(client, auth)
+        other = investigating(client, auth)
+        made = investigate(client, auth, case["id"], attachments=[attached("a.jpg", JPEG)])
+        file_id = made.json["attachments"][0]["id"]  # type: ignore[index]
+        path = f"/api/v1/cases/{case['id']}/attachments/{file_id}"
+        assert client.get(path, headers=auth("clerk")).status_code == 200
+        assert client.get(path, headers=auth("admin")).status_code == 403  # sees data masked
+        assert client.get(path, headers=auth("clerk_b")).status_code == 403  # another township
+        assert client.get(path).status_code == 401
+        # an attachment is only reached through its own case
+        wrong_case = f"/api/v1/cases/{other['id']}/attachments/{file_id}"
+        assert client.get(wrong_case, headers=auth("clerk")).status_code == 404
+        missing = f"/api/v1/cases/{case['id']}/attachments/{file_id + 100}"
+        assert client.get(missing, headers=auth("clerk")).status_code == 404
+
+    def test_a_kept_file_that_was_changed_is_not_handed_out(
+        self, client: FlaskClient, auth: Auth, world: World
+    ) -> None:
+        case = investigating(client, auth)
+        made = investigate(client, auth, case["id"], attachments=[attached("a.jpg", JPEG)])
+        [f] = made.json["attachments"]  # type: ignore[index]
+        world.rt.attachments.path_of(f["sha256"]).write_bytes(JPEG + b"edited")
+        got = client.get(f"/api/v1/cases/{case['id']}/attachments/{f['id']}", headers=auth("clerk"))
+        assert got.status_code == 409
+        assert got.json["error"] == "attachment_unavailable"  # type: ignore[index]
+
+    @pytest.mark.parametrize(
+        ("extra", "field"),
+        [
+            (
+                {"attachments": [attached("a.jpg", JPEG), attached("b.gif", b"GIF89a....")]},
+                "attachments.1",
+            ),
+            ({"attachments": [attached("a.pdf", JPEG)]}, "attachments.0"),
+            (
+                {"attachments": [{"file_name": "a.jpg", "content_base64": "not base64!"}]},
+                "attachments.0.content_base64",
+            ),
+            ({"attachments": [attached(f"{i}.jpg", JPEG) for i in range(7)]}, "attachments"),
+            ({"attachments": [attached("a.jpg", JPEG)], "present_member_ids": [0]}, "present.0"),
+        ],
+        ids=["gif", "name-contradicts-content", "not-base64", "too-many", "not-a-member"],
+    )
+    def test_422_names_the_bad_file_or_member_and_keeps_nothing(
+        self, client: FlaskClient, auth: Auth, world: World, extra: dict[str, Any], field: str
+    ) -> None:
+        case = investigating(client, auth)
+        refused = investigate(client, auth, case["id"], **extra)
+        assert refused.status_code == 422, refused.json
+        assert field in [d["field"] for d in refused.json["details"]]  # type: ignore[index]
+        assert kept(world) == []
+        detail = client.get(f"/api/v1/cases/{case['id']}", headers=auth("clerk")).json
+        assert detail is not None and detail["investigations"] == []
+
+    def test_only_this_endpoint_takes_bodies_past_the_usual_limit(
+        self, client: FlaskClient, auth: Auth
+    ) -> None:
+        case = investigating(client, auth)
+        photo = JPEG + b"\x00" * (3 * 1024 * 1024)  # a phone's photo, above DOUDI_MAX_BODY_BYTES
+        made = investigate(client, auth, case["id"], attachments=[attached("p.jpg", photo)])
+        assert made.status_code == 201
+        elsewhere = client.post(
+            f"/api/v1/cases/{case['id']}/objections",
+            json={"objector": "x" * (3 * 1024 * 1024), "content": "y"},
+            headers=auth("clerk"),
+        )
+        assert elsewhere.status_code == 413

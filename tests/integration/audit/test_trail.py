@@ -134,5 +134,10 @@ def _one_row(conn: Connection, table: str) -> None:
         "access_log": "INSERT INTO access_log (at, username, role, action, channel, log, seq, "
         "prev_hash, hash) VALUES (CURRENT_TIMESTAMP, 'x', 'clerk', 'view_case', 'api', "
         "'reads:512022', 999, 'p', 'h')",
+        # the case's history holds an investigation to attach a file to
+        "investigation_attachment": "INSERT INTO investigation_attachment (investigation_id, "
+        "case_id, position, sha256, size_bytes, media_type, file_name, recorded_at) "
+        "SELECT id, case_id, 0, 'h', 1, 'image/png', 'x.png', CURRENT_TIMESTAMP "
+        "FROM investigation ORDER BY id LIMIT 1",
     }
     conn.execute(text(rows[table]))

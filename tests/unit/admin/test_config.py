@@ -22,6 +22,13 @@ def test_defaults_to_development_on_sqlite_under_instance(tmp_path: Path) -> Non
     assert s.now is None and s.timezone == "Asia/Shanghai"
 
 
+def test_attachments_are_kept_in_the_instance_unless_a_folder_is_named(tmp_path: Path) -> None:
+    assert settings(tmp_path).attachments_dir == tmp_path.resolve() / "attachments"
+    elsewhere = tmp_path / "nas" / "doudi-files"
+    named = settings(tmp_path, DOUDI_ATTACHMENTS_PATH=str(elsewhere))
+    assert named.attachments_dir == elsewhere.resolve()
+
+
 def test_the_development_secret_survives_restarts(tmp_path: Path) -> None:
     assert settings(tmp_path).secret_key == settings(tmp_path).secret_key
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import re
+from pathlib import Path
 
 from sqlalchemy import event, select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from audit.models import AccessLog, AuditEntry
 from audit.officials import import_officials, official_row
@@ -167,7 +173,7 @@ def test_an_investigation_with_one_investigator_is_refused(as_user, world: World
     world.to_state(case_id, CaseState.INVESTIGATING)
     b = as_user("clerk")
     b.get(f"/admin/case/{case_id}")
-    b.post(
+    refused = b.post(
         f"/admin/case/{case_id}/investigations",
         {
             "date": world.today().isoformat(),
@@ -179,7 +185,12 @@ def test_an_investigation_with_one_investigator_is_refused(as_user, world: World
     )
     with world.rt.reader() as uow:
         assert uow.session.scalars(select(Investigation.id)).all() == []
-    assert "alert-danger" in b.text(f"/admin/case/{case_id}")
+    # the form comes back with the problem at its field and what was typed kept
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "alert-danger" in page
+    assert 'data-field="investigators"' in page
+    assert ">x</textarea>" in page
 
 
 def test_a_malformed_form_is_refused_with_a_message(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
@@ -191,9 +202,10 @@ def test_a_malformed_form_is_refused_with_a_message(as_user, world: World) -> No
         f"/admin/case/{case_id}/investigations",
         {"date": "not-a-date", "method": "telepathy", "level": "x", "findings": ""},
     )
-    assert response.status_code == 302
-    page = b.text(f"/admin/case/{case_id}")
-    assert "表单填写有误" in page
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for field in ("date", "method", "level", "findings"):
+        assert f'data-field="{field}"' in page
     response = b.post(f"/admin/case/{case_id}/fire", {"trigger": "accept"})
     assert response.status_code == 302
 
@@ -618,3 +630,165 @@ def test_the_names_on_the_case_page_come_from_one_query(as_user, world: World) -
     for by in ("clerk", "clerk2", "village_clerk"):
         world.investigate(case_id, investigators=("clerk", "clerk2", "village_clerk"), by=by)
     assert user_reads() == few
+
+
+# --- field work: the members present and photos or scans, through the form ----------------
+
+PHOTO = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"signed form" * 100
+SCAN = b"%PDF-1.7\n" + b"declaration" * 100
+
+
+def files(*items: tuple[str, bytes]) -> list[tuple[io.BytesIO, str]]:
+    return [(io.BytesIO(data), name) for name, data in items]
+
+
+def investigation_form(world: World, case_id: int, **extra: object) -> dict[str, object]:
+    return {
+        "date": world.today().isoformat(),
+        "method": "home_visit",
+        "level": "township",
+        "investigators": ["clerk", "clerk2"],
+        "findings": "入户核实，申请人在家并签字",
+        "expected_version": str(case_of(world, case_id).version),
+        **extra,
+    }
+
+
+def member_ids(world: World, case_id: int) -> list[int]:
+    case = case_of(world, case_id)
+    with world.rt.reader() as uow:
+        return list(
+            uow.session.scalars(
+                select(Member.id)
+                .where(Member.household_id == case.household_id)
+                .order_by(Member.id)
+            )
+        )
+
+
+def kept(world: World) -> list[Path]:
+    root = world.rt.settings.attachments_dir
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def test_the_form_offers_each_member_as_a_checkbox_and_takes_several_files(  # type: ignore[no-untyped-def]
+    as_user, world: World
+) -> None:
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.INVESTIGATING)
+    page = as_user("clerk").text(f"/admin/case/{case_id}")
+    form = page[page.index('id="investigation-form"') :]
+    assert 'enctype="multipart/form-data"' in form
+    assert re.search(r'<input[^>]*type="file"[^>]*name="attachments"[^>]*multiple', form)
+    for member_id in member_ids(world, case_id):
+        assert f'name="present" value="{member_id}"' in form
+
+
+def test_an_investigation_with_members_present_and_files_is_recorded_and_shown(  # type: ignore[no-untyped-def]
+    as_user, world: World
+) -> None:
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.INVESTIGATING)
+    applicant, _ = member_ids(world, case_id)
+    b = as_user("clerk")
+    b.get(f"/admin/case/{case_id}")
+    response = b.post(
+        f"/admin/case/{case_id}/investigations",
+        investigation_form(
+            world,
+            case_id,
+            present=[str(applicant)],
+            attachments=files(("签字表.jpg", PHOTO), ("申报表.pdf", SCAN)),
+        ),
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    payload = json.loads(last_entry(world, case_id).payload)
+    assert payload["present_member_ids"] == [applicant]
+    assert [f["sha256"] for f in payload["attachments"]] == [
+        hashlib.sha256(PHOTO).hexdigest(),
+        hashlib.sha256(SCAN).hexdigest(),
+    ]
+    assert len(kept(world)) == 2
+    page = b.text(f"/admin/case/{case_id}")
+    assert "调查已记录，附文件2个。" in page
+    links = re.findall(r'href="(/admin/case/\d+/attachments/\d+)"[^>]*>([^<]+)</a>', page)
+    assert [name for _, name in links] == ["签字表.jpg", "申报表.pdf"]
+    photo = b.get(links[0][0])
+    assert photo.status_code == 200 and photo.data == PHOTO
+    assert photo.mimetype == "image/jpeg"
+    assert photo.headers["Content-Disposition"].startswith("inline")
+    with world.rt.reader() as uow:
+        reads = uow.session.scalars(
+            select(AccessLog.case_id).where(AccessLog.action == "download_attachment")
+        ).all()
+    assert reads == [case_id]
+    # the inspector may open it too; the administrator (who sees data masked) may not,
+    # nor may a clerk of another township
+    assert as_user("inspector").get(links[1][0]).status_code == 200
+    assert as_user("admin").get(links[1][0]).status_code == 403
+    assert as_user("clerk_b").get(links[1][0]).status_code == 403
+
+
+def test_a_file_of_the_wrong_type_comes_back_at_its_field_and_nothing_is_kept(  # type: ignore[no-untyped-def]
+    as_user, world: World
+) -> None:
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.INVESTIGATING)
+    b = as_user("clerk")
+    b.get(f"/admin/case/{case_id}")
+    refused = b.post(
+        f"/admin/case/{case_id}/investigations",
+        investigation_form(
+            world,
+            case_id,
+            attachments=files(("签字表.jpg", PHOTO), ("病毒.jpg", b"MZ\x90\x00 not a photo")),
+        ),
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'data-field="attachments"' in page
+    assert "病毒.jpg" in page and "请重新选择文件。" in page
+    assert "入户核实，申请人在家并签字</textarea>" in page  # what was typed is kept
+    assert kept(world) == []
+    with world.rt.reader() as uow:
+        assert uow.session.scalars(select(Investigation.id)).all() == []
+
+
+def test_someone_not_in_the_household_cannot_be_ticked_present(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    other = world.apply()
+    world.to_state(case_id, CaseState.INVESTIGATING)
+    b = as_user("clerk")
+    b.get(f"/admin/case/{case_id}")
+    refused = b.post(
+        f"/admin/case/{case_id}/investigations",
+        investigation_form(world, case_id, present=[str(member_ids(world, other)[0])]),
+    )
+    assert refused.status_code == 422
+    assert 'data-field="present"' in refused.get_data(as_text=True)
+
+
+def test_a_phones_photo_larger_than_other_forms_may_be_is_accepted(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = world.apply()
+    world.to_state(case_id, CaseState.INVESTIGATING)
+    b = as_user("clerk")
+    b.get(f"/admin/case/{case_id}")
+    photo = PHOTO + b"\x00" * (3 * 1024 * 1024)  # above DOUDI_MAX_BODY_BYTES
+    fields = {"csrf_token": b.token, **investigation_form(world, case_id)}
+    fields["attachments"] = FileStorage(io.BytesIO(photo), "p.jpg", content_type="image/jpeg")
+    # encoded in memory: the test client spools a large multipart body to a file it never closes
+    boundary, body = encode_multipart(MultiDict(fields))
+    response = b.client.post(
+        f"/admin/case/{case_id}/investigations",
+        data=body,
+        content_type=f'multipart/form-data; boundary="{boundary}"',
+        headers={"Referer": f"http://localhost/admin/case/{case_id}"},
+    )
+    assert response.status_code == 302
+    assert len(kept(world)) == 1
+    # any other form that large is refused with a page that says why
+    big = b.post(
+        f"/admin/case/{case_id}/objections", {"objector": "x" * (3 * 1024 * 1024), "content": "y"}
+    )
+    assert big.status_code == 413
+    assert "提交的内容过大" in big.get_data(as_text=True)
