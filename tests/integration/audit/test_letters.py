@@ -50,10 +50,12 @@ def test_an_approval_letter_states_the_decided_amount_and_its_record(world: Worl
     found = letter(world, case_id, "approval")
     assert found.addressee == "王建国" and found.monthly_yuan == Decimal(533 * 2 - 100)
     assert found.members == 2 and found.first_month == dt.date(2026, 4, 1)  # month after (Art. 21)
+    # the rounding step is printed even when it changes nothing, as the screen shows it
     assert [line.code for line in found.lines] == [
         "standard_total",
         "counted_income",
         "base",
+        "rounding",
         "monthly",
     ]
     assert found.next_recheck_on is not None and found.recheck_months == 12
