@@ -408,8 +408,7 @@ def _notice(
     ):
         return []
     start = f.notice_started_at.astimezone(f.tz).date()
-    days = rules.value("public_notice_days", start)
-    closes = notice_may_close_at(f.notice_started_at, days, f.tz).astimezone(f.tz).date()
+    closes = notice_closes_on(f.notice_started_at, rules, f.tz)
     return [
         _deadline(
             "public_notice",
@@ -424,6 +423,13 @@ def _notice(
             due=closes,
         )
     ]
+
+
+def notice_closes_on(started: dt.datetime, rules: RuleBook, tz: dt.tzinfo) -> dt.date:
+    """The local day from which a notice published at ``started`` may close, under the
+    notice length in force on its publication day (Art. 19; TK Art. 26 for a termination)."""
+    days = rules.value("public_notice_days", started.astimezone(tz).date())
+    return notice_may_close_at(started, days, tz).astimezone(tz).date()
 
 
 #: deadlines computed outside SPECS: name -> (Chinese, English) label

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine import guards as guard_registry
-from engine.calendar import notice_may_close_at
 from engine.clock import local_date
-from engine.deadlines import Deadline
+from engine.deadlines import Deadline, notice_closes_on
 from engine.models import Case
 from engine.ports import Actor
 from engine.services.workflow_step import guard_context
@@ -444,10 +443,7 @@ def case_next_step(
         S.IN_PUBLIC_NOTICE: case.notice_started_at,
         S.TERMINATION_NOTICE: case.termination_noticed_at,
     }.get(state)
-    closes = None
-    if started is not None:
-        days = int(uow.rules.value("public_notice_days", local_date(started, tz)))
-        closes = local_date(notice_may_close_at(started, days, tz), tz)
+    closes = notice_closes_on(started, uow.rules, tz) if started is not None else None
     return next_step(
         StepFacts(
             state=state,
