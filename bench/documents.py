@@ -24,10 +24,8 @@ import datetime as dt
 import os
 import platform
 import random
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -38,7 +36,7 @@ from admin.documents.batch import build_village_documents, default_workers
 from admin.documents.issue import issue_village_document, jobs_for, prepare_village_documents
 from admin.documents.render import FETCHER, TEMPLATES, render_html
 from admin.runtime import Runtime
-from bench.support import DEFAULT_URL, runtime, scratch_database
+from bench.support import DEFAULT_URL, median_seconds, runtime, scratch_database
 from engine.clock import FrozenClock
 from engine.db import make_engine
 from engine.models import User
@@ -182,17 +180,6 @@ def load(url: str, villages: int, seed: int = 2024) -> tuple[int, str]:
         conn.execute(text("ANALYZE"))
     engine.dispose()
     return n, codes[0]
-
-
-def median_seconds(run: Callable[[], object], repeat: int) -> float:
-    """The median wall time of ``run`` over ``repeat`` calls (after one warm-up)."""
-    run()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def single_notice(rt: Runtime, village: str, repeat: int) -> None:

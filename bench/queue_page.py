@@ -20,16 +20,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
 import time
-from collections.abc import Callable
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from admin.app import create_app
-from bench.support import DEFAULT_URL, runtime, scratch_database
+from bench.support import DEFAULT_URL, median_seconds, runtime, scratch_database
 from engine.clock import FrozenClock
 from engine.db import make_engine
 from engine.queue import WORK_STATES
@@ -122,17 +120,6 @@ def load(url: str, cases: int) -> None:
             )
         conn.execute(text("ANALYZE"))
     engine.dispose()
-
-
-def median_seconds(run: Callable[[], object], repeat: int) -> float:
-    """The median wall time of ``run`` over ``repeat`` calls (after one warm-up)."""
-    run()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 PLAIN_PAGE = text(

@@ -19,8 +19,8 @@ import time
 from sqlalchemy import text
 
 from admin.runtime import Runtime
-from bench.queue_page import COUNTY, load, median_seconds
-from bench.support import DEFAULT_URL, runtime, scratch_database
+from bench.queue_page import COUNTY, load
+from bench.support import DEFAULT_URL, median_seconds, runtime, scratch_database
 from engine.db import make_engine
 from engine.ports import Actor
 from engine.search import search_cases

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import statistics
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, create_engine, text
@@ -71,3 +73,14 @@ def village_with_households(conn: Connection, village: str, households: int) -> 
         ),
         {"v": village, "n": households},
     )
+
+
+def median_seconds(run: Callable[[], object], repeat: int) -> float:
+    """The median wall time of ``run`` over ``repeat`` calls (after one warm-up)."""
+    run()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
