@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,7 +23,13 @@ from engine.access import county_of, ensure_role
 from engine.clock import local_date
 from engine.errors import Conflict, InvalidData, NotFound, Problem, invalid_field, raise_invalid
 from engine.identity import InvalidIdNumber, mask_id_number, parse_id_number
-from engine.inputs import EARLIEST_DAY, LATEST_DAY, free_text_problem
+from engine.inputs import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    ImportColumns,
+    code_of,
+    free_text_problem,
+)
 from engine.models import (
     DeclarationSource,
     KinRelation,
@@ -88,7 +93,7 @@ HEADERS_ZH = {
     "home_address": "家庭住址",
     "bank_account": "本人银行账号",
 }
-_COLUMN_OF = {**{c: c for c in HEADERS_ZH}, **{zh: c for c, zh in HEADERS_ZH.items()}}
+_COLUMNS = ImportColumns(HEADERS_ZH)
 #: positions in words (a file may give these or the codes)
 POSITION_LABELS = {
     OfficialPosition.COUNTY_OFFICER: ("县级经办人员", "county case officer"),
@@ -97,6 +102,8 @@ POSITION_LABELS = {
     OfficialPosition.VILLAGE_DEPUTY: ("村（居）委会副主任", "village committee deputy director"),
     OfficialPosition.VILLAGE_MEMBER: ("村（居）委会委员", "village committee member"),
 }
+_POSITION_WORDS = {code: zh for code, (zh, _) in POSITION_LABELS.items()}
+_RELATION_WORDS = {code: zh for code, (zh, _) in RELATION_LABELS.items()}
 
 
 @dataclass(frozen=True)
@@ -140,20 +147,6 @@ class RegistryReport:
     official_ids: list[int] = field(default_factory=list)
 
 
-def column_name(header: str) -> str:
-    """The column a header names (its English name or the template's Chinese one)."""
-    text = header.strip()
-    return _COLUMN_OF.get(text, text)
-
-
-def _code(text: str, labels: Mapping[Any, tuple[str, str]]) -> str:
-    """A value given in words (``labels``) as its code; anything else as it is."""
-    for code, (zh, _) in labels.items():
-        if text == zh:
-            return str(code)
-    return text
-
-
 def rows_from_records(
     records: Iterable[Mapping[str, object]], first_line: int = 2
 ) -> list[OfficialRow]:
@@ -161,13 +154,9 @@ def rows_from_records(
     positions and relations may be given in Chinese as the template gives them."""
     out = []
     for line, record in enumerate(records, first_line):
-        clean = {
-            column_name(str(k)): ("" if v is None else str(v).strip())
-            for k, v in record.items()
-            if k is not None
-        }
-        clean["position"] = _code(clean.get("position", ""), POSITION_LABELS)
-        clean["relation"] = _code(clean.get("relation", ""), RELATION_LABELS)
+        clean = _COLUMNS.record(record)
+        clean["position"] = code_of(clean.get("position", ""), _POSITION_WORDS)
+        clean["relation"] = code_of(clean.get("relation", ""), _RELATION_WORDS)
         if not any(clean.values()):
             continue  # a blank line
         columns = (*COLUMNS, *TERM_COLUMNS, *CONTACT_COLUMNS)
@@ -177,7 +166,7 @@ def rows_from_records(
 
 def check_header(header: Sequence[str]) -> None:
     """Refuse a file without the registry columns (named in English or as the template)."""
-    missing = [c for c in COLUMNS if c not in {column_name(h) for h in header}]
+    missing = [c for c in COLUMNS if c not in {_COLUMNS.name(h) for h in header}]
     if missing:
         raise InvalidData(
             f"缺少列：{'、'.join(HEADERS_ZH[c] for c in missing)}（可下载导入模板）",

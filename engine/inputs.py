@@ -172,3 +172,34 @@ def number_problem(value: Decimal, field: str) -> Problem | None:
         f"数值须为不超过{MAX_WHOLE_DIGITS}位整数、{MAX_DECIMALS}位小数的有限数",
         f"a finite number of at most {MAX_WHOLE_DIGITS} digits and {MAX_DECIMALS} decimals",
     )
+
+
+class ImportColumns:
+    """An import file's columns, each named by its English name or by the Chinese header the
+    import template prints (``headers_zh``: name -> header)."""
+
+    def __init__(self, headers_zh: Mapping[str, str]) -> None:
+        self.headers_zh = dict(headers_zh)
+        self._name_of = {**{c: c for c in headers_zh}, **{zh: c for c, zh in headers_zh.items()}}
+
+    def name(self, header: object) -> str:
+        """The column a header names (unknown headers as they are, stripped)."""
+        text = str(header).strip()
+        return self._name_of.get(text, text)
+
+    def record(self, raw: Mapping[Any, object]) -> dict[str, str]:
+        """A header-keyed record with its columns named and its cells as stripped text."""
+        return {
+            self.name(k): ("" if v is None else str(v).strip())
+            for k, v in raw.items()
+            if k is not None
+        }
+
+
+def code_of(text: str, words: Mapping[Any, str]) -> str:
+    """A value given as its word (``words``: code -> word) as its code; anything else as it
+    is, for the checks to refuse."""
+    for code, word in words.items():
+        if text == word:
+            return str(code)
+    return text

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from engine.access import county_of, ensure_role
 from engine.errors import InvalidData, Problem
+from engine.inputs import ImportColumns, code_of
 from engine.models import AreaType, Region, RegionLevel
 from engine.ports import OPERATOR, Actor, LedgerEvent
 from engine.states import Role
@@ -84,17 +85,10 @@ HEADERS_ZH = {
     "reconsideration_body": "行政复议机关",
     "court": "行政诉讼法院",
 }
-_COLUMN_OF = {**{c: c for c in HEADERS_ZH}, **{zh: c for c, zh in HEADERS_ZH.items()}}
+_COLUMNS = ImportColumns(HEADERS_ZH)
 #: levels and area types in words (a file may give these or the codes)
 LEVEL_WORDS = {"county": "县", "township": "乡镇", "village": "村"}
 AREA_WORDS = {"urban": "城市", "rural": "农村"}
-
-
-def _code(text: str, words: dict[str, str]) -> str:
-    for code, word in words.items():
-        if text == word:
-            return code
-    return text
 
 
 def region_rows(
@@ -102,7 +96,7 @@ def region_rows(
 ) -> list[RegionRow]:
     """Rows from a header and header-keyed records (CSV or XLSX); headers, levels and area
     types may be given in Chinese as the template gives them."""
-    columns = {_COLUMN_OF.get(h.strip(), h.strip()) for h in header if h}
+    columns = {_COLUMNS.name(h) for h in header if h}
     missing = [c for c in COLUMNS if c not in columns]
     if missing:
         raise InvalidData(
@@ -112,15 +106,11 @@ def region_rows(
         )
     rows = []
     for line, raw in enumerate(records, first_line):
-        clean = {
-            _COLUMN_OF.get(str(k).strip(), str(k).strip()): ("" if v is None else str(v).strip())
-            for k, v in raw.items()
-            if k is not None
-        }
+        clean = _COLUMNS.record(raw)
         if not any(clean.values()):
             continue  # a blank line
-        clean["level"] = _code(clean.get("level", ""), LEVEL_WORDS)
-        clean["area_type"] = _code(clean.get("area_type", ""), AREA_WORDS)
+        clean["level"] = code_of(clean.get("level", ""), LEVEL_WORDS)
+        clean["area_type"] = code_of(clean.get("area_type", ""), AREA_WORDS)
         rows.append(
             RegionRow(
                 line=line,
