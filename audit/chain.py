@@ -369,15 +369,14 @@ def verify_links(
     return None
 
 
+def link_of(entry: StoredEntry) -> Link:
+    """A stored entry as verification needs it, its body encoded."""
+    return (entry.body.seq, entry.prev_hash, entry.hash, body_text(entry.body, entry.payload_text))
+
+
 def stored_links(entries: Iterable[StoredEntry]) -> Iterator[Link]:
     """The links of stored entries, each body encoded when it is reached."""
-    for entry in entries:
-        yield (
-            entry.body.seq,
-            entry.prev_hash,
-            entry.hash,
-            body_text(entry.body, entry.payload_text),
-        )
+    return map(link_of, entries)
 
 
 def verify_chain(

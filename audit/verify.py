@@ -21,8 +21,8 @@ from audit.chain import (
     Link,
     QuotedNames,
     StoredEntry,
-    body_text,
     case_row_text,
+    link_of,
     verify_links,
 )
 from audit.models import AccessLog, AccessLogHead, AuditEntry, LedgerEntry, LedgerHead
@@ -125,16 +125,7 @@ def _links(
 ) -> Iterator[tuple[Any, Link]]:
     """(chain key, link) pairs of rows read through SQLAlchemy."""
     for row in rows:
-        entry = to_entry(row)
-        yield (
-            key(row),
-            (
-                entry.body.seq,
-                entry.prev_hash,
-                entry.hash,
-                body_text(entry.body, entry.payload_text),
-            ),
-        )
+        yield key(row), link_of(to_entry(row))
 
 
 #: the case entries' columns for ``copied_case_links``, the time as canonical UTC text
