@@ -4,33 +4,45 @@ holds what they recorded (``audit.checkpoints``)."""
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
 import re
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import groupby
-from operator import itemgetter
+from operator import attrgetter
 from typing import Any
 
-from psycopg import sql as psycopg_sql
-from sqlalchemy import func, select, true
+from sqlalchemy import func, select, text, true
 from sqlalchemy.orm import Session
 
 from audit.chain import (
     ChainBreak,
     Link,
-    QuotedNames,
     StoredEntry,
-    case_row_text,
     link_of,
     verify_links,
 )
+from audit.copied import copied_case_chains
 from audit.models import AccessLog, AccessLogHead, AuditEntry, LedgerEntry, LedgerHead
 from audit.recorder import stored_entry, stored_ledger_entry, stored_read
 from engine.access import county_of
+from engine.db import make_engine
 from engine.models import Case
 
 BATCH = 2000
+
+#: worker processes verification may use: beyond the database server's cores they only
+#: queue for it
+MAX_VERIFY_WORKERS = 8
+#: from this many entries workers pay for their start (about a second each, measured with
+#: ``bench.audit_verify``); below it one process verifies the trail sooner
+PARALLEL_FROM_ENTRIES = 200_000
 
 
 @dataclass
@@ -60,31 +72,32 @@ def count_entries(session: Session) -> int:
 def _verify_group(
     report: VerifyReport,
     heads: dict[Any, tuple[int, str | None]],
-    rows: Iterable[tuple[Any, Link]],
+    chains: Iterable[tuple[Any, Iterable[Link]]],
     label: Callable[[Any], str],
     progress: Callable[[int], None] | None,
     recorded: Mapping[str, Mapping[int, tuple[str, int]]],
 ) -> set[str]:
-    """Verify chains given as (chain key, link) pairs in chain and seq order."""
+    """Verify chains given as (chain key, its links in seq order), in chain order.
+
+    A chain given as a list (a case's, read whole) is checked against what the checkpoints
+    recorded after its links are verified; one given as a stream (a ledger or a read log,
+    however long) as it goes.
+    """
     seen: set[str] = set()
 
-    def counted(chain: str, group: Iterable[tuple[Any, Link]]) -> Iterator[Link]:
-        kept = recorded.get(chain)
-        last = read = 0
-        for _, link in group:
-            read += 1
-            if kept is not None:
-                last = link[0]
-                if last in kept and kept[last][0] != link[2]:
-                    report.breaks.append(
-                        ChainBreak(
-                            chain,
-                            last,
-                            "differs_from_checkpoint",
-                            f"entry {last} differs from what checkpoint {kept[last][1]} recorded",
-                        )
-                    )
-            yield link
+    def differs(chain: str, link: Link, kept: Mapping[int, tuple[str, int]]) -> None:
+        recorded_hash, checkpoint = kept[link[0]]
+        if recorded_hash != link[2]:
+            report.breaks.append(
+                ChainBreak(
+                    chain,
+                    link[0],
+                    "differs_from_checkpoint",
+                    f"entry {link[0]} differs from what checkpoint {checkpoint} recorded",
+                )
+            )
+
+    def ends(chain: str, last: int, read: int, kept: Mapping[int, tuple[str, int]] | None) -> None:
         report.entries += read
         if progress is not None and read:
             progress(read)
@@ -101,95 +114,188 @@ def _verify_group(
                 )
             )
 
-    def check(chain_key: Any, group: Iterable[tuple[Any, Link]]) -> None:
+    def streamed(chain: str, links: Iterable[Link]) -> Iterator[Link]:
+        kept = recorded.get(chain)
+        last = read = 0
+        for link in links:
+            read += 1
+            last = link[0]
+            if kept is not None and last in kept:
+                differs(chain, link, kept)
+            yield link
+        ends(chain, last, read, kept)
+
+    def check(chain_key: Any, links: Iterable[Link]) -> None:
         chain = label(chain_key)
         seen.add(chain)
         seq, head = heads.get(chain_key, (0, None))
-        links = counted(chain, group)
-        problem = verify_links(chain, links, seq, head)
-        # read (count, compare with the checkpoints) what verification left after a break
-        deque(links, maxlen=0)
+        if isinstance(links, list):
+            problem = verify_links(chain, links, seq, head)
+            kept = recorded.get(chain)
+            if kept:
+                for link in links:
+                    if link[0] in kept:
+                        differs(chain, link, kept)
+            ends(chain, links[-1][0] if links else 0, len(links), kept)
+        else:
+            stream = streamed(chain, links)
+            problem = verify_links(chain, stream, seq, head)
+            # read (count, compare with the checkpoints) what verification left after a break
+            deque(stream, maxlen=0)
         if problem is not None:
             report.breaks.append(problem)
 
-    for chain_key, group in groupby(rows, key=itemgetter(0)):
-        check(chain_key, group)
+    for chain_key, links in chains:
+        check(chain_key, links)
     for chain_key in heads:
         if label(chain_key) not in seen:
-            check(chain_key, ())  # a head without entries: every entry was removed
+            check(chain_key, [])  # a head without entries: every entry was removed
     return seen
 
 
-def _links(
+def _chains(
     rows: Iterable[Any], key: Callable[[Any], Any], to_entry: Callable[[Any], StoredEntry]
-) -> Iterator[tuple[Any, Link]]:
-    """(chain key, link) pairs of rows read through SQLAlchemy."""
-    for row in rows:
-        yield key(row), link_of(to_entry(row))
+) -> Iterator[tuple[Any, Iterator[Link]]]:
+    """(chain key, its links) of rows read through SQLAlchemy in chain and seq order."""
+    for chain_key, group in groupby(rows, key=key):
+        yield chain_key, (link_of(to_entry(row)) for row in group)
 
 
-#: the case entries' columns for ``copied_case_links``, the time as canonical UTC text
-_COPY_CASE_ENTRIES = """COPY (SELECT e.case_id, e.seq, e.trigger, e.from_state, e.to_state,
- e.actor_id, e.actor, e.role,
- to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
- e.reason, e.payload, e.prev_hash, e.hash
- FROM audit_entry e {region}
- ORDER BY e.case_id, e.seq) TO STDOUT"""
-_IN_REGION = "WHERE e.case_id IN (SELECT id FROM case_file WHERE village_code LIKE {pattern})"
+def _verify_cases_in_workers(
+    report: VerifyReport,
+    session: Session,
+    heads: Mapping[int, tuple[int, str | None]],
+    region_code: str,
+    recorded: Mapping[str, Mapping[int, tuple[str, int]]],
+    progress: Callable[[int], None] | None,
+    workers: int,
+) -> set[str]:
+    """Verify the case chains in worker processes, merging their reports in case order."""
+    shares = _shares(session, heads, region_code, recorded, workers)
+    # forked when that is safe (no other thread holds a lock the child would inherit), as from
+    # the command line: a spawned worker spends about a second importing before it starts
+    start = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(start)) as pool:
+        running = {pool.submit(_verify_share, share): number for number, share in enumerate(shares)}
+        done: dict[int, tuple[VerifyReport, set[str]]] = {}
+        for future in as_completed(running):
+            done[running[future]] = future.result()
+            if progress is not None and done[running[future]][0].entries:
+                progress(done[running[future]][0].entries)
+    seen: set[str] = set()
+    for number in range(len(shares)):
+        part, part_seen = done[number]
+        report.breaks.extend(part.breaks)
+        report.entries += part.entries
+        seen |= part_seen
+    return seen
 
-#: COPY's text format escapes (https://www.postgresql.org/docs/current/sql-copy.html)
-_COPY_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
-_COPY_ESCAPE = re.compile(r"\\(.)")
+
+def _verify_share(share: _CaseShare) -> tuple[VerifyReport, set[str]]:
+    """A worker: verify one share of the case chains in the snapshot the caller exported."""
+    if not _SNAPSHOT_ID.fullmatch(share.snapshot):
+        raise ValueError(f"not a snapshot id: {share.snapshot!r}")
+    engine = make_engine(share.url)
+    report = VerifyReport()
+    try:
+        with cycle_collection_paused(), engine.connect() as connection:
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{share.snapshot}'")
+            with Session(bind=connection) as session:
+                chains = copied_case_chains(session, share.region_code, share.after, share.through)
+                seen = _verify_group(
+                    report, share.heads, chains, lambda k: f"case {k}", None, share.recorded
+                )
+    finally:
+        engine.dispose()
+    return report, seen
 
 
-def _copy_field(text: str) -> str | None:
-    if text == "\\N":
-        return None
-    return _COPY_ESCAPE.sub(lambda m: _COPY_ESCAPES.get(m.group(1), m.group(1)), text)
+def snapshot_reads(session: Session) -> None:
+    """Make the session's transaction read one snapshot (REPEATABLE READ on PostgreSQL).
 
-
-def copied_case_links(session: Session, region_code: str) -> Iterator[tuple[Any, Link]]:
-    """(case id as text, link) pairs of the case entries, streamed by PostgreSQL's COPY.
-
-    Two to three times faster than reading rows through the driver (measured with
-    ``bench.audit_verify``): verifying a county's whole
-    trail is bound by reading it. Each entry's text is rebuilt here from the columns
-    (``case_row_text``); the database only formats the time.
+    Call before its first statement: verification then sees each chain and its head as they
+    stood at one moment, though transitions commit meanwhile, and shares that moment with its
+    worker processes. SQLite's read transactions are snapshots already.
     """
-    region: psycopg_sql.Composable = psycopg_sql.SQL("")
-    if region_code:
-        escaped = re.sub(r"([\\%_])", r"\\\1", region_code)
-        pattern = psycopg_sql.Literal(escaped + "%")
-        region = psycopg_sql.SQL(_IN_REGION).format(pattern=pattern)
-    statement = psycopg_sql.SQL(_COPY_CASE_ENTRIES).format(region=region)
-    driver = session.connection().connection.driver_connection
-    assert driver is not None
-    quoted = QuotedNames()
-    with driver.cursor().copy(statement) as copy:
-        rest = b""
-        for block in copy:
-            data = rest + bytes(block)
-            cut = data.rfind(b"\n") + 1
-            rest = data[cut:]
-            for line in data[:cut].decode("utf-8").split("\n")[:-1]:
-                fields: list[Any] = line.split("\t")
-                if "\\" in line:  # a NULL (\N) or an escaped character
-                    fields = [_copy_field(f) for f in fields]
-                (case_id, seq, trigger, from_state, to_state, actor_id,
-                 actor, role, at_text, reason, payload, prev_hash, digest) = fields  # fmt: skip
-                text = case_row_text(
-                    quoted, case_id, seq, trigger, from_state, to_state, actor_id,
-                    actor, role, at_text, reason, payload,
-                )  # fmt: skip
-                # the case id stays text: the heads are looked up by it (``verify_all``)
-                yield case_id, (int(seq), prev_hash, digest, text)
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
+@dataclass(frozen=True)
+class _CaseShare:
+    """One worker's share of the case chains: the ids in (after, through], unbounded at None."""
+
+    url: str
+    snapshot: str
+    region_code: str
+    after: int | None
+    through: int | None
+    heads: dict[str, tuple[int, str | None]]
+    recorded: dict[str, Mapping[int, tuple[str, int]]]
+
+
+#: shares per worker: enough that the progress moves and no worker waits long for the last
+_SHARES_PER_WORKER = 8
+_SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f-]+")
+
+
+def _shares(
+    session: Session,
+    heads: Mapping[int, tuple[int, str | None]],
+    region_code: str,
+    recorded: Mapping[str, Mapping[int, tuple[str, int]]],
+    workers: int,
+) -> list[_CaseShare]:
+    """Split the cases into contiguous id ranges covering every id (entries of a case without
+    a case row too), each with its heads and what the checkpoints recorded."""
+    if session.connection().get_isolation_level() not in ("REPEATABLE READ", "SERIALIZABLE"):
+        raise ValueError("verification in workers needs a snapshot: call snapshot_reads first")
+    snapshot = str(session.scalar(text("SELECT pg_export_snapshot()")))
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
+    ids = sorted(heads)
+    count = min(len(ids), workers * _SHARES_PER_WORKER)
+    shares: list[_CaseShare] = []
+    for number in range(count):
+        own = ids[len(ids) * number // count : len(ids) * (number + 1) // count]
+        labels = {case_id: f"case {case_id}" for case_id in own}
+        shares.append(
+            _CaseShare(
+                url=url,
+                snapshot=snapshot,
+                region_code=region_code,
+                after=shares[-1].through if shares else None,
+                through=own[-1] if number < count - 1 else None,
+                heads={str(case_id): heads[case_id] for case_id in own},
+                recorded={c: recorded[c] for c in labels.values() if c in recorded},
+            )
+        )
+    return shares
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (reference counting goes on).
+
+    Verification allocates a dozen objects per entry, none in a cycle; the collector would
+    otherwise walk them all again and again (measured: a third of the run's time).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@cycle_collection_paused()
 def verify_all(
     session: Session,
     progress: Callable[[int], None] | None = None,
     region_code: str = "",
     recorded: Mapping[str, Mapping[int, tuple[str, int]]] | None = None,
+    workers: int = 1,
 ) -> VerifyReport:
     """Recompute every chain and compare it with its recorded head.
 
@@ -198,10 +304,13 @@ def verify_all(
     or a place in one, to that county's ledgers (named ``<kind>:<county>``) and read log.
     ``recorded`` holds the heads the checkpoints recorded (``replay_checkpoints``): an entry
     that differs from one, a chain shorter than one, and a recorded chain that is gone are
-    reported too.
+    reported too. On PostgreSQL, ``workers`` processes share the case chains (each reading its
+    share by COPY in the session's snapshot, which must be REPEATABLE READ: see
+    ``snapshot_reads``); the report is the same as one process's.
     """
     report = VerifyReport()
     recorded = recorded or {}
+    seen: set[str] = set()
     in_region = Case.village_code.startswith(region_code, autoescape=True)
     case_heads: dict[Any, tuple[int, str | None]] = {
         case_id: (seq, head)
@@ -209,13 +318,18 @@ def verify_all(
             select(Case.id, Case.chain_seq, Case.chain_head).where(in_region)
         )
     }
-    case_links: Iterable[tuple[Any, Link]]
-    if session.get_bind().dialect.name == "postgresql":
-        case_links = copied_case_links(session, region_code)
+    case_chains: Iterable[tuple[Any, Iterable[Link]]] | None = None
+    if session.get_bind().dialect.name == "postgresql" and workers > 1 and case_heads:
+        seen = _verify_cases_in_workers(
+            report, session, case_heads, region_code, recorded, progress, workers
+        )
+        case_heads = {str(case_id): head for case_id, head in case_heads.items()}
+    elif session.get_bind().dialect.name == "postgresql":
+        case_chains = copied_case_chains(session, region_code)
         case_heads = {str(case_id): head for case_id, head in case_heads.items()}
     else:
         # plain rows, not ORM objects, and payloads hashed as stored
-        case_links = _links(
+        case_chains = _chains(
             session.execute(
                 select(*AuditEntry.__table__.columns)
                 .join(Case, Case.id == AuditEntry.case_id)
@@ -223,10 +337,13 @@ def verify_all(
                 .order_by(AuditEntry.case_id, AuditEntry.seq)
                 .execution_options(yield_per=BATCH)
             ),
-            lambda r: r.case_id,
+            attrgetter("case_id"),
             lambda r: stored_entry(r, parse=False),
         )
-    seen = _verify_group(report, case_heads, case_links, lambda k: f"case {k}", progress, recorded)
+    if case_chains is not None:
+        seen = _verify_group(
+            report, case_heads, case_chains, lambda k: f"case {k}", progress, recorded
+        )
     county = county_of(region_code) if region_code else ""
     in_county = LedgerHead.ledger.endswith(f":{county}", autoescape=True) if county else true()
     ledger_heads: dict[Any, tuple[int, str | None]] = {
@@ -244,7 +361,7 @@ def verify_all(
     seen |= _verify_group(
         report,
         ledger_heads,
-        _links(ledger_rows, lambda r: r.ledger, lambda r: stored_ledger_entry(r, parse=False)),
+        _chains(ledger_rows, attrgetter("ledger"), lambda r: stored_ledger_entry(r, parse=False)),
         lambda k: f"ledger {k}",
         progress,
         recorded,
@@ -265,7 +382,7 @@ def verify_all(
     seen |= _verify_group(
         report,
         log_heads,
-        _links(log_rows, lambda r: r.log, stored_read),
+        _chains(log_rows, attrgetter("log"), stored_read),
         lambda k: f"log {k}",
         progress,
         recorded,

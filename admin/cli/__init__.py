@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,13 @@ from audit.checkpoints import (
     public_key_text,
     replay_checkpoints,
 )
-from audit.verify import count_entries, verify_all
+from audit.verify import (
+    MAX_VERIFY_WORKERS,
+    PARALLEL_FROM_ENTRIES,
+    count_entries,
+    snapshot_reads,
+    verify_all,
+)
 from engine.models import Base, Case, Region, User
 from engine.services import advance as advance_case
 from engine.services.regions import import_regions, region_rows
@@ -257,7 +264,17 @@ def users_list() -> None:
     default=None,
     help="A checkpoint line kept outside the database (as `doudi audit checkpoint` printed it).",
 )
-def audit_verify(kept_file: click.utils.LazyFile | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, MAX_VERIFY_WORKERS),
+    default=None,
+    help=(
+        "Processes sharing the case chains on PostgreSQL (default: one per CPU, at most "
+        f"{MAX_VERIFY_WORKERS}, for a trail of {PARALLEL_FROM_ENTRIES:,} entries or more; "
+        "else 1)."
+    ),
+)
+def audit_verify(kept_file: click.utils.LazyFile | None, workers: int | None) -> None:
     """Recompute every chain and every stored checkpoint; exit 1 naming each problem.
 
     Each case's chain, each ledger and each county's read log must verify
@@ -285,10 +302,16 @@ def audit_verify(kept_file: click.utils.LazyFile | None) -> None:
         except CheckpointError as err:
             raise click.ClickException(str(err)) from None
     with rt.reader() as uow:
+        snapshot_reads(uow.session)
         replay = replay_checkpoints(uow.session, trusted_key=trusted, kept=kept)
         total = count_entries(uow.session)
+        if workers is None:
+            many = total >= PARALLEL_FROM_ENTRIES
+            workers = min(os.cpu_count() or 1, MAX_VERIFY_WORKERS) if many else 1
         with progress_bar(total, "verifying") as bar:
-            report = verify_all(uow.session, progress=bar.update, recorded=replay.recorded)
+            report = verify_all(
+                uow.session, progress=bar.update, recorded=replay.recorded, workers=workers
+            )
     for problem in report.breaks:
         click.echo(f"{problem.chain}: entry {problem.seq}: {problem.message} [{problem.kind}]")
     for finding in replay.findings:

@@ -45,7 +45,7 @@ from audit.inspect import enrolled_flagged_cases, kinship_register, list_flags
 from audit.models import AccessLog, AuditEntry, SignInEvent
 from audit.proofs import ProofError, build_proof
 from audit.recorder import stored_entry
-from audit.verify import verify_all
+from audit.verify import snapshot_reads, verify_all
 from engine.access import county_of
 from engine.clock import local_date
 from engine.errors import Conflict, InvalidData, invalid_field
@@ -314,6 +314,7 @@ class VerificationView(Restricted, BaseView):  # type: ignore[misc]
                     problems=[invalid_field("kept", "请上传或粘贴留存的检查点（一行）", str(err))],
                 ) from None
         with runtime().reader() as uow:
+            snapshot_reads(uow.session)
             replay = replay_checkpoints(uow.session, kept=kept)
             report = verify_all(
                 uow.session, region_code=actor.region_code, recorded=replay.recorded

@@ -7,7 +7,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DatabaseError
 
 from audit.models import EVIDENCE_TABLES
-from audit.verify import verify_all
+from audit.verify import snapshot_reads, verify_all
 from engine.db import make_engine
 from engine.states import CaseState
 from tests.support import World, tamper
@@ -141,3 +141,44 @@ def _one_row(conn: Connection, table: str) -> None:
         "FROM investigation ORDER BY id LIMIT 1",
     }
     conn.execute(text(rows[table]))
+
+
+def test_workers_report_what_one_process_reports(world: World) -> None:
+    """Verification in worker processes (PostgreSQL) finds each break that one process finds,
+    in the same order, and counts the same entries; elsewhere ``workers`` changes nothing."""
+    ids = cases_with_history(world, 5)
+    raw_sql(world, f"UPDATE audit_entry SET reason = 'x' WHERE case_id = {ids[1]} AND seq = 2")
+    raw_sql(world, f"DELETE FROM audit_entry WHERE case_id = {ids[3]} AND seq = 3")
+    raw_sql(world, f"DELETE FROM audit_entry WHERE case_id = {ids[4]}")
+    reports = []
+    for workers in (1, 2):
+        with world.rt.reader() as uow:
+            snapshot_reads(uow.session)
+            reports.append(verify_all(uow.session, workers=workers))
+    one, many = reports
+    assert [(b.chain, b.seq, b.kind) for b in one.breaks] == [
+        (f"case {ids[1]}", 2, "hash_mismatch"),
+        (f"case {ids[3]}", 3, "missing"),
+        (f"case {ids[4]}", 1, "truncated"),
+    ]
+    assert many.breaks == one.breaks
+    assert (many.cases, many.ledgers, many.entries) == (one.cases, one.ledgers, one.entries)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_transition_committed_during_verification_is_no_break(world: World, workers: int) -> None:
+    """A county verifies its trail while staff work: a chain that grows after verification
+    began is checked as it stood when it began, not reported as longer than its head."""
+    ids = cases_with_history(world, 4)
+    grown: list[int] = []
+
+    def meanwhile(_entries: int) -> None:
+        if not grown:
+            world.fire(ids[-1], "withdraw", "clerk", "申请人撤回")
+            grown.append(ids[-1])
+
+    with world.rt.reader() as uow:
+        snapshot_reads(uow.session)
+        report = verify_all(uow.session, progress=meanwhile, workers=workers)
+    assert grown and report.ok, report.breaks
+    assert verify(world).ok

@@ -350,3 +350,24 @@ def test_proofs_hold_offline_and_fail_for_any_altered_byte(
         except (ProofError, UnicodeDecodeError):
             continue
         pytest.fail(f"a proof with byte {i} altered still holds")
+
+
+def test_verify_in_workers_names_what_one_process_names(
+    run: Run, world: World, key: str, tmp_path: Path
+) -> None:
+    """`--workers` shares the case chains among processes (on PostgreSQL) without changing the
+    findings; a count outside 1..MAX is refused before anything is read."""
+    ids = busy(world)
+    kept = tmp_path / "kept.txt"
+    kept.write_text(json.dumps(checkpoint(run)) + "\n", encoding="utf-8")
+    attack(world, "rewrite_chain", ids[0])
+    attack(world, "edit_field", ids[2])
+    outputs = []
+    for workers in ("1", "2"):
+        result = run("audit", "verify", "--checkpoint", str(kept), "--workers", workers)
+        assert result.exit_code == 1, result.output
+        outputs.append([line for line in result.output.splitlines() if line.startswith("case ")])
+    assert outputs[0] == outputs[1]
+    assert {line.split(":")[0] for line in outputs[0]} == {f"case {ids[0]}", f"case {ids[2]}"}
+    refused = run("audit", "verify", "--workers", "0")
+    assert refused.exit_code == 2 and "--workers" in refused.output
