@@ -38,11 +38,8 @@ from engine.models import Case
 BATCH = 2000
 
 #: worker processes verification may use: beyond the database server's cores they only
-#: queue for it
+#: queue for it (on two cores, one process is as fast: ``bench.audit_verify``)
 MAX_VERIFY_WORKERS = 8
-#: from this many entries workers pay for their start (about a second each, measured with
-#: ``bench.audit_verify``); below it one process verifies the trail sooner
-PARALLEL_FROM_ENTRIES = 200_000
 
 
 @dataclass

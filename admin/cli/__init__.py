@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,6 @@ from audit.checkpoints import (
 )
 from audit.verify import (
     MAX_VERIFY_WORKERS,
-    PARALLEL_FROM_ENTRIES,
     count_entries,
     snapshot_reads,
     verify_all,
@@ -267,14 +265,14 @@ def users_list() -> None:
 @click.option(
     "--workers",
     type=click.IntRange(1, MAX_VERIFY_WORKERS),
-    default=None,
+    default=1,
+    show_default=True,
     help=(
-        "Processes sharing the case chains on PostgreSQL (default: one per CPU, at most "
-        f"{MAX_VERIFY_WORKERS}, for a trail of {PARALLEL_FROM_ENTRIES:,} entries or more; "
-        "else 1)."
+        "Processes sharing the case chains on PostgreSQL: worth it where the database "
+        "server has cores to spare (on two cores one process is as fast)."
     ),
 )
-def audit_verify(kept_file: click.utils.LazyFile | None, workers: int | None) -> None:
+def audit_verify(kept_file: click.utils.LazyFile | None, workers: int) -> None:
     """Recompute every chain and every stored checkpoint; exit 1 naming each problem.
 
     Each case's chain, each ledger and each county's read log must verify
@@ -305,9 +303,6 @@ def audit_verify(kept_file: click.utils.LazyFile | None, workers: int | None) ->
         snapshot_reads(uow.session)
         replay = replay_checkpoints(uow.session, trusted_key=trusted, kept=kept)
         total = count_entries(uow.session)
-        if workers is None:
-            many = total >= PARALLEL_FROM_ENTRIES
-            workers = min(os.cpu_count() or 1, MAX_VERIFY_WORKERS) if many else 1
         with progress_bar(total, "verifying") as bar:
             report = verify_all(
                 uow.session, progress=bar.update, recorded=replay.recorded, workers=workers
