@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from typing import Any
 
@@ -37,6 +36,7 @@ from admin.ui.lists import (
     wants_download,
 )
 from admin.ui.paging import PAGE_SIZE, page_arg, page_count, whole_number
+from admin.ui.payload import payload_outline
 from audit.chain import StoredEntry, canonical_text, verify_chain
 from audit.checkpoints import Checkpoint, CheckpointError, latest_checkpoint, replay_checkpoints
 from audit.indicators import DEFAULTS as INDICATOR_DEFAULTS
@@ -85,15 +85,6 @@ def _trigger_options() -> list[tuple[str, str]]:
 
 def _role_options() -> list[tuple[str, str]]:
     return [(r.value, lazy_role_label(r.value)) for r in Role]
-
-
-def _payload_block(payload: str) -> Markup:
-    """A stored payload, indented for reading (the stored text itself is what is hashed)."""
-    try:
-        text = json.dumps(json.loads(payload), ensure_ascii=False, indent=2, sort_keys=True)
-    except ValueError:
-        text = payload
-    return Markup('<pre class="doudi-payload">{}</pre>').format(text)
 
 
 class AuditTrailView(ReadOnlyView):
@@ -146,11 +137,11 @@ class AuditTrailView(ReadOnlyView):
         "at": _time,
         "hash": lambda v, c, m, n: m.hash[:16] + "…",
     }
-    # one entry in full: the decision inputs laid out as the indented JSON that was hashed
+    # one entry in full: the decision inputs in words, the text that was hashed beneath
     column_formatters_detail = {
         **column_formatters,
         "hash": lambda v, c, m, n: m.hash,
-        "payload": lambda v, c, m, n: _payload_block(m.payload),
+        "payload": lambda v, c, m, n: payload_outline(m.payload),
     }
     # a spreadsheet for people: names in the UI's language, the full hash, the case number
     column_formatters_export = {

@@ -324,8 +324,16 @@ def test_the_inspector_checks_the_database_against_a_kept_checkpoint_and_downloa
     assert "alert-danger" in found and f"case {case_id}" in found
 
 
-def test_a_trail_entry_shows_its_decision_inputs_indented(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_a_trail_entry_shows_its_decision_inputs_in_words(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    """The application's fields by name with their values in words; the stored text, exactly
+    as hashed, folded beneath."""
     world.apply()
     page = as_user("inspector").text("/admin/trail/details/?id=1")
-    block = page[page.index('<pre class="doudi-payload">') :]
-    assert "\n    &#34;category&#34;: &#34;dibao&#34;" in block[: block.index("</pre>")]
+    outline = page[page.index('<dl class="doudi-outline">') : page.index('class="doudi-stored"')]
+    assert "<dt>类别</dt><dd>最低生活保障</dd>" in outline
+    assert "<dt>与申请人关系</dt><dd>申请人</dd>" in outline or "<dd>申请人</dd>" in outline
+    assert "dibao" not in outline and "null" not in outline
+    stored = page[page.index('<pre class="doudi-payload">') :]
+    with world.rt.reader() as uow:
+        payload = uow.session.scalar(select(AuditEntry.payload).where(AuditEntry.id == 1))
+    assert str(escape(payload)) in stored[: stored.index("</pre>")]

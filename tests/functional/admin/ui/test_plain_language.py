@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+from collections.abc import Iterator
 from enum import StrEnum
 from html.parser import HTMLParser
 
@@ -68,10 +70,14 @@ class _Text(HTMLParser):
         if tag in VOID:
             return
         named = dict(attrs)
+        classes = (named.get("class") or "").split()
         hidden = (
             tag in ("script", "style", "template")
             or "hidden" in named
-            or "d-none" in (named.get("class") or "").split()
+            or "d-none" in classes
+            # an entry's stored text, folded beneath its outline: the evidence the hash
+            # covers, byte for byte, not prose
+            or "doudi-stored" in classes
         )
         self._hidden.append(hidden or (bool(self._hidden) and self._hidden[-1]))
 
@@ -143,6 +149,42 @@ def test_no_page_or_export_shows_a_stored_code(as_user, world: World) -> None:  
             found |= untranslated(" ".join(rows[0]) if rows else "", known)
             if found:
                 leaks[f"{role} {url}"] = found
+    assert leaks == {}
+
+
+def _keys(value: object) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if not MASKED_ID.match(key):  # members before and after a change, by masked ID
+                yield key
+            yield from _keys(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _keys(inner)
+
+
+MASKED_ID = re.compile(r"^\d{3}\*+[0-9X]{4}$")
+
+
+def test_every_trail_entry_reads_in_words(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    """Each entry's decision inputs are laid out with every field named in words and no
+    stored code among the values (the stored text itself is folded beneath)."""
+    from admin.ui.payload import has_label
+
+    busy_county(world)
+    with world.rt.reader() as uow:
+        entries = uow.session.execute(select(AuditEntry.id, AuditEntry.payload)).all()
+    unnamed = {key for _, payload in entries for key in _keys(json.loads(payload))}
+    assert {key for key in unnamed if not has_label(key)} == set()
+    inspector = as_user("inspector")
+    known = codes(world)
+    leaks = {}
+    for entry_id, _ in entries:
+        page = inspector.text(f"/admin/trail/details/?id={entry_id}")
+        assert 'class="doudi-stored"' in page
+        found = untranslated(visible(page), known)
+        if found:
+            leaks[entry_id] = found
     assert leaks == {}
 
 
