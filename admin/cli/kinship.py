@@ -20,6 +20,7 @@ from admin.cli.support import (
     require_schema,
     write_template,
 )
+from admin.documents.labels import label
 from admin.exports import write_table
 from admin.extensions import runtime
 from admin.imports import read_records
@@ -164,8 +165,8 @@ def kinship_register_export(county: str, out: Path, year: int | None, username: 
             r.case_id,
             r.village_name,
             r.applicant,
-            r.category,
-            r.case_state,
+            label("category", r.category),
+            label("state", r.case_state),
             r.officials,
             r.relations,
             r.filed_by,
@@ -229,7 +230,7 @@ def kinship_enrolled_export(county: str, out: Path, username: str | None) -> Non
             r.case_id,
             r.village_name,
             r.applicant,
-            r.case_state,
+            label("state", r.case_state),
             r.officials,
             r.relations,
             day(r.flagged_at),

@@ -259,3 +259,28 @@ def test_the_enrolled_relatives_report_lists_each_case_and_its_review(
         "kinship", "enrolled", "--county", "512022", "--out", str(out), "--user", "clerk_b"
     )
     assert outside.exit_code == 1 and "outside the region" in outside.output
+
+
+def test_the_kinship_exports_show_no_stored_code(run: Run, world: World, tmp_path: Path) -> None:
+    """The county's files name relations, positions, states and statuses in words, as the
+    pages do (the same scan as the pages')."""
+    from engine.states import CaseState
+    from tests.functional.admin.ui.test_plain_language import codes, untranslated
+    from tests.support import flagged_case
+
+    enrolled = flagged_case(world, VILLAGE_A1, "李芳")
+    file_kinship(world.uow(), world.actors["clerk"], enrolled, "村委会委员的兄弟姐妹，单独备案")
+    world.to_state(enrolled, CaseState.PENDING_CONFIRMATION)
+    world.investigate(
+        enrolled, level="county", investigators=("approver", "approver2"), by="approver"
+    )
+    world.fire(enrolled, "approve", "approver")
+    known = codes(world)
+    for command in ("register", "enrolled"):
+        out = tmp_path / f"{command}.csv"
+        exported = run("kinship", command, "--county", "512022", "--out", str(out))
+        assert exported.exit_code == 0, exported.output
+        rows = list(csv.reader(io.StringIO(out.read_text("utf-8-sig"))))
+        assert len(rows) > 1, command
+        cells = {cell for row in rows for cell in row}
+        assert {c for c in cells if c in known} | untranslated(" ".join(rows[0]), known) == set()
