@@ -1,6 +1,7 @@
 # doudi: two commands set everything up.
 #   make run    install, migrate the SQLite database under instance/, load the demo, serve
 #   make test   install, then run the checks and the whole test suite
+#   make bench  install, then run the benchmarks on PostgreSQL and write bench/RESULTS.md
 
 PYTHON ?= python3
 PORT ?= 5000
@@ -10,7 +11,7 @@ STAMP := $(VENV)/.installed
 CATALOGUES := $(wildcard admin/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test coverage lint system-packages test-packages install clean
+.PHONY: run test bench coverage lint system-packages test-packages install clean
 
 run: install
 	$(BIN)/doudi db upgrade
@@ -23,6 +24,11 @@ test: install test-packages
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 	$(BIN)/pytest -n auto
+
+# every benchmark in bench/ on the PostgreSQL at DOUDI_BENCH_URL (default: the local server),
+# its figures and the machine written to bench/RESULTS.md; about half an hour
+bench: install
+	$(BIN)/python -m bench $(if $(DOUDI_BENCH_URL),--url $(DOUDI_BENCH_URL))
 
 # the same suite measuring branch coverage (fails under the floor in pyproject.toml); about
 # half again as long as `make test`, so kept apart from it
