@@ -14,6 +14,7 @@ from audit.recorder import ChainRecorder
 from audit.signin import SignInLimits
 from engine.clock import Clock, FrozenClock, SystemClock
 from engine.db import make_engine, session_factory, writer_engine
+from engine.policy import CalendarCache
 from engine.rulebook import national_rules
 from engine.uow import UnitOfWork
 
@@ -30,6 +31,7 @@ class Runtime:
         self.audit = ChainRecorder()
         self.kinship = KinshipChecks()
         self.rules = national_rules()
+        self.calendars = CalendarCache()
         self.attachments = FileStore(settings.attachments_dir)
         self._writer = session_factory(writer_engine(self.engine))
         self._reader = session_factory(self.engine)
@@ -39,11 +41,15 @@ class Runtime:
 
         ``clock`` replaces the runtime's clock for this unit (the demo replays the past).
         """
-        return UnitOfWork(self._writer, clock or self.clock, self.audit, self.kinship, self.rules)
+        return UnitOfWork(
+            self._writer, clock or self.clock, self.audit, self.kinship, self.rules, self.calendars
+        )
 
     def reader(self) -> UnitOfWork:
         """A unit of work for reading; it never commits."""
-        return UnitOfWork(self._reader, self.clock, self.audit, self.kinship, self.rules)
+        return UnitOfWork(
+            self._reader, self.clock, self.audit, self.kinship, self.rules, self.calendars
+        )
 
     @property
     def read_sessions(self) -> sessionmaker[Session]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,6 +16,9 @@ from engine.models import CalendarDay, Category, PolicyParameter, Standard, Stan
 from engine.parameters import SPECS, ParameterSet, ParameterVersion, default_in_force
 from engine.rulebook import RuleBook, national_rules
 from engine.rules import EXCLUDED_INCOME, Policy, TekunTest
+
+#: seconds a process keeps a calendar it read (``CalendarCache``)
+CALENDAR_TTL_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,36 @@ def calendar_for(session: Session, county: str) -> WorkCalendar:
     overrides = {r.day: r.working for r in rows if r.county_code is None}
     overrides.update({r.day: r.working for r in rows if r.county_code is not None})
     return WorkCalendar(overrides)
+
+
+class CalendarCache:
+    """The working-day calendars of a process, by county, each kept for ``ttl`` seconds.
+
+    Transitions compute deadlines in working days, and reading the calendar costs a query
+    each time; it changes a few times a year. A day recorded through this process is seen at
+    once (``forget``); one recorded by another process within ``ttl`` seconds.
+    """
+
+    def __init__(self, ttl: float = CALENDAR_TTL_SECONDS) -> None:
+        self.ttl = ttl
+        self._kept: dict[str, tuple[float, WorkCalendar]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, county: str) -> WorkCalendar:
+        """The county's calendar, read again when older than ``ttl`` seconds."""
+        now = time.monotonic()
+        kept = self._kept.get(county)
+        if kept is not None and now - kept[0] < self.ttl:
+            return kept[1]
+        calendar = calendar_for(session, county)
+        with self._lock:
+            self._kept[county] = (now, calendar)
+        return calendar
+
+    def forget(self) -> None:
+        """Read every calendar again at its next use (a day was just recorded)."""
+        with self._lock:
+            self._kept.clear()
 
 
 def excluded_income(params: ParameterSet, on: dt.date, rules: RuleBook) -> frozenset[str]:

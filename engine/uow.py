@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.clock import Clock
 from engine.errors import Conflict
+from engine.policy import CalendarCache
 from engine.ports import AuditLog, KinshipGuard
 from engine.rulebook import RuleBook, national_rules
 
@@ -30,17 +31,22 @@ class UnitOfWork:
         audit: AuditLog,
         kinship: KinshipGuard,
         rules: RuleBook | None = None,
+        calendars: CalendarCache | None = None,
     ) -> None:
         self._sessions = sessions
         self.clock = clock
         self.audit = audit
         self.kinship = kinship
         self.rules = rules or national_rules()
+        #: the process's working-day calendars (a unit of work alone reads its own)
+        self.calendars = calendars or CalendarCache()
         self._session: Session | None = None
 
     def again(self) -> UnitOfWork:
         """A fresh unit of work with the same wiring (for a second, separate transaction)."""
-        return UnitOfWork(self._sessions, self.clock, self.audit, self.kinship, self.rules)
+        return UnitOfWork(
+            self._sessions, self.clock, self.audit, self.kinship, self.rules, self.calendars
+        )
 
     @property
     def session(self) -> Session:

@@ -14,7 +14,7 @@ from engine.calendar import WorkCalendar
 from engine.clock import local_date
 from engine.deadlines import Deadline, DeadlineFacts, case_deadlines, earliest_pending
 from engine.models import Case, DataCheck, Objection, SelfCareAssessment
-from engine.policy import calendar_for, parameters_in_force
+from engine.policy import parameters_in_force
 from engine.states import FINAL_STATES, CaseState
 from engine.uow import UnitOfWork
 
@@ -118,7 +118,7 @@ def deadlines_of(
 ) -> list[Deadline]:
     """Return the case's deadlines as of the unit of work's clock."""
     session = uow.session
-    calendar = calendar or calendar_for(session, county_of(case.village_code))
+    calendar = calendar or uow.calendars.get(session, county_of(case.village_code))
     facts = deadline_facts(session, case, uow.clock.tz)
     return case_deadlines(facts, calendar, uow.rules, local_date(uow.clock.now(), uow.clock.tz))
 
@@ -143,7 +143,7 @@ def refresh_county_due_dates(uow: UnitOfWork, county: str | None) -> int:
     for case in uow.session.scalars(stmt):
         code = county_of(case.village_code)
         if code not in calendars:
-            calendars[code] = calendar_for(uow.session, code)
+            calendars[code] = uow.calendars.get(uow.session, code)
         refresh_due_on(uow, case, calendars[code])
         count += 1
     return count

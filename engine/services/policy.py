@@ -434,6 +434,10 @@ def set_calendar_day(uow: UnitOfWork, actor: Actor, new: NewCalendarDay) -> int:
                 },
             ),
         )
+        # the due dates are recomputed with the new day, and every later transition of this
+        # process reads it too (once more after the commit: a reader may have kept the old)
+        uow.calendars.forget()
         refresh_county_due_dates(uow, new.county_code)
         uow.commit()
+        uow.calendars.forget()
         return row.id

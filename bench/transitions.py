@@ -1,0 +1,121 @@
+"""Benchmark: audited transitions through ``engine.services.advance`` on PostgreSQL, against
+the same per-case transaction issued raw with psycopg.
+
+Run: .venv/bin/python -m bench.transitions [--cases 2000] [--workers 1 4]
+     [--url postgresql://postgres@127.0.0.1:5432/test]
+
+It creates a database of its own with N active cases due for their recheck, then for each
+worker count measures in one run
+  1. ``advance(case, "start_recheck")`` for every case, the cases shared among the worker
+     processes (each case its own transaction: lock, guards, state machine, stamps,
+     deadlines, hash-chained audit entry, commit), and
+  2. the raw transaction per case: SELECT … FOR UPDATE, the entry's SHA-256 in Python,
+     UPDATE case_file, INSERT audit_entry, COMMIT,
+and prints transitions per second and the service's share of the raw rate (goal: at least
+50 % at every worker count).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import multiprocessing
+import time
+from collections.abc import Callable
+
+import psycopg
+
+from bench.bulk_recheck import DUE, load, reset
+from bench.support import DEFAULT_URL, runtime, scratch_database
+from engine.db import normalize_url
+from engine.ports import Actor
+from engine.services import advance
+from engine.states import Role
+
+ACTOR = Actor(user_id=3, username="reviewer", role=Role.REVIEWER, region_code="512022101")
+REASON = "定期核查到期"
+
+
+def _service_worker(url: str, ids: list[int], ready: Callable[[], None]) -> None:
+    rt = runtime(url)
+    ready()
+    for case_id in ids:
+        advance(rt.uow(), case_id, "start_recheck", ACTOR, reason=REASON)
+    rt.close()
+
+
+def _raw_worker(url: str, ids: list[int], ready: Callable[[], None]) -> None:
+    conn = psycopg.connect(normalize_url(url).replace("postgresql+psycopg", "postgresql"))
+    ready()
+    for case_id in ids:
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute(
+                "SELECT state, version, chain_seq, chain_head FROM case_file WHERE id = %s "
+                "FOR UPDATE",
+                (case_id,),
+            )
+            state, version, seq, head = cur.fetchone()  # type: ignore[misc]
+            prev = head or "0" * 64
+            payload = f'{{"as_of":"{DUE.isoformat()}","version":{version + 1}}}'
+            digest = hashlib.sha256(
+                f"{prev}{case_id}{seq + 1}start_recheck{state}{payload}".encode()
+            ).hexdigest()
+            cur.execute(
+                "UPDATE case_file SET state = 'under_recheck', version = version + 1, "
+                "chain_seq = chain_seq + 1, chain_head = %s, recheck_started_at = now(), "
+                "updated_at = now() WHERE id = %s",
+                (digest, case_id),
+            )
+            cur.execute(
+                "INSERT INTO audit_entry (case_id, seq, trigger, from_state, to_state, "
+                "actor_id, actor, role, at, reason, payload, prev_hash, hash) VALUES "
+                "(%s, %s, 'start_recheck', %s, 'under_recheck', 3, 'reviewer', 'reviewer', "
+                "now(), %s, %s, %s, %s)",
+                (case_id, seq + 1, state, REASON, payload, prev, digest),
+            )
+    conn.close()
+
+
+def timed(worker: Callable[..., None], url: str, cases: int, workers: int) -> float:
+    """Seconds for ``workers`` processes to run ``worker`` over cases 1..N (set-up excluded)."""
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(workers + 1)
+    shares = [list(range(1 + number, cases + 1, workers)) for number in range(workers)]
+    processes = [
+        context.Process(target=worker, args=(url, share, barrier.wait)) for share in shares
+    ]
+    for process in processes:
+        process.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for process in processes:
+        process.join()
+        if process.exitcode != 0:
+            raise SystemExit(f"a worker failed (exit {process.exitcode})")
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    """Load the cases, run both ways at each worker count and print the figures."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--cases", type=int, default=2_000)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--url", default=DEFAULT_URL)
+    args = parser.parse_args()
+    with scratch_database(args.url) as url:
+        load(url, args.cases)
+        print(f"cases: {args.cases:,} active, due for their recheck")
+        for workers in args.workers:
+            reset(url)
+            service = timed(_service_worker, url, args.cases, workers)
+            reset(url)
+            raw = timed(_raw_worker, url, args.cases, workers)
+            print(
+                f"{workers} worker(s): advance {args.cases / service:,.0f} transitions/s; raw "
+                f"psycopg {args.cases / raw:,.0f}/s; service at {raw / service:.0%} of the raw "
+                f"rate (goal >= 50 %)"
+            )
+
+
+if __name__ == "__main__":
+    main()
