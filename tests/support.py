@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from admin.runtime import Runtime
+from engine.attachments import Upload
 from engine.clock import FrozenClock, local_date
 from engine.identity import with_check_digit
 from engine.models import Case, Member, Person, User
@@ -150,8 +151,9 @@ class World:
         level: str = "township",
         investigators: tuple[str, ...] = ("clerk", "clerk2"),
         by: str = "clerk",
+        attachments: tuple[Upload, ...] = (),
     ) -> int:
-        """Record an investigation dated today."""
+        """Record an investigation dated today (with photos or scans kept in the store)."""
         ref = record_investigation(
             self.rt.uow(),
             self.actors[by],
@@ -162,7 +164,9 @@ class World:
                 investigators=list(investigators),
                 findings="入户调查：收入与申报一致",
                 level=level,
+                attachments=attachments,
             ),
+            store=self.rt.attachments,
         )
         return ref.id
 

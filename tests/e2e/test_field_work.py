@@ -1,11 +1,12 @@
 """Field work on a tablet (768 px) and a phone (390 px): the queue reads without columns one
-character wide, the case page puts what the user may do above the long audit trail, the
-application form is one column of touch-size fields, and an investigation is recorded with
-the members present and a photo attached."""
+character wide on a tablet and as one card a case on a phone, the case page puts what the
+user may do above the long audit trail, the application form is one column of touch-size
+fields, and an investigation is recorded with the members present and a photo attached."""
 
 from __future__ import annotations
 
 import base64
+import itertools
 from pathlib import Path
 
 import pytest
@@ -63,8 +64,53 @@ def assert_no_sideways_scroll(driver: WebDriver) -> None:
     assert int(overflow) <= 1
 
 
-def assert_queue_readable(driver: WebDriver) -> None:
+#: below this width (Bootstrap's small breakpoint) the queue is one card a case
+CARDS_BELOW = 576
+#: the queue's table as laid out: its box's overflow, its headers, and each row's cells
+QUEUE = """
+const table = document.getElementById("queue-table");
+const box = table.closest(".table-responsive");
+const place = (el) => {
+  const r = el.getBoundingClientRect();
+  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right};
+};
+return {
+  overflow: box.scrollWidth - box.clientWidth,
+  display: getComputedStyle(table).display,
+  // the column of batch checkboxes is named by its own box, not by a label on each case
+  headers: Array.from(table.tHead.rows[0].cells, (th) =>
+    th.querySelector("input") ? "" : th.textContent.trim()),
+  rows: Array.from(table.tBodies[0].rows, (tr) => ({
+    case: tr.dataset.case,
+    display: getComputedStyle(tr).display,
+    ...place(tr),
+    cells: Array.from(tr.cells, (td) => ({
+      label: td.dataset.label || "",
+      before: getComputedStyle(td, "::before").content,
+      font: parseFloat(getComputedStyle(td).fontSize),
+      text: td.innerText.trim(),
+      ...place(td),
+    })),
+  })),
+};
+"""
+
+
+def assert_queue_readable(driver: WebDriver, width: int) -> None:
+    """The queue as a table on a tablet, as one card a case on a phone; the page never wider
+    than the screen."""
+    if width < CARDS_BELOW:
+        assert_queue_cards(driver, width)
+    else:
+        assert_queue_table(driver)
+    assert_no_sideways_scroll(driver)
+
+
+def assert_queue_table(driver: WebDriver) -> None:
     """Every header of the queue on one line, no cell squeezed to a column of characters."""
+    queue = driver.execute_script(QUEUE)
+    assert queue["display"] == "table"
+    assert all(cell["before"] == "none" for row in queue["rows"] for cell in row["cells"])
     headers = driver.find_elements(By.CSS_SELECTOR, "#queue-table th")
     assert headers
     for th in headers:
@@ -73,7 +119,35 @@ def assert_queue_readable(driver: WebDriver) -> None:
     for td in driver.find_elements(By.CSS_SELECTOR, "#queue-table tbody td"):
         if td.text.strip():
             assert lines(driver, td) <= MAX_LINES, td.text
-    assert_no_sideways_scroll(driver)
+
+
+def assert_queue_cards(driver: WebDriver, width: int) -> None:
+    """One card a case: every cell on a line of its own after its column's name (the same
+    words as the column's header), the case number first and larger, nothing sideways, not
+    even inside the table's box."""
+    queue = driver.execute_script(QUEUE)
+    assert queue["overflow"] <= 0, "the queue's table scrolls sideways in its box"
+    assert queue["display"] == "block"
+    assert queue["rows"]
+    for row in queue["rows"]:
+        assert row["display"] == "block"
+        assert row["left"] >= 0 and row["right"] <= width
+        named = [
+            (header, cell)
+            for header, cell in zip(queue["headers"], row["cells"], strict=True)
+            if header
+        ]
+        assert len(named) >= 7  # case, state, category, applicant, members, village, deadline
+        for header, cell in named:
+            assert cell["label"] == header, (row["case"], header, cell["label"])
+            assert cell["before"] == f'"{header}"', cell["before"]
+            assert row["left"] <= cell["left"] and cell["right"] <= row["right"] + 1, header
+        for (_, above), (header, below) in itertools.pairwise(named):
+            assert below["top"] >= above["bottom"] - 1, f"{header} shares a line"
+        (_, case), (_, state), *rest = named
+        assert case["text"] == f"#{row['case']}"
+        assert state["text"]
+        assert case["font"] > max(cell["font"] for _, cell in rest)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -89,7 +163,7 @@ def test_the_queue_and_the_case_page_work_on_a_tablet_and_a_phone(
 
     me.open("/admin/queue/")
     assert chrome.find_element(By.CSS_SELECTOR, f'tr[data-case="{case_id}"]')
-    assert_queue_readable(chrome)
+    assert_queue_readable(chrome, width)
     shoot(chrome, artifacts, "field-queue-clerk", width)
 
     me.open(f"/admin/case/{case_id}")
@@ -137,8 +211,23 @@ def test_the_approvers_queue_and_the_application_form_fit_a_narrow_screen(
     me = Session(chrome, server, artifacts)
     me.sign_in("approver")
     me.open("/admin/queue/")
-    assert chrome.find_elements(By.CSS_SELECTOR, "input.doudi-batch-case")
-    assert_queue_readable(chrome)
+    boxes = chrome.find_elements(By.CSS_SELECTOR, "input.doudi-batch-case")
+    assert boxes
+    assert_queue_readable(chrome, width)
+    # the batch checkboxes stay on the screen and tick with a tap, one by one or all at once
+    for box in boxes:
+        assert box.is_displayed() and box.is_enabled()
+        assert box.rect["x"] >= 0 and box.rect["x"] + box.rect["width"] <= width
+        assert box.size["width"] >= 20
+        chrome.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+        box.click()
+        assert box.is_selected()
+    select_all = chrome.find_element(By.ID, "batch-select-clean")
+    assert select_all.is_displayed()
+    chrome.execute_script("arguments[0].scrollIntoView({block: 'center'})", select_all)
+    select_all.click()  # ticked: every box was ticked already, so it stays so
+    select_all.click()
+    assert not any(box.is_selected() for box in boxes)
     shoot(chrome, artifacts, "field-queue-approver", width)
     chrome.delete_all_cookies()  # the sign-out button is folded in the phone's menu
 
