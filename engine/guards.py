@@ -9,7 +9,7 @@ evaluated so a refusal lists every failure at once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,23 @@ class InvestigationFact:
     investigator_ids: frozenset[int]
     recorded_at: dt.datetime
     method: str = "home_visit"
+
+
+#: the facts read from tables of their own, by group, each group one query or two: a
+#: transition loads only the groups its guards declare (``guard(..., facts=...)``)
+FACT_GROUPS: dict[str, tuple[str, ...]] = {
+    "investigations": ("investigations",),
+    "objections": (
+        "open_objection_ids",
+        "objection_raised_at",
+        "complaint_at",
+        "had_objection",
+        "democratic_review_at",
+        "termination_objection_at",
+    ),
+    "kinship": ("kinship_flags", "kinship_flagged_at", "kinship_filed"),
+    "proposers": ("proposer_ids",),
+}
 
 
 @dataclass(frozen=True)
@@ -83,9 +100,18 @@ class CaseFacts:
     finding_visit_required_at: dt.datetime | None = None
     #: the household's means and the policy in force (None where not loaded)
     means: MeansFacts | None = None
+    #: the groups of facts read from their own tables (``FACT_GROUPS``) that were loaded: a
+    #: transition loads those its guards read, and records only what it loaded
+    loaded: frozenset[str] = field(default_factory=lambda: frozenset(FACT_GROUPS))
 
     def as_payload(self) -> dict[str, Any]:
-        """Return the facts as audit payload data (the decision's inputs)."""
+        """Return the facts as audit payload data (the decision's inputs): the case's own,
+        and of the others the groups that were loaded."""
+        unloaded = {name for group in set(FACT_GROUPS) - self.loaded for name in FACT_GROUPS[group]}
+        facts = self._payload()
+        return {name: value for name, value in facts.items() if name not in unloaded}
+
+    def _payload(self) -> dict[str, Any]:
         return {
             "category": self.category,
             "investigating_since": self.investigating_since,
@@ -149,19 +175,33 @@ Guard = Callable[[GuardContext], Problem | None]
 GUARDS: dict[str, Guard] = {}
 #: guard name -> the rule book entries it reads (recorded in the audit payload)
 GUARD_RULES: dict[str, tuple[str, ...]] = {}
+#: guard name -> the groups of facts it reads (``FACT_GROUPS``)
+GUARD_FACTS: dict[str, frozenset[str]] = {}
 
 
-def guard(name: str, rules: tuple[str, ...] = ()) -> Callable[[Guard], Guard]:
-    """Register a guard under ``name`` (the name used in the transition table)."""
+def guard(
+    name: str, rules: tuple[str, ...] = (), facts: tuple[str, ...] = ()
+) -> Callable[[Guard], Guard]:
+    """Register a guard under ``name`` (the name used in the transition table), with the
+    rules and the groups of facts it reads (a test holds each guard to its groups)."""
+    unknown = set(facts) - set(FACT_GROUPS)
+    if unknown:
+        raise ValueError(f"guard {name!r} reads unknown fact groups {sorted(unknown)}")
 
     def register(fn: Guard) -> Guard:
         if name in GUARDS:
             raise ValueError(f"guard {name!r} registered twice")
         GUARDS[name] = fn
         GUARD_RULES[name] = rules
+        GUARD_FACTS[name] = frozenset(facts)
         return fn
 
     return register
+
+
+def fact_groups(guards: Iterable[str]) -> frozenset[str]:
+    """The groups of facts the named guards read."""
+    return frozenset(group for name in guards for group in GUARD_FACTS.get(name, ()))
 
 
 def check(names: tuple[str, ...], ctx: GuardContext) -> list[Problem]:
@@ -190,7 +230,7 @@ def current_township_investigations(facts: CaseFacts) -> list[InvestigationFact]
     ]
 
 
-@guard("township_investigation_recorded", rules=("min_investigators",))
+@guard("township_investigation_recorded", rules=("min_investigators",), facts=("investigations",))
 def township_investigation_recorded(ctx: GuardContext) -> Problem | None:
     """A township investigation with enough investigators exists for this round (Art. 16)."""
     needed = ctx.rules.value("min_investigators", ctx.today)
@@ -235,7 +275,7 @@ def notice_period_elapsed(ctx: GuardContext) -> Problem | None:
     )
 
 
-@guard("no_open_objection")
+@guard("no_open_objection", facts=("objections",))
 def no_open_objection(ctx: GuardContext) -> Problem | None:
     """No objection raised during the notice is still open (Art. 19)."""
     open_ids = ctx.facts.open_objection_ids
@@ -249,7 +289,7 @@ def no_open_objection(ctx: GuardContext) -> Problem | None:
     )
 
 
-@guard("approver_independent")
+@guard("approver_independent", facts=("investigations", "proposers"))
 def approver_independent(ctx: GuardContext) -> Problem | None:
     """The approver neither proposed the case nor investigated it at township level."""
     me = ctx.actor.user_id
@@ -280,7 +320,7 @@ def investigations_since_decision(facts: CaseFacts) -> list[InvestigationFact]:
     ]
 
 
-@guard("recheck_decider_independent")
+@guard("recheck_decider_independent", facts=("investigations",))
 def recheck_decider_independent(ctx: GuardContext) -> Problem | None:
     """Who adjusts, phases out or terminates did not investigate the recheck they decide on
     (separation of duties, as for approval; DOMAIN "Guards")."""
@@ -376,7 +416,7 @@ def property_within_limits(ctx: GuardContext) -> Problem | None:
     )
 
 
-@guard("county_check_done")
+@guard("county_check_done", facts=("objections", "investigations", "kinship"))
 def county_check_done(ctx: GuardContext) -> Problem | None:
     """The county's own home visit precedes approval of a kinship-flagged case, one with a
     complaint, or one sampled for the county's check (Art. 20; TK Art. 16)."""
@@ -483,7 +523,7 @@ def extension_ground_recorded(ctx: GuardContext) -> Problem | None:
     )
 
 
-@guard("kinship_filed")
+@guard("kinship_filed", facts=("kinship",))
 def kinship_filed(ctx: GuardContext) -> Problem | None:
     """A kinship-flagged case is filed separately (近亲属备案) before its notice closes, and a
     flag raised after the filing (a second official, a new declaration) is filed again."""
@@ -498,7 +538,7 @@ def kinship_filed(ctx: GuardContext) -> Problem | None:
     )
 
 
-@guard("kinship_reviewed_while_enrolled")
+@guard("kinship_reviewed_while_enrolled", facts=("investigations", "kinship"))
 def kinship_reviewed_while_enrolled(ctx: GuardContext) -> Problem | None:
     """A kinship flag raised while the case was enrolled (after its last decision) is filed,
     and the county visits the household itself, before a recheck keeps paying it (2022
@@ -555,7 +595,7 @@ def work_refusals_reach_limit(ctx: GuardContext) -> Problem | None:
     )
 
 
-@guard("self_care_assessed")
+@guard("self_care_assessed", facts=("objections", "investigations"))
 def self_care_assessed(ctx: GuardContext) -> Problem | None:
     """Every tekun person is assessed for self-care before the county confirms the case, so
     that the care level is set (TK Art. 20)."""
@@ -586,7 +626,7 @@ def _reviewed_after(facts: CaseFacts, moment: dt.datetime) -> bool:
     return any(as_utc(inv.recorded_at) >= as_utc(moment) for inv in facts.investigations)
 
 
-@guard("objection_reviewed")
+@guard("objection_reviewed", facts=("objections",))
 def objection_reviewed(ctx: GuardContext) -> Problem | None:
     """A new initial opinion follows a re-investigation or a democratic review of the
     objection (《最低生活保障审核确认办法》 Art. 19 ¶2)."""
@@ -611,7 +651,7 @@ def objection_reviewed(ctx: GuardContext) -> Problem | None:
     )
 
 
-@guard("opinion_after_objection")
+@guard("opinion_after_objection", facts=("objections",))
 def opinion_after_objection(ctx: GuardContext) -> Problem | None:
     """After an objection, the notice closes only on a new, reasoned initial opinion (dibao,
     Art. 19 ¶2); a tekun notice with an objection is noticed again (TK Art. 15)."""
@@ -746,7 +786,7 @@ def termination_noticed(ctx: GuardContext) -> Problem | None:
     )
 
 
-@guard("termination_objection_investigated")
+@guard("termination_objection_investigated", facts=("investigations", "objections"))
 def termination_objection_investigated(ctx: GuardContext) -> Problem | None:
     """An objection to the termination notice is investigated by the county before the
     termination is noticed again (TK Art. 26)."""
@@ -770,7 +810,7 @@ def termination_objection_investigated(ctx: GuardContext) -> Problem | None:
     )
 
 
-@guard("inspection_visit_done")
+@guard("inspection_visit_done", facts=("investigations",))
 def inspection_visit_done(ctx: GuardContext) -> Problem | None:
     """An inspector's finding that requires it holds the next decision until the county has
     visited the household itself after the finding."""

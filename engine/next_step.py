@@ -431,12 +431,11 @@ def case_next_step(
     investigated = may_refer = False
     open_objections = 0
     if state in _GUARDED:
-        ctx = guard_context(uow, case, actor, {})
+        checked = ("township_investigation_recorded", "reinvestigated_after_objection")
+        read = guard_registry.fact_groups(checked) | {"objections"}
+        ctx = guard_context(uow, case, actor, {}, facts=read)
         open_objections = len(ctx.facts.open_objection_ids)
-        passed = {
-            name: not guard_registry.check((name,), ctx)
-            for name in ("township_investigation_recorded", "reinvestigated_after_objection")
-        }
+        passed = {name: not guard_registry.check((name,), ctx) for name in checked}
         investigated = passed["township_investigation_recorded"]
         may_refer = passed["reinvestigated_after_objection"]
     started = {

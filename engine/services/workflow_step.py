@@ -8,7 +8,7 @@ entry to the session. The caller commits all of it at once, or nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +20,14 @@ from engine import workflow
 from engine.access import ensure_in_region, ensure_role_may_fire
 from engine.clock import as_utc, local_date
 from engine.errors import Conflict, NotFound, Problem, Recused, raise_invalid
-from engine.guards import GUARD_RULES, CaseFacts, GuardContext, InvestigationFact
+from engine.guards import (
+    FACT_GROUPS,
+    GUARD_RULES,
+    CaseFacts,
+    GuardContext,
+    InvestigationFact,
+    fact_groups,
+)
 from engine.inputs import text_problem
 from engine.means import load_means
 from engine.models import (
@@ -129,15 +136,21 @@ def load_facts(
     work_offers: bool = False,
     self_care: bool = False,
     findings: bool = False,
+    groups: frozenset[str] = frozenset(FACT_GROUPS),
 ) -> CaseFacts:
-    """Load what the guards need to decide about ``case`` (its means too, given a date; its
-    members' refusals of work when ``work_offers``)."""
-    investigations = case_investigations(session, case.id)
-    rows = session.execute(
-        select(Objection.id, Objection.status, Objection.raised_at, Objection.kind)
-        .where(Objection.case_id == case.id)
-        .order_by(Objection.id)
-    ).all()
+    """Load what the guards need to decide about ``case``: the facts on the case itself, the
+    ``groups`` of facts kept in tables of their own (``FACT_GROUPS``: each a query or two),
+    its means given a date, its members' refusals of work when ``work_offers``."""
+    investigations = case_investigations(session, case.id) if "investigations" in groups else []
+    rows = (
+        session.execute(
+            select(Objection.id, Objection.status, Objection.raised_at, Objection.kind)
+            .where(Objection.case_id == case.id)
+            .order_by(Objection.id)
+        ).all()
+        if "objections" in groups
+        else []
+    )
     objections = [(i, status, raised) for i, status, raised, kind in rows if kind != "complaint"]
     complaints = [raised for _, _, raised, kind in rows if kind == "complaint"]
     notice = case.notice_started_at
@@ -153,15 +166,17 @@ def load_facts(
         for _, _, raised in objections
         if termination is not None and as_utc(raised) >= as_utc(termination)
     ]
-    flag_count, flagged_at = session.execute(
-        select(func.count(), func.max(KinshipFlag.raised_at)).where(
-            KinshipFlag.case_id == case.id, KinshipFlag.vanished_at.is_(None)
+    flag_count, flagged_at, filed_at = 0, None, None
+    if "kinship" in groups:
+        flag_count, flagged_at = session.execute(
+            select(func.count(), func.max(KinshipFlag.raised_at)).where(
+                KinshipFlag.case_id == case.id, KinshipFlag.vanished_at.is_(None)
+            )
+        ).one()
+        # a filing covers the flags raised before it: a later flag needs its own filing
+        filed_at = session.scalar(
+            select(func.max(KinshipFiling.filed_at)).where(KinshipFiling.case_id == case.id)
         )
-    ).one()
-    # a filing covers the flags raised before it: a later flag needs its own filing
-    filed_at = session.scalar(
-        select(func.max(KinshipFiling.filed_at)).where(KinshipFiling.case_id == case.id)
-    )
     return CaseFacts(
         case_id=case.id,
         state=str(case.state),
@@ -197,7 +212,9 @@ def load_facts(
         )
         if this_notice
         else None,
-        proposer_ids=audit.participants(session, case.id, ("propose",)),
+        proposer_ids=audit.participants(session, case.id, ("propose",))
+        if "proposers" in groups
+        else frozenset(),
         had_objection=bool(objections),
         sampled_for_county_check=case.sampled_for_county_check,
         extension_ground=case.extension_ground,
@@ -223,6 +240,7 @@ def load_facts(
         termination_objection_at=max(against_termination, key=as_utc)
         if against_termination
         else None,
+        loaded=groups,
     )
 
 
@@ -277,8 +295,10 @@ def guard_context(
     actor: Actor,
     data: Mapping[str, Any],
     rules: Sequence[TransitionRule] = (),
+    facts: Iterable[str] = (),
 ) -> GuardContext:
-    """Build the guards' inputs for ``case`` as of now (with its means if ``rules`` need them)."""
+    """Build the guards' inputs for ``case`` as of now: the groups of facts the guards of
+    ``rules`` read, and ``facts`` besides (with its means if ``rules`` need them)."""
     on = local_date(uow.clock.now(), uow.clock.tz) if needs_means(rules) else None
     offers = any("work_refusals_reach_limit" in r.guards for r in rules)
     care = any("self_care_assessed" in r.guards for r in rules)
@@ -292,6 +312,7 @@ def guard_context(
             work_offers=offers,
             self_care=care,
             findings=findings,
+            groups=fact_groups(g for r in rules for g in r.guards) | frozenset(facts),
         ),
         actor=actor,
         now=uow.clock.now(),

@@ -9,6 +9,9 @@ import pytest
 from engine.calendar import notice_may_close_at
 from engine.clock import CHINA_TZ
 from engine.guards import (
+    FACT_GROUPS,
+    GUARD_FACTS,
+    GUARDS,
     CaseFacts,
     GuardContext,
     InvestigationFact,
@@ -146,3 +149,92 @@ def test_check_returns_every_failure_in_table_order() -> None:
 def test_rules_the_guards_read_are_dated_data_with_a_source(name: str) -> None:
     rule = national_rules().rule(name, dt.date(2026, 1, 1))
     assert rule.source and rule.effective_from == dt.date(2021, 7, 1)
+
+
+class _Partial:
+    """A case's facts of which only some groups were loaded: reading a fact of another group
+    fails the test, as a guard reading what its declaration does not load would decide on
+    an empty default."""
+
+    def __init__(self, facts: CaseFacts, loaded: frozenset[str]) -> None:
+        self._facts = facts
+        self._loaded = loaded
+
+    def __getattr__(self, name: str) -> object:
+        for group, names in FACT_GROUPS.items():
+            if name in names and group not in self._loaded:
+                raise AssertionError(f"reads {name!r} of the undeclared group {group!r}")
+        return getattr(self._facts, name)
+
+
+def _scenarios() -> list[CaseFacts]:
+    """Facts that take the guards down their branches: both categories, a notice with an
+    objection, investigations of both levels, a termination notice, flags and filings."""
+    earlier = NOON - dt.timedelta(days=20)
+    busy = {
+        "investigating_since": earlier,
+        "reinvestigating_since": earlier + dt.timedelta(days=1),
+        "proposed_at": earlier + dt.timedelta(days=2),
+        "opinion_revised_at": earlier + dt.timedelta(days=9),
+        "notice_started_at": earlier + dt.timedelta(days=3),
+        "objection_raised_at": earlier + dt.timedelta(days=4),
+        "democratic_review_at": earlier + dt.timedelta(days=5),
+        "decided_at": earlier + dt.timedelta(days=6),
+        "recheck_started_at": earlier + dt.timedelta(days=7),
+        "termination_noticed_at": earlier + dt.timedelta(days=8),
+        "termination_objection_at": earlier + dt.timedelta(days=9),
+        "finding_visit_required_at": earlier + dt.timedelta(days=3),
+        "investigations": (
+            inv("township", {1, 9}, earlier + dt.timedelta(days=2)),
+            inv("county", {9, 3}, earlier + dt.timedelta(days=10), id_=2),
+        ),
+        "open_objection_ids": (4,),
+        "proposer_ids": frozenset({9}),
+        "had_objection": True,
+        "kinship_flags": 2,
+        "kinship_flagged_at": earlier,
+        "kinship_filed": True,
+        "sampled_for_county_check": True,
+        "extension_ground": "complex",
+        "last_change_kind": "income",
+        "complaint_at": earlier + dt.timedelta(days=6),
+    }
+    return [
+        CaseFacts(case_id=1, state=state, category=category, **facts)  # type: ignore[arg-type]
+        for state in ("pending_confirmation", "under_recheck", "active", "in_public_notice")
+        for category in ("dibao", "tekun")
+        for facts in ({}, busy)
+    ]
+
+
+def test_every_guard_reads_only_the_groups_of_facts_it_declares() -> None:
+    """A transition loads only the groups of facts its guards declare (``guard(facts=...)``):
+    each guard, down every branch these facts take it, reads no other group's facts."""
+    for name, fn in GUARDS.items():
+        for facts in _scenarios():
+            partial = _Partial(facts, GUARD_FACTS[name])
+            c = GuardContext(
+                facts=partial,  # type: ignore[arg-type]
+                actor=APPROVER,
+                now=NOON.astimezone(dt.UTC),
+                tz=CHINA_TZ,
+                rules=national_rules(),
+                data={"ground": "income"},
+            )
+            try:
+                fn(c)
+            except AssertionError as err:
+                raise AssertionError(f"guard {name}: {err}") from None
+            except (AttributeError, TypeError):
+                continue  # a means guard without means: it reads no grouped fact first
+
+
+def test_a_transition_records_only_the_facts_it_loaded() -> None:
+    facts = CaseFacts(case_id=1, state="active", kinship_flags=3, loaded=frozenset({"kinship"}))
+    payload = facts.as_payload()
+    assert payload["kinship_flags"] == 3 and "investigations" not in payload
+    assert "open_objection_ids" not in payload and "proposer_ids" not in payload
+    assert payload["category"] == "dibao" and "decided_at" in payload
+    assert set(CaseFacts(case_id=1, state="active").as_payload()) >= {
+        name for names in FACT_GROUPS.values() for name in names
+    }
