@@ -626,7 +626,7 @@ def _reviewed_after(facts: CaseFacts, moment: dt.datetime) -> bool:
     return any(as_utc(inv.recorded_at) >= as_utc(moment) for inv in facts.investigations)
 
 
-@guard("objection_reviewed", facts=("objections",))
+@guard("objection_reviewed", facts=("objections", "investigations"))
 def objection_reviewed(ctx: GuardContext) -> Problem | None:
     """A new initial opinion follows a re-investigation or a democratic review of the
     objection (《最低生活保障审核确认办法》 Art. 19 ¶2)."""
