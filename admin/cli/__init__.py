@@ -24,6 +24,7 @@ from admin.cli.support import (
     domain_errors,
     progress_bar,
     require_schema,
+    template_out,
     write_template,
 )
 from admin.config import ConfigError
@@ -177,13 +178,7 @@ def regions_import(file: Path) -> None:
 
 
 @regions.command("template")
-@click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Where to write the XLSX template.",
-)
+@template_out
 def regions_template(out: Path) -> None:
     """Write the region import template: Chinese headers, drop-down lists, notes."""
     write_template(out, "regions")

@@ -18,6 +18,7 @@ from admin.cli.support import (
     progress_bar,
     reading_user,
     require_schema,
+    template_out,
     write_template,
 )
 from admin.documents.labels import label
@@ -82,13 +83,7 @@ def officials_import(file: Path, username: str | None) -> None:
 
 
 @officials.command("template")
-@click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Where to write the XLSX template.",
-)
+@template_out
 def officials_template(out: Path) -> None:
     """Write the registry import template: Chinese headers, drop-down lists, notes."""
     write_template(out, "officials")

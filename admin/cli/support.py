@@ -84,6 +84,16 @@ def log_cli_read(actor: Actor, action: str, case_ids: Collection[int | None]) ->
         uow.commit()
 
 
+#: the ``--out`` option of the template commands
+template_out = click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Where to write the XLSX template.",
+)
+
+
 def write_template(out: Path, kind: str) -> None:
     """Write an import template, refusing to overwrite a file."""
     if out.exists():
