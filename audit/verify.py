@@ -176,9 +176,9 @@ def _verify_cases_in_workers(
         running = {pool.submit(_verify_share, share): number for number, share in enumerate(shares)}
         done: dict[int, tuple[VerifyReport, set[str]]] = {}
         for future in as_completed(running):
-            done[running[future]] = future.result()
-            if progress is not None and done[running[future]][0].entries:
-                progress(done[running[future]][0].entries)
+            finished, _ = done[running[future]] = future.result()
+            if progress is not None and finished.entries:
+                progress(finished.entries)
     seen: set[str] = set()
     for number in range(len(shares)):
         part, part_seen = done[number]
@@ -255,7 +255,7 @@ def _shares(
     shares: list[_CaseShare] = []
     for number in range(count):
         own = ids[len(ids) * number // count : len(ids) * (number + 1) // count]
-        labels = {case_id: f"case {case_id}" for case_id in own}
+        chains = [f"case {case_id}" for case_id in own]
         shares.append(
             _CaseShare(
                 url=url,
@@ -264,7 +264,7 @@ def _shares(
                 after=shares[-1].through if shares else None,
                 through=own[-1] if number < count - 1 else None,
                 heads={str(case_id): heads[case_id] for case_id in own},
-                recorded={c: recorded[c] for c in labels.values() if c in recorded},
+                recorded={c: recorded[c] for c in chains if c in recorded},
             )
         )
     return shares

@@ -24,10 +24,10 @@ import time
 from collections.abc import Callable
 
 import psycopg
+from sqlalchemy.engine import make_url
 
 from bench.bulk_recheck import DUE, load, reset
 from bench.support import DEFAULT_URL, runtime, scratch_database
-from engine.db import normalize_url
 from engine.ports import Actor
 from engine.services import advance
 from engine.states import Role
@@ -45,7 +45,10 @@ def _service_worker(url: str, ids: list[int], ready: Callable[[], None]) -> None
 
 
 def _raw_worker(url: str, ids: list[int], ready: Callable[[], None]) -> None:
-    conn = psycopg.connect(normalize_url(url).replace("postgresql+psycopg", "postgresql"))
+    # libpq's own URL: the same database without SQLAlchemy's driver name
+    conn = psycopg.connect(
+        make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
     ready()
     for case_id in ids:
         with conn.transaction(), conn.cursor() as cur:

@@ -281,7 +281,7 @@ def _scalar(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
     text = str(value)
-    if key in ("category",) and text in CATEGORY_LABELS:
+    if key == "category" and text in CATEGORY_LABELS:
         return str(CATEGORY_LABELS[text])
     if key in ("from_state", "to_state", "state"):
         return state_label(text)
