@@ -32,16 +32,23 @@ DUE = dt.date(2026, 1, 1)
 
 
 def load(url: str, cases: int) -> None:
-    """Regions, one household per case, and N active cases due for their recheck."""
+    """Regions, one household per case, and N active cases due for their recheck, each dated
+    through the procedure as an enrolled case is (its deadlines are computed from them)."""
     engine = make_engine(url)
     with engine.begin() as conn:
         village_with_households(conn, VILLAGE, cases)
         conn.execute(
             text(
                 "INSERT INTO case_file (id, household_id, category, state, version, village_code, "
-                "area_type, chain_seq, created_at, updated_at, decided_at, next_recheck_on, "
-                "recheck_interval_months) SELECT g, g, 'dibao', 'active', 5, :v, 'rural', 0, "
-                "now(), now(), now(), :due, 12 FROM generate_series(1, :n) g"
+                "area_type, chain_seq, created_at, updated_at, submitted_at, accepted_at, "
+                "investigating_since, proposed_at, notice_started_at, notice_closed_at, "
+                "decided_at, next_recheck_on, recheck_interval_months) "
+                "SELECT g, g, 'dibao', 'active', 5, :v, 'rural', 0, "
+                "now() - interval '400 days', now(), now() - interval '400 days', "
+                "now() - interval '399 days', now() - interval '398 days', "
+                "now() - interval '390 days', now() - interval '389 days', "
+                "now() - interval '380 days', now() - interval '375 days', :due, 12 "
+                "FROM generate_series(1, :n) g"
             ),
             {"v": VILLAGE, "n": cases, "due": DUE},
         )
@@ -76,6 +83,7 @@ def plain_sql(url: str) -> float:
             text(
                 "UPDATE case_file SET state = 'under_recheck', version = version + 1, "
                 "chain_seq = chain_seq + 1, recheck_started_at = now(), updated_at = now(), "
+                "due_on = NULL, due_kind = NULL, "
                 "chain_head = encode(sha256(convert_to(id::text || 'start_recheck' "
                 "|| now()::text, 'UTF8')), 'hex') "
                 "WHERE state = 'active' AND next_recheck_on <= :due"

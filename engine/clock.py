@@ -24,8 +24,10 @@ class Clock(Protocol):
 
 
 def local_date(moment: dt.datetime, tz: dt.tzinfo) -> dt.date:
-    """Return the calendar date of ``moment`` in ``tz``."""
-    return as_utc(moment).astimezone(tz).date()
+    """Return the calendar date of ``moment`` in ``tz`` (a naive value is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(tz).date()
 
 
 def today(clock: Clock) -> dt.date:

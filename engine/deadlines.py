@@ -367,16 +367,25 @@ def _deadline(
 
 
 def case_deadlines(
-    f: DeadlineFacts, calendar: WorkCalendar, rules: RuleBook, today: dt.date
+    f: DeadlineFacts,
+    calendar: WorkCalendar,
+    rules: RuleBook,
+    today: dt.date,
+    pending_only: bool = False,
 ) -> list[Deadline]:
-    """Return every deadline that has started for the case."""
+    """Return every deadline that has started for the case (``pending_only``: only those
+    still pending, which is all a case's next deadline needs, without dating the rest)."""
     out: list[Deadline] = []
     state = CaseState(f.state)
     for spec in SPECS:
+        if pending_only and state not in spec.pending_in:
+            continue
         start = spec.start(f)
         if start is None or not spec.applies(f):
             continue
         met = spec.end(f)
+        if pending_only and met is not None:
+            continue
         out.append(
             _deadline(
                 spec.name,
@@ -391,9 +400,10 @@ def case_deadlines(
                 stopped=state in ENDED_EARLY,
             )
         )
-    out += _notice(f, rules, calendar, today)
+    if not pending_only or (f.state == S.IN_PUBLIC_NOTICE and f.notice_closed_on is None):
+        out += _notice(f, rules, calendar, today)
     out += _enrolment(f, rules, calendar, today)
-    return out
+    return [d for d in out if d.status == "pending"] if pending_only else out
 
 
 def _notice(

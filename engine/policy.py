@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -70,10 +71,17 @@ def parameters_in_force(session: Session, county: str, on: dt.date) -> Parameter
     rows = session.scalars(
         select(PolicyParameter)
         .where(PolicyParameter.county_code == county, PolicyParameter.effective_from <= on)
-        .order_by(PolicyParameter.effective_from)
+        .order_by(PolicyParameter.effective_from, PolicyParameter.id)
     ).all()
+    return _in_force(rows, on)
+
+
+def _in_force(rows: Sequence[PolicyParameter], on: dt.date) -> ParameterSet:
+    """The versions in force on ``on`` given the county's rows in date order."""
     versions = {name: default_in_force(name, on) for name in SPECS}
     for row in rows:  # later rows overwrite earlier ones
+        if row.effective_from > on:
+            break
         versions[row.name] = ParameterVersion(
             name=row.name,
             value=SPECS[row.name].parse(row.value),
@@ -82,6 +90,26 @@ def parameters_in_force(session: Session, county: str, on: dt.date) -> Parameter
             id=row.id,
         )
     return ParameterSet(versions)
+
+
+class ParameterHistory:
+    """Every version of one county's parameters, read with one query, for looking up what was
+    in force on many dates (a batch of cases accepted on different days)."""
+
+    def __init__(self, session: Session, county: str) -> None:
+        self._rows = session.scalars(
+            select(PolicyParameter)
+            .where(PolicyParameter.county_code == county)
+            .order_by(PolicyParameter.effective_from, PolicyParameter.id)
+        ).all()
+        self._sets: dict[dt.date, ParameterSet] = {}
+
+    def on(self, on: dt.date) -> ParameterSet:
+        """Every parameter's version in force on ``on`` (as ``parameters_in_force``)."""
+        found = self._sets.get(on)
+        if found is None:
+            found = self._sets[on] = _in_force(self._rows, on)
+        return found
 
 
 def calendar_for(session: Session, county: str) -> WorkCalendar:

@@ -26,9 +26,15 @@ from engine.guards import CaseFacts, GuardContext
 from engine.models import Case
 from engine.policy import parameters_in_force
 from engine.ports import Actor, CaseEvent, ChainHead
-from engine.services.case_deadlines import refresh_due_on
+from engine.services.case_deadlines import DEADLINE_COLUMNS, next_due_dates
 from engine.services.decision_record import DECISION_TRIGGERS, decision_records
-from engine.services.workflow_step import lock_case, record_case_event, settle
+from engine.services.workflow_step import (
+    EFFECTS,
+    lock_case,
+    record_case_event,
+    settle,
+    settled_values,
+)
 from engine.states import RULES, CaseState, TransitionRule
 from engine.uow import UnitOfWork
 
@@ -55,6 +61,19 @@ class _Row:
     chain_seq: int
     chain_head: str | None
     village_code: str
+    #: the case's dated columns (``DEADLINE_COLUMNS``) as read
+    dates: Mapping[str, Any]
+
+
+class _After:
+    """A bulk row's dated columns as the transition leaves them, for its next deadline."""
+
+    def __init__(self, dates: Mapping[str, Any], changes: Mapping[str, Any]) -> None:
+        self.__dict__.update(dates)
+        self.__dict__.update(changes)
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(name)
 
 
 def _run(
@@ -71,26 +90,30 @@ def _run(
     """Fire ``rule`` on every case ``due`` selects, in batches, resumably."""
     if rule.guards:
         raise ValueError(f"{rule.trigger!r} has guards and cannot run in bulk")
+    if rule.trigger in EFFECTS or rule.dest is None:
+        raise ValueError(f"{rule.trigger!r} has effects of its own and cannot run in bulk")
     ensure_role_may_fire(actor, rule)
+    table = cast(Table, Case.__table__)
     report = BulkReport()
     after_id = 0
     while True:
         with uows() as uow:
             session = uow.session
+            # the dated columns include the id, state and village
             base: AnySelect = select(
-                Case.id,
-                Case.state,
                 Case.version,
                 Case.chain_seq,
                 Case.chain_head,
-                Case.village_code,
+                *(table.c[name] for name in DEADLINE_COLUMNS),
             ).where(
                 Case.id > after_id,
                 Case.village_code.startswith(actor.region_code, autoescape=True),
             )
             stmt = due(base)
             rows = [
-                _Row(*r)
+                _Row(
+                    r.id, r.state, r.version, r.chain_seq, r.chain_head, r.village_code, r._asdict()
+                )
                 for r in session.execute(stmt.order_by(Case.id).limit(batch).with_for_update())
             ]
             if not rows:
@@ -138,17 +161,13 @@ def _run(
                 )
                 items.append((ChainHead(row.id, row.chain_seq, row.chain_head), event))
             heads = uow.audit.append_many(session, items)
+            values = {**dict.fromkeys(rule.stamps, now), **extra_values}
+            # the next deadline of each case as it will stand, as ``advance`` computes it
+            changes = {"state": rule.dest, "updated_at": now, **values}
+            changes |= settled_values(rule)
+            next_due = next_due_dates(uow, [_After(r.dates, changes) for r in rows])
             updated = (
-                _update_cases(
-                    session,
-                    rule,
-                    now,
-                    rows,
-                    heads,
-                    {**dict.fromkeys(rule.stamps, now), **extra_values},
-                )
-                if rows
-                else 0
+                _update_cases(session, rule, now, rows, heads, next_due, values) if rows else 0
             )
             if updated not in (-1, len(rows)):
                 raise Conflict(
@@ -157,24 +176,12 @@ def _run(
                     code="version_conflict",
                 )
             settle(uow, rule, [r.id for r in rows])
-            _refresh_reassessments(uow, [r.id for r in rows])
             uow.commit()
         report.done += len(rows)
         report.batches += 1
         report.case_ids += [r.id for r in rows]
         if progress is not None:
             progress(len(rows) + len(refused))
-
-
-def _refresh_reassessments(uow: UnitOfWork, case_ids: list[int]) -> None:
-    """The few cases with a death reassessment still run its deadline: recompute their
-    ``due_on`` (the batch cleared it for the rest, which have nothing else pending)."""
-    if not case_ids:
-        return
-    for case in uow.session.scalars(
-        select(Case).where(Case.id.in_(case_ids), Case.reassess_from.is_not(None))
-    ):
-        refresh_due_on(uow, case)
 
 
 def _refuse_recused(
@@ -203,9 +210,11 @@ def _update_cases(
     now: dt.datetime,
     rows: list[_Row],
     heads: list[ChainHead],
+    due: list[tuple[dt.date | None, str | None]],
     values: Mapping[str, Any],
 ) -> int:
-    """Write the new state, version and chain head of each row; return how many matched.
+    """Write the new state, version, chain head and next deadline of each row; return how
+    many matched.
 
     Each row is updated only if its version is still the one read (optimistic
     check on top of the row lock). PostgreSQL takes the whole batch in one
@@ -222,10 +231,13 @@ def _update_cases(
         result = session.execute(
             text(
                 "UPDATE case_file AS c SET state = :state, updated_at = :now, "  # noqa: S608
-                "version = v.version + 1, chain_seq = v.seq, chain_head = v.head"
+                "version = v.version + 1, chain_seq = v.seq, chain_head = v.head, "
+                "due_on = v.due_on, due_kind = v.due_kind"
                 + (f", {sets}" if sets else "")
                 + " FROM unnest(CAST(:ids AS integer[]), CAST(:versions AS integer[]), "
-                "CAST(:seqs AS integer[]), CAST(:heads AS varchar[])) AS v(id, version, seq, head) "
+                "CAST(:seqs AS integer[]), CAST(:heads AS varchar[]), "
+                "CAST(:due_ons AS date[]), CAST(:due_kinds AS varchar[])) "
+                "AS v(id, version, seq, head, due_on, due_kind) "
                 "WHERE c.id = v.id AND c.version = v.version"
             ),
             {
@@ -235,6 +247,8 @@ def _update_cases(
                 "versions": [r.version for r in rows],
                 "seqs": [h.seq for h in heads],
                 "heads": [h.head for h in heads],
+                "due_ons": [d for d, _ in due],
+                "due_kinds": [k for _, k in due],
                 **values,
             },
         )
@@ -250,8 +264,10 @@ def _update_cases(
                 "version": row.version + 1,
                 "chain_seq": head.seq,
                 "chain_head": head.head,
+                "due_on": due_on,
+                "due_kind": due_kind,
             }
-            for row, head in zip(rows, heads, strict=True)
+            for row, head, (due_on, due_kind) in zip(rows, heads, due, strict=True)
         ],
         execution_options={"synchronize_session": False},
     )
@@ -295,9 +311,7 @@ def start_due_rechecks(
         _rechecks_due(as_of),
         reason=lambda row: f"定期核查到期（截至{as_of.isoformat()}）",
         payload=lambda row: {"as_of": as_of},
-        # a recheck that has started meets the recheck deadline (a death reassessment is
-        # met only by the recheck's decision: those cases are recomputed after the batch)
-        extra_values={"due_on": None, "due_kind": None},
+        extra_values={},
         batch=batch,
         progress=progress,
     )
@@ -374,7 +388,7 @@ def end_due_phase_outs(
             _phase_outs_due(county, cutoff),
             reason=lambda row: f"渐退期满，停发保障金（截至{as_of.isoformat()}）",
             payload=lambda row: {"as_of": as_of},
-            extra_values={"due_on": None, "due_kind": None},
+            extra_values={},
             batch=batch,
             progress=progress,
         )

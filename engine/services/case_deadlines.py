@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.access import county_of
 from engine.calendar import WorkCalendar
-from engine.clock import local_date
+from engine.clock import as_utc, local_date
 from engine.deadlines import Deadline, DeadlineFacts, case_deadlines, earliest_pending
 from engine.models import Case, DataCheck, Objection, SelfCareAssessment
-from engine.policy import parameters_in_force
+from engine.policy import ParameterHistory
 from engine.states import FINAL_STATES, CaseState
 from engine.uow import UnitOfWork
 
@@ -28,27 +29,140 @@ def _after(candidates: Sequence[dt.date | None], since: dt.date) -> dt.date | No
     return min(dates) if dates else None
 
 
-def deadline_facts(session: Session, case: Case, tz: dt.tzinfo) -> DeadlineFacts:
+class DatedCase(Protocol):
+    """What a case's deadlines are computed from: its stored dates (a ``Case``, or a row of
+    ``DEADLINE_COLUMNS`` for a bulk run that never loads the objects)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def village_code(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def accepted_at(self) -> dt.datetime | None: ...
+    @property
+    def investigating_since(self) -> dt.datetime | None: ...
+    @property
+    def reinvestigating_since(self) -> dt.datetime | None: ...
+    @property
+    def proposed_at(self) -> dt.datetime | None: ...
+    @property
+    def notice_started_at(self) -> dt.datetime | None: ...
+    @property
+    def notice_closed_at(self) -> dt.datetime | None: ...
+    @property
+    def referred_at(self) -> dt.datetime | None: ...
+    @property
+    def decided_at(self) -> dt.datetime | None: ...
+    @property
+    def decision_served_on(self) -> dt.date | None: ...
+    @property
+    def extension_ground(self) -> str | None: ...
+    @property
+    def next_recheck_on(self) -> dt.date | None: ...
+    @property
+    def recheck_interval_months(self) -> int | None: ...
+    @property
+    def recheck_started_at(self) -> dt.datetime | None: ...
+    @property
+    def rechecked_at(self) -> dt.datetime | None: ...
+    @property
+    def phase_out_started_at(self) -> dt.datetime | None: ...
+    @property
+    def ended_at(self) -> dt.datetime | None: ...
+    @property
+    def reassess_from(self) -> dt.date | None: ...
+    @property
+    def care_change_reported_at(self) -> dt.datetime | None: ...
+    @property
+    def termination_noticed_at(self) -> dt.datetime | None: ...
+
+
+#: the case's columns its deadlines are computed from (``DatedCase``)
+DEADLINE_COLUMNS: tuple[str, ...] = tuple(
+    name for name in DatedCase.__dict__ if not name.startswith("_")
+)
+
+
+class _Lookups:
+    """The facts kept outside the case row, for a batch of cases, one query per kind."""
+
+    def __init__(self, session: Session, cases: Sequence[DatedCase]) -> None:
+        self.session = session
+        accepted = [c.id for c in cases if c.accepted_at is not None]
+        self.checks: dict[int, tuple[dt.datetime, dt.datetime | None]] = {}
+        if accepted:
+            # the latest request of each case: its start is due 3 working days after it
+            # (Art. 17)
+            latest = (
+                select(func.max(DataCheck.id))
+                .where(DataCheck.case_id.in_(accepted))
+                .group_by(DataCheck.case_id)
+            )
+            self.checks = {
+                case_id: (requested, started)
+                for case_id, requested, started in session.execute(
+                    select(DataCheck.case_id, DataCheck.requested_at, DataCheck.started_at).where(
+                        DataCheck.id.in_(latest)
+                    )
+                )
+            }
+        reported = [c.id for c in cases if c.care_change_reported_at is not None]
+        self.assessments: dict[int, list[dt.datetime]] = {}
+        if reported:
+            for case_id, recorded in session.execute(
+                select(SelfCareAssessment.case_id, SelfCareAssessment.recorded_at).where(
+                    SelfCareAssessment.case_id.in_(reported)
+                )
+            ):
+                self.assessments.setdefault(case_id, []).append(recorded)
+        noticed = [c.id for c in cases if c.termination_noticed_at is not None]
+        self.objections: dict[int, list[tuple[dt.datetime, dt.datetime | None]]] = {}
+        if noticed:
+            for case_id, raised, resolved in session.execute(
+                select(Objection.case_id, Objection.raised_at, Objection.resolved_at)
+                .where(Objection.case_id.in_(noticed))
+                .order_by(Objection.id)
+            ):
+                self.objections.setdefault(case_id, []).append((raised, resolved))
+        self._histories: dict[str, ParameterHistory] = {}
+
+    def parameters(self, county: str) -> ParameterHistory:
+        """The county's parameters (read once for the batch)."""
+        if county not in self._histories:
+            self._histories[county] = ParameterHistory(self.session, county)
+        return self._histories[county]
+
+
+def deadline_facts(session: Session, case: DatedCase, tz: dt.tzinfo) -> DeadlineFacts:
     """Gather the local dates the case's deadlines depend on."""
+    (facts,) = deadline_facts_of(session, [case], tz)
+    return facts
+
+
+def deadline_facts_of(
+    session: Session, cases: Sequence[DatedCase], tz: dt.tzinfo
+) -> list[DeadlineFacts]:
+    """Gather the local dates the deadlines of these cases depend on, with a few queries for
+    all of them (one per kind of fact the cases need, whatever their number)."""
+    lookups = _Lookups(session, cases)
+    return [_facts(case, lookups, tz) for case in cases]
+
+
+def _facts(case: DatedCase, lookups: _Lookups, tz: dt.tzinfo) -> DeadlineFacts:
     county = county_of(case.village_code)
-    investigating_on = _on(case.investigating_since, tz)
     accepted_on = _on(case.accepted_at, tz)
-    check = None
-    if accepted_on is not None:
-        # the latest request: its start is due 3 working days after it (Art. 17)
-        check = session.execute(
-            select(DataCheck.requested_at, DataCheck.started_at)
-            .where(DataCheck.case_id == case.id)
-            .order_by(DataCheck.id.desc())
-            .limit(1)
-        ).first()
+    check = lookups.checks.get(case.id) if accepted_on is not None else None
     phase_out_on = _on(case.phase_out_started_at, tz)
     delegated = False
     if accepted_on is not None:
-        delegated = bool(parameters_in_force(session, county, accepted_on)["decision_delegated"])
+        delegated = bool(lookups.parameters(county).on(accepted_on)["decision_delegated"])
     months = 0
     if phase_out_on is not None:
-        months = int(parameters_in_force(session, county, phase_out_on).decimal("phase_out_months"))
+        months = int(lookups.parameters(county).on(phase_out_on).decimal("phase_out_months"))
     reassessed_on = None
     if case.reassess_from is not None:
         # met by the decision (增减停: unchanged, adjusted, phased out or ended), not by
@@ -66,38 +180,35 @@ def deadline_facts(session: Session, case: Case, tz: dt.tzinfo) -> DeadlineFacts
     reassessed = None
     if reported is not None:
         # the first assessment the county recorded after the change was reported (TK Art. 22)
-        reassessed = session.scalar(
-            select(func.min(SelfCareAssessment.recorded_at)).where(
-                SelfCareAssessment.case_id == case.id,
-                SelfCareAssessment.recorded_at >= reported,
-            )
-        )
+        after = [
+            at for at in lookups.assessments.get(case.id, []) if as_utc(at) >= as_utc(reported)
+        ]
+        reassessed = min(after, key=as_utc) if after else None
     objection = None
-    if case.termination_noticed_at is not None:
+    decided = case.decided_at
+    if case.termination_noticed_at is not None and decided is not None:
         # objections raised after the decision can only be against a termination notice
         # (TK Art. 26): the latest of them, and when the county settled it
-        objection = session.execute(
-            select(Objection.raised_at, Objection.resolved_at)
-            .where(Objection.case_id == case.id, Objection.raised_at >= case.decided_at)
-            .order_by(Objection.id.desc())
-            .limit(1)
-        ).first()
+        against = [
+            o for o in lookups.objections.get(case.id, []) if as_utc(o[0]) >= as_utc(decided)
+        ]
+        objection = against[-1] if against else None
     return DeadlineFacts(
         category=str(case.category),
         state=str(case.state),
         tz=tz,
         accepted_on=accepted_on,
-        investigating_since_on=investigating_on,
+        investigating_since_on=_on(case.investigating_since, tz),
         reinvestigating_since_on=_on(case.reinvestigating_since, tz),
         care_change_reported_on=_on(reported, tz),
         care_reassessed_on=_on(reassessed, tz),
-        data_check_requested_on=_on(check.requested_at, tz) if check else None,
-        data_check_on=_on(check.started_at, tz) if check else None,
+        data_check_requested_on=_on(check[0], tz) if check else None,
+        data_check_on=_on(check[1], tz) if check else None,
         proposed_on=_on(case.proposed_at, tz),
         notice_started_at=case.notice_started_at,
         notice_closed_on=_on(case.notice_closed_at, tz),
         referred_on=_on(case.referred_at, tz),
-        decided_on=_on(case.decided_at, tz),
+        decided_on=_on(decided, tz),
         decision_served_on=case.decision_served_on,
         extension_ground=case.extension_ground,
         delegated=delegated,
@@ -108,8 +219,8 @@ def deadline_facts(session: Session, case: Case, tz: dt.tzinfo) -> DeadlineFacts
         phase_out_months=months,
         reassess_from=case.reassess_from,
         reassessed_on=reassessed_on,
-        termination_objection_on=_on(objection.raised_at, tz) if objection else None,
-        termination_objection_settled_on=_on(objection.resolved_at, tz) if objection else None,
+        termination_objection_on=_on(objection[0], tz) if objection else None,
+        termination_objection_settled_on=_on(objection[1], tz) if objection else None,
     )
 
 
@@ -123,12 +234,33 @@ def deadlines_of(
     return case_deadlines(facts, calendar, uow.rules, local_date(uow.clock.now(), uow.clock.tz))
 
 
-def refresh_due_on(uow: UnitOfWork, case: Case, calendar: WorkCalendar | None = None) -> None:
+def next_due_dates(
+    uow: UnitOfWork, cases: Sequence[DatedCase]
+) -> list[tuple[dt.date | None, str | None]]:
+    """Each case's earliest pending deadline as ``(due_on, due_kind)`` (None, None: nothing
+    pending), for many cases with a few queries: what ``due_on`` and ``due_kind`` hold."""
+    session, tz = uow.session, uow.clock.tz
+    today = local_date(uow.clock.now(), tz)
+    calendars: dict[str, WorkCalendar] = {}
+    out: list[tuple[dt.date | None, str | None]] = []
+    for case, facts in zip(cases, deadline_facts_of(session, cases, tz), strict=True):
+        county = county_of(case.village_code)
+        if county not in calendars:
+            calendars[county] = uow.calendars.get(session, county)
+        pending = case_deadlines(facts, calendars[county], uow.rules, today, pending_only=True)
+        first = earliest_pending(pending)
+        out.append((first.due_on, first.name) if first else (None, None))
+    return out
+
+
+def refresh_due_on(uow: UnitOfWork, case: Case) -> None:
     """Set ``case.due_on`` and ``case.due_kind`` to its earliest pending deadline (the
     caller commits)."""
-    first = earliest_pending(deadlines_of(uow, case, calendar))
-    case.due_on = first.due_on if first else None
-    case.due_kind = first.name if first else None
+    ((case.due_on, case.due_kind),) = next_due_dates(uow, [case])
+
+
+#: cases whose due dates are recomputed together (one set of queries each)
+REFRESH_BATCH = 1000
 
 
 def refresh_county_due_dates(uow: UnitOfWork, county: str | None) -> int:
@@ -138,12 +270,9 @@ def refresh_county_due_dates(uow: UnitOfWork, county: str | None) -> int:
     )
     if county is not None:
         stmt = stmt.where(Case.village_code.startswith(county, autoescape=True))
-    calendars: dict[str, WorkCalendar] = {}
-    count = 0
-    for case in uow.session.scalars(stmt):
-        code = county_of(case.village_code)
-        if code not in calendars:
-            calendars[code] = uow.calendars.get(uow.session, code)
-        refresh_due_on(uow, case, calendars[code])
-        count += 1
-    return count
+    cases = uow.session.scalars(stmt).all()
+    for start in range(0, len(cases), REFRESH_BATCH):
+        part = cases[start : start + REFRESH_BATCH]
+        for case, (due_on, due_kind) in zip(part, next_due_dates(uow, part), strict=True):
+            case.due_on, case.due_kind = due_on, due_kind
+    return len(cases)

@@ -443,11 +443,18 @@ def locked_case(
         yield case
 
 
+def settled_values(rule: TransitionRule) -> dict[str, Any]:
+    """The case columns ``settle`` sets when ``rule`` fires: a case that ends has no next
+    recheck."""
+    return {"next_recheck_on": None} if rule.dest in FINAL_STATES else {}
+
+
 def settle(uow: UnitOfWork, rule: TransitionRule, case_ids: Sequence[int]) -> None:
     """What firing ``rule`` does to these cases beyond their state, stamps and audit entry,
     the same whether one case is advanced or a whole batch (the bulk runs call it too):
     a case that ends frees its members for a new application, and has no next recheck."""
-    if rule.dest not in FINAL_STATES or not case_ids:
+    values = settled_values(rule)
+    if not values or not case_ids:
         return
     uow.session.execute(
         update(CaseClaim)
@@ -457,7 +464,7 @@ def settle(uow: UnitOfWork, rule: TransitionRule, case_ids: Sequence[int]) -> No
     uow.session.execute(
         update(Case)
         .where(Case.id.in_(case_ids))
-        .values(next_recheck_on=None)
+        .values(**values)
         .execution_options(synchronize_session="fetch")
     )
 

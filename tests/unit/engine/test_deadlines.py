@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from engine.calendar import WorkCalendar
 from engine.clock import CHINA_TZ
 from engine.deadlines import (
@@ -18,6 +21,7 @@ from engine.deadlines import (
     next_due,
 )
 from engine.rulebook import national_rules
+from engine.states import CaseState
 
 D = dt.date
 RULES = national_rules()
@@ -211,3 +215,51 @@ def test_the_next_deadline_is_the_earliest_pending_one_with_its_name() -> None:
     )
     assert next_deadline(met, D(2026, 3, 5)).kind == "case_total"  # type: ignore[union-attr]
     assert next_deadline([], D(2026, 3, 5)) is None and next_due(None, None, D(2026, 3, 5)) is None
+
+
+_DAYS = st.one_of(st.none(), st.dates(D(2024, 1, 1), D(2026, 12, 31)))
+#: hypothesis takes naive bounds and attaches the zone itself
+_FIRST, _LAST = dt.datetime(2024, 1, 1), dt.datetime(2026, 12, 31)  # noqa: DTZ001
+_MOMENTS = st.one_of(st.none(), st.datetimes(_FIRST, _LAST, timezones=st.just(CHINA_TZ)))
+_FACTS = st.builds(
+    DeadlineFacts,
+    category=st.sampled_from(["dibao", "tekun"]),
+    state=st.sampled_from([str(s) for s in CaseState]),
+    tz=st.just(CHINA_TZ),
+    accepted_on=_DAYS,
+    investigating_since_on=_DAYS,
+    reinvestigating_since_on=_DAYS,
+    care_change_reported_on=_DAYS,
+    care_reassessed_on=_DAYS,
+    data_check_requested_on=_DAYS,
+    data_check_on=_DAYS,
+    proposed_on=_DAYS,
+    notice_started_at=_MOMENTS,
+    notice_closed_on=_DAYS,
+    referred_on=_DAYS,
+    decided_on=_DAYS,
+    decision_served_on=_DAYS,
+    extension_ground=st.one_of(st.none(), st.just("objection")),
+    delegated=st.booleans(),
+    next_recheck_on=_DAYS,
+    recheck_interval_months=st.one_of(st.none(), st.just(12)),
+    recheck_started_on=_DAYS,
+    phase_out_started_on=_DAYS,
+    phase_out_months=st.integers(0, 6),
+    reassess_from=_DAYS,
+    reassessed_on=_DAYS,
+    termination_objection_on=_DAYS,
+    termination_objection_settled_on=_DAYS,
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(facts=_FACTS, today=st.dates(D(2024, 1, 1), D(2027, 6, 30)))
+def test_the_pending_deadlines_alone_are_those_of_the_full_list(
+    facts: DeadlineFacts, today: dt.date
+) -> None:
+    """A case's next deadline (``due_on``) is computed from its pending deadlines only: they
+    must be exactly the pending ones of the full list the case page shows."""
+    full = case_deadlines(facts, CAL, RULES, today)
+    pending = case_deadlines(facts, CAL, RULES, today, pending_only=True)
+    assert pending == [d for d in full if d.status == "pending"]
