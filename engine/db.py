@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Engine,
+    Integer,
+    SQLColumnExpression,
+    any_,
+    bindparam,
+    cast,
+    create_engine,
+    event,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -86,3 +98,13 @@ def writer_engine(engine: Engine) -> Engine:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Return a session factory; objects stay readable after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+def among(
+    session: Session, column: SQLColumnExpression[int], ids: Sequence[int]
+) -> ColumnElement[bool]:
+    """``column IN ids`` for a batch of ids: one array parameter on PostgreSQL (a long
+    ``IN`` list costs a placeholder each to build and to send), the ``IN`` list elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(cast(bindparam(None, list(ids)), ARRAY(Integer)))
+    return column.in_(ids)

@@ -14,7 +14,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, func, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    bindparam,
+    func,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from engine import workflow
@@ -24,6 +34,7 @@ from engine.clock import local_date
 from engine.errors import Conflict
 from engine.guards import CaseFacts, GuardContext
 from engine.models import Case
+from engine.models.base import UTCDateTime
 from engine.policy import parameters_in_force
 from engine.ports import Actor, CaseEvent, ChainHead
 from engine.services.case_deadlines import DEADLINE_COLUMNS, next_due_dates
@@ -62,13 +73,21 @@ class _Row:
     chain_head: str | None
     village_code: str
     #: the case's dated columns (``DEADLINE_COLUMNS``) as read
-    dates: Mapping[str, Any]
+    dates: Mapping[Any, Any]
+
+
+def _as_stored(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The column as the driver returns it: the deadlines take a timestamp in any zone, and
+    normalizing a batch's thousands of them to UTC first costs more than the rest."""
+    if isinstance(column.type, UTCDateTime):
+        return type_coerce(column, column.type.impl).label(column.key)
+    return column
 
 
 class _After:
     """A bulk row's dated columns as the transition leaves them, for its next deadline."""
 
-    def __init__(self, dates: Mapping[str, Any], changes: Mapping[str, Any]) -> None:
+    def __init__(self, dates: Mapping[Any, Any], changes: Mapping[str, Any]) -> None:
         self.__dict__.update(dates)
         self.__dict__.update(changes)
 
@@ -104,7 +123,7 @@ def _run(
                 Case.version,
                 Case.chain_seq,
                 Case.chain_head,
-                *(table.c[name] for name in DEADLINE_COLUMNS),
+                *(_as_stored(table.c[name]) for name in DEADLINE_COLUMNS),
             ).where(
                 Case.id > after_id,
                 Case.village_code.startswith(actor.region_code, autoescape=True),
@@ -112,7 +131,7 @@ def _run(
             stmt = due(base)
             rows = [
                 _Row(
-                    r.id, r.state, r.version, r.chain_seq, r.chain_head, r.village_code, r._asdict()
+                    r.id, r.state, r.version, r.chain_seq, r.chain_head, r.village_code, r._mapping
                 )
                 for r in session.execute(stmt.order_by(Case.id).limit(batch).with_for_update())
             ]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from engine.access import county_of
 from engine.calendar import WorkCalendar
 from engine.clock import as_utc, local_date
+from engine.db import among
 from engine.deadlines import Deadline, DeadlineFacts, case_deadlines, earliest_pending
 from engine.models import Case, DataCheck, Objection, SelfCareAssessment
 from engine.policy import ParameterHistory
@@ -99,7 +100,7 @@ class _Lookups:
             # (Art. 17)
             latest = (
                 select(func.max(DataCheck.id))
-                .where(DataCheck.case_id.in_(accepted))
+                .where(among(session, DataCheck.case_id, accepted))
                 .group_by(DataCheck.case_id)
             )
             self.checks = {
@@ -115,7 +116,7 @@ class _Lookups:
         if reported:
             for case_id, recorded in session.execute(
                 select(SelfCareAssessment.case_id, SelfCareAssessment.recorded_at).where(
-                    SelfCareAssessment.case_id.in_(reported)
+                    among(session, SelfCareAssessment.case_id, reported)
                 )
             ):
                 self.assessments.setdefault(case_id, []).append(recorded)
@@ -124,7 +125,7 @@ class _Lookups:
         if noticed:
             for case_id, raised, resolved in session.execute(
                 select(Objection.case_id, Objection.raised_at, Objection.resolved_at)
-                .where(Objection.case_id.in_(noticed))
+                .where(among(session, Objection.case_id, noticed))
                 .order_by(Objection.id)
             ):
                 self.objections.setdefault(case_id, []).append((raised, resolved))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from engine import workflow
 from engine.access import ensure_in_region, ensure_role_may_fire
 from engine.clock import as_utc, local_date
+from engine.db import among
 from engine.errors import Conflict, NotFound, Problem, Recused, raise_invalid
 from engine.guards import (
     FACT_GROUPS,
@@ -458,12 +459,12 @@ def settle(uow: UnitOfWork, rule: TransitionRule, case_ids: Sequence[int]) -> No
         return
     uow.session.execute(
         update(CaseClaim)
-        .where(CaseClaim.case_id.in_(case_ids), CaseClaim.released_at.is_(None))
+        .where(among(uow.session, CaseClaim.case_id, case_ids), CaseClaim.released_at.is_(None))
         .values(released_at=uow.clock.now())
     )
     uow.session.execute(
         update(Case)
-        .where(Case.id.in_(case_ids))
+        .where(among(uow.session, Case.id, case_ids))
         .values(**values)
         .execution_options(synchronize_session="fetch")
     )
