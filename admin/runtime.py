@@ -14,7 +14,7 @@ from audit.recorder import ChainRecorder
 from audit.signin import SignInLimits
 from engine.clock import Clock, FrozenClock, SystemClock
 from engine.db import make_engine, session_factory, writer_engine
-from engine.policy import CalendarCache
+from engine.policy import CalendarCache, ParameterCache
 from engine.rulebook import national_rules
 from engine.uow import UnitOfWork
 
@@ -32,6 +32,7 @@ class Runtime:
         self.kinship = KinshipChecks()
         self.rules = national_rules()
         self.calendars = CalendarCache()
+        self.parameters = ParameterCache()
         self.attachments = FileStore(settings.attachments_dir)
         self._writer = session_factory(writer_engine(self.engine))
         self._reader = session_factory(self.engine)
@@ -42,13 +43,25 @@ class Runtime:
         ``clock`` replaces the runtime's clock for this unit (the demo replays the past).
         """
         return UnitOfWork(
-            self._writer, clock or self.clock, self.audit, self.kinship, self.rules, self.calendars
+            self._writer,
+            clock or self.clock,
+            self.audit,
+            self.kinship,
+            self.rules,
+            self.calendars,
+            self.parameters,
         )
 
     def reader(self) -> UnitOfWork:
         """A unit of work for reading; it never commits."""
         return UnitOfWork(
-            self._reader, self.clock, self.audit, self.kinship, self.rules, self.calendars
+            self._reader,
+            self.clock,
+            self.audit,
+            self.kinship,
+            self.rules,
+            self.calendars,
+            self.parameters,
         )
 
     @property

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -18,7 +19,9 @@ from engine.parameters import SPECS, ParameterSet, ParameterVersion, default_in_
 from engine.rulebook import RuleBook, national_rules
 from engine.rules import EXCLUDED_INCOME, Policy, TekunTest
 
-#: seconds a process keeps a calendar it read (``CalendarCache``)
+T = TypeVar("T")
+
+#: seconds a process keeps a calendar or parameter versions it read (``CountyCache``)
 CALENDAR_TTL_SECONDS = 60.0
 
 
@@ -73,43 +76,53 @@ def parameters_in_force(session: Session, county: str, on: dt.date) -> Parameter
         .where(PolicyParameter.county_code == county, PolicyParameter.effective_from <= on)
         .order_by(PolicyParameter.effective_from, PolicyParameter.id)
     ).all()
-    return _in_force(rows, on)
+    return _in_force([_version(row) for row in rows], on)
 
 
-def _in_force(rows: Sequence[PolicyParameter], on: dt.date) -> ParameterSet:
-    """The versions in force on ``on`` given the county's rows in date order."""
+def _version(row: PolicyParameter) -> ParameterVersion:
+    return ParameterVersion(
+        name=row.name,
+        value=SPECS[row.name].parse(row.value),
+        effective_from=row.effective_from,
+        source=row.source,
+        id=row.id,
+    )
+
+
+def _in_force(history: Sequence[ParameterVersion], on: dt.date) -> ParameterSet:
+    """The versions in force on ``on`` given the county's versions in date order."""
     versions = {name: default_in_force(name, on) for name in SPECS}
-    for row in rows:  # later rows overwrite earlier ones
-        if row.effective_from > on:
+    for version in history:  # later versions overwrite earlier ones
+        if version.effective_from > on:
             break
-        versions[row.name] = ParameterVersion(
-            name=row.name,
-            value=SPECS[row.name].parse(row.value),
-            effective_from=row.effective_from,
-            source=row.source,
-            id=row.id,
-        )
+        versions[version.name] = version
     return ParameterSet(versions)
 
 
 class ParameterHistory:
-    """Every version of one county's parameters, read with one query, for looking up what was
-    in force on many dates (a batch of cases accepted on different days)."""
+    """Every version of one county's parameters, for looking up what was in force on many
+    dates (a batch of cases accepted on different days) with one query."""
 
-    def __init__(self, session: Session, county: str) -> None:
-        self._rows = session.scalars(
-            select(PolicyParameter)
-            .where(PolicyParameter.county_code == county)
-            .order_by(PolicyParameter.effective_from, PolicyParameter.id)
-        ).all()
+    def __init__(self, versions: Sequence[ParameterVersion]) -> None:
+        self._versions = versions
         self._sets: dict[dt.date, ParameterSet] = {}
 
     def on(self, on: dt.date) -> ParameterSet:
         """Every parameter's version in force on ``on`` (as ``parameters_in_force``)."""
         found = self._sets.get(on)
         if found is None:
-            found = self._sets[on] = _in_force(self._rows, on)
+            found = self._sets[on] = _in_force(self._versions, on)
         return found
+
+
+def parameter_history(session: Session, county: str) -> ParameterHistory:
+    """Read every version of the county's parameters."""
+    rows = session.scalars(
+        select(PolicyParameter)
+        .where(PolicyParameter.county_code == county)
+        .order_by(PolicyParameter.effective_from, PolicyParameter.id)
+    ).all()
+    return ParameterHistory([_version(row) for row in rows])
 
 
 def calendar_for(session: Session, county: str) -> WorkCalendar:
@@ -124,34 +137,52 @@ def calendar_for(session: Session, county: str) -> WorkCalendar:
     return WorkCalendar(overrides)
 
 
-class CalendarCache:
-    """The working-day calendars of a process, by county, each kept for ``ttl`` seconds.
+class CountyCache(Generic[T]):
+    """What a process read of each county's rarely changing policy, kept for ``ttl`` seconds.
 
-    Transitions compute deadlines in working days, and reading the calendar costs a query
-    each time; it changes a few times a year. A day recorded through this process is seen at
-    once (``forget``); one recorded by another process within ``ttl`` seconds.
+    Reading it costs a query each time it is needed, and it changes a few times a year. A
+    change recorded through this process is seen at once (``forget``); one recorded by
+    another process within ``ttl`` seconds.
     """
 
-    def __init__(self, ttl: float = CALENDAR_TTL_SECONDS) -> None:
+    def __init__(self, load: Callable[[Session, str], T], ttl: float) -> None:
         self.ttl = ttl
-        self._kept: dict[str, tuple[float, WorkCalendar]] = {}
+        self._load = load
+        self._kept: dict[str, tuple[float, T]] = {}
         self._lock = threading.Lock()
 
-    def get(self, session: Session, county: str) -> WorkCalendar:
-        """The county's calendar, read again when older than ``ttl`` seconds."""
+    def get(self, session: Session, county: str) -> T:
+        """The county's policy, read again when older than ``ttl`` seconds."""
         now = time.monotonic()
         kept = self._kept.get(county)
         if kept is not None and now - kept[0] < self.ttl:
             return kept[1]
-        calendar = calendar_for(session, county)
+        value = self._load(session, county)
         with self._lock:
-            self._kept[county] = (now, calendar)
-        return calendar
+            self._kept[county] = (now, value)
+        return value
 
     def forget(self) -> None:
-        """Read every calendar again at its next use (a day was just recorded)."""
+        """Read every county's policy again at its next use (a change was just recorded)."""
         with self._lock:
             self._kept.clear()
+
+
+class CalendarCache(CountyCache[WorkCalendar]):
+    """The working-day calendars of a process, by county: transitions compute deadlines in
+    working days."""
+
+    def __init__(self, ttl: float = CALENDAR_TTL_SECONDS) -> None:
+        super().__init__(calendar_for, ttl)
+
+
+class ParameterCache(CountyCache[ParameterHistory]):
+    """The parameter versions of a process, by county, for the deadlines a transition dates
+    (whether decisions are delegated, the months of a phase-out). Amounts and guards read the
+    parameters afresh: a decision is never taken on a version another process replaced."""
+
+    def __init__(self, ttl: float = CALENDAR_TTL_SECONDS) -> None:
+        super().__init__(parameter_history, ttl)
 
 
 def excluded_income(params: ParameterSet, on: dt.date, rules: RuleBook) -> frozenset[str]:

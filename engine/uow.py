@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.clock import Clock
 from engine.errors import Conflict
-from engine.policy import CalendarCache
+from engine.policy import CalendarCache, ParameterCache
 from engine.ports import AuditLog, KinshipGuard
 from engine.rulebook import RuleBook, national_rules
 
@@ -32,6 +32,7 @@ class UnitOfWork:
         kinship: KinshipGuard,
         rules: RuleBook | None = None,
         calendars: CalendarCache | None = None,
+        parameters: ParameterCache | None = None,
     ) -> None:
         self._sessions = sessions
         self.clock = clock
@@ -40,12 +41,20 @@ class UnitOfWork:
         self.rules = rules or national_rules()
         #: the process's working-day calendars (a unit of work alone reads its own)
         self.calendars = calendars or CalendarCache()
+        #: the process's parameter versions, for dating deadlines (amounts read them afresh)
+        self.parameters = parameters or ParameterCache()
         self._session: Session | None = None
 
     def again(self) -> UnitOfWork:
         """A fresh unit of work with the same wiring (for a second, separate transaction)."""
         return UnitOfWork(
-            self._sessions, self.clock, self.audit, self.kinship, self.rules, self.calendars
+            self._sessions,
+            self.clock,
+            self.audit,
+            self.kinship,
+            self.rules,
+            self.calendars,
+            self.parameters,
         )
 
     @property

@@ -4,7 +4,7 @@ it is) kept up to date."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from sqlalchemy import func, select
@@ -16,7 +16,7 @@ from engine.clock import as_utc, local_date
 from engine.db import among
 from engine.deadlines import Deadline, DeadlineFacts, case_deadlines, earliest_pending
 from engine.models import Case, DataCheck, Objection, SelfCareAssessment
-from engine.policy import ParameterHistory
+from engine.policy import ParameterHistory, parameter_history
 from engine.states import FINAL_STATES, CaseState
 from engine.uow import UnitOfWork
 
@@ -88,11 +88,22 @@ DEADLINE_COLUMNS: tuple[str, ...] = tuple(
 )
 
 
+#: the parameters a case's deadlines are dated with: a new version of one re-dates the
+#: county's cases
+DEADLINE_PARAMETERS = frozenset({"decision_delegated", "phase_out_months"})
+
+
 class _Lookups:
     """The facts kept outside the case row, for a batch of cases, one query per kind."""
 
-    def __init__(self, session: Session, cases: Sequence[DatedCase]) -> None:
+    def __init__(
+        self,
+        session: Session,
+        cases: Sequence[DatedCase],
+        parameters: Callable[[Session, str], ParameterHistory],
+    ) -> None:
         self.session = session
+        self._parameters = parameters
         accepted = [c.id for c in cases if c.accepted_at is not None]
         self.checks: dict[int, tuple[dt.datetime, dt.datetime | None]] = {}
         if accepted:
@@ -134,7 +145,7 @@ class _Lookups:
     def parameters(self, county: str) -> ParameterHistory:
         """The county's parameters (read once for the batch)."""
         if county not in self._histories:
-            self._histories[county] = ParameterHistory(self.session, county)
+            self._histories[county] = self._parameters(self.session, county)
         return self._histories[county]
 
 
@@ -145,11 +156,15 @@ def deadline_facts(session: Session, case: DatedCase, tz: dt.tzinfo) -> Deadline
 
 
 def deadline_facts_of(
-    session: Session, cases: Sequence[DatedCase], tz: dt.tzinfo
+    session: Session,
+    cases: Sequence[DatedCase],
+    tz: dt.tzinfo,
+    parameters: Callable[[Session, str], ParameterHistory] = parameter_history,
 ) -> list[DeadlineFacts]:
     """Gather the local dates the deadlines of these cases depend on, with a few queries for
-    all of them (one per kind of fact the cases need, whatever their number)."""
-    lookups = _Lookups(session, cases)
+    all of them (one per kind of fact the cases need, whatever their number); ``parameters``
+    reads a county's parameter versions (a process's cache, or afresh)."""
+    lookups = _Lookups(session, cases, parameters)
     return [_facts(case, lookups, tz) for case in cases]
 
 
@@ -231,7 +246,7 @@ def deadlines_of(
     """Return the case's deadlines as of the unit of work's clock."""
     session = uow.session
     calendar = calendar or uow.calendars.get(session, county_of(case.village_code))
-    facts = deadline_facts(session, case, uow.clock.tz)
+    (facts,) = deadline_facts_of(session, [case], uow.clock.tz, uow.parameters.get)
     return case_deadlines(facts, calendar, uow.rules, local_date(uow.clock.now(), uow.clock.tz))
 
 
@@ -244,7 +259,8 @@ def next_due_dates(
     today = local_date(uow.clock.now(), tz)
     calendars: dict[str, WorkCalendar] = {}
     out: list[tuple[dt.date | None, str | None]] = []
-    for case, facts in zip(cases, deadline_facts_of(session, cases, tz), strict=True):
+    facts_of = deadline_facts_of(session, cases, tz, uow.parameters.get)
+    for case, facts in zip(cases, facts_of, strict=True):
         county = county_of(case.village_code)
         if county not in calendars:
             calendars[county] = uow.calendars.get(session, county)
@@ -257,7 +273,15 @@ def next_due_dates(
 def refresh_due_on(uow: UnitOfWork, case: Case) -> None:
     """Set ``case.due_on`` and ``case.due_kind`` to its earliest pending deadline (the
     caller commits)."""
-    ((case.due_on, case.due_kind),) = next_due_dates(uow, [case])
+    session = uow.session
+    # The facts read here live in tables of their own (checks, assessments, objections):
+    # anything else changed in this unit of work may be one of them and is written first.
+    # The case's own columns are read from the object, so its changes wait for the commit,
+    # which writes them in one UPDATE with the chain head the audit entry sets.
+    if any(obj is not case for obj in (*session.new, *session.dirty)):
+        session.flush()
+    with session.no_autoflush:
+        ((case.due_on, case.due_kind),) = next_due_dates(uow, [case])
 
 
 #: cases whose due dates are recomputed together (one set of queries each)

@@ -33,7 +33,7 @@ from engine.models import (
 from engine.parameters import SPECS, canonical
 from engine.ports import Actor, LedgerEvent
 from engine.rulebook import RuleBook
-from engine.services.case_deadlines import refresh_county_due_dates
+from engine.services.case_deadlines import DEADLINE_PARAMETERS, refresh_county_due_dates
 from engine.states import Role
 from engine.uow import UnitOfWork, db_conflicts
 
@@ -375,7 +375,16 @@ def set_parameter(uow: UnitOfWork, actor: Actor, new: NewParameter) -> int:
                 },
             ),
         )
-        uow.commit()
+        # as for a calendar day: the cases' due dates are dated again with the new version,
+        # and every later transition of this process reads it (forgotten again whatever
+        # happens: what the refresh read is not kept if the commit fails)
+        uow.parameters.forget()
+        try:
+            if new.name in DEADLINE_PARAMETERS:
+                refresh_county_due_dates(uow, new.county_code)
+            uow.commit()
+        finally:
+            uow.parameters.forget()
         return row.id
 
 
@@ -435,9 +444,12 @@ def set_calendar_day(uow: UnitOfWork, actor: Actor, new: NewCalendarDay) -> int:
             ),
         )
         # the due dates are recomputed with the new day, and every later transition of this
-        # process reads it too (once more after the commit: a reader may have kept the old)
+        # process reads it too (once more afterwards: a reader may have kept the old, and
+        # what the refresh read is not kept if the commit fails)
         uow.calendars.forget()
-        refresh_county_due_dates(uow, new.county_code)
-        uow.commit()
-        uow.calendars.forget()
+        try:
+            refresh_county_due_dates(uow, new.county_code)
+            uow.commit()
+        finally:
+            uow.calendars.forget()
         return row.id

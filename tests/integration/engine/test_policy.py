@@ -189,6 +189,35 @@ def test_a_local_day_off_moves_the_deadlines(world: World) -> None:
         assert uow.session.get(Case, case_id).due_on == dt.date(2026, 3, 6)  # type: ignore[union-attr]
 
 
+def due(world: World, case_id: int) -> tuple[dt.date | None, str | None]:
+    with world.rt.reader() as uow:
+        case = uow.session.get(Case, case_id)
+        assert case is not None
+        return case.due_on, case.due_kind
+
+
+def test_a_delegated_decision_shortens_the_running_cases_limit_at_once(world: World) -> None:
+    """Art. 22: a case is decided within 30 working days of acceptance, 20 where the county
+    delegated decisions to the townships. Cases already running are dated again when the
+    county records the delegation, and this process's next transitions read it at once
+    (its parameter cache is forgotten)."""
+    first, second = world.apply(), world.apply()
+    world.to_state(first, CaseState.INITIAL_REVIEWED)
+    thirty = due(world, first)
+    assert thirty[1] == "case_total"
+    set_parameter(
+        world.uow(),
+        world.actors["admin"],
+        NewParameter(COUNTY, "decision_delegated", "true", dt.date(2021, 7, 1), "县文件（测试）"),
+    )
+    twenty = due(world, first)
+    assert twenty[1] == "case_total" and twenty[0] is not None and thirty[0] is not None
+    assert (thirty[0] - twenty[0]).days >= 10  # ten working days earlier
+    # the same steps on the same day date the second case with the new version
+    world.to_state(second, CaseState.INITIAL_REVIEWED)
+    assert due(world, second) == twenty
+
+
 def test_the_basic_resident_pension_is_excluded_within_its_dated_window(world: World) -> None:
     """Art. 13(3): the basic resident pension is not counted from 2021-07-01 (the measures'
     date); before it the rule was each locality's, and doudi counted it by default."""
