@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Collection, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,9 @@ ENTRY_COLUMNS = (
     "prev_hash",
     "hash",
 )
+
+
+ENTRY_TABLE = cast(Table, AuditEntry.__table__)
 
 
 def link(head: ChainHead, event: CaseEvent) -> dict[str, Any]:
@@ -117,9 +120,13 @@ class ChainRecorder:
     def append(self, session: Session, case: Case, event: CaseEvent) -> None:
         """Append ``event`` as the next entry of ``case``'s chain."""
         row = link(ChainHead(case.id, case.chain_seq, case.chain_head), event)
-        session.add(AuditEntry(**row))
         case.chain_seq = row["seq"]
         case.chain_head = row["hash"]
+        # written at once as a plain INSERT (an entry is never read back as an object, and the
+        # unit of work would ask for its id); the case's own changes, chain head included,
+        # wait for the commit's single UPDATE
+        with session.no_autoflush:
+            session.execute(ENTRY_TABLE.insert(), row)
 
     def append_many(
         self, session: Session, items: Sequence[tuple[ChainHead, CaseEvent]]

@@ -66,7 +66,7 @@ def _raw_worker(url: str, ids: list[int], ready: Callable[[], None]) -> None:
             cur.execute(
                 "UPDATE case_file SET state = 'under_recheck', version = version + 1, "
                 "chain_seq = chain_seq + 1, chain_head = %s, recheck_started_at = now(), "
-                "updated_at = now() WHERE id = %s",
+                "updated_at = now(), due_on = NULL, due_kind = NULL WHERE id = %s",
                 (digest, case_id),
             )
             cur.execute(

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from engine import workflow
@@ -82,14 +82,19 @@ def effect(trigger: str) -> Callable[[Effect], Effect]:
     return register
 
 
+#: built once: a statement object keeps its compiled form's cache key, which SQLAlchemy
+#: would otherwise work out again for every transition
+_LOCK_CASE = (
+    select(Case)
+    .where(Case.id == bindparam("case_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
 def lock_case(session: Session, case_id: int) -> Case:
     """Load a case with a row lock (FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE on SQLite)."""
-    case = session.execute(
-        select(Case)
-        .where(Case.id == case_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    case = session.execute(_LOCK_CASE, {"case_id": case_id}).scalar_one_or_none()
     if case is None:
         raise NotFound(
             f"案件{case_id}不存在", f"case {case_id} does not exist", code="case_not_found"
