@@ -8,8 +8,9 @@ villages, N cases spread over every state (two members per household, due
 dates spread over four months around today), and then, in the same run,
 measures for a township reviewer and a county approver:
   1. the whole queue page through the app (sign-in session, the view, the
-     per-state counts, the page of 50, the template), first and deep pages,
-     with a village and a state filter, and
+     per-state counts, the page of 50, the template), first and deep pages (page 100
+     by its number, counted with OFFSET, and by the key of page 99's last row, as the
+     pager's "next" link asks for it), with a village and a state filter, and
   2. the bare SQL that page needs at the least: one SELECT of the 50 rows
      with the applicant's name, sorted by deadline,
 and prints the median of each and their ratio. The goal is every page under
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import html
+import re
 import time
 
 from flask import Flask
@@ -150,21 +153,32 @@ def measure(app: Flask, url: str, username: str, role: Role, region: str, repeat
     if first.status_code != 200 or "data-case=" not in first.get_data(as_text=True):
         raise SystemExit(f"the queue did not answer for {username}: {first.status_code}")
     village = f"?village={region}201" if role == Role.REVIEWER else f"?village={TOWNSHIPS[1]}"
+    # the link "next" of page 99 finds page 100 by the key of page 99's last row
+    page_99 = client.get("/admin/queue/?page=99").get_data(as_text=True)
+    by_key = html.unescape(re.findall(r'href="/admin/queue/(\?[^"]*after=[^"]*)"', page_99)[0])
     engine = make_engine(url)
+    medians = {}
     with engine.connect() as conn:
         for label, query, offset in (
             ("first page", "", 0),
             ("page 100", "?page=100", 99 * 50),
+            ("page 100 key", by_key, 99 * 50),
             ("one village", village, 0),
             ("one state", f"?state={states[0]}", 0),
         ):
             ui = median_seconds(lambda q=query: client.get(f"/admin/queue/{q}"), repeat)
             params = {"states": states, "region": f"{region}%", "offset": offset}
             plain = median_seconds(lambda p=params: conn.execute(PLAIN_PAGE, p).all(), repeat)
+            medians[label] = ui
             print(
                 f"{username:9} {label:12} page {ui * 1000:7.1f} ms; "
                 f"bare SQL {plain * 1000:6.1f} ms; ratio {ui / plain:5.1f}x"
             )
+    print(
+        f"{username:9} page 100 / first page: by its number (OFFSET) "
+        f"{medians['page 100'] / medians['first page']:.2f}x, by the key of page 99's last row "
+        f"{medians['page 100 key'] / medians['first page']:.2f}x (goal: about 1x)"
+    )
     engine.dispose()
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import cast
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from engine.clock import as_utc
 from engine.deadlines import DueStatus, NextDeadline, due_window, next_due
 from engine.errors import InvalidData, Problem, invalid_field
 from engine.guards import CaseFacts, GuardContext, InvestigationFact
+from engine.keyset import Sort, beyond, edge_of, order, parse_cursor
 from engine.models import (
     BenefitDecision,
     BenefitKind,
@@ -51,7 +52,6 @@ DUE_STATES: dict[Role, tuple[CaseState, ...]] = {
     Role.REVIEWER: (S.ACTIVE,),  # the periodic recheck is due
     Role.APPROVER: (S.PHASING_OUT,),  # the phase-out has run its months
 }
-Sort = Literal["due", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("due", "newest", "oldest")
 
 
@@ -96,6 +96,9 @@ class QueuePage:
     total: int
     page: int
     per_page: int
+    #: cursors of the first and last rows, for the links to the pages before and after
+    first: str | None = None
+    last: str | None = None
 
 
 def has_queue(role: Role) -> bool:
@@ -153,8 +156,15 @@ def work_queue(
     sort: str = "due",
     page: int = 1,
     per_page: int = 50,
+    after: str | None = None,
+    before: str | None = None,
 ) -> QueuePage:
-    """Return one page of the cases waiting on the actor, with counts per state."""
+    """Return one page of the cases waiting on the actor, with counts per state.
+
+    ``after`` (or ``before``) is the cursor of the row the page follows (or precedes), as the
+    previous page gave it: the page is found by its key at any depth. Without one, ``page``
+    is counted from the start (what a typed page number asks for).
+    """
     problems = []
     if not has_queue(actor.role):
         problems.append(invalid_field("role", "该角色没有待办", f"no queue for {actor.role}"))
@@ -164,8 +174,18 @@ def work_queue(
         problems.append(invalid_field("sort", f"未知排序：{sort}", f"unknown sort {sort!r}"))
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
         problems.append(invalid_field("page", "分页参数有误", "page or per_page out of range"))
+    if after is not None and before is not None:
+        problems.append(invalid_field("after", "分页参数有误", "give after or before, not both"))
     if problems:
         raise InvalidData("查询参数有误", "invalid query parameters", problems=problems)
+    by = cast(Sort, sort)
+    edge = (
+        parse_cursor(after, by, "after")
+        if after is not None
+        else parse_cursor(before, by, "before")
+        if before is not None
+        else None
+    )
     where = [_waiting(actor, today)]
     if village_code:
         where.append(Case.village_code.startswith(village_code, autoescape=True))
@@ -173,14 +193,15 @@ def work_queue(
     if state is not None:
         where.append(Case.state == CaseState(state))
     total = sum(g.count for g in groups if state is None or g.state == state)
-    order = {
-        "due": (Case.due_on.is_(None), Case.due_on, Case.id),
-        "newest": (Case.id.desc(),),
-        "oldest": (Case.id,),
-    }[sort]
-    cases = session.scalars(
-        select(Case).where(*where).order_by(*order).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    stmt = select(Case).where(*where).limit(per_page)
+    if edge is None:
+        cases = list(session.scalars(stmt.order_by(*order(by)).offset((page - 1) * per_page)))
+    elif after is not None:
+        cases = list(session.scalars(stmt.where(beyond(by, edge, "after")).order_by(*order(by))))
+    else:
+        # the rows just before the edge: read backwards, shown forwards
+        backwards = stmt.where(beyond(by, edge, "before")).order_by(*order(by, reverse=True))
+        cases = list(reversed(session.scalars(backwards).all()))
     members = member_counts(session, [c.household_id for c in cases])
     items = [
         QueueItem(
@@ -188,7 +209,15 @@ def work_queue(
         )
         for c in cases
     ]
-    return QueuePage(items, groups, total, page, per_page)
+    return QueuePage(
+        items,
+        groups,
+        total,
+        page,
+        per_page,
+        first=edge_of(cases[0]).cursor(by) if cases else None,
+        last=edge_of(cases[-1]).cursor(by) if cases else None,
+    )
 
 
 #: the guards that hold a decision until the county has visited the household itself; each

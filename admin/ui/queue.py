@@ -78,6 +78,9 @@ class WorkQueueView(Restricted, BaseView):  # type: ignore[misc]
         village = request.args.get("village") or None
         sort = request.args.get("sort") or "due"
         page = page_arg()
+        # the edge row of the page the user came from: the next page is found by its key
+        after = request.args.get("after") or None
+        before = request.args.get("before") or None
         today = local_date(rt.clock.now(), rt.clock.tz)
         with rt.reader() as uow:
             result = work_queue(
@@ -89,6 +92,8 @@ class WorkQueueView(Restricted, BaseView):  # type: ignore[misc]
                 sort=sort,
                 page=page,
                 per_page=PAGE_SIZE,
+                after=after,
+                before=before,
             )
             villages = region_names(uow.session, actor.region_code, RegionLevel.VILLAGE)
             in_notice = villages_with_cases(uow.session, actor.region_code, "notice")
@@ -96,7 +101,7 @@ class WorkQueueView(Restricted, BaseView):  # type: ignore[misc]
             # what a decision needs, on the queues of those who decide in batches
             facts = decision_facts(uow, actor, [i.case.id for i in result.items]) if rules else {}
         record_reads(actor, "list_queue", "ui", [i.case.id for i in result.items])
-        pages = page_count(result.total)
+        pages = page_count(result.total, PAGE_SIZE)
         return self.render(
             "ui/queue.html",
             queue=result,
@@ -107,6 +112,7 @@ class WorkQueueView(Restricted, BaseView):  # type: ignore[misc]
             sort=sort,
             sorts=SORTS,
             pages=pages,
+            position={"after": after, "before": before},
             today=today,
             in_notice=in_notice,
             facts=facts,

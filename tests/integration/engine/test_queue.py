@@ -106,3 +106,63 @@ def test_the_queue_names_the_deadline_the_case_page_names_at_every_step(world: W
     assert seen[-1] == "recheck"  # enrolled: the periodic recheck, overdue a year on
     queued = {i.case.id: i for i in queue(world, "reviewer").items}
     assert queued[case_id].next == shown and queued[case_id].overdue
+
+
+def _walk(world: World, sort: str, direction: str, start: str | None) -> list[int]:
+    """Every case of the clerk's queue, two at a time, following each page's cursor."""
+    seen: list[int] = []
+    cursor = start
+    while True:
+        page = queue(world, "clerk", sort=sort, per_page=2, **{direction: cursor})
+        ids = [i.case.id for i in page.items]
+        if not ids:
+            return seen
+        seen = seen + ids if direction == "after" else ids + seen
+        cursor = page.last if direction == "after" else page.first
+
+
+@pytest.mark.parametrize("sort", ["due", "newest", "oldest"])
+def test_keyset_pages_walk_the_queue_as_counted_pages_do(world: World, sort: str) -> None:
+    """Each page is found from the edge row of the one before (any depth costs the same): the
+    pages walked forwards and backwards hold every case once, in the list's order, ties on
+    a deadline and cases without one included."""
+    import datetime as dt
+
+    from engine.models import Case
+
+    ids = [world.apply() for _ in range(9)]
+    day = world.today()
+    dues = [1, 1, None, 0, 2, None, 1, 0, None]
+    with world.rt.uow() as uow:
+        for case_id, days in zip(ids, dues, strict=True):
+            case = uow.session.get(Case, case_id)
+            assert case is not None
+            case.due_on = None if days is None else day + dt.timedelta(days=days)
+        uow.commit()
+    whole = [i.case.id for i in queue(world, "clerk", sort=sort, per_page=100).items]
+    assert sorted(whole) == sorted(ids)
+    counted = [
+        i.case.id
+        for page in range(1, 6)
+        for i in queue(world, "clerk", sort=sort, per_page=2, page=page).items
+    ]
+    assert counted == whole
+    assert _walk(world, sort, "after", None) == whole
+    last = queue(world, "clerk", sort=sort, per_page=2, page=5)
+    assert _walk(world, sort, "before", last.first) + [i.case.id for i in last.items] == whole
+
+
+@pytest.mark.parametrize(
+    ("kw", "field"),
+    [
+        ({"after": "x1"}, "after"),
+        ({"after": "d2026-02-30.5"}, "after"),
+        ({"after": "i5"}, "after"),  # a cursor of another sort
+        ({"before": "d2026-03-01.5", "sort": "newest"}, "before"),
+        ({"after": "n1", "before": "n2"}, "after"),
+    ],
+)
+def test_a_bad_page_position_is_refused_by_name(world: World, kw: dict, field: str) -> None:  # type: ignore[type-arg]
+    with pytest.raises(InvalidData) as err:
+        queue(world, "clerk", **kw)
+    assert field in {p.field for p in err.value.problems}

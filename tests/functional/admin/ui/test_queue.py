@@ -50,6 +50,31 @@ def test_bad_queue_parameters_get_a_plain_message(as_user) -> None:  # type: ign
     assert b.get("/admin/queue/?page=-3").status_code == 200  # falls back to the first page
 
 
+def test_next_and_previous_pages_follow_the_rows_shown(  # type: ignore[no-untyped-def]
+    as_user, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pager's links carry the edge row of the page (keyset paging): the next page starts
+    after the last row shown, the previous one ends before the first."""
+    import html
+
+    import admin.ui.queue
+
+    monkeypatch.setattr(admin.ui.queue, "PAGE_SIZE", 2)
+    ids = [world.apply() for _ in range(3)]
+    b = as_user("clerk")
+    first = b.text("/admin/queue/?sort=oldest")
+    assert [int(i) for i in ROW.findall(first)] == ids[:2]
+    (forward,) = re.findall(r'href="([^"]*after=[^"]*)"', first)
+    second = b.text(html.unescape(forward))
+    assert [int(i) for i in ROW.findall(second)] == ids[2:]
+    assert "第2页，共2页" in second
+    (back,) = re.findall(r'href="([^"]*before=[^"]*)"', second)
+    assert [int(i) for i in ROW.findall(b.text(html.unescape(back)))] == ids[:2]
+    refused = b.get("/admin/queue/?sort=oldest&page=2&after=d2026-13-01.1")
+    assert refused.status_code == 422
+    assert "分页位置有误" in refused.get_data(as_text=True)
+
+
 def test_the_reviewer_prints_a_village_notice_from_the_queue(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
     case_id = world.apply()
     world.to_state(case_id, CaseState.IN_PUBLIC_NOTICE)
