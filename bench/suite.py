@@ -37,6 +37,7 @@ SUITE: dict[str, tuple[str, ...]] = {
     "bulk_recheck": ("--cases", "100000"),
     "kinship_scan": (),
     "queue_page": (),
+    "stats": (),
     "search": (),
     "documents": (),
 }

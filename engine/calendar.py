@@ -27,6 +27,9 @@ class WorkCalendar:
     def __init__(self, overrides: Mapping[dt.date, bool] | None = None) -> None:
         #: date -> working?; county days override national ones (the caller merges them)
         self.overrides = dict(overrides or {})
+        # the same starts and limits recur across a county's cases (a batch, a year's
+        # statistics): each count is walked once per calendar
+        self._added: dict[tuple[dt.date, int], dt.date] = {}
 
     def knows(self, day: dt.date) -> bool:
         """Whether the day's status is known rather than estimated from the weekday."""
@@ -42,12 +45,16 @@ class WorkCalendar:
 
     def add_working_days(self, start: dt.date, count: int) -> dt.date:
         """Return the ``count``-th working day after ``start`` (the start day is not counted)."""
+        found = self._added.get((start, count))
+        if found is not None:
+            return found
         day = start
         left = count
         while left > 0:
             day += ONE_DAY
             if self.is_working_day(day):
                 left -= 1
+        self._added[(start, count)] = day
         return day
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:

@@ -13,7 +13,7 @@ stored ``due_kind`` and ``due_on``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -318,6 +318,24 @@ SPECS: tuple[_Spec, ...] = (
 )
 
 
+#: the limits a decision is late against: the whole case's and the county's (Art. 20, 22),
+#: and the only facts they read (a year's statistics date them for every decided case)
+DECISION_LIMITS = ("case_total", "county_decision")
+DECISION_LIMIT_FACTS = frozenset(
+    {
+        "category",
+        "state",
+        "tz",
+        "accepted_on",
+        "decided_on",
+        "extension_ground",
+        "delegated",
+        "referred_on",
+        "notice_closed_on",
+    }
+)
+
+
 def _due(calendar: WorkCalendar, unit: str, start: dt.date, limit: int) -> dt.date:
     if unit == "working_days":
         return calendar.add_working_days(start, limit)
@@ -372,12 +390,16 @@ def case_deadlines(
     rules: RuleBook,
     today: dt.date,
     pending_only: bool = False,
+    only: Collection[str] | None = None,
 ) -> list[Deadline]:
     """Return every deadline that has started for the case (``pending_only``: only those
-    still pending, which is all a case's next deadline needs, without dating the rest)."""
+    still pending, which is all a case's next deadline needs, without dating the rest;
+    ``only``: only the deadlines of these names)."""
     out: list[Deadline] = []
     state = CaseState(f.state)
     for spec in SPECS:
+        if only is not None and spec.name not in only:
+            continue
         if pending_only and state not in spec.pending_in:
             continue
         start = spec.start(f)
@@ -400,10 +422,17 @@ def case_deadlines(
                 stopped=state in ENDED_EARLY,
             )
         )
-    if not pending_only or (f.state == S.IN_PUBLIC_NOTICE and f.notice_closed_on is None):
+    if (only is None or "public_notice" in only) and (
+        not pending_only or (f.state == S.IN_PUBLIC_NOTICE and f.notice_closed_on is None)
+    ):
         out += _notice(f, rules, calendar, today)
-    out += _enrolment(f, rules, calendar, today)
-    return [d for d in out if d.status == "pending"] if pending_only else out
+    if only is None or not OTHER_LABELS.keys().isdisjoint(only):
+        out += _enrolment(f, rules, calendar, today)
+    return [
+        d
+        for d in out
+        if (not pending_only or d.status == "pending") and (only is None or d.name in only)
+    ]
 
 
 def _notice(

@@ -15,14 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import (
-    ColumnElement,
     Select,
     Table,
     bindparam,
     func,
     select,
     text,
-    type_coerce,
     update,
 )
 from sqlalchemy.orm import Session
@@ -34,10 +32,9 @@ from engine.clock import local_date
 from engine.errors import Conflict
 from engine.guards import CaseFacts, GuardContext
 from engine.models import Case
-from engine.models.base import UTCDateTime
 from engine.policy import parameters_in_force
 from engine.ports import Actor, CaseEvent, ChainHead
-from engine.services.case_deadlines import DEADLINE_COLUMNS, next_due_dates
+from engine.services.case_deadlines import dated_columns, next_due_dates
 from engine.services.decision_record import DECISION_TRIGGERS, decision_records
 from engine.services.workflow_step import (
     EFFECTS,
@@ -76,14 +73,6 @@ class _Row:
     dates: Mapping[Any, Any]
 
 
-def _as_stored(column: ColumnElement[Any]) -> ColumnElement[Any]:
-    """The column as the driver returns it: the deadlines take a timestamp in any zone, and
-    normalizing a batch's thousands of them to UTC first costs more than the rest."""
-    if isinstance(column.type, UTCDateTime):
-        return type_coerce(column, column.type.impl).label(column.key)
-    return column
-
-
 class _After:
     """A bulk row's dated columns as the transition leaves them, for its next deadline."""
 
@@ -112,7 +101,6 @@ def _run(
     if rule.trigger in EFFECTS or rule.dest is None:
         raise ValueError(f"{rule.trigger!r} has effects of its own and cannot run in bulk")
     ensure_role_may_fire(actor, rule)
-    table = cast(Table, Case.__table__)
     report = BulkReport()
     after_id = 0
     while True:
@@ -123,7 +111,7 @@ def _run(
                 Case.version,
                 Case.chain_seq,
                 Case.chain_head,
-                *(_as_stored(table.c[name]) for name in DEADLINE_COLUMNS),
+                *dated_columns(),
             ).where(
                 Case.id > after_id,
                 Case.village_code.startswith(actor.region_code, autoescape=True),

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Table, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from engine.access import county_of
@@ -16,6 +16,7 @@ from engine.clock import as_utc, local_date
 from engine.db import among
 from engine.deadlines import Deadline, DeadlineFacts, case_deadlines, earliest_pending
 from engine.models import Case, DataCheck, Objection, SelfCareAssessment
+from engine.models.base import UTCDateTime
 from engine.policy import ParameterHistory, parameter_history
 from engine.states import FINAL_STATES, CaseState
 from engine.uow import UnitOfWork
@@ -86,6 +87,21 @@ class DatedCase(Protocol):
 DEADLINE_COLUMNS: tuple[str, ...] = tuple(
     name for name in DatedCase.__dict__ if not name.startswith("_")
 )
+
+
+def dated_columns() -> list[ColumnElement[Any]]:
+    """The case's ``DEADLINE_COLUMNS`` to select for many cases without loading them as
+    objects, timestamps as the driver returns them (the deadlines take any zone, and
+    normalizing thousands of them to UTC first costs more than the rest)."""
+    table = cast(Table, Case.__table__)
+    columns: list[ColumnElement[Any]] = []
+    for name in DEADLINE_COLUMNS:
+        column = table.c[name]
+        if isinstance(column.type, UTCDateTime):
+            columns.append(type_coerce(column, column.type.impl).label(name))
+        else:
+            columns.append(column)
+    return columns
 
 
 #: the parameters a case's deadlines are dated with: a new version of one re-dates the

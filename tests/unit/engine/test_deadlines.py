@@ -10,7 +10,11 @@ from hypothesis import strategies as st
 from engine.calendar import WorkCalendar
 from engine.clock import CHINA_TZ
 from engine.deadlines import (
+    DECISION_LIMIT_FACTS,
+    DECISION_LIMITS,
     DUE_SOON_DAYS,
+    OTHER_LABELS,
+    SPECS,
     DeadlineFacts,
     DueStatus,
     case_deadlines,
@@ -263,3 +267,36 @@ def test_the_pending_deadlines_alone_are_those_of_the_full_list(
     full = case_deadlines(facts, CAL, RULES, today)
     pending = case_deadlines(facts, CAL, RULES, today, pending_only=True)
     assert pending == [d for d in full if d.status == "pending"]
+
+
+_NAMES = [spec.name for spec in SPECS] + list(OTHER_LABELS)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    facts=_FACTS,
+    today=st.dates(D(2024, 1, 1), D(2027, 6, 30)),
+    names=st.sets(st.sampled_from(_NAMES)),
+)
+def test_the_deadlines_of_some_names_are_those_of_the_full_list(
+    facts: DeadlineFacts, today: dt.date, names: set[str]
+) -> None:
+    """The statistics date only the limits a decision is late against (``only``): they must
+    be the ones of those names in the full list."""
+    full = case_deadlines(facts, CAL, RULES, today)
+    assert case_deadlines(facts, CAL, RULES, today, only=names) == [
+        d for d in full if d.name in names
+    ]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(facts=_FACTS, today=st.dates(D(2024, 1, 1), D(2027, 6, 30)))
+def test_the_decision_limits_read_only_their_declared_facts(
+    facts: DeadlineFacts, today: dt.date
+) -> None:
+    """The statistics give the decision limits (Art. 20, 22) only ``DECISION_LIMIT_FACTS``:
+    leaving every other fact out must change nothing."""
+    reduced = DeadlineFacts(**{name: getattr(facts, name) for name in DECISION_LIMIT_FACTS})
+    assert case_deadlines(reduced, CAL, RULES, today, only=DECISION_LIMITS) == case_deadlines(
+        facts, CAL, RULES, today, only=DECISION_LIMITS
+    )
