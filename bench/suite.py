@@ -38,6 +38,7 @@ SUITE: dict[str, tuple[str, ...]] = {
     "kinship_scan": (),
     "queue_page": (),
     "stats": (),
+    "http_load": ("--seconds", "60"),
     "search": (),
     "documents": (),
 }

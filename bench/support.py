@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
@@ -84,3 +87,19 @@ def median_seconds(run: Callable[[], object], repeat: int) -> float:
         run()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def throwaway_venv(name: str, requirements: tuple[str, ...]) -> Path:
+    """A virtual environment of its own for a tool doudi never depends on (a load generator,
+    a peer framework), made once under the temporary directory; returns its ``bin``."""
+    home = Path(tempfile.gettempdir()) / "doudi-bench" / name
+    python = home / "bin" / "python"
+    stamp = home / ".installed"
+    wanted = "\n".join(requirements)
+    if not (stamp.exists() and stamp.read_text() == wanted):
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(home)], check=True)  # noqa: S603
+        subprocess.run(  # noqa: S603 (pip of the environment just made)
+            [str(python), "-m", "pip", "install", "--quiet", *requirements], check=True
+        )
+        stamp.write_text(wanted)
+    return home / "bin"
