@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SUITE: dict[str, tuple[str, ...]] = {
     "audit_verify": ("--cases", "100000", "--entries", "10"),
     "transitions": ("--cases", "2000", "--workers", "1", "4"),
+    "peer_django": ("--cases", "2000", "--workers", "1", "4"),
     "bulk_recheck": ("--cases", "100000"),
     "kinship_scan": (),
     "queue_page": (),
