@@ -46,6 +46,8 @@ ENTRY_COLUMNS = (
 
 
 ENTRY_TABLE = cast(Table, AuditEntry.__table__)
+#: built once (a statement object keeps its compiled form's cache key)
+_INSERT_ENTRY = ENTRY_TABLE.insert()
 
 
 def link(head: ChainHead, event: CaseEvent) -> dict[str, Any]:
@@ -126,7 +128,7 @@ class ChainRecorder:
         # unit of work would ask for its id); the case's own changes, chain head included,
         # wait for the commit's single UPDATE
         with session.no_autoflush:
-            session.execute(ENTRY_TABLE.insert(), row)
+            session.execute(_INSERT_ENTRY, row)
 
     def append_many(
         self, session: Session, items: Sequence[tuple[ChainHead, CaseEvent]]

@@ -108,3 +108,11 @@ def among(
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(cast(bindparam(None, list(ids)), ARRAY(Integer)))
     return column.in_(ids)
+
+
+def in_ids(dialect: str, column: SQLColumnExpression[int], name: str) -> ColumnElement[bool]:
+    """``column IN :name`` for a statement built once and run with a list of ids as ``name``
+    (as ``among``: one array parameter on PostgreSQL, an expanding list elsewhere)."""
+    if dialect == "postgresql":
+        return column == any_(cast(bindparam(name), ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))

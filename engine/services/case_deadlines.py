@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any, Protocol, cast
 
-from sqlalchemy import ColumnElement, Table, func, select, type_coerce
+from sqlalchemy import ColumnElement, Select, Table, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from engine.access import county_of
 from engine.calendar import WorkCalendar
 from engine.clock import as_utc, local_date
-from engine.db import among
+from engine.db import in_ids
 from engine.deadlines import Deadline, DeadlineFacts, case_deadlines, earliest_pending
 from engine.models import Case, DataCheck, Objection, SelfCareAssessment
 from engine.models.base import UTCDateTime
@@ -83,6 +84,8 @@ class DatedCase(Protocol):
     def termination_noticed_at(self) -> dt.datetime | None: ...
 
 
+AnySelect = Select[*tuple[Any, ...]]
+
 #: the case's columns its deadlines are computed from (``DatedCase``)
 DEADLINE_COLUMNS: tuple[str, ...] = tuple(
     name for name in DatedCase.__dict__ if not name.startswith("_")
@@ -109,6 +112,31 @@ def dated_columns() -> list[ColumnElement[Any]]:
 DEADLINE_PARAMETERS = frozenset({"decision_delegated", "phase_out_months"})
 
 
+@cache
+def _lookup_statements(dialect: str) -> tuple[AnySelect, AnySelect, AnySelect]:
+    """The lookups' three queries, built once per database kind and run with ``ids`` (a
+    statement object keeps its compiled form's cache key: building and keying one costs
+    more than a transition's own Python)."""
+    # the latest request of each case: its start is due 3 working days after it (Art. 17)
+    latest = (
+        select(func.max(DataCheck.id))
+        .where(in_ids(dialect, DataCheck.case_id, "ids"))
+        .group_by(DataCheck.case_id)
+    )
+    checks = select(DataCheck.case_id, DataCheck.requested_at, DataCheck.started_at).where(
+        DataCheck.id.in_(latest)
+    )
+    assessments = select(SelfCareAssessment.case_id, SelfCareAssessment.recorded_at).where(
+        in_ids(dialect, SelfCareAssessment.case_id, "ids")
+    )
+    objections = (
+        select(Objection.case_id, Objection.raised_at, Objection.resolved_at)
+        .where(in_ids(dialect, Objection.case_id, "ids"))
+        .order_by(Objection.id)
+    )
+    return checks, assessments, objections
+
+
 class _Lookups:
     """The facts kept outside the case row, for a batch of cases, one query per kind."""
 
@@ -120,41 +148,23 @@ class _Lookups:
     ) -> None:
         self.session = session
         self._parameters = parameters
+        checks, assessments, objections = _lookup_statements(session.get_bind().dialect.name)
         accepted = [c.id for c in cases if c.accepted_at is not None]
         self.checks: dict[int, tuple[dt.datetime, dt.datetime | None]] = {}
         if accepted:
-            # the latest request of each case: its start is due 3 working days after it
-            # (Art. 17)
-            latest = (
-                select(func.max(DataCheck.id))
-                .where(among(session, DataCheck.case_id, accepted))
-                .group_by(DataCheck.case_id)
-            )
             self.checks = {
                 case_id: (requested, started)
-                for case_id, requested, started in session.execute(
-                    select(DataCheck.case_id, DataCheck.requested_at, DataCheck.started_at).where(
-                        DataCheck.id.in_(latest)
-                    )
-                )
+                for case_id, requested, started in session.execute(checks, {"ids": accepted})
             }
         reported = [c.id for c in cases if c.care_change_reported_at is not None]
         self.assessments: dict[int, list[dt.datetime]] = {}
         if reported:
-            for case_id, recorded in session.execute(
-                select(SelfCareAssessment.case_id, SelfCareAssessment.recorded_at).where(
-                    among(session, SelfCareAssessment.case_id, reported)
-                )
-            ):
+            for case_id, recorded in session.execute(assessments, {"ids": reported}):
                 self.assessments.setdefault(case_id, []).append(recorded)
         noticed = [c.id for c in cases if c.termination_noticed_at is not None]
         self.objections: dict[int, list[tuple[dt.datetime, dt.datetime | None]]] = {}
         if noticed:
-            for case_id, raised, resolved in session.execute(
-                select(Objection.case_id, Objection.raised_at, Objection.resolved_at)
-                .where(among(session, Objection.case_id, noticed))
-                .order_by(Objection.id)
-            ):
+            for case_id, raised, resolved in session.execute(objections, {"ids": noticed}):
                 self.objections.setdefault(case_id, []).append((raised, resolved))
         self._histories: dict[str, ParameterHistory] = {}
 
