@@ -80,6 +80,10 @@ class Case(Base):
     #: a change in a tekun person's ability to care for themself was reported: the county
     #: reassesses within 10 working days (TK Art. 22)
     care_change_reported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: the latest information check's request and start (its ``data_check`` row is the
+    #: record; these date its deadline, Art. 17, without a query per transition)
+    data_check_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    data_check_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: the day the decision letter (e.g. a refusal with reasons) was served (Art. 21, 38)
     decision_served_on: Mapped[dt.date | None] = mapped_column(Date)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, Protocol, cast
 
-from sqlalchemy import ColumnElement, Select, Table, func, select, type_coerce
+from sqlalchemy import ColumnElement, Select, Table, select, type_coerce
 from sqlalchemy.orm import Session
 
 from engine.access import county_of
@@ -16,7 +16,7 @@ from engine.calendar import WorkCalendar
 from engine.clock import as_utc, local_date
 from engine.db import in_ids
 from engine.deadlines import Deadline, DeadlineFacts, case_deadlines, earliest_pending
-from engine.models import Case, DataCheck, Objection, SelfCareAssessment
+from engine.models import Case, Objection, SelfCareAssessment
 from engine.models.base import UTCDateTime
 from engine.policy import ParameterHistory, parameter_history
 from engine.states import FINAL_STATES, CaseState
@@ -82,6 +82,10 @@ class DatedCase(Protocol):
     def care_change_reported_at(self) -> dt.datetime | None: ...
     @property
     def termination_noticed_at(self) -> dt.datetime | None: ...
+    @property
+    def data_check_requested_at(self) -> dt.datetime | None: ...
+    @property
+    def data_check_started_at(self) -> dt.datetime | None: ...
 
 
 AnySelect = Select[*tuple[Any, ...]]
@@ -113,19 +117,10 @@ DEADLINE_PARAMETERS = frozenset({"decision_delegated", "phase_out_months"})
 
 
 @cache
-def _lookup_statements(dialect: str) -> tuple[AnySelect, AnySelect, AnySelect]:
-    """The lookups' three queries, built once per database kind and run with ``ids`` (a
+def _lookup_statements(dialect: str) -> tuple[AnySelect, AnySelect]:
+    """The lookups' queries, built once per database kind and run with ``ids`` (a
     statement object keeps its compiled form's cache key: building and keying one costs
     more than a transition's own Python)."""
-    # the latest request of each case: its start is due 3 working days after it (Art. 17)
-    latest = (
-        select(func.max(DataCheck.id))
-        .where(in_ids(dialect, DataCheck.case_id, "ids"))
-        .group_by(DataCheck.case_id)
-    )
-    checks = select(DataCheck.case_id, DataCheck.requested_at, DataCheck.started_at).where(
-        DataCheck.id.in_(latest)
-    )
     assessments = select(SelfCareAssessment.case_id, SelfCareAssessment.recorded_at).where(
         in_ids(dialect, SelfCareAssessment.case_id, "ids")
     )
@@ -134,7 +129,7 @@ def _lookup_statements(dialect: str) -> tuple[AnySelect, AnySelect, AnySelect]:
         .where(in_ids(dialect, Objection.case_id, "ids"))
         .order_by(Objection.id)
     )
-    return checks, assessments, objections
+    return assessments, objections
 
 
 class _Lookups:
@@ -148,14 +143,7 @@ class _Lookups:
     ) -> None:
         self.session = session
         self._parameters = parameters
-        checks, assessments, objections = _lookup_statements(session.get_bind().dialect.name)
-        accepted = [c.id for c in cases if c.accepted_at is not None]
-        self.checks: dict[int, tuple[dt.datetime, dt.datetime | None]] = {}
-        if accepted:
-            self.checks = {
-                case_id: (requested, started)
-                for case_id, requested, started in session.execute(checks, {"ids": accepted})
-            }
+        assessments, objections = _lookup_statements(session.get_bind().dialect.name)
         reported = [c.id for c in cases if c.care_change_reported_at is not None]
         self.assessments: dict[int, list[dt.datetime]] = {}
         if reported:
@@ -197,7 +185,6 @@ def deadline_facts_of(
 def _facts(case: DatedCase, lookups: _Lookups, tz: dt.tzinfo) -> DeadlineFacts:
     county = county_of(case.village_code)
     accepted_on = _on(case.accepted_at, tz)
-    check = lookups.checks.get(case.id) if accepted_on is not None else None
     phase_out_on = _on(case.phase_out_started_at, tz)
     delegated = False
     if accepted_on is not None:
@@ -244,8 +231,9 @@ def _facts(case: DatedCase, lookups: _Lookups, tz: dt.tzinfo) -> DeadlineFacts:
         reinvestigating_since_on=_on(case.reinvestigating_since, tz),
         care_change_reported_on=_on(reported, tz),
         care_reassessed_on=_on(reassessed, tz),
-        data_check_requested_on=_on(check[0], tz) if check else None,
-        data_check_on=_on(check[1], tz) if check else None,
+        # the latest request: its start is due 3 working days after it (Art. 17)
+        data_check_requested_on=_on(case.data_check_requested_at, tz),
+        data_check_on=_on(case.data_check_started_at, tz),
         proposed_on=_on(case.proposed_at, tz),
         notice_started_at=case.notice_started_at,
         notice_closed_on=_on(case.notice_closed_at, tz),

@@ -131,6 +131,7 @@ def request_data_check(
         )
         uow.session.add(row)
         uow.session.flush()
+        case.data_check_requested_at, case.data_check_started_at = row.requested_at, None
         record_case_event(
             uow,
             case,
@@ -174,6 +175,7 @@ def start_data_check(
             )
         row.started_at = uow.clock.now()
         row.started_by_id = actor.user_id
+        case.data_check_started_at = row.started_at  # the open check is the latest
         record_case_event(uow, case, actor, "start_data_check", {"check_id": row.id})
         uow.commit()
         return DataCheckRef(row.id, CaseRef(case.id, str(case.state), case.version))
@@ -198,6 +200,7 @@ def record_data_check_result(
         now = uow.clock.now()
         if row.started_at is None:
             row.started_at, row.started_by_id = now, actor.user_id
+            case.data_check_started_at = now  # the open check is the latest
         row.completed_at, row.completed_by_id = now, actor.user_id
         row.discrepancy = discrepancy
         row.findings = findings.strip()

@@ -29,6 +29,11 @@ from audit.verify import verify_all
 from engine.clock import FrozenClock
 from engine.db import make_engine
 from engine.models import Base
+from engine.services.data_checks import (
+    record_data_check_result,
+    request_data_check,
+    start_data_check,
+)
 from engine.states import CaseState
 from tests.support import T0, VILLAGE_A2, World, application, flagged_case, seed
 
@@ -63,6 +68,36 @@ def county_at_work(world: World) -> None:
     world.to_state(in_notice, CaseState.IN_PUBLIC_NOTICE)
     world.apply()
     flagged_case(world, VILLAGE_A2, "张秀英")
+    # two information checks, the latest started (its dates are kept on the case from 0016)
+    checked = world.apply()
+    world.to_state(checked, CaseState.INVESTIGATING)
+    reviewer, approver = world.actors["reviewer"], world.actors["approver"]
+    first = request_data_check(world.uow(), reviewer, checked, ["tax"], "核对")
+    record_data_check_result(world.uow(), approver, checked, first.id, False, "无异常")
+    world.pass_days(1)
+    second = request_data_check(world.uow(), reviewer, checked, ["tax"], "再核")
+    world.pass_days(1)
+    start_data_check(world.uow(), approver, checked, second.id)
+
+
+def latest_checks_on_their_cases(url: str) -> bool:
+    """Whether every case with checks holds its latest check's request and start."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if "data_check" not in inspect(conn).get_table_names():
+                return True
+            rows = conn.execute(
+                text(
+                    "SELECT c.data_check_requested_at, d.requested_at, "
+                    "c.data_check_started_at, d.started_at FROM case_file c "
+                    "JOIN data_check d ON d.id = "
+                    "(SELECT max(id) FROM data_check WHERE case_id = c.id)"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return all(kept == latest and start == started for kept, latest, start, started in rows)
 
 
 def row_counts(url: str) -> dict[str, int]:
@@ -100,6 +135,7 @@ def test_a_database_of_an_earlier_release_upgrades_keeping_every_row_and_chain(
     assert current_revision(engine) == head_revision(engine)
     after = row_counts(empty_url)
     assert {name: after[name] for name in before} == before
+    assert latest_checks_on_their_cases(empty_url)
     engine.dispose()
     world = world_on(empty_url, tmp_path, seeded=False)
     try:
