@@ -29,6 +29,8 @@ from bench.support import DEFAULT_URL
 from engine.db import normalize_url
 
 ROOT = Path(__file__).resolve().parents[1]
+#: the hand-kept record of profiles and fixes, carried into every results file
+PROFILES = ROOT / "bench" / "PROFILES.md"
 
 #: the benchmarks in the order they run, each with the options of the committed results
 SUITE: dict[str, tuple[str, ...]] = {
@@ -113,8 +115,10 @@ def machine(url: str) -> list[str]:
     ]
 
 
-def render(header: list[str], runs: list[Run]) -> str:
-    """The results file: the header, then each benchmark's command and figures."""
+def render(header: list[str], runs: list[Run], profiles: str = "") -> str:
+    """The results file: the header, then each benchmark's command and figures, then the
+    record of the profiles taken where a figure missed its goal (``bench/PROFILES.md``,
+    written by hand: what was slow, why, what was changed, before and after)."""
     lines = [
         "# Benchmark results",
         "",
@@ -137,6 +141,8 @@ def render(header: list[str], runs: list[Run]) -> str:
             "```",
             "",
         ]
+    if profiles.strip():
+        lines += [profiles.strip(), ""]
     return "\n".join(lines)
 
 
@@ -155,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         run = run_one(name, SUITE[name], args.url)
         print(run.output, file=sys.stderr, flush=True)
         runs.append(run)
-    args.out.write_text(render(header, runs), encoding="utf-8")
+    profiles = PROFILES.read_text(encoding="utf-8") if PROFILES.exists() else ""
+    args.out.write_text(render(header, runs, profiles), encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0 if all(run.ok for run in runs) else 1

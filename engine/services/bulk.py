@@ -14,15 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import (
-    Select,
-    Table,
-    bindparam,
-    func,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Select, Table, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from engine import workflow
@@ -81,6 +73,8 @@ class _After:
         self.__dict__.update(changes)
 
     def __getattr__(self, name: str) -> Any:
+        # only the columns given are attributes (declared so that type checkers take this
+        # for a ``DatedCase``)
         raise AttributeError(name)
 
 
@@ -91,15 +85,16 @@ def _run(
     due: Callable[[AnySelect], AnySelect],
     reason: Callable[[_Row], str],
     payload: Callable[[_Row], Mapping[str, Any]],
-    extra_values: Mapping[str, Any],
     batch: int,
     progress: Callable[[int], None] | None,
 ) -> BulkReport:
     """Fire ``rule`` on every case ``due`` selects, in batches, resumably."""
     if rule.guards:
         raise ValueError(f"{rule.trigger!r} has guards and cannot run in bulk")
-    if rule.trigger in EFFECTS or rule.dest is None:
+    if rule.trigger in EFFECTS:
         raise ValueError(f"{rule.trigger!r} has effects of its own and cannot run in bulk")
+    if rule.dest is None:
+        raise ValueError(f"{rule.trigger!r} leaves the state as it is and cannot run in bulk")
     ensure_role_may_fire(actor, rule)
     report = BulkReport()
     after_id = 0
@@ -168,7 +163,7 @@ def _run(
                 )
                 items.append((ChainHead(row.id, row.chain_seq, row.chain_head), event))
             heads = uow.audit.append_many(session, items)
-            values = {**dict.fromkeys(rule.stamps, now), **extra_values}
+            values: dict[str, Any] = dict.fromkeys(rule.stamps, now)
             # the next deadline of each case as it will stand, as ``advance`` computes it
             changes = {"state": rule.dest, "updated_at": now, **values}
             changes |= settled_values(rule)
@@ -318,7 +313,6 @@ def start_due_rechecks(
         _rechecks_due(as_of),
         reason=lambda row: f"定期核查到期（截至{as_of.isoformat()}）",
         payload=lambda row: {"as_of": as_of},
-        extra_values={},
         batch=batch,
         progress=progress,
     )
@@ -395,7 +389,6 @@ def end_due_phase_outs(
             _phase_outs_due(county, cutoff),
             reason=lambda row: f"渐退期满，停发保障金（截至{as_of.isoformat()}）",
             payload=lambda row: {"as_of": as_of},
-            extra_values={},
             batch=batch,
             progress=progress,
         )

@@ -23,6 +23,10 @@ def test_the_results_name_the_machine_and_each_benchmarks_command_and_figures() 
     assert "## audit_verify\n" in text and "`python -m bench.audit_verify --cases 10`" in text
     assert "verify: 100 entries ... ratio 3.1x" in text
     assert "## search — FAILED" in text and "ValueError: boom" in text
+    record = "## Profiles and fixes\n\n### transitions: 10 statements -> 3"
+    with_record = render(["- M"], runs, record)
+    assert with_record.index("## search") < with_record.index("## Profiles and fixes")
+    assert with_record.endswith(record + "\n")
 
 
 def test_a_benchmark_runs_in_its_own_process_and_a_failure_keeps_its_reason(
