@@ -163,12 +163,6 @@ class _Lookups:
         return self._histories[county]
 
 
-def deadline_facts(session: Session, case: DatedCase, tz: dt.tzinfo) -> DeadlineFacts:
-    """Gather the local dates the case's deadlines depend on."""
-    (facts,) = deadline_facts_of(session, [case], tz)
-    return facts
-
-
 def deadline_facts_of(
     session: Session,
     cases: Sequence[DatedCase],
