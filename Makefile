@@ -26,7 +26,7 @@ test: install test-packages
 	$(BIN)/pytest -n auto
 
 # every benchmark in bench/ on the PostgreSQL at DOUDI_BENCH_URL (default: the local server),
-# its figures and the machine written to bench/RESULTS.md; about half an hour
+# its figures and the machine written to bench/RESULTS.md; 10 to 30 minutes by the machine's load
 bench: install
 	$(BIN)/python -m bench $(if $(DOUDI_BENCH_URL),--url $(DOUDI_BENCH_URL))
 
