@@ -42,21 +42,17 @@ class Runtime:
 
         ``clock`` replaces the runtime's clock for this unit (the demo replays the past).
         """
-        return UnitOfWork(
-            self._writer,
-            clock or self.clock,
-            self.audit,
-            self.kinship,
-            self.rules,
-            self.calendars,
-            self.parameters,
-        )
+        return self._unit(self._writer, clock or self.clock)
 
     def reader(self) -> UnitOfWork:
         """A unit of work for reading; it never commits."""
+        return self._unit(self._reader, self.clock)
+
+    def _unit(self, sessions: sessionmaker[Session], clock: Clock) -> UnitOfWork:
+        """A unit of work on ``sessions`` with the runtime's wiring and its caches."""
         return UnitOfWork(
-            self._reader,
-            self.clock,
+            sessions,
+            clock,
             self.audit,
             self.kinship,
             self.rules,

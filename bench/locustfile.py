@@ -14,7 +14,6 @@ import os
 import random
 import re
 from pathlib import Path
-from typing import Any
 
 from locust import HttpUser, between, task
 
@@ -65,27 +64,26 @@ class Reviewer(HttpUser):  # type: ignore[misc]
     @task(5)
     def case_page(self) -> None:
         """Open a case of the township."""
-        with self.client.get(
-            f"/admin/case/{random.choice(CASES)}",
-            headers={"Cookie": self.cookie},
-            name="case page",
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
-            _expect(response, 'id="case-state"')
+        self._page(f"/admin/case/{random.choice(CASES)}", "case page", 'id="case-state"')
 
     @task(3)
     def queue_page(self) -> None:
         """Open the work queue (the first page, or one of the next few)."""
         page = random.choice(["", "", "?page=2", "?sort=newest", "?state=under_recheck"])
+        self._page(f"/admin/queue/{page}", "queue", "data-case=")
+
+    def _page(self, path: str, name: str, marker: str) -> None:
+        """Open a UI page with the session cookie; count it failed unless it is the page
+        itself (holding ``marker``), not a sign-in redirect."""
         with self.client.get(
-            f"/admin/queue/{page}",
+            path,
             headers={"Cookie": self.cookie},
-            name="queue",
+            name=name,
             allow_redirects=False,
             catch_response=True,
         ) as response:
-            _expect(response, "data-case=")
+            if response.status_code != 200 or marker not in response.text:
+                response.failure(f"{response.status_code}: not the page asked for")
 
     @task(1)
     def start_recheck(self) -> None:
@@ -99,9 +97,3 @@ class Reviewer(HttpUser):  # type: ignore[misc]
             headers=self.bearer,
             name="transition",
         )
-
-
-def _expect(response: Any, marker: str) -> None:
-    """Count a page as failed unless it is the page itself (not a sign-in redirect)."""
-    if response.status_code != 200 or marker not in response.text:
-        response.failure(f"{response.status_code}: not the page asked for")

@@ -71,12 +71,7 @@ def standard_in_force(
 
 def parameters_in_force(session: Session, county: str, on: dt.date) -> ParameterSet:
     """Return every parameter's version in force for the county on ``on``."""
-    rows = session.scalars(
-        select(PolicyParameter)
-        .where(PolicyParameter.county_code == county, PolicyParameter.effective_from <= on)
-        .order_by(PolicyParameter.effective_from, PolicyParameter.id)
-    ).all()
-    return _in_force([_version(row) for row in rows], on)
+    return parameter_history(session, county).on(on)
 
 
 def _version(row: PolicyParameter) -> ParameterVersion:
