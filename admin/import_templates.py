@@ -24,7 +24,12 @@ from engine.models import KinRelation
 from engine.services.regions import AREA_WORDS, LEVEL_WORDS
 from engine.services.regions import COLUMNS as REGION_COLUMNS
 from engine.services.regions import HEADERS_ZH as REGION_HEADERS
+from engine.services.roster_rows import HEADERS_ZH as ROSTER_HEADERS
+from engine.services.roster_rows import REQUIRED as ROSTER_COLUMNS_REQUIRED
+from engine.services.roster_rows import REQUIRED_HOUSEHOLD as ROSTER_HOUSEHOLD_REQUIRED
 
+#: the roster's columns a row must fill
+ROSTER_REQUIRED = (*ROSTER_COLUMNS_REQUIRED, *ROSTER_HOUSEHOLD_REQUIRED)
 #: the rows a template's drop-down lists cover
 VALIDATED_ROWS = 5000
 
@@ -137,8 +142,53 @@ def regions_template() -> bytes:
     return _workbook("行政区划", columns)
 
 
+def roster_template() -> bytes:
+    """The roster template: one row per member of each enrolled household."""
+    notes = {
+        "household_no": "原系统的户编号；同一户的各成员行填相同户编号",
+        "village_code": "12位村（社区）代码，须在本县；同户各行相同",
+        "area_type": "不填则按村（社区）的城乡类别；同户各行相同",
+        "category": "同户各行相同",
+        "id_number": "18位身份证号码；一人只能出现一次",
+        "name": "与身份证一致的姓名",
+        "relation": "每户有且只有一名“本人”（申请人）",
+        "monthly_income": "该成员计入的月收入（元），不填为0",
+        "disability_grade": "1至4级，无残疾不填",
+        "serious_illness": "",
+        "able_to_work": "",
+        "monthly_yuan": "全户月保障金额（元）；同户各行相同",
+        "approved_on": "审核确认日期，格式 2024-03-01；同户各行相同",
+        "next_recheck_on": "不填则按批准日期和核查周期推算；同户各行相同",
+        "phase_out_started_on": "处于渐退期的户填写，其余不填；同户各行相同",
+    }
+    choices = {
+        "area_type": ("城市", "农村"),
+        "category": ("低保", "单人保", "特困"),
+        "relation": tuple(ROSTER_RELATIONS),
+        "serious_illness": ("是", "否"),
+        "able_to_work": ("是", "否"),
+        "disability_grade": ("1", "2", "3", "4"),
+    }
+    columns = [
+        Column(name, header, name in ROSTER_REQUIRED, notes[name], choices.get(name, ()))
+        for name, header in ROSTER_HEADERS.items()
+    ]
+    return _workbook("存量保障对象", columns)
+
+
+#: the relations the roster template offers (each a word the import reads)
+ROSTER_RELATIONS = ("本人", "配偶", "子女", "父母", "兄弟姐妹", "祖父母", "孙子女", "其他")
+
 #: the templates by the name their download carries
-TEMPLATES = {"officials": officials_template, "regions": regions_template}
+TEMPLATES = {
+    "officials": officials_template,
+    "regions": regions_template,
+    "roster": roster_template,
+}
 #: what each template's Chinese file name says it is
-TEMPLATE_NAMES = {"officials": "经办人员和村干部名册", "regions": "行政区划"}
+TEMPLATE_NAMES = {
+    "officials": "经办人员和村干部名册",
+    "regions": "行政区划",
+    "roster": "存量保障对象",
+}
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -100,8 +100,14 @@ def _cell(value: object) -> object:
     return value
 
 
-def read_records(filename: str, data: bytes) -> tuple[list[str], list[dict[str, object]]]:
-    """The header and the header-keyed rows of a CSV or XLSX file; InvalidData if unreadable."""
+def read_records(
+    filename: str, data: bytes, encodings: tuple[str, ...] = ("utf-8",)
+) -> tuple[list[str], list[dict[str, object]]]:
+    """The header and the header-keyed rows of a CSV or XLSX file; InvalidData if unreadable.
+
+    A CSV file is decoded with the first of ``encodings`` it is valid in (a county's
+    roster may come as UTF-8 or, from older provincial systems, as GBK).
+    """
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if suffix not in IMPORT_FORMATS:
         raise InvalidData(
@@ -113,7 +119,7 @@ def read_records(filename: str, data: bytes) -> tuple[list[str], list[dict[str, 
         header, records = _read_workbook(filename, data)
         lines = list(range(2, len(records) + 2))
     else:
-        reader = csv.DictReader(io.StringIO(_decode(filename, data)))
+        reader = csv.DictReader(io.StringIO(_decode(filename, data, encodings)))
         records, lines = [], []
         for record in reader:
             if len(records) >= MAX_IMPORT_ROWS:
@@ -146,16 +152,24 @@ def _read_workbook(filename: str, data: bytes) -> tuple[list[str], list[dict[str
     return header, records
 
 
-def _decode(filename: str, data: bytes) -> str:
-    """The upload as UTF-8 text (a BOM allowed); InvalidData if it is not."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidData(
-            f"{filename}不是UTF-8编码的文本",
-            f"{filename} is not UTF-8 text",
-            code="bad_encoding",
-        ) from None
+#: what each accepted encoding is called in a refusal
+ENCODING_NAMES = {"utf-8": "UTF-8", "gb18030": "GBK"}
+
+
+def _decode(filename: str, data: bytes, encodings: tuple[str, ...] = ("utf-8",)) -> str:
+    """The upload as text in the first of ``encodings`` it is valid in (a UTF-8 BOM
+    allowed; GBK read as its superset GB 18030); InvalidData if it is valid in none."""
+    for encoding in encodings:
+        try:
+            return data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+        except UnicodeDecodeError:
+            continue
+    names = " / ".join(ENCODING_NAMES.get(e, e) for e in encodings)
+    raise InvalidData(
+        f"{filename}不是{names}编码的文本",
+        f"{filename} is not {names} text",
+        code="bad_encoding",
+    )
 
 
 def read_text(filename: str, data: bytes) -> str:

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from admin.config import Settings
 from admin.files import FileStore
-from audit.conflicts import KinshipChecks
 from audit.recorder import ChainRecorder
+from audit.scan import KinshipScans
 from audit.signin import SignInLimits
 from engine.clock import Clock, FrozenClock, SystemClock
 from engine.db import make_engine, session_factory, writer_engine
@@ -29,7 +29,7 @@ class Runtime:
             FrozenClock(settings.now, settings.tz) if settings.now else SystemClock(settings.tz)
         )
         self.audit = ChainRecorder()
-        self.kinship = KinshipChecks()
+        self.kinship = KinshipScans()
         self.rules = national_rules()
         self.calendars = CalendarCache()
         self.parameters = ParameterCache()

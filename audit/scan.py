@@ -17,7 +17,7 @@ from itertools import groupby
 from sqlalchemy import and_, or_, select, tuple_, union
 from sqlalchemy.orm import Session
 
-from audit.conflicts import FlagChanges, reconcile
+from audit.conflicts import FlagChanges, KinshipChecks, reconcile
 from audit.kinship import (
     Candidate,
     Declaration,
@@ -312,6 +312,17 @@ def apply_scan(
 def scan(uow: UnitOfWork, actor: Actor, case_ids: Collection[int] | None = None) -> FlagChanges:
     """Bring the flags of every open and enrolled case (or the given ones) in line; audited."""
     return apply_scan(uow, actor, plan_scan(uow, actor, case_ids))
+
+
+class KinshipScans(KinshipChecks):
+    """The kinship port: per-case checks, and the scan for many cases arriving at once (a
+    county's roster) that reads the registry once instead of once per case."""
+
+    def scan_cases(self, uow: UnitOfWork, actor: Actor, case_ids: Collection[int]) -> int:
+        """Bring the given cases' flags in line with the registry; return the flags raised."""
+        if not case_ids:
+            return 0
+        return scan(uow, actor, case_ids).new
 
 
 def counties_of(session: Session, region_code: str) -> list[str]:

@@ -125,6 +125,11 @@ class KinshipGuard(Protocol):
         """Recompute the case's kinship flags after its household changed (case locked)."""
         ...
 
+    def scan_cases(self, uow: Any, actor: Actor, case_ids: Collection[int]) -> int:
+        """Bring the flags of many new or changed cases in line at once (as the full scan
+        does, each change audited); return how many flags were raised."""
+        ...
+
 
 class AttachmentStore(Protocol):
     """Keeps attached files outside the database, named by their SHA-256.

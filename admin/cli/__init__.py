@@ -17,6 +17,7 @@ from admin.cli.archives import COMMANDS as ARCHIVE_COMMANDS
 from admin.cli.checkpoints import COMMANDS as CHECKPOINT_COMMANDS
 from admin.cli.kinship import COMMANDS as KINSHIP_COMMANDS
 from admin.cli.notices import notices
+from admin.cli.roster import COMMANDS as ROSTER_COMMANDS
 from admin.cli.rules import COMMANDS as RULE_COMMANDS
 from admin.cli.rules import audit_replay
 from admin.cli.support import (
@@ -412,6 +413,7 @@ for group in (
     *RULE_COMMANDS,
     *KINSHIP_COMMANDS,
     *ARCHIVE_COMMANDS,
+    *ROSTER_COMMANDS,
 ):
     cli.add_command(group)
 

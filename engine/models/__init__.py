@@ -46,6 +46,7 @@ from engine.models.enums import (
 from engine.models.kinship import KinshipFiling, KinshipFlag, Official, RelativeDeclaration
 from engine.models.people import Household, Member, MemberIncome, Person, Region
 from engine.models.policy import CalendarDay, PolicyParameter, Standard
+from engine.models.roster import RosterHousehold
 from engine.models.users import ApiToken, User
 
 __all__ = [
@@ -91,6 +92,7 @@ __all__ = [
     "Relation",
     "RelativeDeclaration",
     "Repayment",
+    "RosterHousehold",
     "SelfCareAssessment",
     "Standard",
     "StandardCategory",

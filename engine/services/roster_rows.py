@@ -1,0 +1,301 @@
+"""A county's existing roster as the provincial systems export it: columns, words, and each
+row's cells read into typed values, every problem named by line and column.
+
+One row per member; ``household_no`` groups a household's rows and the household's own
+columns (``HOUSEHOLD_COLUMNS``) repeat on each of them. Headers may be the English column
+names or the Chinese ones of ``HEADERS_ZH``; coded columns take the codes of the case API
+or the words a provincial export prints (``CATEGORY_WORDS``, ``RELATION_WORDS``, ...).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from engine.errors import InvalidData, Problem
+from engine.identity import InvalidIdNumber, parse_id_number
+from engine.inputs import ImportColumns
+from engine.models import AreaType, Category, Relation
+
+#: the columns of the contract, in order
+COLUMNS = (
+    "household_no",
+    "village_code",
+    "area_type",
+    "category",
+    "id_number",
+    "name",
+    "relation",
+    "monthly_income",
+    "disability_grade",
+    "serious_illness",
+    "able_to_work",
+    "monthly_yuan",
+    "approved_on",
+    "next_recheck_on",
+    "phase_out_started_on",
+)
+#: the household's own columns: the same on each of its rows
+HOUSEHOLD_COLUMNS = (
+    "village_code",
+    "area_type",
+    "category",
+    "monthly_yuan",
+    "approved_on",
+    "next_recheck_on",
+    "phase_out_started_on",
+)
+#: columns a row must fill (an empty area type is the village's)
+REQUIRED = ("household_no", "village_code", "category", "id_number", "name", "relation")
+REQUIRED_HOUSEHOLD = ("monthly_yuan", "approved_on")
+#: each column's Chinese header (a file may use these or the names)
+HEADERS_ZH = {
+    "household_no": "户编号",
+    "village_code": "村社区代码",
+    "area_type": "城乡类别",
+    "category": "救助类别",
+    "id_number": "身份证号码",
+    "name": "姓名",
+    "relation": "与申请人关系",
+    "monthly_income": "月收入",
+    "disability_grade": "残疾等级",
+    "serious_illness": "是否重病",
+    "able_to_work": "是否有劳动能力",
+    "monthly_yuan": "月保障金额",
+    "approved_on": "批准日期",
+    "next_recheck_on": "下次核查日期",
+    "phase_out_started_on": "渐退开始日期",
+}
+_COLUMNS = ImportColumns(HEADERS_ZH)
+
+#: words a provincial export prints for each code (the codes themselves are accepted too)
+CATEGORY_WORDS = {
+    "低保": Category.DIBAO,
+    "最低生活保障": Category.DIBAO,
+    "单人保": Category.SINGLE_PERSON,
+    "单人户保": Category.SINGLE_PERSON,
+    "特困": Category.TEKUN,
+    "特困供养": Category.TEKUN,
+    "特困人员": Category.TEKUN,
+}
+AREA_WORDS = {"城市": AreaType.URBAN, "城镇": AreaType.URBAN, "农村": AreaType.RURAL}
+RELATION_WORDS = {
+    "本人": Relation.SELF,
+    "申请人": Relation.SELF,
+    "户主": Relation.SELF,
+    "配偶": Relation.SPOUSE,
+    "子女": Relation.CHILD,
+    "子": Relation.CHILD,
+    "女": Relation.CHILD,
+    "父母": Relation.PARENT,
+    "父亲": Relation.PARENT,
+    "母亲": Relation.PARENT,
+    "兄弟姐妹": Relation.SIBLING,
+    "祖父母": Relation.GRANDPARENT,
+    "外祖父母": Relation.GRANDPARENT,
+    "孙子女": Relation.GRANDCHILD,
+    "外孙子女": Relation.GRANDCHILD,
+    "其他": Relation.OTHER,
+    "其他亲属": Relation.OTHER,
+}
+BOOLEAN_WORDS = {"是": True, "否": False, "true": True, "false": False}
+#: the longest household number kept (provincial numbers run to about 30 characters)
+HOUSEHOLD_NO_LENGTH = 40
+NAME_LENGTH = 50
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+GRADE = re.compile(r"([1-4])(?:\.0+)?级?")
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One member's row, its cells read (None where empty or unreadable), with its problems."""
+
+    line: int
+    household_no: str
+    village_code: str
+    area_type: str
+    category: str
+    id_number: str
+    name: str
+    relation: str
+    monthly_income: Decimal
+    disability_grade: int | None
+    serious_illness: bool
+    able_to_work: bool
+    monthly_yuan: Decimal | None
+    approved_on: dt.date | None
+    next_recheck_on: dt.date | None
+    phase_out_started_on: dt.date | None
+    birth_date: dt.date | None = None
+    sex: str = ""
+    problems: tuple[Problem, ...] = field(default=())
+
+    def household_key(self) -> tuple[object, ...]:
+        """The household's own columns as this row gives them."""
+        return tuple(getattr(self, c) for c in HOUSEHOLD_COLUMNS)
+
+
+def row_problem(line: int, column: str, zh: str, en: str, code: str = "invalid") -> Problem:
+    """A problem with one cell, named by line and column (as ``line 12.id_number``)."""
+    return Problem(
+        code=code,
+        message=f"第{line}行「{HEADERS_ZH.get(column, column)}」：{zh}",
+        message_en=f"line {line}, column {column}: {en}",
+        field=f"line {line}.{column}",
+    )
+
+
+class _Cells:
+    """Reads one record's cells, collecting a problem for each it cannot read."""
+
+    def __init__(self, line: int, record: Mapping[str, str]) -> None:
+        self.line = line
+        self.record = record
+        self.problems: list[Problem] = []
+
+    def bad(self, column: str, zh: str, en: str, code: str = "invalid") -> None:
+        self.problems.append(row_problem(self.line, column, zh, en, code))
+
+    def text(self, column: str, limit: int | None = None) -> str:
+        value = self.record.get(column, "")
+        if not value and (column in REQUIRED or column in REQUIRED_HOUSEHOLD):
+            self.bad(column, "必填", "required", "required")
+        elif limit is not None and len(value) > limit:
+            self.bad(column, f"超过{limit}个字符", f"longer than {limit} characters")
+        return value
+
+    def word(self, column: str, words: Mapping[str, str], codes: Iterable[str]) -> str:
+        value = self.text(column)
+        if not value:
+            return ""
+        code = words.get(value, value.lower())
+        allowed = [str(c) for c in codes]
+        if code not in allowed:
+            self.bad(
+                column,
+                f"“{value}”不是可用的取值（可填：{'、'.join(dict.fromkeys(words))}）",
+                f"{value!r} is not one of {', '.join(allowed)}",
+            )
+            return ""
+        return str(code)
+
+    def yuan(self, column: str) -> Decimal | None:
+        value = self.text(column)
+        if not value:
+            return None
+        try:
+            amount = Decimal(value.replace(",", ""))
+        except InvalidOperation:
+            amount = Decimal("NaN")
+        if not amount.is_finite() or amount < 0 or amount != amount.quantize(CENT):
+            self.bad(
+                column,
+                f"“{value}”不是金额（元，最多两位小数）",
+                f"{value!r} is not an amount in yuan (at most 2 decimals)",
+            )
+            return None
+        return amount.quantize(CENT)
+
+    def boolean(self, column: str) -> bool:
+        value = self.text(column)
+        if not value:
+            return False
+        found = BOOLEAN_WORDS.get(value.lower())
+        if found is None:
+            self.bad(
+                column,
+                f"“{value}”须为 是/否 或 true/false",
+                f"{value!r} is not 是/否 or true/false",
+            )
+            return False
+        return found
+
+    def date(self, column: str) -> dt.date | None:
+        value = self.text(column)
+        if not value:
+            return None
+        day = None
+        if DATE.fullmatch(value):
+            try:
+                day = dt.date.fromisoformat(value)
+            except ValueError:
+                day = None
+        if day is None:
+            self.bad(
+                column, f"“{value}”不是日期（YYYY-MM-DD）", f"{value!r} is not a date YYYY-MM-DD"
+            )
+        return day
+
+    def grade(self, column: str) -> int | None:
+        value = self.text(column)
+        if not value:
+            return None
+        match = GRADE.fullmatch(value)
+        if match is None:
+            self.bad(column, f"“{value}”须为1至4级", f"{value!r} is not a grade 1 to 4")
+            return None
+        return int(match.group(1))
+
+
+def _row(line: int, record: Mapping[str, str], today: dt.date) -> RosterRow:
+    cells = _Cells(line, record)
+    number = cells.text("id_number").upper()
+    birth, sex = None, ""
+    if number:
+        try:
+            resident = parse_id_number(number, today=today, field=None)
+            number, birth, sex = resident.number, resident.birth_date, str(resident.sex)
+        except InvalidIdNumber as err:
+            wrong = err.problem
+            cells.bad("id_number", wrong.message, wrong.message_en, wrong.code)
+    row = RosterRow(
+        line=line,
+        household_no=cells.text("household_no", HOUSEHOLD_NO_LENGTH),
+        village_code=cells.text("village_code"),
+        area_type=cells.word("area_type", AREA_WORDS, AreaType),
+        category=cells.word("category", CATEGORY_WORDS, Category),
+        id_number=number,
+        name=cells.text("name", NAME_LENGTH),
+        relation=cells.word("relation", RELATION_WORDS, Relation),
+        monthly_income=cells.yuan("monthly_income") or Decimal("0.00"),
+        disability_grade=cells.grade("disability_grade"),
+        serious_illness=cells.boolean("serious_illness"),
+        able_to_work=cells.boolean("able_to_work"),
+        monthly_yuan=cells.yuan("monthly_yuan"),
+        approved_on=cells.date("approved_on"),
+        next_recheck_on=cells.date("next_recheck_on"),
+        phase_out_started_on=cells.date("phase_out_started_on"),
+        birth_date=birth,
+        sex=sex,
+    )
+    return RosterRow(**{**row.__dict__, "problems": tuple(cells.problems)})
+
+
+def roster_rows(
+    header: Sequence[str],
+    records: Iterable[Mapping[str, object]],
+    today: dt.date,
+    first_line: int = 2,
+) -> list[RosterRow]:
+    """Read a roster's rows (CSV or XLSX records keyed by header); a missing column refuses
+    the file at once, a bad cell is kept as a problem on its row for the import to report
+    with every other."""
+    columns = {_COLUMNS.name(h) for h in header if h}
+    missing = [c for c in COLUMNS if c not in columns]
+    if missing:
+        raise InvalidData(
+            f"缺少列：{'、'.join(HEADERS_ZH[c] for c in missing)}",
+            f"missing columns: {', '.join(missing)} (expected {','.join(COLUMNS)})",
+            code="bad_header",
+        )
+    rows = []
+    for line, raw in enumerate(records, first_line):
+        record = _COLUMNS.record(raw)
+        if not any(record.values()):
+            continue  # a blank line
+        rows.append(_row(line, record, today))
+    return rows
