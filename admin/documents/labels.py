@@ -108,6 +108,7 @@ LABELS: dict[str, dict[str, str]] = {
     "event": {
         **{rule.trigger: rule.label_zh for rule in TRANSITIONS},
         "create": "建立案件",
+        "imported": "存量数据迁移",
         "update_draft": "修改申请草稿",
         "record_investigation": "登记调查",
         "record_objection": "登记异议",

@@ -244,6 +244,7 @@ READ_SUBJECTS = {
 #: events in a case's trail that are not lifecycle triggers
 EVENT_LABELS = {
     "create": _l("Case created"),
+    "imported": _l("Imported from the county's existing roster"),
     "update_draft": _l("Draft application corrected"),
     "record_investigation": _l("Investigation recorded"),
     "record_objection": _l("Objection recorded"),
@@ -292,6 +293,7 @@ BREAKDOWN_LABELS = {
     "rounding.jiao": _l("Rounded to the jiao, half up"),
     "rounding.fen": _l("Rounded to the fen, half up"),
     "monthly": _l("Monthly amount"),
+    "imported": _l("Amount as decided in the earlier system (roster migration)"),
 }
 #: headings of an explained amount's parts (``engine.amounts.AmountExplanation``)
 AMOUNT_SECTIONS = {

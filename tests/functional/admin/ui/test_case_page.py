@@ -18,7 +18,7 @@ from engine.models import Case, Investigation, Member, Person, User
 from engine.services import Application
 from engine.services.users import update_user
 from engine.states import DESTRUCTIVE, CaseState
-from tests.support import VILLAGE_A1, VILLAGE_B1, World, application, member
+from tests.support import COUNTY, VILLAGE_A1, VILLAGE_B1, World, application, member
 
 
 def case_of(world: World, case_id: int) -> Case:
@@ -792,3 +792,32 @@ def test_a_phones_photo_larger_than_other_forms_may_be_is_accepted(as_user, worl
     )
     assert big.status_code == 413
     assert "提交的内容过大" in big.get_data(as_text=True)
+
+
+def test_an_imported_case_shows_its_roster_entry_and_amount(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+    import hashlib
+    from decimal import Decimal
+
+    from admin.demo.roster import roster_csv, roster_rows
+    from admin.imports import read_records
+    from engine.services.roster import RosterSource, import_roster
+    from engine.services.roster_rows import roster_rows as read_roster
+
+    rows = roster_rows(
+        COUNTY, [VILLAGE_A1], 1, {"dibao": Decimal(533), "tekun": Decimal(693)}, dt.date(2025, 4, 1)
+    )
+    data = roster_csv(rows)
+    (case_id,) = import_roster(
+        world.uow(),
+        world.actors["admin"],
+        COUNTY,
+        read_roster(*read_records("roster.csv", data), world.today()),
+        RosterSource("roster.csv", hashlib.sha256(data).hexdigest()),
+    ).case_ids
+    b = as_user("clerk")
+    page = b.text(f"/admin/case/{case_id}")
+    assert 'data-state="active"' in page and "存量数据迁移" in page
+    assert "审计链完整：1条" in page
+    b.post("/ui/language", {"lang": "en"})
+    assert "Imported from the county&#39;s existing roster" in b.text(f"/admin/case/{case_id}")
