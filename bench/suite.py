@@ -44,6 +44,7 @@ SUITE: dict[str, tuple[str, ...]] = {
     "http_load": ("--seconds", "60"),
     "search": (),
     "documents": (),
+    "roster_import": ("--rows", "30000"),
 }
 #: how many lines of a failed benchmark's output the results keep
 FAILED_TAIL = 20
