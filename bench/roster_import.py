@@ -34,12 +34,13 @@ from admin.demo.roster import roster_csv, roster_rows
 from admin.imports import read_records
 from audit.officials import import_officials, official_row
 from bench.support import DEFAULT_URL, runtime, scratch_database
+from engine.cells import SourceFile
 from engine.clock import FrozenClock
 from engine.identity import with_check_digit
 from engine.ports import Actor
 from engine.services.policy import NewStandard, set_standard
 from engine.services.regions import import_regions, parse_region_csv
-from engine.services.roster import RosterSource, import_roster
+from engine.services.roster import import_roster
 from engine.services.roster_rows import COLUMNS
 from engine.services.roster_rows import roster_rows as read_roster
 from engine.states import Role
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         header, records = read_records(path.name, path.read_bytes(), ("utf-8", "gb18030"))
         parsed = read_roster(header, records, NOW.date())
         read_s = time.perf_counter() - started
-        source = RosterSource(path.name, hashlib.sha256(data).hexdigest())
+        source = SourceFile(path.name, hashlib.sha256(data).hexdigest())
         started = time.perf_counter()
         report = import_roster(rt.uow(), ADMIN, COUNTY, parsed, source)
         import_s = time.perf_counter() - started

@@ -24,6 +24,7 @@ from engine.models import (
     BenefitDecision,
     BenefitKind,
     Case,
+    CrosscheckFlag,
     DataCheck,
     DemocraticReview,
     Household,
@@ -56,6 +57,7 @@ from engine.queries import (
     visible_case,
 )
 from engine.services.case_deadlines import deadlines_of
+from engine.services.crosscheck_rows import KINDS
 from engine.services.workflow_step import case_investigations
 from engine.states import ENROLLED_STATES
 from engine.uow import UnitOfWork
@@ -372,7 +374,9 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
         personal_data_shown=full,
         deadlines={d.name: d.as_dict() for d in deadlines},
         next_deadline=next_deadline(deadlines, local_date(uow.clock.now(), uow.clock.tz)),
-        flags=kinship_flags(session, case.id, actor) + overdue_flags(deadlines),
+        flags=kinship_flags(session, case.id, actor)
+        + crosscheck_flags(session, case.id, actor)
+        + overdue_flags(deadlines),
         benefit=benefit_view(
             session, case.id, show, [m.person.name for m in household.members], uow.clock.tz
         ),
@@ -568,6 +572,39 @@ def kinship_flags(session: Session, case_id: int, actor: Actor) -> list[dict[str
                 "strength": str(flag.strength),
                 "path": show.flag_path(flag.path, name, named),
                 "path_en": show.flag_path(flag.path_en, name, named),
+                "raised_at": flag.raised_at,
+            }
+        )
+    return out
+
+
+def crosscheck_flags(session: Session, case_id: int, actor: Actor) -> list[dict[str, Any]]:
+    """The case's open information-check flags: the department's record as evidence, masked
+    or withheld as the caller's role requires."""
+    rows = session.execute(
+        select(CrosscheckFlag, Person.name, Person.id_number)
+        .join(Person, Person.id == CrosscheckFlag.person_id)
+        .where(CrosscheckFlag.case_id == case_id, CrosscheckFlag.resolved_at.is_(None))
+        .order_by(CrosscheckFlag.id)
+    ).all()
+    show = Disclosure(actor)
+    out = []
+    for flag, name, number in rows:
+        kind = KINDS.get(flag.kind)
+        out.append(
+            {
+                "kind": "crosscheck",
+                "flag_id": flag.id,
+                "source": flag.kind,
+                "source_label": kind.label_zh if kind else flag.kind,
+                "source_label_en": kind.label_en if kind else flag.kind,
+                "department": kind.source_zh if kind else "",
+                "member_name": show.flag_member(name),
+                "member_id_number": show.id_number(number),
+                "evidence": show.payload(json.loads(flag.evidence)),
+                "file": flag.file_name,
+                "file_sha256": flag.file_sha256,
+                "line": flag.line,
                 "raised_at": flag.raised_at,
             }
         )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import hashlib
+import io
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,8 +13,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from admin.imports import read_records
 from admin.runtime import Runtime
 from engine.attachments import Upload
+from engine.cells import SourceFile
 from engine.clock import FrozenClock, local_date
 from engine.identity import with_check_digit
 from engine.models import Case, Member, Person, User
@@ -28,6 +33,8 @@ from engine.services import (
     record_investigation,
     submit_application,
 )
+from engine.services.crosscheck_rows import KINDS, crosscheck_rows
+from engine.services.crosschecks import import_crosscheck
 from engine.services.policy import NewStandard, set_standard
 from engine.services.regions import import_regions, parse_region_csv
 from engine.services.self_care import record_self_care_assessment
@@ -385,4 +392,38 @@ def flagged_case(
     )
     import_officials(w.uow(), w.actors["admin"], [cadre])
     file_kinship(w.uow(), w.actors[filer], case_id, note)
+    return case_id
+
+
+#: one record of each kind of information-check data, beside the ID number and name
+RECORDS = {
+    "vehicles": {"plate_no": "川M12345", "vehicle_type": "小型轿车", "registered_on": "2024-05-01"},
+    "businesses": {"business_name": "乐至县某某商店", "credit_code": "92512022MA00000000"},
+    "real_estate": {"certificate_no": "川(2023)乐至县不动产权第0001号", "location": "天池镇"},
+    "deaths": {"died_on": "2026-02-20"},
+    "public_employees": {"employer": "乐至县某局", "monthly_salary": "5200"},
+    "subsidies": {"subsidy": "耕地地力保护补贴", "monthly_yuan": "85.50", "paid_month": "2026-01"},
+}
+
+
+def department_file(kind: str, people: list[tuple[str, str]], **extra: str) -> bytes:
+    """A department's CSV with one record of ``kind`` per (ID number, name)."""
+    columns = KINDS[kind].columns
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for number, name in people:
+        writer.writerow({"id_number": number, "name": name, **RECORDS[kind], **extra})
+    return out.getvalue().encode()
+
+
+def flagged_by_crosscheck(w: World, kind: str = "public_employees") -> int:
+    """An enrolled case flagged by a department's record about its second member."""
+    app = application(2)
+    case_id = w.apply(app)
+    w.to_state(case_id, CaseState.ACTIVE)
+    data = department_file(kind, [(app.members[1].id_number, app.members[1].name)])
+    rows = crosscheck_rows(kind, *read_records("x.csv", data), w.today())
+    source = SourceFile("x.csv", hashlib.sha256(data).hexdigest())
+    import_crosscheck(w.uow(), w.actors["approver"], kind, rows, source)
     return case_id

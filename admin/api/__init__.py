@@ -25,6 +25,7 @@ def register_api(app: Flask) -> None:
         auth_views,
         batch_views,
         case_views,
+        crosscheck_views,
         document_views,
         indicator_views,
         kinship_views,

@@ -15,6 +15,7 @@ from admin import demo as demo_data
 from admin.app import create_app
 from admin.cli.archives import COMMANDS as ARCHIVE_COMMANDS
 from admin.cli.checkpoints import COMMANDS as CHECKPOINT_COMMANDS
+from admin.cli.crosscheck import COMMANDS as CROSSCHECK_COMMANDS
 from admin.cli.kinship import COMMANDS as KINSHIP_COMMANDS
 from admin.cli.notices import notices
 from admin.cli.roster import COMMANDS as ROSTER_COMMANDS
@@ -414,6 +415,7 @@ for group in (
     *KINSHIP_COMMANDS,
     *ARCHIVE_COMMANDS,
     *ROSTER_COMMANDS,
+    *CROSSCHECK_COMMANDS,
 ):
     cli.add_command(group)
 

@@ -18,9 +18,10 @@ from admin.cli.support import (
 )
 from admin.extensions import runtime
 from admin.imports import read_records
+from engine.cells import SourceFile
 from engine.clock import local_date
 from engine.errors import Problem
-from engine.services.roster import RosterReport, RosterSource, import_roster
+from engine.services.roster import RosterReport, import_roster
 from engine.services.roster_rows import roster_rows
 
 #: encodings a roster CSV may come in: UTF-8, or GBK from older provincial systems
@@ -90,7 +91,7 @@ def roster_import(file: Path, county: str, username: str, dry_run: bool) -> None
         header, records = read_records(file.name, data, ROSTER_ENCODINGS)
         today = local_date(rt.clock.now(), rt.clock.tz)
         rows = roster_rows(header, records, today)
-        source = RosterSource(file.name, hashlib.sha256(data).hexdigest())
+        source = SourceFile(file.name, hashlib.sha256(data).hexdigest())
         if dry_run:
             report = import_roster(rt.uow(), actor, county, rows, source, dry_run=True)
         else:

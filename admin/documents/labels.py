@@ -109,6 +109,8 @@ LABELS: dict[str, dict[str, str]] = {
         **{rule.trigger: rule.label_zh for rule in TRANSITIONS},
         "create": "建立案件",
         "imported": "存量数据迁移",
+        "crosscheck_flag": "信息核对发现记录",
+        "resolve_crosscheck": "处理信息核对标记",
         "update_draft": "修改申请草稿",
         "record_investigation": "登记调查",
         "record_objection": "登记异议",

@@ -48,6 +48,8 @@ from engine.db import DB_INT_MAX
 from engine.errors import InvalidData, invalid_field
 from engine.models import DisabilityType, IncomeType, KinRelation, Relation
 from engine.ports import Actor
+from engine.services.crosschecks import OUTCOMES as CROSSCHECK_OUTCOMES
+from engine.services.crosschecks import resolve_crosscheck
 from engine.services.household_events import (
     CHANGE_KINDS,
     CHANGE_STATES,
@@ -294,6 +296,14 @@ class DeclarationForm(FlaskForm):  # type: ignore[misc]
     official_id_number = StringField(validators=[DataRequired(), Length(max=18)])
     member_id_number = StringField(validators=[DataRequired(), Length(max=18)])
     relation = StringField(validators=[_choice([r.value for r in KinRelation])])
+
+
+class CrosscheckForm(FlaskForm):  # type: ignore[misc]
+    """How staff resolve an information-check flag, and why."""
+
+    outcome = StringField(validators=[_choice(list(CROSSCHECK_OUTCOMES))])
+    reason = TextAreaField(validators=[DataRequired(), Length(max=2000)])
+    expected_version = IntegerField(validators=[DataRequired()])
 
 
 @dataclass(frozen=True)
@@ -583,6 +593,25 @@ class CaseRecordViews:
             return field
 
         return self.submitted(case_id, "change", form, call, field_of, errors)
+
+    @expose("/<int:case_id>/crosschecks/<int:flag_id>/resolve", methods=["POST"])
+    @shows_domain_errors
+    def crosscheck(self, case_id: int, flag_id: int) -> Response | tuple[str, int]:
+        """Resolve an information-check flag (staff): explained, or the case rechecked."""
+        form = CrosscheckForm()
+
+        def call() -> str:
+            resolve_crosscheck(
+                runtime().uow(),
+                current_actor(),
+                flag_id,
+                _text(form.outcome.data),
+                _text(form.reason.data),
+                form.expected_version.data,
+            )
+            return gettext("The flag is resolved.")
+
+        return self.submitted(case_id, f"crosscheck-{flag_id}", form, call)
 
     @expose("/<int:case_id>/deaths", methods=["POST"])
     @shows_domain_errors

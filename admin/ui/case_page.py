@@ -44,6 +44,7 @@ from admin.reads import (
 from admin.ui.access import READERS, STAFF, Restricted, current_actor, shows_domain_errors
 from admin.ui.case_forms import (
     CaseRecordViews,
+    CrosscheckForm,
     check_yuan,
     form_problems,
     record_forms,
@@ -83,6 +84,7 @@ from engine.models import (
 from engine.privacy import PERSONAL_DATA_ROLES
 from engine.rules import TEKUN_TERMINATION_GROUNDS
 from engine.search import MAX_TERM, MIN_TAIL, SearchPage
+from engine.services.crosschecks import RESOLVERS as CROSSCHECK_RESOLVERS
 from engine.services.data_checks import (
     DATA_SOURCES,
     REQUEST_ROLES,
@@ -514,6 +516,9 @@ class CaseView(Restricted, CaseRecordViews, BaseView):  # type: ignore[misc]
             levels=list(InvestigationLevel),
             grounds=EXTENSION_GROUNDS,
             kinship_flags=[f for f in detail.flags if f.get("kind") == "kinship"],
+            crosscheck_flags=[f for f in detail.flags if f.get("kind") == "crosscheck"],
+            may_resolve_crosschecks=actor.role in CROSSCHECK_RESOLVERS,
+            crosscheck_form=CrosscheckForm(),
             filings=filings,
             overdue_flags=[f for f in detail.flags if f.get("kind") == "overdue"],
             state_labels=STATE_LABELS,

@@ -126,6 +126,27 @@ VALUE_LABELS["tekun_supporter"] = {
     "supporter_incapacitated": _l("the supporter lacks legal capacity, is missing or in prison"),
     "able": _l("a supporter is able to support (not eligible)"),
 }
+#: the columns of other departments' records (information checks, Art. 17)
+VALUE_LABELS["crosscheck_column"] = {
+    "name": _l("Name"),
+    "plate_no": _l("Plate number"),
+    "vehicle_type": _l("Vehicle type"),
+    "registered_on": _l("Registered on"),
+    "business_name": _l("Business"),
+    "credit_code": _l("Credit code"),
+    "role": _l("Role in the business"),
+    "certificate_no": _l("Property certificate"),
+    "location": _l("Location"),
+    "floor_area": _l("Floor area"),
+    "died_on": _l("Died on"),
+    "place": _l("Place"),
+    "employer": _l("Employer"),
+    "position": _l("Position"),
+    "monthly_salary": _l("Monthly salary"),
+    "subsidy": _l("Subsidy"),
+    "monthly_yuan": _l("Monthly amount"),
+    "paid_month": _l("Month paid"),
+}
 VALUE_LABELS["self_care"] = {
     "self_caring": _l("self-caring"),
     "partly_lost": _l("self-care partly lost"),
@@ -245,6 +266,8 @@ READ_SUBJECTS = {
 EVENT_LABELS = {
     "create": _l("Case created"),
     "imported": _l("Imported from the county's existing roster"),
+    "crosscheck_flag": _l("Flagged by another department's records"),
+    "resolve_crosscheck": _l("Information-check flag resolved"),
     "update_draft": _l("Draft application corrected"),
     "record_investigation": _l("Investigation recorded"),
     "record_objection": _l("Objection recorded"),

@@ -26,6 +26,7 @@ from engine.models.cases import (
     SelfCareAssessment,
     WorkOffer,
 )
+from engine.models.crosschecks import CrosscheckFlag
 from engine.models.enums import (
     AreaType,
     BenefitKind,
@@ -60,6 +61,7 @@ __all__ = [
     "Case",
     "CaseClaim",
     "Category",
+    "CrosscheckFlag",
     "DataCheck",
     "DecisionSerial",
     "DeclarationSource",

@@ -15,6 +15,7 @@ from engine.errors import Conflict, Problem, invalid_field, raise_invalid
 from engine.identity import mask_id_number
 from engine.means import load_household
 from engine.models import (
+    Case,
     CaseClaim,
     DisabilityType,
     IncomeType,
@@ -70,35 +71,45 @@ def record_death(
                     )
                 ]
             )
-        now = uow.clock.now()
-        member.left_at = now
-        member.left_reason = "death"
-        member.died_on = died_on
-        session.execute(
-            update(CaseClaim)
-            .where(
-                CaseClaim.case_id == case.id,
-                CaseClaim.person_id == member.person_id,
-                CaseClaim.released_at.is_(None),
-            )
-            .values(released_at=now)
-        )
-        case.reassess_from = died_on
-        session.flush()
-        uow.kinship.refresh_case(uow, case, actor)  # the household changed
-        record_case_event(
-            uow,
-            case,
-            actor,
-            "record_death",
-            {
-                "member": mask_id_number(number),
-                "died_on": died_on,
-                "reassess_within_months": uow.rules.value("death_reassessment_months", died_on),
-            },
-        )
+        end_membership_by_death(uow, case, actor, member, number, died_on)
         uow.commit()
         return CaseRef(case.id, str(case.state), case.version)
+
+
+def end_membership_by_death(
+    uow: UnitOfWork, case: Case, actor: Actor, member: Member, id_number: str, died_on: dt.date
+) -> None:
+    """What a death does to a case (locked): the member leaves, their claim is released, the
+    kinship flags follow the household, and the reassessment is due within 3 months (2022
+    notice); recorded as ``record_death`` in the case's trail."""
+    session = uow.session
+    now = uow.clock.now()
+    member.left_at = now
+    member.left_reason = "death"
+    member.died_on = died_on
+    session.execute(
+        update(CaseClaim)
+        .where(
+            CaseClaim.case_id == case.id,
+            CaseClaim.person_id == member.person_id,
+            CaseClaim.released_at.is_(None),
+        )
+        .values(released_at=now)
+    )
+    case.reassess_from = died_on
+    session.flush()
+    uow.kinship.refresh_case(uow, case, actor)  # the household changed
+    record_case_event(
+        uow,
+        case,
+        actor,
+        "record_death",
+        {
+            "member": mask_id_number(id_number),
+            "died_on": died_on,
+            "reassess_within_months": uow.rules.value("death_reassessment_months", died_on),
+        },
+    )
 
 
 def serve_decision(

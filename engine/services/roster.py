@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from engine.access import ensure_in_region, ensure_role
 from engine.calendar import add_months, first_of_next_month
+from engine.cells import SourceFile
 from engine.clock import local_date
 from engine.errors import InvalidData, Problem
 from engine.models import (
@@ -53,7 +54,7 @@ from engine.rules import Benefit, HouseholdMeans, Income, MemberMeans, compute_b
 from engine.services.case_deadlines import DEADLINE_COLUMNS, DatedCase, next_due_dates
 from engine.services.roster_rows import COLUMNS, HOUSEHOLD_COLUMNS, RosterRow, row_problem
 from engine.states import CaseState, Role
-from engine.uow import UnitOfWork
+from engine.uow import UnitOfWork, db_conflicts
 
 #: who may bring a county's roster in: its administrator or its approving office
 ROSTER_IMPORTERS = frozenset({Role.ADMIN, Role.APPROVER})
@@ -64,14 +65,6 @@ CHUNK = 1000
 #: the breakdown line of an amount taken over as the earlier system decided it
 IMPORTED_LINE = "imported"
 IMPORT_REASON = "存量数据迁移"
-
-
-@dataclass(frozen=True)
-class RosterSource:
-    """The file a roster came from."""
-
-    file_name: str
-    sha256: str
 
 
 @dataclass(frozen=True)
@@ -456,7 +449,7 @@ def import_roster(
     actor: Actor,
     county: str,
     rows: Sequence[RosterRow],
-    source: RosterSource,
+    source: SourceFile,
     *,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
@@ -468,7 +461,9 @@ def import_roster(
     """
     ensure_role(actor, ROSTER_IMPORTERS, "导入存量保障对象", "import a county's roster")
     report = RosterReport(dry_run=dry_run)
-    with uow:
+    # a second import of the same households running at the same time loses on the unique
+    # household number (or a person's open claim) and is told so
+    with uow, db_conflicts():
         session = uow.session
         region = session.get(Region, county)
         if region is None or region.level != RegionLevel.COUNTY:
@@ -525,7 +520,7 @@ def _table(model: type[Any]) -> Table:
 class _Writer:
     """Writes checked households, a batch at a time, with a few multi-row statements."""
 
-    def __init__(self, uow: UnitOfWork, actor: Actor, county: str, source: RosterSource) -> None:
+    def __init__(self, uow: UnitOfWork, actor: Actor, county: str, source: SourceFile) -> None:
         self.uow = uow
         self.session = uow.session
         self.actor = actor

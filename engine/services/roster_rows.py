@@ -10,13 +10,12 @@ or the words a provincial export prints (``CATEGORY_WORDS``, ``RELATION_WORDS``,
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from engine.cells import CellReader, cell_problem
 from engine.errors import InvalidData, Problem
-from engine.identity import InvalidIdNumber, parse_id_number
 from engine.inputs import ImportColumns
 from engine.models import AreaType, Category, Relation
 
@@ -101,13 +100,9 @@ RELATION_WORDS = {
     "其他": Relation.OTHER,
     "其他亲属": Relation.OTHER,
 }
-BOOLEAN_WORDS = {"是": True, "否": False, "true": True, "false": False}
 #: the longest household number kept (provincial numbers run to about 30 characters)
 HOUSEHOLD_NO_LENGTH = 40
 NAME_LENGTH = 50
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-GRADE = re.compile(r"([1-4])(?:\.0+)?级?")
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -141,124 +136,19 @@ class RosterRow:
 
 def row_problem(line: int, column: str, zh: str, en: str, code: str = "invalid") -> Problem:
     """A problem with one cell, named by line and column (as ``line 12.id_number``)."""
-    return Problem(
-        code=code,
-        message=f"第{line}行「{HEADERS_ZH.get(column, column)}」：{zh}",
-        message_en=f"line {line}, column {column}: {en}",
-        field=f"line {line}.{column}",
-    )
-
-
-class _Cells:
-    """Reads one record's cells, collecting a problem for each it cannot read."""
-
-    def __init__(self, line: int, record: Mapping[str, str]) -> None:
-        self.line = line
-        self.record = record
-        self.problems: list[Problem] = []
-
-    def bad(self, column: str, zh: str, en: str, code: str = "invalid") -> None:
-        self.problems.append(row_problem(self.line, column, zh, en, code))
-
-    def text(self, column: str, limit: int | None = None) -> str:
-        value = self.record.get(column, "")
-        if not value and (column in REQUIRED or column in REQUIRED_HOUSEHOLD):
-            self.bad(column, "必填", "required", "required")
-        elif limit is not None and len(value) > limit:
-            self.bad(column, f"超过{limit}个字符", f"longer than {limit} characters")
-        return value
-
-    def word(self, column: str, words: Mapping[str, str], codes: Iterable[str]) -> str:
-        value = self.text(column)
-        if not value:
-            return ""
-        code = words.get(value, value.lower())
-        allowed = [str(c) for c in codes]
-        if code not in allowed:
-            self.bad(
-                column,
-                f"“{value}”不是可用的取值（可填：{'、'.join(dict.fromkeys(words))}）",
-                f"{value!r} is not one of {', '.join(allowed)}",
-            )
-            return ""
-        return str(code)
-
-    def yuan(self, column: str) -> Decimal | None:
-        value = self.text(column)
-        if not value:
-            return None
-        try:
-            amount = Decimal(value.replace(",", ""))
-        except InvalidOperation:
-            amount = Decimal("NaN")
-        if not amount.is_finite() or amount < 0 or amount != amount.quantize(CENT):
-            self.bad(
-                column,
-                f"“{value}”不是金额（元，最多两位小数）",
-                f"{value!r} is not an amount in yuan (at most 2 decimals)",
-            )
-            return None
-        return amount.quantize(CENT)
-
-    def boolean(self, column: str) -> bool:
-        value = self.text(column)
-        if not value:
-            return False
-        found = BOOLEAN_WORDS.get(value.lower())
-        if found is None:
-            self.bad(
-                column,
-                f"“{value}”须为 是/否 或 true/false",
-                f"{value!r} is not 是/否 or true/false",
-            )
-            return False
-        return found
-
-    def date(self, column: str) -> dt.date | None:
-        value = self.text(column)
-        if not value:
-            return None
-        day = None
-        if DATE.fullmatch(value):
-            try:
-                day = dt.date.fromisoformat(value)
-            except ValueError:
-                day = None
-        if day is None:
-            self.bad(
-                column, f"“{value}”不是日期（YYYY-MM-DD）", f"{value!r} is not a date YYYY-MM-DD"
-            )
-        return day
-
-    def grade(self, column: str) -> int | None:
-        value = self.text(column)
-        if not value:
-            return None
-        match = GRADE.fullmatch(value)
-        if match is None:
-            self.bad(column, f"“{value}”须为1至4级", f"{value!r} is not a grade 1 to 4")
-            return None
-        return int(match.group(1))
+    return cell_problem(line, column, HEADERS_ZH.get(column, column), zh, en, code)
 
 
 def _row(line: int, record: Mapping[str, str], today: dt.date) -> RosterRow:
-    cells = _Cells(line, record)
-    number = cells.text("id_number").upper()
-    birth, sex = None, ""
-    if number:
-        try:
-            resident = parse_id_number(number, today=today, field=None)
-            number, birth, sex = resident.number, resident.birth_date, str(resident.sex)
-        except InvalidIdNumber as err:
-            wrong = err.problem
-            cells.bad("id_number", wrong.message, wrong.message_en, wrong.code)
+    cells = CellReader(line, record, HEADERS_ZH, (*REQUIRED, *REQUIRED_HOUSEHOLD))
+    resident = cells.resident("id_number", today)
     row = RosterRow(
         line=line,
         household_no=cells.text("household_no", HOUSEHOLD_NO_LENGTH),
         village_code=cells.text("village_code"),
         area_type=cells.word("area_type", AREA_WORDS, AreaType),
         category=cells.word("category", CATEGORY_WORDS, Category),
-        id_number=number,
+        id_number=resident.number if resident else record.get("id_number", "").upper(),
         name=cells.text("name", NAME_LENGTH),
         relation=cells.word("relation", RELATION_WORDS, Relation),
         monthly_income=cells.yuan("monthly_income") or Decimal("0.00"),
@@ -269,8 +159,8 @@ def _row(line: int, record: Mapping[str, str], today: dt.date) -> RosterRow:
         approved_on=cells.date("approved_on"),
         next_recheck_on=cells.date("next_recheck_on"),
         phase_out_started_on=cells.date("phase_out_started_on"),
-        birth_date=birth,
-        sex=sex,
+        birth_date=resident.birth_date if resident else None,
+        sex=str(resident.sex) if resident else "",
     )
     return RosterRow(**{**row.__dict__, "problems": tuple(cells.problems)})
 

@@ -17,6 +17,7 @@ from admin.imports import read_records
 from audit.models import AuditEntry, LedgerEntry
 from audit.officials import import_officials, official_row
 from audit.verify import verify_all
+from engine.cells import SourceFile
 from engine.errors import Forbidden, InvalidData
 from engine.models import (
     BenefitDecision,
@@ -27,7 +28,7 @@ from engine.models import (
     Person,
     RosterHousehold,
 )
-from engine.services.roster import RosterReport, RosterSource, import_roster
+from engine.services.roster import RosterReport, import_roster
 from engine.services.roster_rows import roster_rows
 from engine.states import CaseState
 from tests.support import (
@@ -66,7 +67,7 @@ def run(
     """Import rows as a CSV file, through the same reading as the command."""
     data = roster_csv(rows, encoding)
     parsed = roster_rows(*read_records("roster.csv", data, ("utf-8", "gb18030")), w.today())
-    source = RosterSource("roster.csv", hashlib.sha256(data).hexdigest())
+    source = SourceFile("roster.csv", hashlib.sha256(data).hexdigest())
     return import_roster(w.uow(), w.actors[by], COUNTY, parsed, source, dry_run=dry_run)
 
 

@@ -18,7 +18,15 @@ from engine.models import Case, Investigation, Member, Person, User
 from engine.services import Application
 from engine.services.users import update_user
 from engine.states import DESTRUCTIVE, CaseState
-from tests.support import COUNTY, VILLAGE_A1, VILLAGE_B1, World, application, member
+from tests.support import (
+    COUNTY,
+    VILLAGE_A1,
+    VILLAGE_B1,
+    World,
+    application,
+    flagged_by_crosscheck,
+    member,
+)
 
 
 def case_of(world: World, case_id: int) -> Case:
@@ -801,7 +809,8 @@ def test_an_imported_case_shows_its_roster_entry_and_amount(as_user, world: Worl
 
     from admin.demo.roster import roster_csv, roster_rows
     from admin.imports import read_records
-    from engine.services.roster import RosterSource, import_roster
+    from engine.cells import SourceFile
+    from engine.services.roster import import_roster
     from engine.services.roster_rows import roster_rows as read_roster
 
     rows = roster_rows(
@@ -813,7 +822,7 @@ def test_an_imported_case_shows_its_roster_entry_and_amount(as_user, world: Worl
         world.actors["admin"],
         COUNTY,
         read_roster(*read_records("roster.csv", data), world.today()),
-        RosterSource("roster.csv", hashlib.sha256(data).hexdigest()),
+        SourceFile("roster.csv", hashlib.sha256(data).hexdigest()),
     ).case_ids
     b = as_user("clerk")
     page = b.text(f"/admin/case/{case_id}")
@@ -821,3 +830,23 @@ def test_an_imported_case_shows_its_roster_entry_and_amount(as_user, world: Worl
     assert "审计链完整：1条" in page
     b.post("/ui/language", {"lang": "en"})
     assert "Imported from the county&#39;s existing roster" in b.text(f"/admin/case/{case_id}")
+
+
+def test_an_information_check_flag_is_shown_and_resolved_on_the_page(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    case_id = flagged_by_crosscheck(world, "vehicles")
+    b = as_user("clerk")
+    page = b.text(f"/admin/case/{case_id}")
+    assert "信息核对" in page and "车辆登记" in page and "川M12345" in page
+    flag_id = int(page.split('id="crosscheck-')[1].split('"')[0])
+    version = case_of(world, case_id).version
+    empty = b.post(
+        f"/admin/case/{case_id}/crosschecks/{flag_id}/resolve",
+        {"outcome": "explained", "reason": "", "expected_version": version},
+    )
+    assert empty.status_code == 422
+    done = b.post(
+        f"/admin/case/{case_id}/crosschecks/{flag_id}/resolve",
+        {"outcome": "explained", "reason": "车辆已于2025年过户", "expected_version": version},
+    )
+    assert done.status_code == 302
+    assert f'id="crosscheck-{flag_id}"' not in b.text(f"/admin/case/{case_id}")
