@@ -186,6 +186,20 @@ SPECS: dict[str, ParameterSpec] = {
             maximum=100,
         ),
         _P(
+            "warning_follow_up_days",
+            Kind.COUNT,
+            "监测预警核实处置时限（日）",
+            "days within which a monitoring warning is followed up",
+            minimum=1,
+            maximum=90,
+        ),
+        _P(
+            "warning_hospital_bill_yuan",
+            Kind.YUAN,
+            "大额医疗费用预警线（元）",
+            "a hospital bill from this amount raises a monitoring warning",
+        ),
+        _P(
             "phase_out_months",
             Kind.COUNT,
             "渐退期月数",

@@ -21,7 +21,7 @@ from engine.states import Role
 
 #: roles whose work needs members' full ID numbers and health data; their reads are logged
 PERSONAL_DATA_ROLES: frozenset[Role] = frozenset(
-    {Role.CLERK, Role.REVIEWER, Role.APPROVER, Role.INSPECTOR}
+    {Role.CLERK, Role.REVIEWER, Role.APPROVER, Role.INSPECTOR, Role.COORDINATOR}
 )
 #: roles that keep or audit the officials registry and so see officials' identities
 REGISTRY_ROLES: frozenset[Role] = frozenset({Role.INSPECTOR, Role.ADMIN})

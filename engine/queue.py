@@ -46,6 +46,8 @@ WORK_STATES: dict[Role, tuple[CaseState, ...]] = {
     Role.REVIEWER: (S.INVESTIGATING, S.INITIAL_REVIEWED, S.IN_PUBLIC_NOTICE, S.UNDER_RECHECK),
     # confirm, and decide what a recheck found
     Role.APPROVER: (S.PENDING_CONFIRMATION, S.UNDER_RECHECK, S.TERMINATION_NOTICE),
+    # the drafts registered on households' behalf (代办), and the materials they help gather
+    Role.COORDINATOR: (S.DRAFT, S.AWAITING_MATERIALS),
 }
 #: enrolled states that wait on the role only once their date has come
 DUE_STATES: dict[Role, tuple[CaseState, ...]] = {

@@ -42,6 +42,9 @@ class Role(StrEnum):
     APPROVER = "approver"
     INSPECTOR = "inspector"
     ADMIN = "admin"
+    #: 救助协理员: one village; registers drafts on households' behalf, visits, follows up
+    #: warnings; fires no decision trigger
+    COORDINATOR = "coordinator"
 
 
 S = CaseState
@@ -490,6 +493,7 @@ ROLE_LABELS: dict[Role, tuple[str, str]] = {
     Role.APPROVER: ("审批员", "Approver"),
     Role.INSPECTOR: ("纪检监察员", "Inspector"),
     Role.ADMIN: ("系统管理员", "Administrator"),
+    Role.COORDINATOR: ("救助协理员", "Village coordinator"),
 }
 
 

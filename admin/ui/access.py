@@ -18,7 +18,9 @@ from engine.states import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 STAFF = frozenset({Role.CLERK, Role.REVIEWER, Role.APPROVER})
-READERS = frozenset({*STAFF, Role.INSPECTOR})
+#: who works a queue: the staff, and village coordinators with the drafts they registered
+WORKERS = frozenset({*STAFF, Role.COORDINATOR})
+READERS = frozenset({*WORKERS, Role.INSPECTOR})
 
 
 class UiUser(UserMixin):  # type: ignore[misc]

@@ -171,7 +171,8 @@ def application_from(form: Any) -> tuple[services.Application, list[Problem]]:
         category=str(form.get("category", "")),
         village_code=str(form.get("village_code", "")),
         members=members,
-        draft=bool(form.get("draft")),
+        # a coordinator's application is a draft for the township clerk to submit (代办)
+        draft=bool(form.get("draft")) or current_actor().role == Role.COORDINATOR,
         income_stable=not form.get("income_unstable"),
         rigid_expenses_yuan=_amount(
             str(form.get("rigid_expenses_yuan", "")), "rigid_expenses_yuan", problems
@@ -246,7 +247,7 @@ class ApplicationView(Restricted, BaseView):  # type: ignore[misc]
     corrects the draft through the same service as ``PUT /api/v1/cases/{id}``.
     """
 
-    roles = frozenset({Role.CLERK})
+    roles = frozenset({Role.CLERK, Role.COORDINATOR})
 
     def _render(
         self,

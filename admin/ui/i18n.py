@@ -147,6 +147,13 @@ VALUE_LABELS["crosscheck_column"] = {
     "monthly_yuan": _l("Monthly amount"),
     "paid_month": _l("Month paid"),
 }
+#: how a case came (``Case.origin``)
+VALUE_LABELS["origin"] = {
+    "application": _l("The household applied"),
+    "outreach": _l("Found by a coordinator's outreach (registered on the household's behalf)"),
+    "referral": _l("Referred (a monitoring warning or a hand-off)"),
+    "roster": _l("Imported from the county's earlier system"),
+}
 VALUE_LABELS["self_care"] = {
     "self_caring": _l("self-caring"),
     "partly_lost": _l("self-care partly lost"),

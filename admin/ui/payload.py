@@ -145,6 +145,7 @@ PAYLOAD_LABELS: dict[str, Any] = {
     "rechecked_at": _l("Rechecked at"),
     "reconsideration_body": _l("Reconsideration by"),
     "reconsideration_days": _l("Days to seek reconsideration"),
+    "origin": _l("How the case came"),
     "referral": _l("Referral"),
     "region_code": _l("Region"),
     "reinvestigating_since": _l("Reinvestigating since"),
@@ -258,6 +259,7 @@ VALUE_KINDS: dict[str, tuple[str, ...]] = {
     "strength": ("match_strength",),
     "matched_by": ("match_strength",),
     "kinship_additions": ("kin_relation",),
+    "origin": ("origin",),
 }
 
 

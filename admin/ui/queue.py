@@ -13,7 +13,7 @@ from admin.documents.issue import issue_village_document
 from admin.documents.web import pdf_response
 from admin.extensions import runtime
 from admin.reads import record_reads
-from admin.ui.access import STAFF, Restricted, current_actor, shows_domain_errors
+from admin.ui.access import WORKERS, Restricted, current_actor, shows_domain_errors
 from admin.ui.i18n import is_english
 from admin.ui.paging import PAGE_SIZE, page_arg, page_count, whole_number
 from engine.clock import local_date
@@ -66,7 +66,7 @@ def selection(values: list[str]) -> tuple[list[int], dict[int, int]]:
 class WorkQueueView(Restricted, BaseView):  # type: ignore[misc]
     """Cases waiting on the user's role in their region, soonest deadline first."""
 
-    roles = STAFF
+    roles = WORKERS
 
     @expose("/")
     @shows_domain_errors

@@ -45,6 +45,7 @@ from engine.models.enums import (
     StandardCategory,
 )
 from engine.models.kinship import KinshipFiling, KinshipFlag, Official, RelativeDeclaration
+from engine.models.monitoring import HomeVisit, MonitoredPerson, MonitoringTag, MonitoringWarning
 from engine.models.people import Household, Member, MemberIncome, Person, Region
 from engine.models.policy import CalendarDay, PolicyParameter, Standard
 from engine.models.roster import RosterHousehold
@@ -67,6 +68,7 @@ __all__ = [
     "DeclarationSource",
     "DemocraticReview",
     "DisabilityType",
+    "HomeVisit",
     "Household",
     "IncomeType",
     "InspectionFinding",
@@ -82,6 +84,9 @@ __all__ = [
     "MatchStrength",
     "Member",
     "MemberIncome",
+    "MonitoredPerson",
+    "MonitoringTag",
+    "MonitoringWarning",
     "Objection",
     "ObjectionStatus",
     "Official",

@@ -87,6 +87,12 @@ class Case(Base):
     #: the day the decision letter (e.g. a refusal with reasons) was served (Art. 21, 38)
     decision_served_on: Mapped[dt.date | None] = mapped_column(Date)
 
+    #: how the case came: application (the household applied), outreach (a coordinator
+    #: registered it on the household's behalf, 代办), referral (a monitoring warning), or
+    #: roster (brought in from the county's earlier system)
+    origin: Mapped[str] = mapped_column(
+        String(12), default="application", server_default="application"
+    )
     #: the kind of the latest recorded change of means (phase-out needs "employment")
     last_change_kind: Mapped[str | None] = mapped_column(String(20))
     #: the recorded ground for the 45-working-day limit (Art. 22; 2022 notice)

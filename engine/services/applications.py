@@ -79,10 +79,19 @@ class Referral:
     note: str
     #: the case whose trail records the hand-off, if any
     source_case_id: int | None = None
+    #: the monitoring warning followed up by this referral, if any (marked referred with it)
+    warning_id: int | None = None
 
     def as_payload(self) -> dict[str, Any]:
         """The referral as audit payload data."""
-        return {"kind": self.kind, "note": self.note, "source_case_id": self.source_case_id}
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "note": self.note,
+            "source_case_id": self.source_case_id,
+        }
+        if self.warning_id is not None:
+            out["warning_id"] = self.warning_id
+        return out
 
 
 @dataclass(frozen=True)

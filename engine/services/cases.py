@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 
 from engine.access import county_of, covers, ensure_in_region, ensure_role
 from engine.clock import local_date
-from engine.errors import Conflict, InvalidData, Problem, Recused, invalid_field, raise_invalid
+from engine.errors import (
+    Conflict,
+    Forbidden,
+    InvalidData,
+    Problem,
+    Recused,
+    invalid_field,
+    raise_invalid,
+)
 from engine.identity import mask_account, mask_id_number, parse_id_number
 from engine.inputs import data_problems
 from engine.models import (
@@ -44,6 +52,7 @@ from engine.services.identity_checks import (
     record_name_mismatch,
     registered_elsewhere,
 )
+from engine.services.warning_state import handled, locked_warning
 from engine.services.workflow_step import (
     CaseRef,
     check_version,
@@ -290,13 +299,32 @@ def _application_payload(app: Application, area_type: AreaType) -> dict[str, Any
     }
 
 
+#: who registers applications: the clerk, and the village coordinator on a household's
+#: behalf (代办, as a draft)
+APPLICATION_ROLES = frozenset({Role.CLERK, Role.COORDINATOR})
+
+
+def _origin(actor: Actor, app: Application) -> str:
+    """How the case came: a referral, a coordinator's outreach, or the household's own
+    application at the office."""
+    if app.referral is not None:
+        return "referral"
+    return "outreach" if actor.role == Role.COORDINATOR else "application"
+
+
 def submit_application(uow: UnitOfWork, actor: Actor, app: Application) -> CaseRef:
     """Register a household's application and submit it (or keep it as a draft).
 
     Writes the household, its members, the case and its first audit entries
     ("create", then "submit") in one transaction.
     """
-    ensure_role(actor, frozenset({Role.CLERK}), "登记申请", "register applications")
+    ensure_role(actor, APPLICATION_ROLES, "登记申请", "register applications")
+    if actor.role == Role.COORDINATOR and not app.draft:
+        raise Forbidden(
+            "救助协理员代办的申请保存为草稿，由乡镇受理员提交",
+            "a coordinator registers an application as a draft for the township clerk to submit",
+            code="coordinator_drafts_only",
+        )
     try:
         return _submit(uow, actor, app)
     except NameMismatchElsewhere as err:
@@ -359,6 +387,7 @@ def _submit(uow: UnitOfWork, actor: Actor, app: Application) -> CaseRef:
             area_type=area_type,
             previous_case_id=previous,
             created_by_id=actor.user_id,
+            origin=_origin(actor, app),
             chain_seq=0,
             created_at=now,
             updated_at=now,
@@ -377,6 +406,7 @@ def _submit(uow: UnitOfWork, actor: Actor, app: Application) -> CaseRef:
                 at=now,
                 payload={
                     "application": _application_payload(app, area_type),
+                    "origin": case.origin,
                     "household_id": household.id,
                     "previous_case_id": previous,
                 },
@@ -393,6 +423,11 @@ def _submit(uow: UnitOfWork, actor: Actor, app: Application) -> CaseRef:
                 {"to_case_id": case.id, "category": app.category, "kind": app.referral.kind},
                 reason=app.referral.note,
             )
+        if app.referral is not None and app.referral.warning_id is not None:
+            # the monitoring warning this application follows up is handled with it
+            warning = locked_warning(uow, actor, app.referral.warning_id)
+            warning.case_id = case.id
+            handled(uow, actor, warning, "referred", app.referral.note, case_id=case.id)
         if app.draft:
             ensure_not_recused(uow, case, actor, "create")
         else:

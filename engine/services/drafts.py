@@ -18,6 +18,7 @@ from engine.models import AreaType, Case, CaseClaim, Category, Household
 from engine.ports import Actor
 from engine.services.applications import Application, validate_application
 from engine.services.cases import (
+    APPLICATION_ROLES,
     _application_payload,
     _set_members,
     _set_profile,
@@ -33,7 +34,7 @@ from engine.services.workflow_step import (
     locked_case,
     record_case_event,
 )
-from engine.states import RULES, STATE_LABELS, CaseState, Role
+from engine.states import RULES, STATE_LABELS, CaseState
 from engine.uow import UnitOfWork
 
 #: why a member removed from a draft left the household
@@ -53,7 +54,7 @@ def update_draft(
     added are claimed by the case (409 when in another open case), members
     removed are released. Anything refused writes nothing.
     """
-    ensure_role(actor, frozenset({Role.CLERK}), "修改申请草稿", "edit draft applications")
+    ensure_role(actor, APPLICATION_ROLES, "修改申请草稿", "edit draft applications")
     raise_invalid(validate_application(app, local_date(uow.clock.now(), uow.clock.tz)))
     try:
         return _update(uow, actor, case_id, app, expected_version)

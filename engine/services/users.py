@@ -18,7 +18,7 @@ from engine.access import county_of, covers, ensure_in_region, ensure_role
 from engine.clock import today as local_today
 from engine.errors import Conflict, NotFound, Problem, invalid_field, raise_invalid
 from engine.identity import InvalidIdNumber, parse_id_number
-from engine.models import ApiToken, Person, Region, User
+from engine.models import ApiToken, Person, Region, RegionLevel, User
 from engine.ports import OPERATOR, Actor, LedgerEvent
 from engine.privacy import PERSONAL_DATA_ROLES
 from engine.states import Role
@@ -192,9 +192,19 @@ def create_user(uow: UnitOfWork, new: NewUser, actor: Actor | None = None) -> in
     with uow:
         session = uow.session
         today = local_today(uow.clock)
-        if session.get(Region, new.region_code) is None:
+        region = session.get(Region, new.region_code)
+        if region is None:
             problems.append(
                 invalid_field("region", f"地区代码{new.region_code}不存在", "no such region")
+            )
+        elif new.role == Role.COORDINATOR and region.level != RegionLevel.VILLAGE:
+            # a coordinator serves one village (乐至: one in each of its 315 villages)
+            problems.append(
+                invalid_field(
+                    "region",
+                    "救助协理员的地区须为一个村（社区）",
+                    "a village coordinator's region is one village",
+                )
             )
         person_id = None
         if new.id_number:

@@ -111,6 +111,8 @@ ROLES = {
     },
     Role.INSPECTOR: set(),
     Role.ADMIN: set(),
+    # a village coordinator registers drafts, visits and follows up warnings: no decision
+    Role.COORDINATOR: set(),
 }
 
 

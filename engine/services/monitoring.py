@@ -1,0 +1,457 @@
+"""Low-income population monitoring (低收入人口动态监测): the register of people monitored
+beyond the enrolled, the warnings their risk signals raise, and how each is followed up.
+
+People come onto the register with one or more tags (``TAGS``), each with its source. A risk
+signal (``SIGNALS``) about a monitored person raises a warning due for follow-up within the
+county's ``warning_follow_up_days``; a hospital bill raises one only from the county's
+``warning_hospital_bill_yuan``. Someone in the village's region follows it up: a home visit,
+a referral that opens a draft application for the household (the referral in its first
+entry), or a close with a reason. Every change is written in the county's monitoring ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.access import county_of, ensure_in_region, ensure_role
+from engine.cells import SourceFile
+from engine.clock import local_date
+from engine.errors import InvalidData, NotFound, invalid_field, raise_invalid
+from engine.identity import mask_id_number
+from engine.inputs import free_text_problem
+from engine.means import load_household
+from engine.models import (
+    Category,
+    Member,
+    MonitoredPerson,
+    MonitoringTag,
+    MonitoringWarning,
+    Person,
+    Region,
+    RegionLevel,
+    Relation,
+    yuan_to_fen,
+)
+from engine.policy import parameters_in_force
+from engine.ports import Actor, LedgerEvent
+from engine.services.applications import Application, IncomeInput, MemberInput, Referral
+from engine.services.cases import submit_application
+from engine.services.monitoring_rows import MonitoringRow
+from engine.services.visits import check_visit, new_visit, visit_payload
+from engine.services.warning_state import handled, ledger, locked_warning
+from engine.services.workflow_step import CaseRef
+from engine.states import Role
+from engine.uow import UnitOfWork, db_conflicts
+
+#: why a person is monitored
+TAGS = {
+    "marginal": ("低保边缘家庭", "near-dibao family"),
+    "rigid_expense": ("刚性支出困难家庭", "rigid-expenditure hardship family"),
+    "poverty_return_watch": ("防止返贫监测户", "under poverty-return monitoring"),
+    "lifted_from_poverty": ("脱贫户", "lifted out of poverty"),
+    "single_parent": ("单亲家庭", "single-parent family"),
+    "serious_illness": ("重病患者", "seriously ill"),
+    "disabled": ("残疾人", "disabled"),
+}
+#: the risk signals that raise a warning
+SIGNALS = {
+    "hospital_bill": ("大额医疗费用", "a large hospital bill"),
+    "disability": ("新增残疾或残疾等级变化", "a new disability or grade"),
+    "death": ("家庭成员死亡", "a death in the family"),
+    "job_loss": ("失业", "loss of work"),
+    "income_drop": ("收入大幅下降", "a sharp drop in income"),
+}
+#: how a warning is followed up
+OUTCOMES = ("visited", "referred", "closed")
+#: who keeps the register and raises signals: county and township staff, the county's admin
+REGISTRARS = frozenset({Role.CLERK, Role.REVIEWER, Role.APPROVER, Role.ADMIN, Role.COORDINATOR})
+MAX_NOTE = 2000
+
+
+@dataclass
+class RegisterReport:
+    """What a register import did."""
+
+    people_added: int = 0
+    tags_added: int = 0
+    unchanged: int = 0
+
+
+def register(
+    uow: UnitOfWork, actor: Actor, rows: Sequence[MonitoringRow], source: SourceFile
+) -> RegisterReport:
+    """Put people and their tags on the register; any bad row refuses the file (line and
+    column named), and a tag already held is left as it is (a rerun changes nothing)."""
+    ensure_role(actor, REGISTRARS, "维护监测对象名单", "keep the monitoring register")
+    problems = [p for row in rows for p in row.problems]
+    report = RegisterReport()
+    with uow, db_conflicts():
+        session = uow.session
+        now = uow.clock.now()
+        villages = {
+            r.code
+            for r in session.scalars(
+                select(Region).where(
+                    Region.level == RegionLevel.VILLAGE,
+                    Region.code.startswith(actor.region_code, autoescape=True),
+                )
+            )
+        }
+        numbers = sorted({r.id_number for r in rows if r.id_number})
+        persons = {
+            p.id_number: p
+            for p in session.scalars(select(Person).where(Person.id_number.in_(numbers)))
+        }
+        for row in rows:
+            if row.village_code and row.village_code not in villages:
+                problems.append(row.problem("village_code", "不在您的辖区", "outside your region"))
+            person = persons.get(row.id_number)
+            if person is not None and row.name and person.name != row.name:
+                problems.append(
+                    row.problem(
+                        "name",
+                        "姓名与该身份证号码已登记的姓名不一致",
+                        "name differs from the name registered for this ID number",
+                        "name_mismatch",
+                    )
+                )
+        if problems:
+            raise InvalidData(
+                f"{len(problems)}处错误，未导入任何内容",
+                f"{len(problems)} problem(s); nothing was imported",
+                code="invalid_rows",
+                problems=sorted(problems, key=lambda p: p.field or ""),
+            )
+        for row in rows:
+            monitored = _monitored(uow, actor, row, persons, report)
+            held = session.scalar(
+                select(MonitoringTag.id).where(
+                    MonitoringTag.monitored_id == monitored.id,
+                    MonitoringTag.tag == row.tag,
+                    MonitoringTag.ended_on.is_(None),
+                )
+            )
+            if held is not None:
+                report.unchanged += 1
+                continue
+            session.add(
+                MonitoringTag(
+                    monitored_id=monitored.id,
+                    tag=row.tag,
+                    source=row.source,
+                    tagged_on=row.tagged_on or local_date(now, uow.clock.tz),
+                    recorded_by_id=actor.user_id,
+                    recorded_at=now,
+                )
+            )
+            session.flush()
+            report.tags_added += 1
+        if report.tags_added:
+            uow.audit.record(
+                session,
+                ledger(county_of(actor.region_code)),
+                LedgerEvent(
+                    event="monitoring_register",
+                    actor=actor,
+                    at=now,
+                    payload={
+                        "file": source.file_name,
+                        "sha256": source.sha256,
+                        "people_added": report.people_added,
+                        "tags_added": report.tags_added,
+                        "unchanged": report.unchanged,
+                    },
+                ),
+            )
+        uow.commit()
+    return report
+
+
+def _monitored(
+    uow: UnitOfWork,
+    actor: Actor,
+    row: MonitoringRow,
+    persons: dict[str, Person],
+    report: RegisterReport,
+) -> MonitoredPerson:
+    """The person's register entry, the person and the entry made where there is none."""
+    session, now = uow.session, uow.clock.now()
+    person = persons.get(row.id_number)
+    if person is None:
+        assert row.birth_date is not None
+        person = Person(
+            id_number=row.id_number,
+            name=row.name,
+            birth_date=row.birth_date,
+            sex=row.sex,
+            created_at=now,
+        )
+        session.add(person)
+        session.flush()
+        persons[row.id_number] = person
+    monitored = session.scalar(
+        select(MonitoredPerson).where(MonitoredPerson.person_id == person.id)
+    )
+    if monitored is None:
+        monitored = MonitoredPerson(
+            person_id=person.id,
+            village_code=row.village_code,
+            added_by_id=actor.user_id,
+            added_at=now,
+        )
+        session.add(monitored)
+        session.flush()
+        report.people_added += 1
+    return monitored
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A risk signal about a monitored person."""
+
+    id_number: str
+    signal: str
+    signal_on: dt.date
+    detail: str
+    amount_yuan: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class SignalOutcome:
+    """What a signal did: the warning it raised (or found open), or why it raised none."""
+
+    warning_id: int | None
+    raised: bool
+    reason: str = ""
+
+
+def raise_signal(uow: UnitOfWork, actor: Actor, signal: Signal) -> SignalOutcome:
+    """Record a risk signal about a monitored person; it raises a warning due for follow-up
+    (a hospital bill only from the county's threshold). The same signal on the same day
+    while its warning is open raises nothing twice."""
+    ensure_role(actor, REGISTRARS, "登记风险信号", "record risk signals")
+    problems = []
+    if signal.signal not in SIGNALS:
+        problems.append(
+            invalid_field(
+                "signal",
+                f"风险信号须为：{'、'.join(SIGNALS)}",
+                f"signal must be one of {', '.join(SIGNALS)}",
+            )
+        )
+    found = free_text_problem(signal.detail, "detail", MAX_NOTE, required=True)
+    if found is not None:
+        problems.append(found)
+    if signal.signal == "hospital_bill" and (signal.amount_yuan is None or signal.amount_yuan < 0):
+        problems.append(
+            invalid_field("amount_yuan", "大额医疗费用须填金额", "a hospital bill needs its amount")
+        )
+    with uow, db_conflicts():
+        session = uow.session
+        now = uow.clock.now()
+        today = local_date(now, uow.clock.tz)
+        if signal.signal_on > today:
+            problems.append(
+                invalid_field("signal_on", "日期晚于今天", "the signal's date is in the future")
+            )
+        raise_invalid(problems)
+        monitored = _monitored_by_number(uow, signal.id_number)
+        ensure_in_region(actor, monitored.village_code)
+        county = county_of(monitored.village_code)
+        params = parameters_in_force(session, county, today)
+        if signal.signal == "hospital_bill":
+            threshold = params.decimal("warning_hospital_bill_yuan")
+            assert signal.amount_yuan is not None
+            if signal.amount_yuan < threshold:
+                return SignalOutcome(
+                    None,
+                    False,
+                    f"below the county's threshold of {threshold} yuan: no warning",
+                )
+        open_one = session.scalar(
+            select(MonitoringWarning.id).where(
+                MonitoringWarning.monitored_id == monitored.id,
+                MonitoringWarning.signal == signal.signal,
+                MonitoringWarning.signal_on == signal.signal_on,
+                MonitoringWarning.status == "open",
+            )
+        )
+        if open_one is not None:
+            return SignalOutcome(open_one, False, "already open")
+        days = int(params.decimal("warning_follow_up_days"))
+        warning = MonitoringWarning(
+            monitored_id=monitored.id,
+            village_code=monitored.village_code,
+            signal=signal.signal,
+            signal_on=signal.signal_on,
+            detail=signal.detail.strip(),
+            amount_fen=None if signal.amount_yuan is None else yuan_to_fen(signal.amount_yuan),
+            raised_by_id=actor.user_id,
+            raised_at=now,
+            due_on=today + dt.timedelta(days=days),
+            status="open",
+        )
+        session.add(warning)
+        session.flush()
+        uow.audit.record(
+            session,
+            ledger(county),
+            LedgerEvent(
+                event="warning_raised",
+                actor=actor,
+                at=now,
+                reason=warning.detail,
+                payload={
+                    "warning_id": warning.id,
+                    "person": mask_id_number(signal.id_number),
+                    "village_code": warning.village_code,
+                    "signal": warning.signal,
+                    "signal_on": warning.signal_on,
+                    "amount_yuan": signal.amount_yuan,
+                    "due_on": warning.due_on,
+                    "follow_up_days": days,
+                },
+            ),
+        )
+        uow.commit()
+        return SignalOutcome(warning.id, True)
+
+
+def _monitored_by_number(uow: UnitOfWork, id_number: str) -> MonitoredPerson:
+    monitored = uow.session.scalar(
+        select(MonitoredPerson)
+        .join(Person, Person.id == MonitoredPerson.person_id)
+        .where(Person.id_number == id_number.strip().upper())
+    )
+    if monitored is None:
+        raise NotFound(
+            "此人不在监测对象名单中",
+            "the person is not on the monitoring register",
+            code="not_monitored",
+        )
+    return monitored
+
+
+@dataclass(frozen=True)
+class VisitInput:
+    """A home visit: when, whom, what was found, and the photos' SHA-256."""
+
+    visited_on: dt.date
+    findings: str
+    household: str = ""
+    photo_sha256: Sequence[str] = ()
+    village_code: str = ""
+
+
+def follow_up_by_visit(uow: UnitOfWork, actor: Actor, warning_id: int, visit: VisitInput) -> int:
+    """Follow a warning up by a home visit; return the visit's id."""
+    with uow, db_conflicts():
+        warning = locked_warning(uow, actor, warning_id)
+        today = local_date(uow.clock.now(), uow.clock.tz)
+        raise_invalid(check_visit(visit.visited_on, visit.findings, visit.photo_sha256, today))
+        monitored = uow.session.get(MonitoredPerson, warning.monitored_id)
+        assert monitored is not None
+        person = uow.session.get(Person, monitored.person_id)
+        assert person is not None
+        row = new_visit(
+            uow,
+            actor,
+            village_code=warning.village_code,
+            visited_on=visit.visited_on,
+            purpose="warning",
+            household=visit.household or person.name,
+            findings=visit.findings,
+            photo_sha256=visit.photo_sha256,
+            person_id=person.id,
+            warning_id=warning.id,
+        )
+        handled(uow, actor, warning, "visited", visit.findings.strip(), visit=visit_payload(row))
+        uow.commit()
+        return row.id
+
+
+def close_warning(uow: UnitOfWork, actor: Actor, warning_id: int, reason: str) -> None:
+    """Close a warning with a reason (found no need, already assisted, ...)."""
+    found = free_text_problem(reason, "reason", MAX_NOTE, required=True)
+    raise_invalid([found] if found else [])
+    with uow, db_conflicts():
+        warning = locked_warning(uow, actor, warning_id)
+        handled(uow, actor, warning, "closed", reason.strip())
+        uow.commit()
+
+
+def refer_warning(
+    uow: UnitOfWork, actor: Actor, warning_id: int, note: str, category: str = "dibao"
+) -> CaseRef:
+    """Follow a warning up by a referral: a draft application opens for the person's household
+    (its current members and means pre-filled; the person alone if they live in none known),
+    the referral in its first entry, the warning marked referred in the same transaction."""
+    found = free_text_problem(note, "note", MAX_NOTE, required=True)
+    raise_invalid([found] if found else [])
+    with uow.again() as reading:
+        session = reading.session
+        warning = session.get(MonitoringWarning, warning_id)
+        if warning is None:
+            raise NotFound(
+                f"预警{warning_id}不存在", f"warning {warning_id} does not exist", code="not_found"
+            )
+        monitored = session.get(MonitoredPerson, warning.monitored_id)
+        assert monitored is not None
+        person = session.get(Person, monitored.person_id)
+        assert person is not None
+        members = _household_of(session, person)
+        village = warning.village_code
+    app = Application(
+        category=category,
+        village_code=village,
+        members=members,
+        draft=True,
+        tekun_supporter="none" if category == Category.TEKUN else None,
+        referral=Referral(kind="warning", note=note.strip(), warning_id=warning_id),
+    )
+    return submit_application(uow, actor, app)
+
+
+def _household_of(session: Session, person: Person) -> list[MemberInput]:
+    """The person's current household as an application's members (the person first, as the
+    applicant), with what is recorded of each."""
+    member = session.scalar(
+        select(Member)
+        .where(Member.person_id == person.id, Member.left_at.is_(None))
+        .order_by(Member.id.desc())
+        .limit(1)
+    )
+    if member is None:
+        return [MemberInput(id_number=person.id_number, name=person.name, relation="self")]
+    household = load_household(session, member.household_id)
+    ordered = sorted(household.members, key=lambda m: m.person_id != person.id)
+    return [
+        MemberInput(
+            id_number=m.person.id_number,
+            name=m.person.name,
+            relation="self" if m.person_id == person.id else _relation_to(m, member),
+            disability_grade=m.disability_grade,
+            disability_type=str(m.disability_type) if m.disability_type else None,
+            serious_illness=m.serious_illness,
+            able_to_work=m.able_to_work,
+            in_school=m.in_school,
+            incomes=[IncomeInput(str(i.type), i.monthly_yuan) for i in m.incomes],
+        )
+        for m in ordered
+    ]
+
+
+def _relation_to(other: Member, applicant: Member) -> str:
+    """The other member's relation to the new applicant, where the old household's relations
+    say it (to the old applicant); otherwise "other", for the clerk to correct in the draft."""
+    if applicant.relation == Relation.SELF:
+        return str(other.relation)
+    if other.relation == Relation.SELF and applicant.relation == Relation.SPOUSE:
+        return str(Relation.SPOUSE)
+    return str(Relation.OTHER)
