@@ -35,6 +35,9 @@ from engine.services import (
 )
 from engine.services.crosscheck_rows import KINDS, crosscheck_rows
 from engine.services.crosschecks import import_crosscheck
+from engine.services.monitoring import TAGS, RegisterReport, register
+from engine.services.monitoring_rows import COLUMNS as REGISTER_COLUMNS
+from engine.services.monitoring_rows import monitoring_rows
 from engine.services.policy import NewStandard, set_standard
 from engine.services.regions import import_regions, parse_region_csv
 from engine.services.self_care import record_self_care_assessment
@@ -427,3 +430,32 @@ def flagged_by_crosscheck(w: World, kind: str = "public_employees") -> int:
     source = SourceFile("x.csv", hashlib.sha256(data).hexdigest())
     import_crosscheck(w.uow(), w.actors["approver"], kind, rows, source)
     return case_id
+
+
+def register_file(rows: list[dict[str, str]]) -> bytes:
+    """A monitoring-register CSV of these rows."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(REGISTER_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def put_on_register(w: World, rows: list[dict[str, str]], by: str = "clerk") -> RegisterReport:
+    """Put these rows on the monitoring register (as the import does)."""
+    data = register_file(rows)
+    parsed = monitoring_rows(*read_records("register.csv", data), w.today(), TAGS)
+    source = SourceFile("register.csv", hashlib.sha256(data).hexdigest())
+    return register(w.uow(), w.actors[by], parsed, source)
+
+
+def person(tag: str = "poverty_return_watch", village: str = VILLAGE_A1) -> dict[str, str]:
+    """A monitoring-register row for a fresh person."""
+    return {
+        "id_number": id_number(dt.date(1962, 7, 7)),
+        "name": "赵大山",
+        "village_code": village,
+        "tag": tag,
+        "source": "防返贫监测信息系统",
+        "tagged_on": "2025-06-01",
+    }

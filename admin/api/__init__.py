@@ -29,6 +29,7 @@ def register_api(app: Flask) -> None:
         document_views,
         indicator_views,
         kinship_views,
+        monitoring_views,
         policy_views,
         search_views,
     )

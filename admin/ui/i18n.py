@@ -253,6 +253,7 @@ READ_SUBJECTS = {
     "case": _l("a case"),
     "cases": _l("cases"),
     "queue": _l("the work queue"),
+    "warnings": _l("monitoring warnings"),
     "trail": _l("the audit trail"),
     "trail_entry": _l("an audit entry"),
     "reads": _l("the read log"),

@@ -3,33 +3,25 @@ visit, a referral to an application, or a close with a reason."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
-from admin.imports import read_records
 from audit.models import AuditEntry, LedgerEntry
-from engine.cells import SourceFile
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.models import Case, HomeVisit, MonitoringTag, MonitoringWarning
 from engine.services.monitoring import (
-    TAGS,
-    RegisterReport,
     Signal,
     VisitInput,
     close_warning,
     follow_up_by_visit,
     raise_signal,
     refer_warning,
-    register,
 )
-from engine.services.monitoring_rows import COLUMNS, monitoring_rows
 from engine.services.users import NewUser, create_user
 from engine.states import CaseState
 from tests.support import (
@@ -40,35 +32,11 @@ from tests.support import (
     World,
     id_number,
     load_actors,
+    person,
+    put_on_register,
 )
 
 PHOTO = hashlib.sha256(b"photo").hexdigest()
-
-
-def register_file(rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode()
-
-
-def put_on_register(w: World, rows: list[dict[str, str]], by: str = "clerk") -> RegisterReport:
-    data = register_file(rows)
-    parsed = monitoring_rows(*read_records("register.csv", data), w.today(), TAGS)
-    source = SourceFile("register.csv", hashlib.sha256(data).hexdigest())
-    return register(w.uow(), w.actors[by], parsed, source)
-
-
-def person(tag: str = "poverty_return_watch", village: str = VILLAGE_A1) -> dict[str, str]:
-    return {
-        "id_number": id_number(dt.date(1962, 7, 7)),
-        "name": "赵大山",
-        "village_code": village,
-        "tag": tag,
-        "source": "防返贫监测信息系统",
-        "tagged_on": "2025-06-01",
-    }
 
 
 @pytest.fixture
