@@ -26,6 +26,7 @@ from engine.policy import calendar_for, parameter_history
 from engine.rulebook import national_rules
 from engine.services.case_deadlines import dated_columns
 from engine.states import ENROLLED_STATES, OPEN_STATES, CaseState
+from engine.stats_outreach import outreach_stats
 
 
 def _ratio(part: Decimal | int, whole: Decimal | int, places: str = "0.0001") -> Decimal | None:
@@ -234,6 +235,7 @@ def county_stats(
         or 0
     )
     return {
+        **outreach_stats(session, county, start, end, today),
         "by_category_and_state": by_state,
         "enrolled": enrolment,
         "new_enrollments": {
