@@ -17,6 +17,7 @@ from admin.cli.archives import COMMANDS as ARCHIVE_COMMANDS
 from admin.cli.checkpoints import COMMANDS as CHECKPOINT_COMMANDS
 from admin.cli.crosscheck import COMMANDS as CROSSCHECK_COMMANDS
 from admin.cli.kinship import COMMANDS as KINSHIP_COMMANDS
+from admin.cli.monitoring import COMMANDS as MONITORING_COMMANDS
 from admin.cli.notices import notices
 from admin.cli.roster import COMMANDS as ROSTER_COMMANDS
 from admin.cli.rules import COMMANDS as RULE_COMMANDS
@@ -416,6 +417,7 @@ for group in (
     *ARCHIVE_COMMANDS,
     *ROSTER_COMMANDS,
     *CROSSCHECK_COMMANDS,
+    *MONITORING_COMMANDS,
 ):
     cli.add_command(group)
 

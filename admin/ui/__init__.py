@@ -54,6 +54,7 @@ from admin.ui.inspector import (
     SignInLogView,
     VerificationView,
 )
+from admin.ui.monitoring import MonitoringView
 from admin.ui.queue import WorkQueueView
 from audit.models import AccessLog, AuditEntry, SignInEvent
 from engine.inputs import text_problem
@@ -163,6 +164,7 @@ def register_ui(app: Flask) -> None:
     admin.add_view(WorkQueueView(name=lazy_gettext("Work queue"), endpoint="queue"))
     admin.add_view(ApplicationView(name=lazy_gettext("New application"), endpoint="apply"))
     admin.add_view(CaseView(name=lazy_gettext("Case"), endpoint="case"))
+    admin.add_view(MonitoringView(name=lazy_gettext("Monitoring warnings"), endpoint="monitoring"))
     sessions = AdminSessions(runtime_of(app).read_sessions)
     app.teardown_appcontext(lambda exc: sessions.remove())
     add_inspector_views(admin, sessions)

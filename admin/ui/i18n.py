@@ -154,6 +154,23 @@ VALUE_LABELS["origin"] = {
     "referral": _l("Referred (a monitoring warning or a hand-off)"),
     "roster": _l("Imported from the county's earlier system"),
 }
+#: a monitoring warning's status (and the lists' "overdue" and "all")
+VALUE_LABELS["warning_status"] = {
+    "open": _l("open"),
+    "overdue": _l("overdue"),
+    "visited": _l("followed up by a visit"),
+    "referred": _l("referred to an application"),
+    "closed": _l("closed"),
+    "all": _l("all"),
+}
+#: the risk signals that raise a monitoring warning
+VALUE_LABELS["signal"] = {
+    "hospital_bill": _l("a large hospital bill"),
+    "disability": _l("a new disability or grade"),
+    "death": _l("a death in the family"),
+    "job_loss": _l("loss of work"),
+    "income_drop": _l("a sharp drop in income"),
+}
 VALUE_LABELS["self_care"] = {
     "self_caring": _l("self-caring"),
     "partly_lost": _l("self-care partly lost"),
