@@ -17,7 +17,7 @@ from engine.cells import SourceFile
 from engine.clock import local_date
 from engine.monitoring_reads import STATUSES, list_warnings
 from engine.privacy import Disclosure
-from engine.services.monitoring import SIGNALS, TAGS, Signal, raise_signal, register
+from engine.services.monitoring import MANUAL_SIGNALS, TAGS, Signal, raise_signal, register
 from engine.services.monitoring_rows import monitoring_rows
 
 #: encodings a register CSV may come in: UTF-8, or GBK from older systems
@@ -55,7 +55,7 @@ def monitoring_import(file: Path, username: str) -> None:
 
 @monitoring.command("signal")
 @click.argument("id_number")
-@click.option("--signal", "kind", required=True, type=click.Choice(list(SIGNALS)))
+@click.option("--signal", "kind", required=True, type=click.Choice(list(MANUAL_SIGNALS)))
 @click.option("--on", "signal_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--detail", required=True, help="What happened, in a sentence.")
 @click.option("--amount-yuan", type=Decimal, default=None, help="A hospital bill's amount.")

@@ -170,6 +170,7 @@ VALUE_LABELS["signal"] = {
     "death": _l("a death in the family"),
     "job_loss": _l("loss of work"),
     "income_drop": _l("a sharp drop in income"),
+    "crosscheck": _l("another department's record"),
 }
 VALUE_LABELS["self_care"] = {
     "self_caring": _l("self-caring"),

@@ -12,6 +12,7 @@ flag with a reason: explained, or a recheck (due at once on an enrolled case).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
@@ -21,16 +22,26 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.access import covers, ensure_role
+from engine.access import county_of, covers, ensure_role
 from engine.cells import SourceFile
 from engine.clock import local_date
 from engine.errors import Conflict, InvalidData, NotFound, invalid_field, raise_invalid
 from engine.identity import mask_id_number
 from engine.inputs import free_text_problem
-from engine.models import Case, CaseClaim, CrosscheckFlag, Member, Person
+from engine.models import (
+    Case,
+    CaseClaim,
+    CrosscheckFlag,
+    Member,
+    MonitoredPerson,
+    MonitoringWarning,
+    Person,
+)
+from engine.policy import parameters_in_force
 from engine.ports import Actor, LedgerEvent
-from engine.services.crosscheck_rows import CrosscheckRow, kind_of
+from engine.services.crosscheck_rows import CrosscheckRow, Kind, kind_of
 from engine.services.household_events import end_membership_by_death
+from engine.services.warning_state import ledger
 from engine.services.workflow_step import CaseRef, lock_cases, locked_case, record_case_event
 from engine.states import CaseState, Role
 from engine.uow import UnitOfWork, db_conflicts
@@ -60,6 +71,8 @@ class CrosscheckReport:
     #: records that had raised their flag before (a file imported again)
     already: int = 0
     deaths_recorded: int = 0
+    #: records about people on the monitoring register who are in no open case: warnings
+    warnings_raised: int = 0
     case_ids: list[int] = field(default_factory=list)
 
 
@@ -175,6 +188,7 @@ def import_crosscheck(
             report.case_ids.append(case.id)
             if kind == "deaths":
                 report.deaths_recorded += _record_deaths(uow, case, actor, raised)
+        report.warnings_raised = _warn_monitored(uow, actor, chosen, rows, claims, source)
         county = actor.region_code[:6]
         uow.audit.record(
             session,
@@ -193,11 +207,95 @@ def import_crosscheck(
                     "raised": report.raised,
                     "already": report.already,
                     "deaths_recorded": report.deaths_recorded,
+                    "warnings_raised": report.warnings_raised,
                 },
             ),
         )
         uow.commit()
     return report
+
+
+def _warn_monitored(
+    uow: UnitOfWork,
+    actor: Actor,
+    kind: Kind,
+    rows: Sequence[CrosscheckRow],
+    claims: dict[str, list[tuple[int, int, str]]],
+    source: SourceFile,
+) -> int:
+    """A record about a person on the monitoring register who is in no open or enrolled case
+    of the region raises a monitoring warning (signal ``crosscheck``) for the village to
+    follow up; the same record raises it once."""
+    session, now = uow.session, uow.clock.now()
+    today = local_date(now, uow.clock.tz)
+    in_cases = {
+        number
+        for number, found in claims.items()
+        if any(covers(actor.region_code, village) for _, _, village in found)
+    }
+    numbers = sorted({r.id_number for r in rows} - in_cases)
+    monitored: dict[str, MonitoredPerson] = {}
+    for start in range(0, len(numbers), CHUNK):
+        found = session.execute(
+            select(Person.id_number, MonitoredPerson)
+            .join(MonitoredPerson, MonitoredPerson.person_id == Person.id)
+            .where(
+                Person.id_number.in_(numbers[start : start + CHUNK]),
+                MonitoredPerson.village_code.startswith(actor.region_code, autoescape=True),
+            )
+        ).all()
+        monitored.update((row[0], row[1]) for row in found)
+    raised = 0
+    for row in rows:
+        entry = monitored.get(row.id_number)
+        if entry is None:
+            continue
+        detail = f"{kind.label_zh}：{evidence_text(dict(row.record), row.id_number)}"
+        seen = session.scalar(
+            select(MonitoringWarning.id).where(
+                MonitoringWarning.monitored_id == entry.id,
+                MonitoringWarning.signal == "crosscheck",
+                MonitoringWarning.detail == detail,
+            )
+        )
+        if seen is not None:
+            continue
+        county = county_of(entry.village_code)
+        days = int(parameters_in_force(session, county, today).decimal("warning_follow_up_days"))
+        warning = MonitoringWarning(
+            monitored_id=entry.id,
+            village_code=entry.village_code,
+            signal="crosscheck",
+            signal_on=row.died_on or today,
+            detail=detail,
+            raised_by_id=actor.user_id,
+            raised_at=now,
+            due_on=today + dt.timedelta(days=days),
+            status="open",
+        )
+        session.add(warning)
+        session.flush()
+        uow.audit.record(
+            session,
+            ledger(county),
+            LedgerEvent(
+                event="warning_raised",
+                actor=actor,
+                at=now,
+                reason=kind.label_zh,
+                payload={
+                    "warning_id": warning.id,
+                    "person": mask_id_number(row.id_number),
+                    "signal": "crosscheck",
+                    "file": source.file_name,
+                    "file_sha256": source.sha256,
+                    "line": row.line,
+                    "due_on": warning.due_on,
+                },
+            ),
+        )
+        raised += 1
+    return raised
 
 
 def _record_deaths(

@@ -66,7 +66,11 @@ SIGNALS = {
     "death": ("家庭成员死亡", "a death in the family"),
     "job_loss": ("失业", "loss of work"),
     "income_drop": ("收入大幅下降", "a sharp drop in income"),
+    # raised by an information check's record, not recorded by hand (engine.services.crosschecks)
+    "crosscheck": ("信息核对发现记录", "another department's record"),
 }
+#: the signals staff record by hand (``crosscheck`` comes from other departments' records)
+MANUAL_SIGNALS = tuple(s for s in SIGNALS if s != "crosscheck")
 #: how a warning is followed up
 OUTCOMES = ("visited", "referred", "closed")
 #: who keeps the register and raises signals: county and township staff, the county's admin
@@ -237,12 +241,12 @@ def raise_signal(uow: UnitOfWork, actor: Actor, signal: Signal) -> SignalOutcome
     while its warning is open raises nothing twice."""
     ensure_role(actor, REGISTRARS, "登记风险信号", "record risk signals")
     problems = []
-    if signal.signal not in SIGNALS:
+    if signal.signal not in MANUAL_SIGNALS:
         problems.append(
             invalid_field(
                 "signal",
-                f"风险信号须为：{'、'.join(SIGNALS)}",
-                f"signal must be one of {', '.join(SIGNALS)}",
+                f"风险信号须为：{'、'.join(MANUAL_SIGNALS)}",
+                f"signal must be one of {', '.join(MANUAL_SIGNALS)}",
             )
         )
     found = free_text_problem(signal.detail, "detail", MAX_NOTE, required=True)

@@ -197,3 +197,19 @@ def test_roles_that_do_not_run_checks_are_refused(world: World) -> None:
         resolve_crosscheck(world.uow(), world.actors["clerk"], flag.id, "explained", "  ")
     with pytest.raises(Forbidden):  # the flag's case is outside township B's region
         resolve_crosscheck(world.uow(), world.actors["clerk_b"], flag.id, "explained", "原因")
+
+
+def test_a_record_about_a_monitored_person_in_no_case_raises_a_warning_once(world: World) -> None:
+    from engine.models import MonitoringWarning
+    from tests.support import person, put_on_register
+
+    watched = person()
+    put_on_register(world, [watched])
+    data = department_file("vehicles", [(watched["id_number"], watched["name"])])
+    report = run(world, "vehicles", data)
+    assert (report.raised, report.warnings_raised) == (0, 1)
+    assert run(world, "vehicles", data).warnings_raised == 0
+    with world.rt.reader() as uow:
+        (warning,) = uow.session.scalars(select(MonitoringWarning)).all()
+        assert (warning.signal, warning.status) == ("crosscheck", "open")
+        assert "川M12345" in warning.detail
