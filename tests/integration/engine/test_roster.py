@@ -102,6 +102,7 @@ def test_a_roster_becomes_enrolled_cases_with_members_amounts_claims_and_one_ent
         s = uow.session
         cases = s.scalars(select(Case).order_by(Case.id)).all()
         assert {c.state for c in cases} == {CaseState.ACTIVE, CaseState.PHASING_OUT}
+        assert {c.origin for c in cases} == {"roster"}
         first = cases[0]
         household_rows = [r for r in rows if r["household_no"] == rows[0]["household_no"]]
         members = s.scalars(select(Member).where(Member.household_id == first.household_id)).all()
