@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from engine.errors import Problem
 from engine.identity import InvalidIdNumber, ResidentId, parse_id_number
@@ -16,7 +16,50 @@ DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 GRADE = re.compile(r"([1-4])(?:\.0+)?级?")
 CENT = Decimal("0.01")
+#: the whole digits an amount may have (a household's month, a salary, a bill: far below)
+MAX_YUAN_DIGITS = 10
+#: 1234, 1234.5, 1,234.56 (a comma only between groups of three digits)
+YUAN = re.compile(r"(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?")
 BOOLEAN_WORDS = {"是": True, "否": False, "true": True, "false": False}
+
+
+def parse_yuan(text: str) -> Decimal | None:
+    """An amount as people write it (533, 533.5, 1,234.00: commas only between groups of
+    three digits), not negative, at most two decimals and ``MAX_YUAN_DIGITS`` whole digits;
+    None when it is not one."""
+    found = YUAN.fullmatch(text.strip())
+    if found is None:
+        return None
+    whole = found.group(1).replace(",", "")
+    if len(whole.lstrip("0")) > MAX_YUAN_DIGITS:
+        return None
+    return Decimal(whole + (found.group(3) or "")).quantize(CENT)
+
+
+def yuan_problem(amount: Decimal, field: str) -> Problem | None:
+    """What is wrong with an amount given as a number (a command's option, a service's input)."""
+    if (
+        amount.is_finite()
+        and amount >= 0
+        # the size first: quantizing a huge number overflows the context
+        and amount < Decimal(10) ** MAX_YUAN_DIGITS
+        and amount == amount.quantize(CENT)
+    ):
+        return None
+    return Problem(
+        code="invalid",
+        message=f"{field}：须为不小于0、最多{MAX_YUAN_DIGITS}位整数和两位小数的金额（元）",
+        message_en=f"{field}: an amount in yuan, not negative, at most {MAX_YUAN_DIGITS} digits "
+        "and 2 decimals",
+        field=field,
+    )
+
+
+def by_line(problem: Problem) -> tuple[int, str]:
+    """A sort key: a file's problems in the order of its lines (``line 12.column``)."""
+    field = problem.field or ""
+    number = field.removeprefix("line ").partition(".")[0]
+    return (int(number) if number.isdigit() else 0, field)
 
 
 def cell_problem(
@@ -85,18 +128,15 @@ class CellReader:
         value = self.text(column)
         if not value:
             return None
-        try:
-            amount = Decimal(value.replace(",", ""))
-        except InvalidOperation:
-            amount = Decimal("NaN")
-        if not amount.is_finite() or amount < 0 or amount != amount.quantize(CENT):
+        amount = parse_yuan(value)
+        if amount is None:
             self.bad(
                 column,
-                f"“{value}”不是金额（元，最多两位小数）",
-                f"{value!r} is not an amount in yuan (at most 2 decimals)",
+                f"“{value}”不是金额（元，最多{MAX_YUAN_DIGITS}位整数、两位小数）",
+                f"{value!r} is not an amount in yuan (at most {MAX_YUAN_DIGITS} digits and "
+                "2 decimals)",
             )
-            return None
-        return amount.quantize(CENT)
+        return amount
 
     def boolean(self, column: str) -> bool:
         """是/否 or true/false (empty: false)."""

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from engine.errors import Problem
+from engine.errors import InvalidData, Problem
 
 #: line breaks and tabs belong in findings, notes and reasons
 ALLOWED_CONTROLS = frozenset("\t\n\r")
@@ -186,6 +186,19 @@ class ImportColumns:
         """The column a header names (unknown headers as they are, stripped)."""
         text = str(header).strip()
         return self._name_of.get(text, text)
+
+    def refuse_duplicates(self, header: Sequence[object]) -> None:
+        """Refuse a header that names a column twice (by its name or its Chinese header):
+        which of the two a file meant cannot be known."""
+        names = [self.name(h) for h in header if h is not None and str(h).strip()]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            shown = "、".join(self.headers_zh.get(n, n) for n in twice)
+            raise InvalidData(
+                f"列重复：{shown}",
+                f"columns given twice: {', '.join(twice)}",
+                code="duplicate_columns",
+            )
 
     def record(self, raw: Mapping[Any, object]) -> dict[str, str]:
         """A header-keyed record with its columns named and its cells as stripped text."""

@@ -26,7 +26,7 @@ from engine.policy import calendar_for, parameter_history
 from engine.rulebook import national_rules
 from engine.services.case_deadlines import dated_columns
 from engine.states import ENROLLED_STATES, OPEN_STATES, CaseState
-from engine.stats_outreach import outreach_stats
+from engine.stats_outreach import ENROLLING_TRIGGERS, outreach_stats
 
 
 def _ratio(part: Decimal | int, whole: Decimal | int, places: str = "0.0001") -> Decimal | None:
@@ -205,7 +205,8 @@ def county_stats(
         .join(Case, Case.id == BenefitDecision.case_id)
         .where(
             in_county,
-            BenefitDecision.trigger == "approve",
+            # approved in the year here, or in the county's earlier system (its roster)
+            BenefitDecision.trigger.in_(ENROLLING_TRIGGERS),
             BenefitDecision.decided_at >= start,
             BenefitDecision.decided_at < end,
         )

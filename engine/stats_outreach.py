@@ -28,6 +28,9 @@ from engine.states import ENROLLED_STATES
 
 #: the tags whose enrolment the report counts (乐至: 脱贫户 and 防止返贫监测户 on dibao and tekun)
 COUNTED_TAGS = ("lifted_from_poverty", "poverty_return_watch")
+#: the decisions that enrol a case: approved here, or approved in the county's earlier system
+#: and brought in with its roster
+ENROLLING_TRIGGERS = ("approve", "imported")
 
 
 def _rate(part: int, whole: int) -> Decimal | None:
@@ -128,7 +131,8 @@ def enrollments_by_origin(
     session: Session, county: str, start: dt.datetime, end: dt.datetime
 ) -> dict[str, dict[str, int]]:
     """Cases approved in the period, by how they came: the household's application, a
-    coordinator's outreach, a referral (a monitoring warning or a hand-off)."""
+    coordinator's outreach, a referral (a monitoring warning or a hand-off), or the county's
+    earlier system (``roster``: approved there in the period)."""
     return {
         str(origin): {"households": households, "people": int(people or 0)}
         for origin, households, people in session.execute(
@@ -136,7 +140,7 @@ def enrollments_by_origin(
             .join(Case, Case.id == BenefitDecision.case_id)
             .where(
                 Case.village_code.startswith(county, autoescape=True),
-                BenefitDecision.trigger == "approve",
+                BenefitDecision.trigger.in_(ENROLLING_TRIGGERS),
                 BenefitDecision.decided_at >= start,
                 BenefitDecision.decided_at < end,
             )

@@ -13,6 +13,7 @@ from admin.extensions import runtime
 from admin.imports import read_records
 from engine.cells import SourceFile
 from engine.clock import local_date
+from engine.db import DB_INT_MAX
 from engine.services.crosscheck_rows import KINDS, crosscheck_rows
 from engine.services.crosschecks import OUTCOMES, import_crosscheck, resolve_crosscheck
 
@@ -57,7 +58,7 @@ def crosscheck_import(kind: str, file: Path, username: str) -> None:
 
 
 @crosscheck.command("resolve")
-@click.argument("flag_id", type=int)
+@click.argument("flag_id", type=click.IntRange(1, DB_INT_MAX))
 @click.option("--outcome", required=True, type=click.Choice(list(OUTCOMES)))
 @click.option("--reason", required=True, help="Why: what explains the record, or the recheck.")
 @click.option("--user", "username", required=True, help="Resolve as this user.")

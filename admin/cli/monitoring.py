@@ -10,7 +10,13 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from admin.cli.support import acting_user, domain_errors, log_cli_read, require_schema
+from admin.cli.support import (
+    YuanType,
+    acting_user,
+    domain_errors,
+    log_cli_read,
+    require_schema,
+)
 from admin.extensions import runtime
 from admin.imports import read_records
 from engine.cells import SourceFile
@@ -58,7 +64,7 @@ def monitoring_import(file: Path, username: str) -> None:
 @click.option("--signal", "kind", required=True, type=click.Choice(list(MANUAL_SIGNALS)))
 @click.option("--on", "signal_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--detail", required=True, help="What happened, in a sentence.")
-@click.option("--amount-yuan", type=Decimal, default=None, help="A hospital bill's amount.")
+@click.option("--amount-yuan", type=YuanType(), default=None, help="A hospital bill's amount.")
 @click.option("--user", "username", required=True, help="Record as this user.")
 def monitoring_signal(
     id_number: str,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from admin.import_templates import TEMPLATES
 from admin.migrate import current_revision, head_revision
 from audit.recorder import log_reads
 from engine.access import covers
+from engine.cells import MAX_YUAN_DIGITS, parse_yuan
 from engine.errors import DomainError
 from engine.models import User
 from engine.ports import OPERATOR_INSPECTING, Actor
@@ -100,3 +102,25 @@ def write_template(out: Path, kind: str) -> None:
         raise click.ClickException(f"{out} exists: not overwritten")
     out.write_bytes(TEMPLATES[kind]())
     click.echo(f"wrote {out}")
+
+
+class YuanType(click.ParamType):
+    """An amount in yuan as people write it (``engine.cells.parse_yuan``)."""
+
+    name = "yuan"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Decimal:
+        """The amount, or a usage error naming the option."""
+        if isinstance(value, Decimal):
+            return value
+        amount = parse_yuan(str(value))
+        if amount is None:
+            self.fail(
+                f"{value!r} is not an amount in yuan (at most {MAX_YUAN_DIGITS} digits and "
+                "2 decimals)",
+                param,
+                ctx,
+            )
+        return amount

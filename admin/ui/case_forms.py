@@ -608,6 +608,7 @@ class CaseRecordViews:
                 _text(form.outcome.data),
                 _text(form.reason.data),
                 form.expected_version.data,
+                case_id=case_id,
             )
             return gettext("The flag is resolved.")
 

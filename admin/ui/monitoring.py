@@ -43,7 +43,8 @@ class VisitForm(FlaskForm):  # type: ignore[misc]
 
     visited_on = DateField(validators=[DataRequired()])
     findings = TextAreaField(validators=[DataRequired(), Length(max=4000)])
-    photos = TextAreaField(validators=[Optional(), Length(max=20 * 65)])
+    # 20 hashes, one per line (a browser ends lines with CR LF)
+    photos = TextAreaField(validators=[Optional(), Length(max=20 * 66)])
 
 
 class OutreachForm(VisitForm):

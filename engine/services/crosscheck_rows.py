@@ -182,6 +182,7 @@ def crosscheck_rows(
     """Read a department's file of ``kind``; a file without the kind's columns is refused at
     once as a file of another kind, a bad cell is kept as a problem on its row."""
     chosen = kind_of(kind)
+    _COLUMNS.refuse_duplicates(header)
     columns = {_COLUMNS.name(h) for h in header if h}
     missing = [c for c in ("id_number", *chosen.required) if c not in columns]
     if missing:

@@ -243,6 +243,8 @@ def _warn_monitored(
                 Person.id_number.in_(numbers[start : start + CHUNK]),
                 MonitoredPerson.village_code.startswith(actor.region_code, autoescape=True),
             )
+            # locked as a signal locks them: a warning is never raised twice at once
+            .with_for_update(of=MonitoredPerson)
         ).all()
         monitored.update((row[0], row[1]) for row in found)
     raised = 0
@@ -325,9 +327,11 @@ def resolve_crosscheck(
     outcome: str,
     reason: str,
     expected_version: int | None = None,
+    case_id: int | None = None,
 ) -> CaseRef:
     """Resolve a flag with a reason: ``explained``, or ``recheck`` (an enrolled case's
-    recheck falls due today, shown as its deadline); written in the case's trail."""
+    recheck falls due today, shown as its deadline); written in the case's trail. With
+    ``case_id`` (a case page's form), a flag of another case is not found."""
     ensure_role(actor, RESOLVERS, "处理核对标记", "resolve information-check flags")
     problems = []
     if outcome not in OUTCOMES:
@@ -344,12 +348,12 @@ def resolve_crosscheck(
     raise_invalid(problems)
     with uow.again() as probe:
         flag_row = probe.session.get(CrosscheckFlag, flag_id)
-        if flag_row is None:
+        if flag_row is None or case_id not in (None, flag_row.case_id):
             raise NotFound(
                 f"核对标记{flag_id}不存在", f"flag {flag_id} does not exist", code="flag_not_found"
             )
-        case_id = flag_row.case_id
-    with locked_case(uow, case_id, actor, "resolve_crosscheck", expected_version) as case:
+        flagged_case = flag_row.case_id
+    with locked_case(uow, flagged_case, actor, "resolve_crosscheck", expected_version) as case:
         session = uow.session
         flag = session.get(CrosscheckFlag, flag_id, with_for_update=True, populate_existing=True)
         assert flag is not None

@@ -19,10 +19,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import county_of, ensure_in_region, ensure_role
-from engine.cells import SourceFile
+from engine.access import county_of, ensure_role
+from engine.cells import SourceFile, by_line, yuan_problem
 from engine.clock import local_date
-from engine.errors import InvalidData, NotFound, invalid_field, raise_invalid
+from engine.errors import InvalidData, NotFound, Problem, invalid_field, raise_invalid
 from engine.identity import mask_id_number
 from engine.inputs import free_text_problem
 from engine.means import load_household
@@ -76,6 +76,8 @@ OUTCOMES = ("visited", "referred", "closed")
 #: who keeps the register and raises signals: county and township staff, the county's admin
 REGISTRARS = frozenset({Role.CLERK, Role.REVIEWER, Role.APPROVER, Role.ADMIN, Role.COORDINATOR})
 MAX_NOTE = 2000
+#: ID numbers per IN list
+CHUNK = 1000
 
 
 @dataclass
@@ -108,29 +110,30 @@ def register(
             )
         }
         numbers = sorted({r.id_number for r in rows if r.id_number})
-        persons = {
-            p.id_number: p
-            for p in session.scalars(select(Person).where(Person.id_number.in_(numbers)))
-        }
-        for row in rows:
-            if row.village_code and row.village_code not in villages:
-                problems.append(row.problem("village_code", "不在您的辖区", "outside your region"))
-            person = persons.get(row.id_number)
-            if person is not None and row.name and person.name != row.name:
-                problems.append(
-                    row.problem(
-                        "name",
-                        "姓名与该身份证号码已登记的姓名不一致",
-                        "name differs from the name registered for this ID number",
-                        "name_mismatch",
+        persons: dict[str, Person] = {}
+        entries: dict[int, MonitoredPerson] = {}
+        for start in range(0, len(numbers), CHUNK):
+            found = session.scalars(
+                select(Person).where(Person.id_number.in_(numbers[start : start + CHUNK]))
+            ).all()
+            persons.update((p.id_number, p) for p in found)
+            entries.update(
+                (m.person_id, m)
+                for m in session.scalars(
+                    select(MonitoredPerson).where(
+                        MonitoredPerson.person_id.in_([p.id for p in found])
                     )
                 )
+            )
+        first: dict[str, MonitoringRow] = {}
+        for row in rows:
+            problems += _register_row_problems(row, villages, persons, entries, first, actor)
         if problems:
             raise InvalidData(
                 f"{len(problems)}处错误，未导入任何内容",
                 f"{len(problems)} problem(s); nothing was imported",
                 code="invalid_rows",
-                problems=sorted(problems, key=lambda p: p.field or ""),
+                problems=sorted(problems, key=by_line),
             )
         for row in rows:
             monitored = _monitored(uow, actor, row, persons, report)
@@ -175,6 +178,59 @@ def register(
             )
         uow.commit()
     return report
+
+
+def _register_row_problems(
+    row: MonitoringRow,
+    villages: set[str],
+    persons: dict[str, Person],
+    entries: dict[int, MonitoredPerson],
+    first: dict[str, MonitoringRow],
+    actor: Actor,
+) -> list[Problem]:
+    """What is wrong with a register row against the region, the people registered, where
+    each is monitored already, and the file's earlier rows about the same person."""
+    problems = []
+    if row.village_code and row.village_code not in villages:
+        problems.append(row.problem("village_code", "不在您的辖区", "outside your region"))
+    person = persons.get(row.id_number)
+    if person is not None and row.name and person.name != row.name:
+        problems.append(
+            row.problem(
+                "name",
+                "姓名与该身份证号码已登记的姓名不一致",
+                "name differs from the name registered for this ID number",
+                "name_mismatch",
+            )
+        )
+    entry = entries.get(person.id) if person is not None else None
+    if entry is not None and entry.village_code != row.village_code:
+        # where someone is monitored outside the region is not the importer's to know
+        inside = entry.village_code.startswith(actor.region_code)
+        problems.append(
+            row.problem(
+                "village_code",
+                f"此人已在村（社区）{entry.village_code}监测" if inside else "此人已在其他地区监测",
+                f"the person is monitored in village {entry.village_code}"
+                if inside
+                else "the person is monitored in another region",
+                "monitored_elsewhere",
+            )
+        )
+    earlier = first.setdefault(row.id_number, row) if row.id_number else row
+    if earlier is not row and (earlier.name, earlier.village_code) != (
+        row.name,
+        row.village_code,
+    ):
+        problems.append(
+            row.problem(
+                "id_number",
+                f"与第{earlier.line}行是同一人，但姓名或村（社区）不同",
+                f"the same person as line {earlier.line} with another name or village",
+                "person_differs",
+            )
+        )
+    return problems
 
 
 def _monitored(
@@ -252,7 +308,11 @@ def raise_signal(uow: UnitOfWork, actor: Actor, signal: Signal) -> SignalOutcome
     found = free_text_problem(signal.detail, "detail", MAX_NOTE, required=True)
     if found is not None:
         problems.append(found)
-    if signal.signal == "hospital_bill" and (signal.amount_yuan is None or signal.amount_yuan < 0):
+    if signal.amount_yuan is not None:
+        bad = yuan_problem(signal.amount_yuan, "amount_yuan")
+        if bad is not None:
+            problems.append(bad)
+    elif signal.signal == "hospital_bill":
         problems.append(
             invalid_field("amount_yuan", "大额医疗费用须填金额", "a hospital bill needs its amount")
         )
@@ -265,8 +325,7 @@ def raise_signal(uow: UnitOfWork, actor: Actor, signal: Signal) -> SignalOutcome
                 invalid_field("signal_on", "日期晚于今天", "the signal's date is in the future")
             )
         raise_invalid(problems)
-        monitored = _monitored_by_number(uow, signal.id_number)
-        ensure_in_region(actor, monitored.village_code)
+        monitored = _monitored_by_number(uow, signal.id_number, actor)
         county = county_of(monitored.village_code)
         params = parameters_in_force(session, county, today)
         if signal.signal == "hospital_bill":
@@ -327,16 +386,23 @@ def raise_signal(uow: UnitOfWork, actor: Actor, signal: Signal) -> SignalOutcome
         return SignalOutcome(warning.id, True)
 
 
-def _monitored_by_number(uow: UnitOfWork, id_number: str) -> MonitoredPerson:
+def _monitored_by_number(uow: UnitOfWork, id_number: str, actor: Actor) -> MonitoredPerson:
+    """The person's register entry in the actor's region, locked: two signals about the same
+    person wait on each other, so the same warning is never raised twice. A person monitored
+    elsewhere is not found, as one who is not monitored (the register is not to be probed)."""
     monitored = uow.session.scalar(
         select(MonitoredPerson)
         .join(Person, Person.id == MonitoredPerson.person_id)
-        .where(Person.id_number == id_number.strip().upper())
+        .where(
+            Person.id_number == id_number.strip().upper(),
+            MonitoredPerson.village_code.startswith(actor.region_code, autoescape=True),
+        )
+        .with_for_update(of=MonitoredPerson)
     )
     if monitored is None:
         raise NotFound(
-            "此人不在监测对象名单中",
-            "the person is not on the monitoring register",
+            "您的辖区内此人不在监测对象名单中",
+            "the person is not on the monitoring register of your region",
             code="not_monitored",
         )
     return monitored
@@ -358,7 +424,16 @@ def follow_up_by_visit(uow: UnitOfWork, actor: Actor, warning_id: int, visit: Vi
     with uow, db_conflicts():
         warning = locked_warning(uow, actor, warning_id)
         today = local_date(uow.clock.now(), uow.clock.tz)
-        raise_invalid(check_visit(visit.visited_on, visit.findings, visit.photo_sha256, today))
+        problems = check_visit(visit.visited_on, visit.findings, visit.photo_sha256, today)
+        if visit.visited_on < warning.signal_on:
+            problems.append(
+                invalid_field(
+                    "visited_on",
+                    f"走访日期早于风险信号日期（{warning.signal_on.isoformat()}）",
+                    f"the visit is dated before the signal ({warning.signal_on.isoformat()})",
+                )
+            )
+        raise_invalid(problems)
         monitored = uow.session.get(MonitoredPerson, warning.monitored_id)
         assert monitored is not None
         person = uow.session.get(Person, monitored.person_id)

@@ -63,6 +63,7 @@ def monitoring_rows(
 ) -> list[MonitoringRow]:
     """Read a register file; a missing column refuses it at once, a bad cell is kept as a
     problem on its row."""
+    _COLUMNS.refuse_duplicates(header)
     columns = {_COLUMNS.name(h) for h in header if h}
     missing = [c for c in REQUIRED if c not in columns]
     if missing:

@@ -71,6 +71,8 @@ def import_roster(
                 code="invalid_rows",
                 problems=report.problems,
             )
+        if not todo:
+            return report  # nothing new: a rerun writes nothing, not even a ledger entry
         writer = RosterWriter(uow, actor, county, source)
         for start in range(0, len(todo), BATCH):
             part = todo[start : start + BATCH]

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.calendar import add_months
+from engine.cells import by_line
 from engine.clock import local_date
 from engine.errors import Problem
 from engine.models import (
@@ -399,7 +400,7 @@ def plan_roster(
             continue
         _check_household(session, county, county_code, household, today, problems)
         todo.append(household)
-    problems.sort(key=lambda p: (_line_of(p), p.field or ""))
+    problems.sort(key=by_line)
     for household in todo:
         first = household.first
         report.households += 1
@@ -413,9 +414,3 @@ def plan_roster(
                 )
             )
     return todo
-
-
-def _line_of(problem: Problem) -> int:
-    field_name = problem.field or ""
-    number = field_name.removeprefix("line ").partition(".")[0]
-    return int(number) if number.isdigit() else 0

@@ -174,6 +174,7 @@ def roster_rows(
     """Read a roster's rows (CSV or XLSX records keyed by header); a missing column refuses
     the file at once, a bad cell is kept as a problem on its row for the import to report
     with every other."""
+    _COLUMNS.refuse_duplicates(header)
     columns = {_COLUMNS.name(h) for h in header if h}
     missing = [c for c in COLUMNS if c not in columns]
     if missing:

@@ -51,12 +51,12 @@ def check_visit(
             invalid_field("photo_sha256", f"照片最多{MAX_PHOTOS}张", f"at most {MAX_PHOTOS} photos")
         )
     for i, digest in enumerate(photos):
-        if not SHA256.fullmatch(digest):
+        if not SHA256.fullmatch(digest.lower()):
             problems.append(
                 invalid_field(
                     f"photo_sha256.{i}",
-                    "须为64位小写十六进制的SHA-256",
-                    "must be a SHA-256 in 64 lowercase hex digits",
+                    "须为64位十六进制的SHA-256",
+                    "must be a SHA-256 in 64 hex digits",
                 )
             )
     return problems
@@ -84,7 +84,7 @@ def new_visit(
         person_id=person_id,
         warning_id=warning_id,
         findings=findings.strip(),
-        photo_sha256=",".join(photo_sha256),
+        photo_sha256=",".join(d.lower() for d in photo_sha256),
         recorded_by_id=actor.user_id,
         recorded_at=uow.clock.now(),
     )

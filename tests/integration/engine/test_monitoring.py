@@ -196,3 +196,88 @@ def test_a_coordinators_region_is_one_village(world: World) -> None:
     with pytest.raises(InvalidData) as err:
         create_user(world.uow(), NewUser("xieli2", "coordinator", "512022101", PASSWORD))
     assert err.value.problems[0].field == "region"
+
+
+def test_a_person_monitored_elsewhere_cannot_be_tagged_from_another_region(world: World) -> None:
+    one = person()
+    put_on_register(world, [one])
+    with pytest.raises(InvalidData) as err:
+        put_on_register(
+            world, [{**one, "village_code": VILLAGE_B1, "tag": "disabled"}], by="clerk_b"
+        )
+    assert [(p.field, p.code) for p in err.value.problems] == [
+        ("line 2.village_code", "monitored_elsewhere")
+    ]
+    assert "512022101201" not in err.value.problems[0].message  # the other region's village
+    twice = [{**person(), "name": "甲"}]
+    twice.append({**twice[0], "name": "乙", "tag": "disabled"})
+    with pytest.raises(InvalidData) as err:
+        put_on_register(world, twice)
+    assert [(p.field, p.code) for p in err.value.problems] == [
+        ("line 3.id_number", "person_differs")
+    ]
+
+
+def test_a_signal_about_someone_outside_the_region_finds_no_one(world: World) -> None:
+    one = person()
+    put_on_register(world, [one])
+    with pytest.raises(NotFound) as err:
+        raise_signal(
+            world.uow(),
+            world.actors["clerk_b"],
+            Signal(one["id_number"], "job_loss", world.today(), "失业"),
+        )
+    assert "512022101201" not in err.value.message
+    for bad in (Decimal("NaN"), Decimal("1e30"), Decimal("0.001"), Decimal(-1)):
+        with pytest.raises(InvalidData):
+            raise_signal(
+                world.uow(),
+                world.actors["clerk"],
+                Signal(one["id_number"], "hospital_bill", world.today(), "住院", bad),
+            )
+
+
+def test_a_visit_cannot_be_dated_before_its_signal(world: World) -> None:
+    one = person()
+    put_on_register(world, [one])
+    raised = raise_signal(
+        world.uow(),
+        world.actors["clerk"],
+        Signal(one["id_number"], "job_loss", world.today(), "失业"),
+    )
+    with pytest.raises(InvalidData) as err:
+        follow_up_by_visit(
+            world.uow(),
+            world.actors["clerk"],
+            raised.warning_id or 0,
+            VisitInput(world.today() - dt.timedelta(days=3), "入户"),
+        )
+    assert err.value.problems[0].field == "visited_on"
+
+
+def test_the_same_signal_sent_twice_at_once_raises_one_warning(world: World, backend: str) -> None:
+    import threading
+
+    one = person()
+    put_on_register(world, [one])
+    barrier = threading.Barrier(2)
+    results = []
+
+    def send() -> None:
+        barrier.wait()
+        results.append(
+            raise_signal(
+                world.uow(),
+                world.actors["clerk"],
+                Signal(one["id_number"], "job_loss", world.today(), "失业"),
+            )
+        )
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.raised for r in results) == [False, True]
+    with world.rt.reader() as uow:
+        assert len(uow.session.scalars(select(MonitoringWarning)).all()) == 1

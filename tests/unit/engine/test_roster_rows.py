@@ -105,3 +105,24 @@ def test_blank_lines_are_skipped_and_lines_keep_their_numbers() -> None:
     blank = dict.fromkeys(COLUMNS, "")
     rows = roster_rows(list(COLUMNS), [record(), blank, record(household_no="H-2")], TODAY)
     assert [r.line for r in rows] == [2, 4]
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("533", "533.00"), ("1,234.5", "1234.50"), ("533.0", "533.00"), ("0", "0.00")],
+)
+def test_amounts_read_as_people_write_them(text: str, amount: str) -> None:
+    (row,) = roster_rows(list(COLUMNS), [record(monthly_yuan=text)], TODAY)
+    assert row.problems == () and row.monthly_yuan == Decimal(amount)
+
+
+@pytest.mark.parametrize("text", ["5,33", "1,2,3", "1e30", "9" * 30, "NaN", "Infinity", "-0.5"])
+def test_an_amount_no_one_writes_is_refused_not_a_crash(text: str) -> None:
+    assert problems(monthly_income=text) == [("line 2.monthly_income", "invalid")]
+
+
+def test_a_column_given_twice_refuses_the_file() -> None:
+    header = [*COLUMNS, HEADERS_ZH["name"]]
+    with pytest.raises(InvalidData) as err:
+        roster_rows(header, [], TODAY)
+    assert err.value.code == "duplicate_columns" and "name" in err.value.message_en

@@ -76,3 +76,11 @@ def test_the_wrong_kind_of_file_an_encoding_or_a_bad_row_is_a_plain_refusal(
     assert refused.exit_code == 1 and "line 2, column died_on" in refused.output
     unknown = run("crosscheck", "import", "horses", str(bad), "--user", "approver")
     assert unknown.exit_code == 2 and "horses" in unknown.output
+
+
+def test_a_flag_number_out_of_range_is_a_usage_error(run: Run, world: World) -> None:
+    result = run(
+        "crosscheck", "resolve", "99999999999999999999", "--outcome", "explained",
+        "--reason", "x", "--user", "clerk",
+    )  # fmt: skip
+    assert result.exit_code == 2 and "FLAG_ID" in result.output

@@ -53,3 +53,16 @@ def test_a_bad_register_file_or_unknown_person_is_a_plain_refusal(
         "--on", "2026-01-05", "--detail", "失业", "--user", "clerk",
     )  # fmt: skip
     assert unknown.exit_code == 1 and "not_monitored" in unknown.output
+
+
+def test_an_amount_no_one_writes_is_a_usage_error(run: Run, tmp_path: Path, world: World) -> None:
+    one = person()
+    path = tmp_path / "r.csv"
+    path.write_bytes(register_file([one]))
+    assert run("monitoring", "import", str(path), "--user", "clerk").exit_code == 0
+    for bad in ("abc", "NaN", "1e30", "0.001", "-5"):
+        result = run(
+            "monitoring", "signal", one["id_number"], "--signal", "hospital_bill",
+            "--on", "2026-01-05", "--detail", "住院", "--amount-yuan", bad, "--user", "clerk",
+        )  # fmt: skip
+        assert result.exit_code == 2 and "--amount-yuan" in result.output, (bad, result.output)

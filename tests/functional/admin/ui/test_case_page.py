@@ -850,3 +850,18 @@ def test_an_information_check_flag_is_shown_and_resolved_on_the_page(as_user, wo
     )
     assert done.status_code == 302
     assert f'id="crosscheck-{flag_id}"' not in b.text(f"/admin/case/{case_id}")
+
+
+def test_a_flag_of_another_case_is_not_resolved_from_this_page(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    flagged = flagged_by_crosscheck(world, "vehicles")
+    other = world.apply()
+    b = as_user("clerk")
+    page = b.text(f"/admin/case/{flagged}")
+    flag_id = int(page.split('id="crosscheck-')[1].split('"')[0])
+    b.text(f"/admin/case/{other}")
+    wrong = b.post(
+        f"/admin/case/{other}/crosschecks/{flag_id}/resolve",
+        {"outcome": "explained", "reason": "x", "expected_version": case_of(world, other).version},
+    )
+    assert wrong.status_code == 404
+    assert f'id="crosscheck-{flag_id}"' in b.text(f"/admin/case/{flagged}")
