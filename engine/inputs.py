@@ -178,9 +178,16 @@ class ImportColumns:
     """An import file's columns, each named by its English name or by the Chinese header the
     import template prints (``headers_zh``: name -> header)."""
 
-    def __init__(self, headers_zh: Mapping[str, str]) -> None:
+    def __init__(
+        self, headers_zh: Mapping[str, str], aliases: Mapping[str, str] | None = None
+    ) -> None:
         self.headers_zh = dict(headers_zh)
-        self._name_of = {**{c: c for c in headers_zh}, **{zh: c for c, zh in headers_zh.items()}}
+        self._name_of = {
+            **{c: c for c in headers_zh},
+            **{zh: c for c, zh in headers_zh.items()},
+            # other headers the same column goes by in the systems files come from
+            **dict(aliases or {}),
+        }
 
     def name(self, header: object) -> str:
         """The column a header names (unknown headers as they are, stripped)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from admin.cli.kinship import operator
 from admin.cli.support import acting_user, domain_errors, require_schema
 from admin.extensions import runtime
 from admin.imports import read_records
@@ -28,8 +29,14 @@ crosscheck = AppGroup(
 @crosscheck.command("import")
 @click.argument("kind", type=click.Choice(list(KINDS)))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--user", "username", required=True, help="Import as this user (county staff).")
-def crosscheck_import(kind: str, file: Path, username: str) -> None:
+@click.option(
+    "--user",
+    "username",
+    default=None,
+    help="Import as this user (county staff; default: the operator at this terminal, "
+    "every county).",
+)
+def crosscheck_import(kind: str, file: Path, username: str | None) -> None:
     """Raise a flag on each open or enrolled case a record of FILE names a member of.
 
     KIND is the data the file holds (columns in the README): vehicles,
@@ -40,7 +47,7 @@ def crosscheck_import(kind: str, file: Path, username: str) -> None:
     reassessment.
     """
     require_schema()
-    actor = acting_user(username)
+    actor = operator(username)
     rt = runtime()
     data = file.read_bytes()
     with domain_errors():

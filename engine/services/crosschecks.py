@@ -189,7 +189,8 @@ def import_crosscheck(
             if kind == "deaths":
                 report.deaths_recorded += _record_deaths(uow, case, actor, raised)
         report.warnings_raised = _warn_monitored(uow, actor, chosen, rows, claims, source)
-        county = actor.region_code[:6]
+        # the importer's county (the operator at the terminal imports for every county)
+        county = county_of(actor.region_code) or "all"
         uow.audit.record(
             session,
             f"crosschecks:{county}",

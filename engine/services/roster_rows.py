@@ -68,7 +68,30 @@ HEADERS_ZH = {
     "next_recheck_on": "下次核查日期",
     "phase_out_started_on": "渐退开始日期",
 }
-_COLUMNS = ImportColumns(HEADERS_ZH)
+#: other headers provincial exports give the same columns (each read as its column)
+ALIASES_ZH = {
+    "户号": "household_no",
+    "家庭编号": "household_no",
+    "村（社区）代码": "village_code",
+    "村社区编码": "village_code",
+    "城乡": "area_type",
+    "保障类别": "category",
+    "类别": "category",
+    "公民身份号码": "id_number",
+    "身份证号": "id_number",
+    "与户主关系": "relation",
+    "家庭关系": "relation",
+    "个人月收入": "monthly_income",
+    "是否重病患者": "serious_illness",
+    "劳动能力": "able_to_work",
+    "月保障金": "monthly_yuan",
+    "保障金额": "monthly_yuan",
+    "审批日期": "approved_on",
+    "审核确认日期": "approved_on",
+    "下次复核日期": "next_recheck_on",
+    "渐退期开始日期": "phase_out_started_on",
+}
+_COLUMNS = ImportColumns(HEADERS_ZH, ALIASES_ZH)
 
 #: words a provincial export prints for each code (the codes themselves are accepted too)
 CATEGORY_WORDS = {

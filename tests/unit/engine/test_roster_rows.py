@@ -126,3 +126,11 @@ def test_a_column_given_twice_refuses_the_file() -> None:
     with pytest.raises(InvalidData) as err:
         roster_rows(header, [], TODAY)
     assert err.value.code == "duplicate_columns" and "name" in err.value.message_en
+
+
+def test_other_headers_of_provincial_exports_are_read_as_their_columns() -> None:
+    aliases = {"household_no": "户号", "id_number": "公民身份号码", "relation": "与户主关系"}
+    header = [aliases.get(c, HEADERS_ZH[c]) for c in COLUMNS]
+    cells = {aliases.get(k, HEADERS_ZH[k]): v for k, v in record(relation="本人").items()}
+    (row,) = roster_rows(header, [cells], TODAY)
+    assert (row.household_no, row.id_number, row.relation) == ("H-1", PERSON, "self")

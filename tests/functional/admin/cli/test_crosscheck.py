@@ -84,3 +84,13 @@ def test_a_flag_number_out_of_range_is_a_usage_error(run: Run, world: World) -> 
         "--reason", "x", "--user", "clerk",
     )  # fmt: skip
     assert result.exit_code == 2 and "FLAG_ID" in result.output
+
+
+def test_the_operator_at_the_terminal_imports_for_every_county(
+    run: Run, tmp_path: Path, world: World
+) -> None:
+    _, people = enrolled(world)
+    path = tmp_path / "vehicles.csv"
+    path.write_bytes(department_file("vehicles", [people[0]]))
+    result = run("crosscheck", "import", "vehicles", str(path))
+    assert result.exit_code == 0 and "1 flags raised" in result.output, result.output
