@@ -76,3 +76,14 @@ def test_a_door_to_door_visit_is_recorded_and_a_bad_one_refused(  # type: ignore
 
 def test_an_inspector_has_no_monitoring_workspace(as_user) -> None:  # type: ignore[no-untyped-def]
     assert as_user("inspector").get("/admin/monitoring/").status_code == 403
+
+
+def test_a_coordinators_draft_is_in_their_queue_and_the_township_clerks(  # type: ignore[no-untyped-def]
+    as_user, world: World, warned: tuple[int, int]
+) -> None:
+    from tests.support import application
+
+    draft = world.apply(application(2, draft=True), by="xieliyuan")
+    for user in ("xieliyuan", "clerk"):
+        assert f"/admin/case/{draft}" in as_user(user).text("/admin/queue/"), user
+    assert f"/admin/case/{draft}" not in as_user("clerk_b").text("/admin/queue/")
