@@ -31,6 +31,7 @@ from admin.cli.support import (
     write_template,
 )
 from admin.config import ConfigError
+from admin.demo.monitoring import COORDINATOR
 from admin.documents.fonts import document_warnings
 from admin.extensions import runtime
 from admin.grants import GrantError, apply_grants, grant_statements
@@ -376,11 +377,18 @@ def demo(households: int, if_empty: bool) -> None:
         f"{report.households_created} households created "
         f"({report.households_skipped} already present); {total} cases in all; "
         f"registry: {report.officials_created} officials and "
-        f"{report.relatives_created} declared relatives added"
+        f"{report.relatives_created} declared relatives added; monitoring: "
+        f"{report.monitored_added} people and {report.warnings_raised} warnings added"
     )
     click.echo(f"demo users (password for all: {demo_data.DEMO_PASSWORD}):")
     for user in demo_data.demo_users():
         click.echo(f"  {user.username:<18} {user.role.value:<10} {user.region_code}")
+    with rt.reader() as uow:
+        coordinator = uow.session.scalar(select(User).where(User.username == COORDINATOR))
+    if coordinator is not None:
+        click.echo(
+            f"  {coordinator.username:<18} {coordinator.role.value:<10} {coordinator.region_code}"
+        )
 
 
 @cli.command("serve")

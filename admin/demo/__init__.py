@@ -20,6 +20,7 @@ from admin.demo.county import (
     COUNTY_CODE,
     DEFAULT_HOUSEHOLDS,
     DEMO_PASSWORD,
+    MAIN_TOWNSHIP,
     DemoReport,
     DemoUser,
     UowFactory,
@@ -27,6 +28,7 @@ from admin.demo.county import (
     staff_of,
 )
 from admin.demo.households import DemoHousehold, household_members, pick_state
+from admin.demo.monitoring import COORDINATOR, load_monitoring
 from admin.demo.registry import REGISTRY_LEAD, demo_officials, plant_conflicts, registry_rows
 from admin.demo.story import DWELL_DAYS, Story, plan
 from audit.officials import import_officials
@@ -39,7 +41,7 @@ from engine.services.cases import submit_application
 from engine.services.policy import NewParameter, NewStandard, set_parameter, set_standard
 from engine.services.regions import import_regions, parse_region_csv
 from engine.services.users import NewUser, actor_of, create_user
-from engine.states import CaseState
+from engine.states import CaseState, Role
 from engine.uow import UnitOfWork
 
 
@@ -143,6 +145,23 @@ def load_demo(
             )
         )
         known = set(uow.session.scalars(select(Person.id_number)))
+    coordinated = [v for v in villages if v.code.startswith(MAIN_TOWNSHIP)][:3]
+    if COORDINATOR not in actors:
+        create_user(
+            uows(clock),
+            NewUser(
+                COORDINATOR,
+                Role.COORDINATOR.value,
+                coordinated[0].code,
+                DEMO_PASSWORD,
+                f"{coordinated[0].name} 救助协理员",
+            ),
+        )
+        report.users_created += 1
+        with uows(clock) as uow:
+            user = uow.session.scalar(select(User).where(User.username == COORDINATOR))
+            assert user is not None
+            actors[COORDINATOR] = actor_of(user)
     report.policy_set = load_policy(uows, clock, actors["admin"])
     standards = {area: yuan for area, category, yuan, _ in DEMO_STANDARDS if category == "dibao"}
     # the officials first, so that every run draws the same people whatever the count
@@ -172,6 +191,9 @@ def load_demo(
             report.households_created += 1
         if progress is not None:
             progress(1)
+    monitoring = load_monitoring(uows, clock, actors, coordinated, used)
+    report.monitored_added = monitoring.people_added
+    report.warnings_raised = monitoring.warnings_raised
     return report
 
 

@@ -71,6 +71,8 @@ class DemoReport:
     policy_set: int = 0
     officials_created: int = 0
     relatives_created: int = 0
+    monitored_added: int = 0
+    warnings_raised: int = 0
 
 
 def demo_users() -> list[DemoUser]:

@@ -198,12 +198,15 @@ def test_demo_covers_every_state_is_idempotent_and_verifies(run, db_url: str) ->
     engine.dispose()
     assert states == set(CaseState)
     assert regions == 20
-    assert roles == {"clerk", "reviewer", "approver", "inspector", "admin"}
+    # every role, the village coordinator (救助协理员) too
+    assert roles == {"clerk", "reviewer", "approver", "inspector", "admin", "coordinator"}
+    assert "monitoring: 8 people and 3 warnings added" in first.output
     # 15 villages × 4 cadres, 4 townships × 2 officers, and the cadre living in household 3
     assert "registry: 69 officials" in first.output
     second = run("demo", "--households", "40")
     assert "0 households created (40 already present)" in second.output
     assert "registry: 0 officials and 0 declared relatives added" in second.output
+    assert "monitoring: 0 people and 0 warnings added" in second.output
     # planted conflicts: flagged at submission, filed before the notice closed, visited
     filed = scalar(db_url, "SELECT count(DISTINCT case_id) FROM kinship_filing")
     flagged = scalar(
