@@ -16,15 +16,14 @@ from admin.reads import record_reads
 from engine.clock import local_date
 from engine.monitoring_reads import STATUSES, list_warnings
 from engine.queries import MAX_PAGE, MAX_PER_PAGE
-from engine.services.monitoring import (
-    Signal,
+from engine.services.monitoring import Signal, raise_signal
+from engine.services.visits import record_outreach_visit
+from engine.services.warning_follow_up import (
     VisitInput,
     close_warning,
     follow_up_by_visit,
-    raise_signal,
     refer_warning,
 )
-from engine.services.visits import record_outreach_visit
 
 Sha256 = str
 

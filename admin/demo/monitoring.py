@@ -20,14 +20,9 @@ from engine.cells import SourceFile
 from engine.clock import Clock, FrozenClock, local_date
 from engine.models import MonitoredPerson, MonitoringWarning, Person, Region
 from engine.ports import Actor
-from engine.services.monitoring import (
-    Signal,
-    VisitInput,
-    follow_up_by_visit,
-    raise_signal,
-    register,
-)
+from engine.services.monitoring import Signal, raise_signal, register
 from engine.services.monitoring_rows import MonitoringRow
+from engine.services.warning_follow_up import VisitInput, follow_up_by_visit
 
 #: the coordinator's account, in the first village of the county's main township
 COORDINATOR = "xieliyuan"

@@ -21,14 +21,14 @@ from admin.ui.case_forms import form_problems
 from admin.ui.paging import page_arg, page_count
 from engine.clock import local_date
 from engine.monitoring_reads import STATUSES, list_warnings
-from engine.services.monitoring import (
-    SIGNALS,
+from engine.services.monitoring import SIGNALS
+from engine.services.visits import record_outreach_visit
+from engine.services.warning_follow_up import (
     VisitInput,
     close_warning,
     follow_up_by_visit,
     refer_warning,
 )
-from engine.services.visits import record_outreach_visit
 
 PAGE_SIZE = 50
 

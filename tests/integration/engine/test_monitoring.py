@@ -14,15 +14,14 @@ from sqlalchemy import select
 from audit.models import AuditEntry, LedgerEntry
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.models import Case, HomeVisit, MonitoringTag, MonitoringWarning
-from engine.services.monitoring import (
-    Signal,
+from engine.services.monitoring import Signal, raise_signal
+from engine.services.users import NewUser, create_user
+from engine.services.warning_follow_up import (
     VisitInput,
     close_warning,
     follow_up_by_visit,
-    raise_signal,
     refer_warning,
 )
-from engine.services.users import NewUser, create_user
 from engine.states import CaseState
 from tests.support import (
     COUNTY,

@@ -11,12 +11,13 @@ from admin.demo.roster import roster_csv
 from admin.demo.roster import roster_rows as generated_roster
 from admin.imports import read_records
 from engine.cells import SourceFile
-from engine.services.monitoring import Signal, close_warning, raise_signal
+from engine.services.monitoring import Signal, raise_signal
 from engine.services.regions import import_regions, parse_region_csv
 from engine.services.roster import import_roster
 from engine.services.roster_rows import roster_rows
 from engine.services.users import NewUser, create_user
 from engine.services.visits import record_outreach_visit
+from engine.services.warning_follow_up import close_warning
 from engine.states import CaseState
 from engine.stats import county_stats
 from tests.support import (
