@@ -9,7 +9,15 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.models import MonitoredPerson, MonitoringWarning, Person, Region, fen_to_yuan
+from engine.models import (
+    HomeVisit,
+    MonitoredPerson,
+    MonitoringWarning,
+    Person,
+    Region,
+    User,
+    fen_to_yuan,
+)
 from engine.ports import Actor
 from engine.privacy import Disclosure
 
@@ -34,6 +42,8 @@ class WarningView:
     status: str
     overdue: bool
     case_id: int | None
+    #: how it was followed up (the visit's findings, the referral's or the close's reason)
+    outcome_note: str = ""
 
 
 def list_warnings(
@@ -77,6 +87,48 @@ def list_warnings(
             status=w.status,
             overdue=w.status == "open" and w.due_on < today,
             case_id=w.case_id,
+            outcome_note=show.text(w.outcome_note) or "",
         )
         for w, name, number, village in rows
     ], total
+
+
+@dataclass(frozen=True)
+class VisitView:
+    """A home visit as the list shows it."""
+
+    id: int
+    visited_on: dt.date
+    village_name: str
+    household: str
+    purpose: str
+    findings: str
+    photos: int
+    visitor: str
+
+
+def recent_visits(session: Session, actor: Actor, limit: int = 20) -> list[VisitView]:
+    """The latest home visits in the actor's region, newest first (findings masked as the
+    role requires)."""
+    show = Disclosure(actor)
+    rows = session.execute(
+        select(HomeVisit, Region.name, User.display_name)
+        .join(Region, Region.code == HomeVisit.village_code)
+        .outerjoin(User, User.id == HomeVisit.recorded_by_id)
+        .where(HomeVisit.village_code.startswith(actor.region_code, autoescape=True))
+        .order_by(HomeVisit.visited_on.desc(), HomeVisit.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        VisitView(
+            id=v.id,
+            visited_on=v.visited_on,
+            village_name=village,
+            household=show.text(v.household) or "",
+            purpose=v.purpose,
+            findings=show.text(v.findings) or "",
+            photos=len([d for d in v.photo_sha256.split(",") if d]),
+            visitor=visitor or "",
+        )
+        for v, village, visitor in rows
+    ]

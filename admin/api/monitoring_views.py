@@ -64,6 +64,7 @@ class WarningOut(BaseModel):
     status: str
     overdue: bool
     case_id: int | None
+    outcome_note: str = Field(description="how it was followed up (withheld from masked readers)")
 
 
 class WarningQuery(In):

@@ -277,6 +277,7 @@ class ApplicationView(Restricted, BaseView):  # type: ignore[misc]
                 income_types=[t.value for t in IncomeType],
                 disability_types=[t.value for t in DisabilityType],
                 supporter_choices=SUPPORTER_CHOICES,
+                coordinator=actor.role == Role.COORDINATOR,
             ),
             status,
         )
@@ -329,5 +330,9 @@ class ApplicationView(Restricted, BaseView):  # type: ignore[misc]
             ref = services.submit_application(runtime().uow(), current_actor(), application)
         except DomainError as err:
             return self._render(request.form, list(err.problems), 422, None, _headline(err))
-        flash(gettext("Case #%(id)s is registered.", id=ref.id), "success")
+        if current_actor().role == Role.COORDINATOR:
+            message = gettext("Case #%(id)s is saved as a draft for the township clerk.", id=ref.id)
+        else:
+            message = gettext("Case #%(id)s is registered.", id=ref.id)
+        flash(message, "success")
         return redirect(url_for("case.details", case_id=ref.id))

@@ -121,6 +121,12 @@ FIELD_LABELS: dict[str, Any] = {
     "confirm": _l("Confirmation"),
     "present": _l("Members present"),
     "attachments": _l("Photos and scans"),
+    "household": _l("Household"),
+    "visited_on": _l("Visited on"),
+    "photos": _l("Photos"),
+    "photo_sha256": _l("Photos"),
+    "village_code": _l("Village"),
+    "category": _l("Category"),
 }
 
 
@@ -347,7 +353,8 @@ def record_forms(actor: Actor, detail: CaseDetail) -> RecordForms:
         o.kind != "complaint" and o.raised_at >= since for o in detail.objections
     )
     return RecordForms(
-        edit_draft=role == Role.CLERK and state == CaseState.DRAFT,
+        # the clerk, or the coordinator who registers drafts on households' behalf (代办)
+        edit_draft=role in (Role.CLERK, Role.COORDINATOR) and state == CaseState.DRAFT,
         dismiss=notice and any(o.status == "open" for o in detail.objections),
         democratic_review=notice and objected,
         complaint=role in COMPLAINT_ROLES and state == CaseState.PENDING_CONFIRMATION,

@@ -1,16 +1,21 @@
 """The monitoring workspace (低收入人口动态监测): the region's warnings with their follow-up,
-and door-to-door visits (走访摸排), for village coordinators and township and county staff.
+door-to-door visits (走访摸排) and the latest visits, for village coordinators and township
+and county staff.
 
-Each form makes one call to the same service as the API; nothing here writes itself.
+Each form makes one call to the same service as the API; nothing here writes itself. A
+form filled in wrongly comes back on the page, open, with what was typed and each problem
+named (422).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext
 from flask_wtf import FlaskForm
-from werkzeug.wrappers import Response
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
@@ -18,10 +23,13 @@ from admin.extensions import runtime
 from admin.reads import record_reads
 from admin.ui.access import WORKERS, Restricted, current_actor, shows_domain_errors
 from admin.ui.case_forms import form_problems
+from admin.ui.i18n import error_text, problem_text
 from admin.ui.paging import page_arg, page_count
 from engine.clock import local_date
-from engine.monitoring_reads import STATUSES, list_warnings
-from engine.services.monitoring import SIGNALS
+from engine.errors import Forbidden, InvalidData
+from engine.models import RegionLevel
+from engine.monitoring_reads import STATUSES, list_warnings, recent_visits
+from engine.queries import region_names
 from engine.services.visits import record_outreach_visit
 from engine.services.warning_follow_up import (
     VisitInput,
@@ -35,7 +43,7 @@ PAGE_SIZE = 50
 
 def _photos(text: str | None) -> list[str]:
     """The photos' SHA-256, one per line (blank lines ignored)."""
-    return [line.strip().lower() for line in (text or "").splitlines() if line.strip()]
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 class VisitForm(FlaskForm):  # type: ignore[misc]
@@ -72,19 +80,17 @@ class MonitoringView(Restricted, BaseView):  # type: ignore[misc]
 
     roles = WORKERS
 
-    @expose("/")
-    @shows_domain_errors
-    def index(self) -> str:
-        """The warnings of a status (open by default), a page at a time."""
-        status = request.args.get("status", "open")
-        if status not in STATUSES:
-            status = "open"
+    def _page(
+        self, status: str = "open", failed: str = "", typed: Mapping[str, Any] | None = None
+    ) -> str:
         page = page_arg()
         actor = current_actor()
         rt = runtime()
         today = local_date(rt.clock.now(), rt.clock.tz)
         with rt.reader() as uow:
             rows, total = list_warnings(uow.session, actor, today, status, page, PAGE_SIZE)
+            visits = recent_visits(uow.session, actor)
+            villages = region_names(uow.session, actor.region_code, RegionLevel.VILLAGE)
         record_reads(actor, "list_warnings", "ui", [r.case_id for r in rows])
         return self.render(
             "ui/monitoring.html",
@@ -94,72 +100,116 @@ class MonitoringView(Restricted, BaseView):  # type: ignore[misc]
             pages=page_count(total, PAGE_SIZE),
             status=status,
             statuses=STATUSES,
-            signals=SIGNALS,
             today=today,
-            village=actor.region_code if len(actor.region_code) == 12 else "",
+            villages=villages,
+            visits=visits,
+            failed=failed,
+            typed=typed or {},
             visit_form=VisitForm(),
             outreach_form=OutreachForm(),
             refer_form=ReferForm(),
             close_form=CloseForm(),
         )
 
+    def _submitted(self, key: str, form: FlaskForm, call: Callable[[], str]) -> Any:
+        """Validate ``form`` and make the service ``call``; a problem comes back on the page
+        with the form open and what was typed kept."""
+        try:
+            if not form.validate_on_submit():
+                raise form_problems(form.errors)
+            message = call()
+        except (InvalidData, Forbidden) as err:
+            # one problem: itself; several: the summary, then each
+            flash(
+                problem_text(err.problems[0]) if len(err.problems) == 1 else error_text(err),
+                "error",
+            )
+            if len(err.problems) > 1:
+                for problem in err.problems:
+                    flash(problem_text(problem), "error")
+            return self._page(failed=key, typed=request.form), 422
+        flash(message, "success")
+        return redirect(url_for(".index"))
+
+    @expose("/")
+    @shows_domain_errors
+    def index(self) -> str:
+        """The warnings of a status (open by default), a page at a time, and the visits."""
+        status = request.args.get("status", "open")
+        return self._page(status if status in STATUSES else "open")
+
     @expose("/visits", methods=["POST"])
     @shows_domain_errors
-    def outreach(self) -> Response:
+    def outreach(self) -> Any:
         """Record a door-to-door visit."""
         form = OutreachForm()
-        if not form.validate_on_submit():
-            raise form_problems(form.errors)
-        record_outreach_visit(
-            runtime().uow(),
-            current_actor(),
-            form.village_code.data.strip(),
-            form.visited_on.data,
-            form.household.data,
-            form.findings.data,
-            _photos(form.photos.data),
-        )
-        flash(gettext("The visit is recorded."), "success")
-        return redirect(url_for(".index"))
+
+        def call() -> str:
+            record_outreach_visit(
+                runtime().uow(),
+                current_actor(),
+                (form.village_code.data or "").strip(),
+                form.visited_on.data,
+                form.household.data or "",
+                form.findings.data or "",
+                _photos(form.photos.data),
+            )
+            return gettext("The visit is recorded.")
+
+        return self._submitted("outreach", form, call)
 
     @expose("/<int:warning_id>/visit", methods=["POST"])
     @shows_domain_errors
-    def visit(self, warning_id: int) -> Response:
+    def visit(self, warning_id: int) -> Any:
         """Follow a warning up by a home visit."""
         form = VisitForm()
-        if not form.validate_on_submit():
-            raise form_problems(form.errors)
-        follow_up_by_visit(
-            runtime().uow(),
-            current_actor(),
-            warning_id,
-            VisitInput(
-                form.visited_on.data, form.findings.data, photo_sha256=_photos(form.photos.data)
-            ),
-        )
-        flash(gettext("The warning is followed up by the visit."), "success")
-        return redirect(url_for(".index"))
+
+        def call() -> str:
+            follow_up_by_visit(
+                runtime().uow(),
+                current_actor(),
+                warning_id,
+                VisitInput(
+                    form.visited_on.data,
+                    form.findings.data or "",
+                    photo_sha256=_photos(form.photos.data),
+                ),
+            )
+            return gettext("The warning is followed up by the visit.")
+
+        return self._submitted(f"visit-{warning_id}", form, call)
 
     @expose("/<int:warning_id>/refer", methods=["POST"])
     @shows_domain_errors
-    def refer(self, warning_id: int) -> Response:
+    def refer(self, warning_id: int) -> Any:
         """Refer the household to an application: its draft opens."""
         form = ReferForm()
-        if not form.validate_on_submit():
-            raise form_problems(form.errors)
-        ref = refer_warning(
-            runtime().uow(), current_actor(), warning_id, form.note.data, form.category.data
-        )
-        flash(gettext("A draft application is opened for the household."), "success")
-        return redirect(url_for("case.details", case_id=ref.id))
+        opened: list[int] = []
+
+        def call() -> str:
+            ref = refer_warning(
+                runtime().uow(),
+                current_actor(),
+                warning_id,
+                form.note.data or "",
+                form.category.data or "dibao",
+            )
+            opened.append(ref.id)
+            return gettext("A draft application is opened for the household.")
+
+        answer = self._submitted(f"refer-{warning_id}", form, call)
+        if opened:
+            return redirect(url_for("case.details", case_id=opened[0]))
+        return answer
 
     @expose("/<int:warning_id>/close", methods=["POST"])
     @shows_domain_errors
-    def close(self, warning_id: int) -> Response:
+    def close(self, warning_id: int) -> Any:
         """Close a warning with a reason."""
         form = CloseForm()
-        if not form.validate_on_submit():
-            raise form_problems(form.errors)
-        close_warning(runtime().uow(), current_actor(), warning_id, form.reason.data)
-        flash(gettext("The warning is closed."), "success")
-        return redirect(url_for(".index"))
+
+        def call() -> str:
+            close_warning(runtime().uow(), current_actor(), warning_id, form.reason.data or "")
+            return gettext("The warning is closed.")
+
+        return self._submitted(f"close-{warning_id}", form, call)

@@ -12,9 +12,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from engine.access import county_of, ensure_in_region, ensure_role
+from engine.access import county_of, covers, ensure_role
 from engine.clock import local_date
-from engine.errors import Problem, invalid_field, raise_invalid
+from engine.errors import Forbidden, Problem, invalid_field, raise_invalid
 from engine.inputs import free_text_problem
 from engine.models import HomeVisit, Region, RegionLevel
 from engine.ports import Actor, LedgerEvent
@@ -55,8 +55,8 @@ def check_visit(
             problems.append(
                 invalid_field(
                     f"photo_sha256.{i}",
-                    "须为64位十六进制的SHA-256",
-                    "must be a SHA-256 in 64 hex digits",
+                    f"第{i + 1}张照片的SHA-256须为64位十六进制数字",
+                    f"photo {i + 1}: its SHA-256 must be 64 hex digits",
                 )
             )
     return problems
@@ -129,7 +129,13 @@ def record_outreach_visit(
                 invalid_field("village_code", f"没有代码为{village_code}的村", "no such village")
             )
         raise_invalid(problems)
-        ensure_in_region(actor, village_code)
+        assert region is not None
+        if not covers(actor.region_code, village_code):
+            raise Forbidden(
+                f"村（社区）{region.name}不在您的辖区内",
+                f"village {village_code} is outside your region",
+                code="outside_region",
+            )
         row = new_visit(
             uow,
             actor,

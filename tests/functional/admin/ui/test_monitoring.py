@@ -66,10 +66,15 @@ def test_a_door_to_door_visit_is_recorded_and_a_bad_one_refused(  # type: ignore
         "photos": f"{PHOTO}\n",
     }
     assert b.post("/admin/monitoring/visits", form).status_code == 302
-    bad = b.post("/admin/monitoring/visits", {**form, "photos": "not-a-hash"})
-    # back to the page, the problem named
-    assert bad.status_code == 302 and bad.headers["Location"].endswith("/admin/monitoring/")
-    assert "SHA-256" in b.text("/admin/monitoring/")
+    assert "独居老人" in b.text("/admin/monitoring/")  # in the latest visits
+    typed = {**form, "findings": "走访摸排：新发现的困难户", "photos": "not-a-hash"}
+    bad = b.post("/admin/monitoring/visits", typed)
+    # the page again, the problem named, what was typed kept
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "第1张照片的SHA-256须为64位十六进制数字" in page
+    assert "走访摸排：新发现的困难户" in page
+    elsewhere = b.post("/admin/monitoring/visits", {**form, "village_code": "512022102201"})
+    assert elsewhere.status_code == 422 and "不在您的辖区内" in elsewhere.get_data(as_text=True)
     with world.rt.reader() as uow:
         assert uow.session.query(HomeVisit).count() == 1
 
@@ -87,3 +92,15 @@ def test_a_coordinators_draft_is_in_their_queue_and_the_township_clerks(  # type
     for user in ("xieliyuan", "clerk"):
         assert f"/admin/case/{draft}" in as_user(user).text("/admin/queue/"), user
     assert f"/admin/case/{draft}" not in as_user("clerk_b").text("/admin/queue/")
+
+
+def test_the_coordinator_registers_and_corrects_drafts_only(  # type: ignore[no-untyped-def]
+    as_user, world: World, warned: tuple[int, int]
+) -> None:
+    from tests.support import application
+
+    b = as_user("xieliyuan")
+    form = b.text("/admin/apply/")
+    assert 'id="coordinator-draft"' in form and 'id="draft"' not in form
+    draft = world.apply(application(1, draft=True), by="xieliyuan")
+    assert f"/admin/apply/{draft}" in b.text(f"/admin/case/{draft}")
