@@ -33,6 +33,7 @@ from engine.models import (
     InvestigationPresence,
     KinshipFlag,
     Member,
+    MonitoringWarning,
     Objection,
     Official,
     Person,
@@ -236,6 +237,9 @@ class CaseDetail:
     findings: list[FindingView] = field(default_factory=list)
     #: what happens next, who does it and by when
     next_step: NextStep | None = None
+    #: how the case came (``Case.origin``), and the monitoring warning a referral followed up
+    origin: str = "application"
+    referral: dict[str, Any] | None = None
 
     @property
     def allowed_triggers(self) -> list[str]:
@@ -377,6 +381,8 @@ def case_detail(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
         flags=kinship_flags(session, case.id, actor)
         + crosscheck_flags(session, case.id, actor)
         + overdue_flags(deadlines),
+        origin=case.origin,
+        referral=referral_view(session, case.id, show),
         benefit=benefit_view(
             session, case.id, show, [m.person.name for m in household.members], uow.clock.tz
         ),
@@ -609,6 +615,22 @@ def crosscheck_flags(session: Session, case_id: int, actor: Actor) -> list[dict[
             }
         )
     return out
+
+
+def referral_view(session: Session, case_id: int, show: Disclosure) -> dict[str, Any] | None:
+    """The monitoring warning the case was referred from: the signal, what it said, and why
+    the referral (None for a case not referred from a warning)."""
+    warning = session.scalar(select(MonitoringWarning).where(MonitoringWarning.case_id == case_id))
+    if warning is None:
+        return None
+    return {
+        "warning_id": warning.id,
+        "signal": warning.signal,
+        "signal_on": warning.signal_on,
+        "detail": show.text(warning.detail) or "",
+        "note": show.text(warning.outcome_note) or "",
+        "referred_at": warning.handled_at,
+    }
 
 
 def overdue_flags(deadlines: list[Deadline]) -> list[dict[str, Any]]:

@@ -131,6 +131,8 @@ def _case_out(d: CaseDetail, lang: str = "zh") -> CaseOut:
         recheck=RecheckOut.model_validate(d.recheck) if d.recheck else None,
         household=d.household,
         next_step=NextStepOut.model_validate(d.next_step.as_dict(lang)) if d.next_step else None,
+        origin=d.origin,
+        referral=d.referral,
     )
 
 

@@ -681,6 +681,16 @@ class CaseOut(CaseSummaryOut):
     recheck: RecheckOut | None
     household: dict[str, Any]
     next_step: NextStepOut | None = None
+    origin: str = Field(
+        default="application",
+        description="how the case came: application, outreach (a coordinator registered it "
+        "on the household's behalf), referral (a monitoring warning or a hand-off), roster",
+    )
+    referral: dict[str, Any] | None = Field(
+        default=None,
+        description="the monitoring warning a referral followed up: warning_id, signal, "
+        "signal_on, detail, note, referred_at",
+    )
 
 
 class DataCheckOut(BaseModel):

@@ -84,6 +84,8 @@ def test_a_referral_opens_a_draft_and_an_outreach_visit_is_recorded(
     assert referred.status_code == 201 and referred.json is not None
     case = client.get(f"/api/v1/cases/{referred.json['id']}", headers=auth("clerk")).json
     assert case is not None and case["state"] == "draft"
+    assert case["origin"] == "referral" and case["referral"]["warning_id"] == warning_id
+    assert case["referral"]["note"] == "转低保申请"
     visit = {
         "village_code": VILLAGE_A1,
         "visited_on": today,

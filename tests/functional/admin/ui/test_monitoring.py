@@ -47,6 +47,9 @@ def test_the_coordinator_follows_warnings_up_from_the_page(  # type: ignore[no-u
     assert visited.status_code == 302
     referred = b.post(f"/admin/monitoring/{second}/refer", {"note": "转低保", "category": "dibao"})
     assert referred.status_code == 302 and "/admin/case/" in referred.headers["Location"]
+    # the clerk who opens the draft sees where it came from and why
+    draft = as_user("clerk").text(referred.headers["Location"])
+    assert 'id="case-origin"' in draft and "失业" in draft and "转低保" in draft
     with world.rt.reader() as uow:
         statuses = sorted(w.status for w in uow.session.query(MonitoringWarning))
         assert statuses == ["referred", "visited"]
