@@ -207,6 +207,25 @@ class ImportColumns:
                 code="duplicate_columns",
             )
 
+    def require(
+        self,
+        header: Sequence[object],
+        required: Sequence[str],
+        expected: Sequence[str] | None = None,
+    ) -> None:
+        """Refuse a header that names a column twice or lacks a required one (named in both
+        languages, with the columns ``expected``: the required ones unless given)."""
+        self.refuse_duplicates(header)
+        columns = {self.name(h) for h in header if h}
+        missing = [c for c in required if c not in columns]
+        if missing:
+            raise InvalidData(
+                f"缺少列：{'、'.join(self.headers_zh.get(c, c) for c in missing)}",
+                f"missing columns: {', '.join(missing)} "
+                f"(expected {','.join(expected or required)})",
+                code="bad_header",
+            )
+
     def record(self, raw: Mapping[Any, object]) -> dict[str, str]:
         """A header-keyed record with its columns named and its cells as stripped text."""
         return {

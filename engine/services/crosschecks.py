@@ -12,7 +12,6 @@ flag with a reason: explained, or a recheck (due at once on an enrolled case).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
@@ -41,7 +40,7 @@ from engine.policy import parameters_in_force
 from engine.ports import Actor, LedgerEvent
 from engine.services.crosscheck_rows import CrosscheckRow, Kind, kind_of
 from engine.services.household_events import end_membership_by_death
-from engine.services.warning_state import ledger
+from engine.services.warning_state import raise_warning
 from engine.services.workflow_step import CaseRef, lock_cases, locked_case, record_case_event
 from engine.states import CaseState, Role
 from engine.uow import UnitOfWork, db_conflicts
@@ -249,6 +248,8 @@ def _warn_monitored(
         ).all()
         monitored.update((row[0], row[1]) for row in found)
     raised = 0
+    #: each county's follow-up time, read once
+    follow_up_days: dict[str, int] = {}
     for row in rows:
         entry = monitored.get(row.id_number)
         if entry is None:
@@ -264,38 +265,20 @@ def _warn_monitored(
         if seen is not None:
             continue
         county = county_of(entry.village_code)
-        days = int(parameters_in_force(session, county, today).decimal("warning_follow_up_days"))
-        warning = MonitoringWarning(
-            monitored_id=entry.id,
-            village_code=entry.village_code,
+        if county not in follow_up_days:
+            params = parameters_in_force(session, county, today)
+            follow_up_days[county] = int(params.decimal("warning_follow_up_days"))
+        raise_warning(
+            uow,
+            actor,
+            entry,
+            row.id_number,
             signal="crosscheck",
             signal_on=row.died_on or today,
             detail=detail,
-            raised_by_id=actor.user_id,
-            raised_at=now,
-            due_on=today + dt.timedelta(days=days),
-            status="open",
-        )
-        session.add(warning)
-        session.flush()
-        uow.audit.record(
-            session,
-            ledger(county),
-            LedgerEvent(
-                event="warning_raised",
-                actor=actor,
-                at=now,
-                reason=kind.label_zh,
-                payload={
-                    "warning_id": warning.id,
-                    "person": mask_id_number(row.id_number),
-                    "signal": "crosscheck",
-                    "file": source.file_name,
-                    "file_sha256": source.sha256,
-                    "line": row.line,
-                    "due_on": warning.due_on,
-                },
-            ),
+            follow_up_days=follow_up_days[county],
+            reason=kind.label_zh,
+            payload={"file": source.file_name, "file_sha256": source.sha256, "line": row.line},
         )
         raised += 1
     return raised

@@ -22,7 +22,6 @@ from engine.access import county_of, ensure_role
 from engine.cells import SourceFile, by_line, yuan_problem
 from engine.clock import local_date
 from engine.errors import InvalidData, NotFound, Problem, invalid_field, raise_invalid
-from engine.identity import mask_id_number
 from engine.inputs import free_text_problem
 from engine.models import (
     MonitoredPerson,
@@ -36,7 +35,7 @@ from engine.models import (
 from engine.policy import parameters_in_force
 from engine.ports import Actor, LedgerEvent
 from engine.services.monitoring_rows import MonitoringRow
-from engine.services.warning_state import ledger
+from engine.services.warning_state import ledger, raise_warning
 from engine.states import Role
 from engine.uow import UnitOfWork, db_conflicts
 
@@ -339,39 +338,23 @@ def raise_signal(uow: UnitOfWork, actor: Actor, signal: Signal) -> SignalOutcome
         if open_one is not None:
             return SignalOutcome(open_one, False, "already open")
         days = int(params.decimal("warning_follow_up_days"))
-        warning = MonitoringWarning(
-            monitored_id=monitored.id,
-            village_code=monitored.village_code,
+        warning = raise_warning(
+            uow,
+            actor,
+            monitored,
+            signal.id_number,
             signal=signal.signal,
             signal_on=signal.signal_on,
             detail=signal.detail.strip(),
+            follow_up_days=days,
+            reason=signal.detail.strip(),
             amount_fen=None if signal.amount_yuan is None else yuan_to_fen(signal.amount_yuan),
-            raised_by_id=actor.user_id,
-            raised_at=now,
-            due_on=today + dt.timedelta(days=days),
-            status="open",
-        )
-        session.add(warning)
-        session.flush()
-        uow.audit.record(
-            session,
-            ledger(county),
-            LedgerEvent(
-                event="warning_raised",
-                actor=actor,
-                at=now,
-                reason=warning.detail,
-                payload={
-                    "warning_id": warning.id,
-                    "person": mask_id_number(signal.id_number),
-                    "village_code": warning.village_code,
-                    "signal": warning.signal,
-                    "signal_on": warning.signal_on,
-                    "amount_yuan": signal.amount_yuan,
-                    "due_on": warning.due_on,
-                    "follow_up_days": days,
-                },
-            ),
+            payload={
+                "village_code": monitored.village_code,
+                "signal_on": signal.signal_on,
+                "amount_yuan": signal.amount_yuan,
+                "follow_up_days": days,
+            },
         )
         uow.commit()
         return SignalOutcome(warning.id, True)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from engine.cells import CellReader, cell_problem
-from engine.errors import InvalidData, Problem
+from engine.errors import Problem
 from engine.inputs import ImportColumns
 
 COLUMNS = ("id_number", "name", "village_code", "tag", "source", "tagged_on")
@@ -63,15 +63,7 @@ def monitoring_rows(
 ) -> list[MonitoringRow]:
     """Read a register file; a missing column refuses it at once, a bad cell is kept as a
     problem on its row."""
-    _COLUMNS.refuse_duplicates(header)
-    columns = {_COLUMNS.name(h) for h in header if h}
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise InvalidData(
-            f"缺少列：{'、'.join(HEADERS_ZH[c] for c in missing)}",
-            f"missing columns: {', '.join(missing)} (expected {','.join(COLUMNS)})",
-            code="bad_header",
-        )
+    _COLUMNS.require(header, REQUIRED, COLUMNS)
     rows = []
     for line, raw in enumerate(records, first_line):
         record = _COLUMNS.record(raw)

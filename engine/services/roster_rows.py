@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from engine.cells import CellReader, cell_problem
-from engine.errors import InvalidData, Problem
+from engine.errors import Problem
 from engine.inputs import ImportColumns
 from engine.models import AreaType, Category, Relation
 
@@ -197,15 +197,7 @@ def roster_rows(
     """Read a roster's rows (CSV or XLSX records keyed by header); a missing column refuses
     the file at once, a bad cell is kept as a problem on its row for the import to report
     with every other."""
-    _COLUMNS.refuse_duplicates(header)
-    columns = {_COLUMNS.name(h) for h in header if h}
-    missing = [c for c in COLUMNS if c not in columns]
-    if missing:
-        raise InvalidData(
-            f"缺少列：{'、'.join(HEADERS_ZH[c] for c in missing)}",
-            f"missing columns: {', '.join(missing)} (expected {','.join(COLUMNS)})",
-            code="bad_header",
-        )
+    _COLUMNS.require(header, COLUMNS)
     rows = []
     for line, raw in enumerate(records, first_line):
         record = _COLUMNS.record(raw)

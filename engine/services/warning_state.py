@@ -1,12 +1,18 @@
-"""A monitoring warning's state: locked for its follow-up, and marked handled in the county's
-monitoring ledger (shared by the follow-ups and by the application a referral opens)."""
+"""A monitoring warning's state: raised (by a signal or another department's record), locked
+for its follow-up, and marked handled, each in the county's monitoring ledger (shared by the
+signals, the information checks, the follow-ups and the application a referral opens)."""
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from engine.access import county_of, ensure_in_region, ensure_role
 from engine.clock import local_date
 from engine.errors import Conflict, NotFound
-from engine.models import MonitoringWarning
+from engine.identity import mask_id_number
+from engine.models import MonitoredPerson, MonitoringWarning
 from engine.ports import Actor, LedgerEvent
 from engine.states import Role
 from engine.uow import UnitOfWork
@@ -18,6 +24,57 @@ FOLLOWERS = frozenset({Role.CLERK, Role.REVIEWER, Role.APPROVER, Role.COORDINATO
 def ledger(county: str) -> str:
     """The county's monitoring ledger."""
     return f"monitoring:{county}"
+
+
+def raise_warning(
+    uow: UnitOfWork,
+    actor: Actor,
+    monitored: MonitoredPerson,
+    id_number: str,
+    *,
+    signal: str,
+    signal_on: dt.date,
+    detail: str,
+    follow_up_days: int,
+    reason: str,
+    amount_fen: int | None = None,
+    payload: Mapping[str, Any] | None = None,
+) -> MonitoringWarning:
+    """Open a warning about a monitored person, due ``follow_up_days`` from today, and write
+    it in the county's monitoring ledger (``payload``: what else the entry records)."""
+    session, now = uow.session, uow.clock.now()
+    warning = MonitoringWarning(
+        monitored_id=monitored.id,
+        village_code=monitored.village_code,
+        signal=signal,
+        signal_on=signal_on,
+        detail=detail,
+        amount_fen=amount_fen,
+        raised_by_id=actor.user_id,
+        raised_at=now,
+        due_on=local_date(now, uow.clock.tz) + dt.timedelta(days=follow_up_days),
+        status="open",
+    )
+    session.add(warning)
+    session.flush()
+    uow.audit.record(
+        session,
+        ledger(county_of(monitored.village_code)),
+        LedgerEvent(
+            event="warning_raised",
+            actor=actor,
+            at=now,
+            reason=reason,
+            payload={
+                "warning_id": warning.id,
+                "person": mask_id_number(id_number),
+                "signal": signal,
+                **(payload or {}),
+                "due_on": warning.due_on,
+            },
+        ),
+    )
+    return warning
 
 
 def locked_warning(uow: UnitOfWork, actor: Actor, warning_id: int) -> MonitoringWarning:
