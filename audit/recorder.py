@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Collection, Sequence
+from functools import cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Insert, Table, bindparam, func, insert, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from audit.chain import (
     GENESIS_HASH,
@@ -24,6 +26,13 @@ from audit.chain import (
 )
 from audit.models import AccessLog, AccessLogHead, AuditEntry, LedgerEntry, LedgerHead
 from engine.access import county_of
+from engine.case_writes import (
+    CASE_TABLE,
+    case_update,
+    mark_written,
+    pending_changes,
+    update_params,
+)
 from engine.models import Case
 from engine.ports import Actor, CaseEvent, ChainHead, LedgerEvent
 
@@ -46,8 +55,49 @@ ENTRY_COLUMNS = (
 
 
 ENTRY_TABLE = cast(Table, AuditEntry.__table__)
-#: built once (a statement object keeps its compiled form's cache key)
-_INSERT_ENTRY = ENTRY_TABLE.insert()
+#: built once (a statement object keeps its compiled form's cache key); inline: no RETURNING
+#: of the new id, which nothing reads
+_INSERT_ENTRY = ENTRY_TABLE.insert().inline()
+
+
+@cache
+def _case_and_entry(columns: tuple[str, ...]) -> Insert:
+    """One statement (PostgreSQL) that writes the case's changed ``columns`` and inserts its
+    entry, the entry only if the case was still at the version it was read at."""
+    moved = case_update(columns).returning(CASE_TABLE.c.id).cte("moved")
+    values = select(
+        *(bindparam(name, type_=ENTRY_TABLE.c[name].type) for name in ENTRY_COLUMNS)
+    ).select_from(moved)
+    # an INSERT's row count is kept only when asked for: it says whether the UPDATE matched
+    return (
+        ENTRY_TABLE.insert()
+        .from_select(list(ENTRY_COLUMNS), values)
+        .execution_options(preserve_rowcount=True)
+    )
+
+
+def write_case_with_entry(session: Session, case: Case, row: dict[str, Any]) -> None:
+    """Store the entry ``row`` and the case's own changes together: one statement on
+    PostgreSQL, an UPDATE and an INSERT elsewhere; a case the ORM must write (new, a
+    relationship changed) is left to the session's flush. Raises StaleDataError when the
+    case is no longer at the version it was read at."""
+    changes = pending_changes(case)
+    if changes is None:
+        session.execute(_INSERT_ENTRY, row)
+        return
+    columns = tuple(sorted(changes))
+    params = update_params(case, changes)
+    # the session's connection: plain statements need none of the ORM's execution steps
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        written = connection.execute(_case_and_entry(columns), {**params, **row}).rowcount
+    else:
+        written = connection.execute(case_update(columns), params).rowcount
+        if written == 1:
+            connection.execute(_INSERT_ENTRY, row)
+    if written != 1:
+        raise StaleDataError(f"case {case.id} changed since it was read")
+    mark_written(session, case)
 
 
 def link(head: ChainHead, event: CaseEvent) -> dict[str, Any]:
@@ -124,11 +174,11 @@ class ChainRecorder:
         row = link(ChainHead(case.id, case.chain_seq, case.chain_head), event)
         case.chain_seq = row["seq"]
         case.chain_head = row["hash"]
-        # written at once as a plain INSERT (an entry is never read back as an object, and the
-        # unit of work would ask for its id); the case's own changes, chain head included,
-        # wait for the commit's single UPDATE
+        # written at once with the case's own changes, chain head included (an entry is
+        # never read back as an object, and the unit of work's flush costs more than the
+        # statements it would send)
         with session.no_autoflush:
-            session.execute(_INSERT_ENTRY, row)
+            write_case_with_entry(session, case, row)
 
     def append_many(
         self, session: Session, items: Sequence[tuple[ChainHead, CaseEvent]]

@@ -1,0 +1,151 @@
+"""A locked case's own changes and its audit entry written together, without the ORM's flush
+(engine.case_writes, audit.recorder.write_case_with_entry), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, inspect, select, update
+
+from audit.models import AuditEntry
+from engine.case_writes import pending_changes
+from engine.errors import Conflict
+from engine.models import Case, Household
+from engine.ports import CaseEvent
+from engine.services import advance
+from engine.services.workflow_step import lock_case, record_case_event
+from engine.states import CaseState
+from engine.uow import db_conflicts
+from tests.support import World
+
+
+@contextmanager
+def statements(world: World) -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs."""
+    sent: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    event.listen(world.rt.engine, "before_cursor_execute", seen)
+    try:
+        yield sent
+    finally:
+        event.remove(world.rt.engine, "before_cursor_execute", seen)
+
+
+def stored(world: World, case_id: int) -> tuple[Case, int]:
+    """The case as committed, and how many entries its trail holds."""
+    with world.rt.reader() as uow:
+        case = uow.session.get(Case, case_id)
+        assert case is not None
+        count = uow.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.case_id == case_id)
+        )
+        return case, count or 0
+
+
+def test_a_transition_writes_its_case_once_and_its_entry_with_it(world: World) -> None:
+    case_id = world.apply()
+    with statements(world) as sent:
+        world.fire(case_id, "accept", "clerk")
+    updates = [s for s in sent if s.startswith("UPDATE case_file") or "UPDATE case_file" in s]
+    assert len(updates) == 1, sent
+    entry_inserts = [s for s in sent if "INSERT INTO audit_entry" in s]
+    assert len(entry_inserts) == 1
+    if world.rt.engine.dialect.name == "postgresql":
+        # one statement carries both
+        assert updates == entry_inserts
+    case, count = stored(world, case_id)
+    assert case.state == CaseState.ACCEPTED and case.chain_seq == count == 3
+    assert case.accepted_at == world.clock.now()
+
+
+def test_the_session_is_clean_after_the_write_and_later_changes_still_flush(
+    world: World,
+) -> None:
+    case_id = world.apply()
+    actor = world.actors["clerk"]
+    with world.uow() as uow:
+        case = lock_case(uow.session, case_id)
+        record_case_event(uow, case, actor, "note", {"said": "first"})
+        assert not inspect(case).modified and case not in uow.session.dirty
+        assert pending_changes(case) == {}
+        # a change after the entry: the unit of work writes it at commit, checking the
+        # version the case now has in the database
+        case.extension_ground = "special_hardship"
+        record_case_event(uow, case, actor, "note", {"said": "second"})
+        case.last_change_kind = "employment"
+        uow.commit()
+    case, count = stored(world, case_id)
+    assert case.extension_ground == "special_hardship"
+    assert case.last_change_kind == "employment"
+    assert case.version == 4 and case.chain_seq == count == 4
+
+
+def test_a_case_changed_behind_the_lock_is_a_conflict_and_nothing_is_written(
+    world: World,
+) -> None:
+    case_id = world.apply()
+    before, entries_before = stored(world, case_id)
+    actor = world.actors["clerk"]
+    with world.uow() as uow:
+        case = lock_case(uow.session, case_id)
+        # what another writer would have done had the row not been locked
+        uow.session.execute(
+            update(Case).where(Case.id == case_id).values(version=Case.version + 7),
+            execution_options={"synchronize_session": False},
+        )
+        case.version += 1
+        note = CaseEvent(
+            trigger="note",
+            from_state=str(case.state),
+            to_state=str(case.state),
+            actor=actor,
+            at=world.clock.now(),
+            reason="",
+            payload={},
+        )
+        with pytest.raises(Conflict), db_conflicts():
+            uow.audit.append(uow.session, case, note)
+    # the transaction rolled back: the other writer's change is not kept either
+    after, entries_after = stored(world, case_id)
+    assert (after.version, after.chain_seq, entries_after) == (
+        before.version,
+        before.chain_seq,
+        entries_before,
+    )
+
+
+def test_a_case_the_orm_must_write_is_left_to_its_flush(world: World) -> None:
+    case_id = world.apply()
+    with world.uow() as uow:
+        case = lock_case(uow.session, case_id)
+        assert pending_changes(case) == {}
+        case.household = uow.session.get(Household, case.household_id)  # a relationship
+        assert pending_changes(case) is None
+        new = Case(household_id=case.household_id)
+        uow.session.add(new)
+        assert pending_changes(new) is None
+
+
+def test_advance_on_a_stale_version_writes_nothing(world: World) -> None:
+    case_id = world.apply()
+    before, entries_before = stored(world, case_id)
+    with pytest.raises(Conflict):
+        advance(
+            world.uow(),
+            case_id,
+            "accept",
+            world.actors["clerk"],
+            expected_version=before.version - 1,
+        )
+    after, entries_after = stored(world, case_id)
+    assert (after.state, after.version, entries_after) == (
+        before.state,
+        before.version,
+        entries_before,
+    )
