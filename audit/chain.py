@@ -28,8 +28,11 @@ _PLAIN = (str, int, bool, type(None))
 
 
 def _normalize(value: Any) -> Any:
-    if type(value) in _PLAIN:  # the common case first: it is already JSON
+    kind = type(value)
+    if kind in _PLAIN:  # the common case first: it is already JSON
         return value
+    if kind is dict:  # next: a payload (a Mapping, without the abstract class's check)
+        return _normalize_mapping(value)
     if isinstance(value, bool | int | str):
         return value
     if isinstance(value, Enum):
@@ -41,16 +44,20 @@ def _normalize(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        out = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError(f"audit payload keys must be strings, got {key!r}")
-            out[key] = item if type(item) in _PLAIN else _normalize(item)
-        return out
+        return _normalize_mapping(value)
     if isinstance(value, list | tuple | set | frozenset):
         items = [_normalize(v) for v in value]
         return sorted(items, key=canonical_text) if isinstance(value, set | frozenset) else items
     raise TypeError(f"{type(value).__name__} cannot be written to an audit entry")
+
+
+def _normalize_mapping(value: Mapping[Any, Any]) -> dict[str, Any]:
+    out = {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise TypeError(f"audit payload keys must be strings, got {key!r}")
+        out[key] = item if type(item) in _PLAIN else _normalize(item)
+    return out
 
 
 @lru_cache(maxsize=256)
@@ -61,15 +68,18 @@ def _utc_text(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+#: the canonical encoder, made once (``json.dumps`` with options makes a new one per call)
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True,
+    separators=(",", ":"),
+    ensure_ascii=False,
+    allow_nan=False,
+)
+
+
 def canonical_text(value: Any) -> str:
     """Return the canonical JSON text of ``value``."""
-    return json.dumps(
-        _normalize(value),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-    )
+    return _CANONICAL.encode(_normalize(value))
 
 
 def canonical_json(value: Any) -> bytes:

@@ -4,7 +4,6 @@ holds what they recorded (``audit.checkpoints``)."""
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import re
@@ -12,7 +11,6 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter
@@ -32,6 +30,7 @@ from audit.copied import copied_case_chains
 from audit.models import AccessLog, AccessLogHead, AuditEntry, LedgerEntry, LedgerHead
 from audit.recorder import stored_entry, stored_ledger_entry, stored_read
 from engine.access import county_of
+from engine.collector import cycle_collection_paused
 from engine.db import make_engine
 from engine.models import Case
 
@@ -268,22 +267,6 @@ def _shares(
             )
         )
     return shares
-
-
-@contextmanager
-def cycle_collection_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector (reference counting goes on).
-
-    Verification allocates a dozen objects per entry, none in a cycle; the collector would
-    otherwise walk them all again and again (measured: a third of the run's time).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @cycle_collection_paused()

@@ -427,7 +427,7 @@ def case_deadlines(
     ):
         out += _notice(f, rules, calendar, today)
     if only is None or not OTHER_LABELS.keys().isdisjoint(only):
-        out += _enrolment(f, rules, calendar, today)
+        out += _enrolment(f, rules, calendar, today, pending_only)
     return [
         d
         for d in out
@@ -481,16 +481,26 @@ OTHER_LABELS: dict[str, tuple[str, str]] = {
 
 
 def _enrolment(
-    f: DeadlineFacts, rules: RuleBook, calendar: WorkCalendar, today: dt.date
+    f: DeadlineFacts,
+    rules: RuleBook,
+    calendar: WorkCalendar,
+    today: dt.date,
+    pending_only: bool = False,
 ) -> list[Deadline]:
-    """Payment start (Art. 21), the next recheck (Art. 31) and the phase-out's end."""
+    """Payment start (Art. 21), the next recheck (Art. 31) and the phase-out's end
+    (``pending_only``: not the payment start, which is never pending)."""
     out: list[Deadline] = []
-    if f.decided_on is not None and f.state in (
-        S.ACTIVE,
-        S.UNDER_RECHECK,
-        S.PHASING_OUT,
-        S.TERMINATION_NOTICE,
-        S.TERMINATED,
+    if (
+        not pending_only
+        and f.decided_on is not None
+        and f.state
+        in (
+            S.ACTIVE,
+            S.UNDER_RECHECK,
+            S.PHASING_OUT,
+            S.TERMINATION_NOTICE,
+            S.TERMINATED,
+        )
     ):
         first = first_of_next_month(f.decided_on)
         out.append(
