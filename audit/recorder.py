@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Collection, Sequence
 from functools import cache
+from operator import itemgetter
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Insert, Table, bindparam, func, insert, select
@@ -147,9 +148,10 @@ def _insert_entries(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     driver = connection.connection.driver_connection
     assert driver is not None
     columns = ", ".join(ENTRY_COLUMNS)
+    values = itemgetter(*ENTRY_COLUMNS)
     with driver.cursor().copy(f"COPY audit_entry ({columns}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(tuple(row[c] for c in ENTRY_COLUMNS))
+            copy.write_row(values(row))
 
 
 Head = TypeVar("Head", LedgerHead, AccessLogHead)
