@@ -237,24 +237,32 @@ class CaseEntryEncoder:
     The result is byte for byte ``body_text`` (a property test checks it).
     """
 
+    #: the members that vary, in the order their keys sort
     VARYING = ("case_id", "payload", "seq")
 
     def __init__(self, common: Mapping[str, Any]) -> None:
         fields = _normalize(dict(common))
-        keys = sorted([*fields, *self.VARYING])
-        self._parts: list[str | None] = [
-            None if key in self.VARYING else _member(key, fields[key]) for key in keys
-        ]
-        self._keys = keys
+        if not fields.keys().isdisjoint(self.VARYING):
+            raise ValueError(f"common members may not include {self.VARYING}")
+        # the constant text before, between and after the varying members' values
+        pieces: list[str] = []
+        text = "{"
+        for index, key in enumerate(sorted([*fields, *self.VARYING])):
+            text += "," if index else ""
+            if key in self.VARYING:
+                pieces.append(text + canonical_text(key) + ":")
+                text = ""
+            else:
+                text += _member(key, fields[key])
+        pieces.append(text + "}")
+        self._before_case, self._before_payload, self._before_seq, self._after = pieces
 
     def text(self, case_id: int, seq: int, payload_text: str) -> str:
         """Return the canonical JSON of the entry body."""
-        varying = {"case_id": str(case_id), "seq": str(seq), "payload": payload_text}
-        members = [
-            part if part is not None else f'"{key}":{varying[key]}'
-            for key, part in zip(self._keys, self._parts, strict=True)
-        ]
-        return "{" + ",".join(members) + "}"
+        return (
+            f"{self._before_case}{case_id:d}{self._before_payload}{payload_text}"
+            f"{self._before_seq}{seq:d}{self._after}"
+        )
 
 
 class QuotedNames(dict[str | None, str]):

@@ -187,6 +187,9 @@ class ChainRecorder:
     ) -> list[ChainHead]:
         """Append one event to each of many cases' chains in one write; return the new heads."""
         encoders: dict[tuple[Any, ...], CaseEntryEncoder] = {}
+        # events may share one payload object (a bulk run's cases at the same version): it is
+        # encoded once (the ids are those of objects ``items`` holds for the whole call)
+        payload_texts: dict[int, str] = {}
         rows: list[dict[str, Any]] = []
         for head, event in items:
             common = {
@@ -205,7 +208,9 @@ class ChainRecorder:
                 encoder = encoders[key] = CaseEntryEncoder(common)
             seq = head.seq + 1
             prev = head.head or GENESIS_HASH
-            payload_text = canonical_text(event.payload)
+            payload_text = payload_texts.get(id(event.payload))
+            if payload_text is None:
+                payload_text = payload_texts[id(event.payload)] = canonical_text(event.payload)
             rows.append(
                 {
                     **common,

@@ -85,12 +85,12 @@ def _run(
     rule: TransitionRule,
     due: Callable[[AnySelect], AnySelect],
     reason: str,
-    payload: Callable[[_Row], Mapping[str, Any]],
+    payload: Mapping[str, Any],
     batch: int,
     progress: Callable[[int], None] | None,
 ) -> BulkReport:
     """Fire ``rule`` on every case ``due`` selects, in batches, resumably, with one written
-    ``reason`` for all of them."""
+    ``reason`` and one ``payload`` for all of them (each entry adds the case's version)."""
     if rule.guards:
         raise ValueError(f"{rule.trigger!r} has guards and cannot run in bulk")
     if rule.trigger in EFFECTS:
@@ -143,6 +143,7 @@ def _run(
             # Bulk rules have no guards, so the machine's answer depends on the state
             # alone: ask it once per state and batch instead of once per case.
             verdicts: dict[str, str] = {}
+            payloads: dict[int, Mapping[str, Any]] = {}
             for row, record in zip(rows, records, strict=True):
                 state = str(row.state)
                 if state not in verdicts:
@@ -162,12 +163,7 @@ def _run(
                     actor=actor,
                     at=now,
                     reason=reason,
-                    payload={
-                        **payload(row),
-                        **record,
-                        "bulk": True,
-                        "version": row.version + 1,
-                    },
+                    payload=_entry_payload(payload, record, row.version + 1, payloads),
                 )
                 items.append((ChainHead(row.id, row.chain_seq, row.chain_head), event))
             heads = uow.audit.append_many(session, items)
@@ -192,6 +188,22 @@ def _run(
         report.case_ids += [r.id for r in rows]
         if progress is not None:
             progress(len(rows) + len(refused))
+
+
+def _entry_payload(
+    payload: Mapping[str, Any],
+    record: Mapping[str, Any],
+    version: int,
+    shared: dict[int, Mapping[str, Any]],
+) -> Mapping[str, Any]:
+    """An entry's payload: the run's, marked as bulk, with the case's new version and any
+    decision record. Without a record, the cases reaching the same version share one payload
+    object, which the audit log then encodes once."""
+    if record:
+        return {**payload, **record, "bulk": True, "version": version}
+    if version not in shared:
+        shared[version] = {**payload, "bulk": True, "version": version}
+    return shared[version]
 
 
 def _refuse_recused(
@@ -320,7 +332,7 @@ def start_due_rechecks(
         RULES["start_recheck"],
         _rechecks_due(as_of),
         reason=f"定期核查到期（截至{as_of.isoformat()}）",
-        payload=lambda row: {"as_of": as_of},
+        payload={"as_of": as_of},
         batch=batch,
         progress=progress,
     )
@@ -396,7 +408,7 @@ def end_due_phase_outs(
             RULES["end_phase_out"],
             _phase_outs_due(county, cutoff),
             reason=f"渐退期满，停发保障金（截至{as_of.isoformat()}）",
-            payload=lambda row: {"as_of": as_of},
+            payload={"as_of": as_of},
             batch=batch,
             progress=progress,
         )
