@@ -27,7 +27,7 @@ from audit.chain import (
 )
 from audit.models import AccessLog, AccessLogHead, AuditEntry, LedgerEntry, LedgerHead
 from engine.access import county_of
-from engine.case_writes import (
+from engine.case_rows import (
     CASE_TABLE,
     case_update,
     mark_written,

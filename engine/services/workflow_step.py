@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from engine import workflow
 from engine.access import ensure_in_region, ensure_role_may_fire
+from engine.case_rows import locked_case_row, reads_directly
 from engine.clock import as_utc, local_date
 from engine.db import among
 from engine.errors import Conflict, NotFound, Problem, Recused, raise_invalid
@@ -94,7 +95,10 @@ _LOCK_CASE = (
 
 def lock_case(session: Session, case_id: int) -> Case:
     """Load a case with a row lock (FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE on SQLite)."""
-    case = session.execute(_LOCK_CASE, {"case_id": case_id}).scalar_one_or_none()
+    if reads_directly(session, case_id):
+        case = locked_case_row(session, case_id)
+    else:
+        case = session.execute(_LOCK_CASE, {"case_id": case_id}).scalar_one_or_none()
     if case is None:
         raise NotFound(
             f"案件{case_id}不存在", f"case {case_id} does not exist", code="case_not_found"

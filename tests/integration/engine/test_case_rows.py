@@ -1,5 +1,6 @@
-"""A locked case's own changes and its audit entry written together, without the ORM's flush
-(engine.case_writes, audit.recorder.write_case_with_entry), on SQLite and PostgreSQL."""
+"""A locked case read straight from the driver, and its own changes written with its audit
+entry without the ORM's flush (engine.case_rows, audit.recorder.write_case_with_entry), on
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, inspect, select, update
+from sqlalchemy import event, func, inspect, select, text, update
+from sqlalchemy.exc import OperationalError
 
 from audit.models import AuditEntry
-from engine.case_writes import pending_changes
+from engine.case_rows import CASE_COLUMNS, pending_changes, reads_directly
 from engine.errors import Conflict
 from engine.models import Case, Household
 from engine.ports import CaseEvent
@@ -19,7 +21,7 @@ from engine.services import advance
 from engine.services.workflow_step import lock_case, record_case_event
 from engine.states import CaseState
 from engine.uow import db_conflicts
-from tests.support import World
+from tests.support import VILLAGE_A2, World, flagged_case
 
 
 @contextmanager
@@ -149,3 +151,56 @@ def test_advance_on_a_stale_version_writes_nothing(world: World) -> None:
         before.version,
         entries_before,
     )
+
+
+def column_values(case: Case) -> dict[str, tuple[type, object]]:
+    """Every column attribute of a loaded case, with its value's type."""
+    return {key: (type(getattr(case, key)), getattr(case, key)) for key in sorted(CASE_COLUMNS)}
+
+
+def test_a_case_read_under_lock_is_the_case_the_orm_loads(world: World) -> None:
+    enrolled = world.apply()
+    world.to_state(enrolled, CaseState.ACTIVE)
+    flagged = flagged_case(world, VILLAGE_A2, "张秀英")
+    for case_id in (world.apply(), enrolled, flagged):
+        with world.rt.reader() as uow:
+            loaded = uow.session.get(Case, case_id)
+            assert loaded is not None
+            expected = column_values(loaded)
+        with world.uow() as uow:
+            direct = world.rt.engine.dialect.name == "postgresql"
+            assert reads_directly(uow.session, case_id) is direct
+            case = lock_case(uow.session, case_id)
+            assert column_values(case) == expected
+            state = inspect(case)
+            assert state.persistent and not state.modified and pending_changes(case) == {}
+            # relationships load when asked for, as on an object the ORM loaded
+            assert case.household.id == case.household_id
+            assert case.village.code == case.village_code
+            # the session knows it: asking again returns the same object
+            assert uow.session.get(Case, case_id) is case
+            assert not reads_directly(uow.session, case_id)
+            assert lock_case(uow.session, case_id) is case
+
+
+def test_a_session_with_changes_of_its_own_locks_through_the_orm(world: World) -> None:
+    case_id = world.apply()
+    with world.uow() as uow:
+        household = uow.session.scalars(select(Household)).first()
+        assert household is not None
+        household.income_stable = not household.income_stable
+        assert not reads_directly(uow.session, case_id)
+        assert lock_case(uow.session, case_id).id == case_id
+
+
+@pytest.mark.postgres
+def test_a_lock_not_granted_in_time_is_the_error_sqlalchemy_raises(world: World) -> None:
+    if world.rt.engine.dialect.name != "postgresql":
+        pytest.skip("row locks with a timeout are PostgreSQL's")
+    case_id = world.apply()
+    with world.uow() as holder, world.uow() as waiter:
+        lock_case(holder.session, case_id)
+        waiter.session.execute(text("SET LOCAL lock_timeout = '50ms'"))
+        assert reads_directly(waiter.session, case_id)
+        with pytest.raises(OperationalError):
+            lock_case(waiter.session, case_id)
