@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Collection, Sequence
-from functools import cache
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Insert, Table, bindparam, func, insert, select
+from sqlalchemy import Dialect, Table, bindparam, func, insert, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -34,6 +34,7 @@ from engine.case_rows import (
     pending_changes,
     update_params,
 )
+from engine.db import DriverStatement
 from engine.models import Case
 from engine.ports import Actor, CaseEvent, ChainHead, LedgerEvent
 
@@ -61,20 +62,16 @@ ENTRY_TABLE = cast(Table, AuditEntry.__table__)
 _INSERT_ENTRY = ENTRY_TABLE.insert().inline()
 
 
-@cache
-def _case_and_entry(columns: tuple[str, ...]) -> Insert:
+@lru_cache(maxsize=256)
+def _case_and_entry(columns: tuple[str, ...], dialect: Dialect) -> DriverStatement:
     """One statement (PostgreSQL) that writes the case's changed ``columns`` and inserts its
-    entry, the entry only if the case was still at the version it was read at."""
+    entry, the entry only if the case was still at the version it was read at; its row
+    count says whether the UPDATE matched."""
     moved = case_update(columns).returning(CASE_TABLE.c.id).cte("moved")
     values = select(
         *(bindparam(name, type_=ENTRY_TABLE.c[name].type) for name in ENTRY_COLUMNS)
     ).select_from(moved)
-    # an INSERT's row count is kept only when asked for: it says whether the UPDATE matched
-    return (
-        ENTRY_TABLE.insert()
-        .from_select(list(ENTRY_COLUMNS), values)
-        .execution_options(preserve_rowcount=True)
-    )
+    return DriverStatement(ENTRY_TABLE.insert().from_select(list(ENTRY_COLUMNS), values), dialect)
 
 
 def write_case_with_entry(session: Session, case: Case, row: dict[str, Any]) -> None:
@@ -91,7 +88,9 @@ def write_case_with_entry(session: Session, case: Case, row: dict[str, Any]) -> 
     # the session's connection: plain statements need none of the ORM's execution steps
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        written = connection.execute(_case_and_entry(columns), {**params, **row}).rowcount
+        written = _case_and_entry(columns, connection.dialect).execute(
+            connection, {**params, **row}
+        )
     else:
         written = connection.execute(case_update(columns), params).rowcount
         if written == 1:

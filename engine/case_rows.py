@@ -22,12 +22,14 @@ from functools import cache, lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Dialect, Table, Update, bindparam, inspect, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import manager_of_class
 from sqlalchemy.orm.util import identity_key
 
+from engine.db import DriverStatement
 from engine.models import Case
+
+_Processors = tuple[Callable[[Any], Any] | None, ...]
 
 CASE_TABLE = cast(Table, Case.__table__)
 #: the case's column attributes (each named as its column): the only changes written here
@@ -38,20 +40,19 @@ CASE_ID, READ_VERSION = "case_row_id", "case_read_version"
 
 
 @lru_cache(maxsize=4)
-def _row_reader(
-    dialect: Dialect,
-) -> tuple[str, tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]]:
+def _row_reader(dialect: Dialect) -> tuple[DriverStatement, tuple[str, ...], _Processors]:
     """The driver's SELECT … FOR UPDATE of a case row, the attribute each value goes to, and
     the column types' result processors, for this kind of database."""
     columns = list(CASE_TABLE.columns)
-    sql = (
-        f"SELECT {', '.join(column.name for column in columns)} "  # noqa: S608 (the table's own names)
-        "FROM case_file WHERE id = %s FOR UPDATE"
+    names = ", ".join(column.name for column in columns)
+    lock = DriverStatement(
+        f"SELECT {names} FROM case_file WHERE id = %s FOR UPDATE",  # noqa: S608 (the table's own names)
+        dialect,
     )
     processors = tuple(
         column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
     )
-    return sql, tuple(column.key for column in columns), processors
+    return lock, tuple(column.key for column in columns), processors
 
 
 def reads_directly(session: Session, case_id: int) -> bool:
@@ -68,18 +69,8 @@ def locked_case_row(session: Session, case_id: int) -> Case | None:
     """The case read with a row lock by the driver and put in the session as the ORM would
     have loaded it; None if there is no such case (see ``reads_directly``)."""
     connection = session.connection()
-    sql, keys, processors = _row_reader(connection.dialect)
-    driver = connection.connection.driver_connection
-    dbapi = connection.dialect.loaded_dbapi
-    assert driver is not None
-    try:
-        with driver.cursor() as cursor:
-            cursor.execute(sql, (case_id,))
-            row = cursor.fetchone()
-    except dbapi.Error as err:
-        # the error SQLAlchemy would have raised for the same statement (OperationalError for
-        # a lock timeout, DataError, …), which the callers and the web layer handle
-        raise DBAPIError.instance(sql, (case_id,), err, dbapi.Error) from err
+    lock, keys, processors = _row_reader(connection.dialect)
+    row = lock.first(connection, (case_id,))
     if row is None:
         return None
     case = _CASE_CLASS.new_instance()

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from audit.models import AuditEntry
 from engine.case_rows import CASE_COLUMNS, pending_changes, reads_directly
+from engine.db import DriverStatement
 from engine.errors import Conflict
 from engine.models import Case, Household
 from engine.ports import CaseEvent
@@ -26,16 +27,24 @@ from tests.support import VILLAGE_A2, World, flagged_case
 
 @contextmanager
 def statements(world: World) -> Iterator[list[str]]:
-    """The SQL statements sent while the block runs."""
+    """The SQL statements sent while the block runs, through SQLAlchemy or the driver."""
     sent: list[str] = []
 
     def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         sent.append(" ".join(statement.split()))
 
+    driver_run = DriverStatement._run
+
+    def run_seen(self: DriverStatement, *args: Any) -> Any:
+        seen(None, None, self.sql)
+        return driver_run(self, *args)
+
     event.listen(world.rt.engine, "before_cursor_execute", seen)
+    DriverStatement._run = run_seen  # type: ignore[method-assign]
     try:
         yield sent
     finally:
+        DriverStatement._run = driver_run  # type: ignore[method-assign]
         event.remove(world.rt.engine, "before_cursor_execute", seen)
 
 
@@ -54,7 +63,10 @@ def test_a_transition_writes_its_case_once_and_its_entry_with_it(world: World) -
     case_id = world.apply()
     with statements(world) as sent:
         world.fire(case_id, "accept", "clerk")
-    updates = [s for s in sent if s.startswith("UPDATE case_file") or "UPDATE case_file" in s]
+    # the case is read once (with FOR UPDATE where the database has row locks)
+    reads = [s for s in sent if s.startswith("SELECT") and "FROM case_file WHERE" in s]
+    assert len(reads) == 1, sent
+    updates = [s for s in sent if "UPDATE case_file" in s]
     assert len(updates) == 1, sent
     entry_inserts = [s for s in sent if "INSERT INTO audit_entry" in s]
     assert len(entry_inserts) == 1
