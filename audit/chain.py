@@ -33,6 +33,8 @@ def _normalize(value: Any) -> Any:
         return value
     if kind is dict:  # next: a payload (a Mapping, without the abstract class's check)
         return _normalize_mapping(value)
+    if kind is dt.datetime:  # then the stamps a payload's facts carry
+        return _utc_text(value)
     if isinstance(value, bool | int | str):
         return value
     if isinstance(value, Enum):

@@ -128,6 +128,8 @@ def json_problems(value: Any, field: str, max_depth: int, depth: int = 0) -> lis
 
 def data_problems(data: Mapping[str, Any]) -> list[Problem]:
     """A trigger's ``data`` before it goes into the append-only trail: clean, shallow, small."""
+    if not data:  # most triggers carry none
+        return []
     problems = json_problems(data, "data", MAX_DATA_DEPTH)
     if problems:
         return problems[:1]
