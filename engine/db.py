@@ -52,6 +52,11 @@ def make_engine(url: str, *, sqlite_foreign_keys: bool = True, **kwargs: Any) ->
     ``sqlite_foreign_keys=False`` is for schema migrations, which rebuild tables.
     """
     url = normalize_url(url)
+    if make_url(url).get_backend_name() == "postgresql":
+        # sessions and connections end their transactions before they give the connection
+        # back (closing rolls back what was not committed), so the pool's own rollback on
+        # return only costs time: about 5 % of a transition's Python
+        kwargs.setdefault("pool_reset_on_return", None)
     # a failed statement's message must never carry its parameters (names, ID numbers)
     # into a log: SQLAlchemy leaves them out of its exceptions with hide_parameters
     engine = create_engine(url, hide_parameters=True, **kwargs)

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, func, inspect, select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from audit.models import AuditEntry
 from engine.case_rows import CASE_COLUMNS, pending_changes, reads_directly
-from engine.db import DriverStatement
+from engine.db import DriverStatement, make_engine
 from engine.errors import Conflict
 from engine.models import Case, Household
 from engine.ports import CaseEvent
@@ -216,3 +216,29 @@ def test_a_lock_not_granted_in_time_is_the_error_sqlalchemy_raises(world: World)
         assert reads_directly(waiter.session, case_id)
         with pytest.raises(OperationalError):
             lock_case(waiter.session, case_id)
+
+
+def test_a_connection_given_back_mid_transaction_is_clean_for_the_next_user(
+    world: World,
+) -> None:
+    # the pool does not roll back a connection given back (PostgreSQL): closing it does
+    case_id = world.apply()
+    url = world.rt.engine.url.render_as_string(hide_password=False)
+    engine = make_engine(url, pool_size=1, max_overflow=0)  # one connection, reused
+    try:
+        with pytest.raises(DBAPIError), engine.connect() as connection:
+            connection.execute(text("SELECT * FROM no_such_table"))  # transaction aborted
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT 1")).scalar() == 1
+            connection.execute(
+                update(Case).where(Case.id == case_id).values(extension_ground="uncommitted")
+            )  # given back with its transaction open
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT 1")).scalar() == 1
+        # nothing of the uncommitted change was kept, and its row lock was let go
+        with world.uow() as uow:
+            if engine.dialect.name == "postgresql":  # fail, rather than wait, if it were held
+                uow.session.execute(text("SET LOCAL lock_timeout = '2s'"))
+            assert lock_case(uow.session, case_id).extension_ground is None
+    finally:
+        engine.dispose()
