@@ -284,8 +284,8 @@ def refresh_due_on(uow: UnitOfWork, case: Case) -> None:
     session = uow.session
     # The facts read here live in tables of their own (checks, assessments, objections):
     # anything else changed in this unit of work may be one of them and is written first.
-    # The case's own columns are read from the object, so its changes wait for the commit,
-    # which writes them in one UPDATE with the chain head the audit entry sets.
+    # The case's own columns are read from the object, so its changes wait for its audit
+    # entry, which is written with them in one statement (audit.recorder).
     if any(obj is not case for obj in (*session.new, *session.dirty)):
         session.flush()
     with session.no_autoflush:
