@@ -134,9 +134,10 @@ class DriverStatement:
     statements a transition sends: SQLAlchemy's per-statement steps (execution context,
     result metadata, column descriptions) cost more than the driver's own work.
 
-    Parameters go through their types' bind processors, rows come back as the driver's
-    tuples, and a driver error is raised as the error SQLAlchemy would have raised
-    (OperationalError for a lock not granted, DataError, IntegrityError, …).
+    Named parameters go through their types' bind processors (positional ones are sent as
+    they are), rows come back as the driver's tuples, and a driver error is raised as the
+    error SQLAlchemy would have raised (OperationalError for a lock not granted, DataError,
+    IntegrityError, …), its parameters hidden.
     """
 
     def __init__(self, statement: ClauseElement | str, dialect: Dialect) -> None:
@@ -184,4 +185,7 @@ class DriverStatement:
                 cursor.execute(self.sql, params)
                 return result(cursor)
         except dbapi.Error as err:
-            raise DBAPIError.instance(self.sql, params, err, dbapi.Error) from err
+            # parameters hidden, as the engine hides them (names, ID numbers, reasons)
+            raise DBAPIError.instance(
+                self.sql, params, err, dbapi.Error, hide_parameters=True
+            ) from err
