@@ -24,7 +24,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -171,21 +171,32 @@ class DriverStatement:
         params: Mapping[str, Any] | Sequence[Any],
         result: Callable[[Any], Any],
     ) -> Any:
-        if isinstance(params, Mapping) and self._processors:
-            params = {
-                name: process(value) if (process := self._processors.get(name)) else value
-                for name, value in params.items()
-            }
         driver = connection.connection.driver_connection
         dbapi = connection.dialect.loaded_dbapi
         if driver is None:
             raise RuntimeError("the connection has no driver connection")
         try:
+            values = self._bound(params)
+        except Exception as err:
+            # as SQLAlchemy reports a value its type refuses (a naive time for a UTC column)
+            raise StatementError(str(err), self.sql, params, err, hide_parameters=True) from err
+        try:
             with driver.cursor() as cursor:
-                cursor.execute(self.sql, params)
+                cursor.execute(self.sql, values)
                 return result(cursor)
         except dbapi.Error as err:
             # parameters hidden, as the engine hides them (names, ID numbers, reasons)
             raise DBAPIError.instance(
-                self.sql, params, err, dbapi.Error, hide_parameters=True
+                self.sql, values, err, dbapi.Error, hide_parameters=True
             ) from err
+
+    def _bound(
+        self, params: Mapping[str, Any] | Sequence[Any]
+    ) -> Mapping[str, Any] | Sequence[Any]:
+        """The parameters as the driver takes them: each named one through its type."""
+        if not isinstance(params, Mapping) or not self._processors:
+            return params
+        return {
+            name: process(value) if (process := self._processors.get(name)) else value
+            for name, value in params.items()
+        }

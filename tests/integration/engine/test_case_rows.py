@@ -4,13 +4,14 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, inspect, select, text, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy import bindparam, event, func, inspect, select, text, update
+from sqlalchemy.exc import DBAPIError, OperationalError, StatementError
 
 from audit.models import AuditEntry
 from engine.case_rows import CASE_COLUMNS, pending_changes, reads_directly
@@ -244,3 +245,26 @@ def test_a_connection_given_back_mid_transaction_is_clean_for_the_next_user(
             assert lock_case(uow.session, case_id).extension_ground is None
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_value_its_type_refuses_is_a_statement_error_with_its_parameters_hidden(
+    world: World,
+) -> None:
+    if world.rt.engine.dialect.name != "postgresql":
+        pytest.skip("statements run with the driver are PostgreSQL's")
+    case_id = world.apply()
+    naive = dt.datetime(2026, 1, 5, 9, 30)  # noqa: DTZ001 (the value refused)
+    with world.uow() as uow:
+        connection = uow.session.connection()
+        touch = DriverStatement(
+            update(Case)
+            .where(Case.id == bindparam("case"))
+            .values(updated_at=bindparam("stamp", type_=Case.__table__.c.updated_at.type)),
+            connection.dialect,
+        )
+        with pytest.raises(StatementError) as refused:
+            touch.execute(connection, {"case": case_id, "stamp": naive})
+        assert "naive datetime" in str(refused.value)
+        assert "parameters hidden" in str(refused.value)
+        assert "2026" not in str(refused.value)
