@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
@@ -40,7 +41,11 @@ class Session:
         WebDriverWait(self.driver, 10).until(ec.presence_of_element_located((By.ID, "sign-in")))
 
     def state(self) -> str:
-        return str(self.driver.find_element(By.ID, "case-state").get_attribute("data-state"))
+        """The case's state as the page shows it, read again while a redirect replaces it."""
+        wait = WebDriverWait(self.driver, 10, ignored_exceptions=(StaleElementReferenceException,))
+        return str(
+            wait.until(lambda d: d.find_element(By.ID, "case-state").get_attribute("data-state"))
+        )
 
     def press(self, trigger: str, reason: str = "") -> None:
         """Press a trigger's button on the case page, with a reason."""
