@@ -56,7 +56,7 @@ def main() -> None:
     args = parser.parse_args()
     python = throwaway_venv("django-fsm", PEER) / "python"
     with scratch_database(args.url) as ours, scratch_database(args.url) as theirs:
-        load(ours, args.cases)
+        load(ours, args.cases + max(args.workers))  # the last ones warm the workers up
         print(f"cases: {args.cases:,} active; the peer: {', '.join(PEER[:3])}")
         peer = peer_rates(python, theirs, args.cases, args.workers)
         for workers in args.workers:

@@ -13,6 +13,13 @@ worker count measures in one run
      UPDATE case_file, INSERT audit_entry, COMMIT,
 and prints transitions per second and the service's share of the raw rate (goal: at least
 50 % at every worker count).
+
+Both ways, each worker process first fires one case of its own outside the timed window
+(the cases after the N measured ones), as a long-running server process has before the
+figures matter: its connection is open and its per-process caches are built (compiled
+statements, the state machine, the calendar). Without it the service's timed window
+would hold the connection's start-up and the first transition's ~20 ms of compiling,
+which the raw worker does not have, and a short run would measure start-up, not rate.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import hashlib
 import multiprocessing
 import time
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -38,6 +46,8 @@ REASON = "定期核查到期"
 
 def _service_worker(url: str, ids: list[int], ready: Callable[[], None]) -> None:
     rt = runtime(url)
+    warm_up, *ids = ids
+    advance(rt.uow(), warm_up, "start_recheck", ACTOR, reason=REASON)
     ready()
     for case_id in ids:
         advance(rt.uow(), case_id, "start_recheck", ACTOR, reason=REASON)
@@ -49,41 +59,50 @@ def _raw_worker(url: str, ids: list[int], ready: Callable[[], None]) -> None:
     conn = psycopg.connect(
         make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     )
+    warm_up, *ids = ids
+    _raw_transition(conn, warm_up)
     ready()
     for case_id in ids:
-        with conn.transaction(), conn.cursor() as cur:
-            cur.execute(
-                "SELECT state, version, chain_seq, chain_head FROM case_file WHERE id = %s "
-                "FOR UPDATE",
-                (case_id,),
-            )
-            state, version, seq, head = cur.fetchone()  # type: ignore[misc]
-            prev = head or "0" * 64
-            payload = f'{{"as_of":"{DUE.isoformat()}","version":{version + 1}}}'
-            digest = hashlib.sha256(
-                f"{prev}{case_id}{seq + 1}start_recheck{state}{payload}".encode()
-            ).hexdigest()
-            cur.execute(
-                "UPDATE case_file SET state = 'under_recheck', version = version + 1, "
-                "chain_seq = chain_seq + 1, chain_head = %s, recheck_started_at = now(), "
-                "updated_at = now(), due_on = NULL, due_kind = NULL WHERE id = %s",
-                (digest, case_id),
-            )
-            cur.execute(
-                "INSERT INTO audit_entry (case_id, seq, trigger, from_state, to_state, "
-                "actor_id, actor, role, at, reason, payload, prev_hash, hash) VALUES "
-                "(%s, %s, 'start_recheck', %s, 'under_recheck', 3, 'reviewer', 'reviewer', "
-                "now(), %s, %s, %s, %s)",
-                (case_id, seq + 1, state, REASON, payload, prev, digest),
-            )
+        _raw_transition(conn, case_id)
     conn.close()
 
 
+def _raw_transition(conn: psycopg.Connection[tuple[Any, ...]], case_id: int) -> None:
+    """The raw path's transaction for one case: lock, hash, UPDATE, INSERT, COMMIT."""
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute(
+            "SELECT state, version, chain_seq, chain_head FROM case_file WHERE id = %s FOR UPDATE",
+            (case_id,),
+        )
+        state, version, seq, head = cur.fetchone()  # type: ignore[misc]
+        prev = head or "0" * 64
+        payload = f'{{"as_of":"{DUE.isoformat()}","version":{version + 1}}}'
+        digest = hashlib.sha256(
+            f"{prev}{case_id}{seq + 1}start_recheck{state}{payload}".encode()
+        ).hexdigest()
+        cur.execute(
+            "UPDATE case_file SET state = 'under_recheck', version = version + 1, "
+            "chain_seq = chain_seq + 1, chain_head = %s, recheck_started_at = now(), "
+            "updated_at = now(), due_on = NULL, due_kind = NULL WHERE id = %s",
+            (digest, case_id),
+        )
+        cur.execute(
+            "INSERT INTO audit_entry (case_id, seq, trigger, from_state, to_state, "
+            "actor_id, actor, role, at, reason, payload, prev_hash, hash) VALUES "
+            "(%s, %s, 'start_recheck', %s, 'under_recheck', 3, 'reviewer', 'reviewer', "
+            "now(), %s, %s, %s, %s)",
+            (case_id, seq + 1, state, REASON, payload, prev, digest),
+        )
+
+
 def timed(worker: Callable[..., None], url: str, cases: int, workers: int) -> float:
-    """Seconds for ``workers`` processes to run ``worker`` over cases 1..N (set-up excluded)."""
+    """Seconds for ``workers`` processes to run ``worker`` over cases 1..N, each worker
+    warmed up first on a case of its own after the N (set-up and warm-up excluded)."""
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(workers + 1)
-    shares = [list(range(1 + number, cases + 1, workers)) for number in range(workers)]
+    shares = [
+        [cases + 1 + number, *range(1 + number, cases + 1, workers)] for number in range(workers)
+    ]
     processes = [
         context.Process(target=worker, args=(url, share, barrier.wait)) for share in shares
     ]
@@ -106,7 +125,8 @@ def main() -> None:
     parser.add_argument("--url", default=DEFAULT_URL)
     args = parser.parse_args()
     with scratch_database(args.url) as url:
-        load(url, args.cases)
+        # the cases after the N timed ones warm the workers up (one each)
+        load(url, args.cases + max(args.workers))
         print(f"cases: {args.cases:,} active, due for their recheck")
         for workers in args.workers:
             reset(url)
