@@ -34,7 +34,7 @@ from engine.case_rows import (
     pending_changes,
     update_params,
 )
-from engine.db import DriverStatement
+from engine.driver import DriverStatement
 from engine.models import Case
 from engine.ports import Actor, CaseEvent, ChainHead, LedgerEvent
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import manager_of_class
 from sqlalchemy.orm.util import identity_key
 
-from engine.db import DriverStatement
+from engine.driver import DriverStatement
 from engine.models import Case
 
 _Processors = tuple[Callable[[Any], Any] | None, ...]
@@ -46,7 +46,7 @@ def _row_reader(dialect: Dialect) -> tuple[DriverStatement, tuple[str, ...], _Pr
     columns = list(CASE_TABLE.columns)
     names = ", ".join(column.name for column in columns)
     lock = DriverStatement(
-        f"SELECT {names} FROM case_file WHERE id = %s FOR UPDATE",  # noqa: S608 (the table's own names)
+        f"SELECT {names} FROM case_file WHERE id = $1 FOR UPDATE",  # noqa: S608 (the table's own names)
         dialect,
     )
     processors = tuple(

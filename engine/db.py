@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import stat
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from typing import cast as cast_to
 
 from sqlalchemy import (
     ARRAY,
-    ClauseElement,
     ColumnElement,
-    Connection,
-    Dialect,
     Engine,
     Integer,
     SQLColumnExpression,
@@ -24,9 +20,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.sql.compiler import SQLCompiler
 
 #: the largest id a table's integer key holds (PostgreSQL ``integer``): larger ones are not ids
 DB_INT_MAX = 2**31 - 1
@@ -127,76 +121,3 @@ def in_ids(dialect: str, column: SQLColumnExpression[int], name: str) -> ColumnE
     if dialect == "postgresql":
         return column == any_(cast(bindparam(name), ARRAY(Integer)))
     return column.in_(bindparam(name, expanding=True))
-
-
-class DriverStatement:
-    """A statement compiled once for a database and run with its driver directly, for the few
-    statements a transition sends: SQLAlchemy's per-statement steps (execution context,
-    result metadata, column descriptions) cost more than the driver's own work.
-
-    Named parameters go through their types' bind processors (positional ones are sent as
-    they are), rows come back as the driver's tuples, and a driver error is raised as the
-    error SQLAlchemy would have raised (OperationalError for a lock not granted, DataError,
-    IntegrityError, …), its parameters hidden.
-    """
-
-    def __init__(self, statement: ClauseElement | str, dialect: Dialect) -> None:
-        if isinstance(statement, str):
-            self.sql, self._processors = statement, {}
-            return
-        compiled = cast_to(SQLCompiler, statement.compile(dialect=dialect))
-        self.sql = str(compiled)
-        processors = {
-            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
-            for name, bind in compiled.binds.items()
-        }
-        self._processors = {name: p for name, p in processors.items() if p is not None}
-
-    def execute(self, connection: Connection, params: Mapping[str, Any] | Sequence[Any]) -> int:
-        """Execute in the connection's transaction; return how many rows it changed."""
-        return int(self._run(connection, params, lambda cursor: cursor.rowcount))
-
-    def first(
-        self, connection: Connection, params: Mapping[str, Any] | Sequence[Any]
-    ) -> tuple[Any, ...] | None:
-        """Execute in the connection's transaction; return its first row (None: no row)."""
-        row: tuple[Any, ...] | None = self._run(
-            connection, params, lambda cursor: cursor.fetchone()
-        )
-        return row
-
-    def _run(
-        self,
-        connection: Connection,
-        params: Mapping[str, Any] | Sequence[Any],
-        result: Callable[[Any], Any],
-    ) -> Any:
-        driver = connection.connection.driver_connection
-        dbapi = connection.dialect.loaded_dbapi
-        if driver is None:
-            raise RuntimeError("the connection has no driver connection")
-        try:
-            values = self._bound(params)
-        except Exception as err:
-            # as SQLAlchemy reports a value its type refuses (a naive time for a UTC column)
-            raise StatementError(str(err), self.sql, params, err, hide_parameters=True) from err
-        try:
-            with driver.cursor() as cursor:
-                cursor.execute(self.sql, values)
-                return result(cursor)
-        except dbapi.Error as err:
-            # parameters hidden, as the engine hides them (names, ID numbers, reasons)
-            raise DBAPIError.instance(
-                self.sql, values, err, dbapi.Error, hide_parameters=True
-            ) from err
-
-    def _bound(
-        self, params: Mapping[str, Any] | Sequence[Any]
-    ) -> Mapping[str, Any] | Sequence[Any]:
-        """The parameters as the driver takes them: each named one through its type."""
-        if not isinstance(params, Mapping) or not self._processors:
-            return params
-        return {
-            name: process(value) if (process := self._processors.get(name)) else value
-            for name, value in params.items()
-        }

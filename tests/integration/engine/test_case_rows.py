@@ -15,7 +15,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError, StatementError
 
 from audit.models import AuditEntry
 from engine.case_rows import CASE_COLUMNS, pending_changes, reads_directly
-from engine.db import DriverStatement, make_engine
+from engine.db import make_engine
+from engine.driver import DriverStatement
 from engine.errors import Conflict
 from engine.models import Case, Household
 from engine.ports import CaseEvent
