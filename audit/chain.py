@@ -34,7 +34,7 @@ def _normalize(value: Any) -> Any:
     if kind is dict:  # next: a payload (a Mapping, without the abstract class's check)
         return _normalize_mapping(value)
     if kind is dt.datetime:  # then the stamps a payload's facts carry
-        return _utc_text(value)
+        return utc_text(value)
     if isinstance(value, bool | int | str):
         return value
     if isinstance(value, Enum):
@@ -42,7 +42,7 @@ def _normalize(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, dt.datetime):
-        return _utc_text(value)
+        return utc_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Mapping):
@@ -63,8 +63,9 @@ def _normalize_mapping(value: Mapping[Any, Any]) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=256)
-def _utc_text(value: dt.datetime) -> str:
-    """A time as UTC ISO 8601 with microseconds (remembered: bulk entries share one time)."""
+def utc_text(value: dt.datetime) -> str:
+    """A time as its canonical text: UTC ISO 8601 with microseconds and a "Z" (remembered:
+    bulk entries share one time)."""
     if value.tzinfo is None:
         raise TypeError("naive datetime in an audit entry")
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -279,6 +280,13 @@ class QuotedNames(dict[str | None, str]):
         literal = "null" if value is None else encode_basestring(value)
         self[value] = literal
         return literal
+
+
+class RecentNames(QuotedNames):
+    """``QuotedNames`` for a process's single entries, whose reasons are free text: it keeps
+    fewer (a reason may be 2,000 characters)."""
+
+    LIMIT = 1_000
 
 
 def case_row_text(

@@ -20,10 +20,13 @@ from audit.chain import (
     EntryBody,
     LedgerBody,
     ReadBody,
+    RecentNames,
     StoredEntry,
     canonical_text,
+    case_row_text,
     entry_hash,
     hash_text,
+    utc_text,
 )
 from audit.models import AccessLog, AccessLogHead, AuditEntry, LedgerEntry, LedgerHead
 from engine.access import county_of
@@ -100,39 +103,47 @@ def write_case_with_entry(session: Session, case: Case, row: dict[str, Any]) -> 
     mark_written(session, case)
 
 
+#: the JSON literals of the names single entries repeat (triggers, states, actors, reasons)
+_NAMES = RecentNames()
+
+
 def link(head: ChainHead, event: CaseEvent) -> dict[str, Any]:
     """Build the next entry of a chain from its head: the row to store, hash included."""
     seq = head.seq + 1
     prev = head.head or GENESIS_HASH
+    actor = event.actor
+    role = str(actor.role)
     payload_text = canonical_text(event.payload)
-    body = EntryBody(
-        case_id=head.case_id,
-        seq=seq,
-        trigger=event.trigger,
-        from_state=event.from_state,
-        to_state=event.to_state,
-        actor_id=event.actor.user_id,
-        actor=event.actor.username,
-        role=str(event.actor.role),
-        at=event.at,
-        reason=event.reason,
-        # the hash takes the payload's stored canonical text (see audit.chain.body_text)
-        payload=event.payload,
+    # the entry's canonical JSON assembled from its members' texts: byte for byte
+    # ``body_text`` of its EntryBody (tests/unit/audit/test_chain.py holds it to that)
+    text = case_row_text(
+        _NAMES,
+        head.case_id,
+        seq,
+        event.trigger,
+        event.from_state,
+        event.to_state,
+        actor.user_id,
+        actor.username,
+        role,
+        utc_text(event.at),
+        event.reason,
+        payload_text,
     )
     return {
-        "case_id": body.case_id,
+        "case_id": head.case_id,
         "seq": seq,
-        "trigger": body.trigger,
-        "from_state": body.from_state,
-        "to_state": body.to_state,
-        "actor_id": body.actor_id,
-        "actor": body.actor,
-        "role": body.role,
-        "at": body.at,
-        "reason": body.reason,
+        "trigger": event.trigger,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "actor_id": actor.user_id,
+        "actor": actor.username,
+        "role": role,
+        "at": event.at,
+        "reason": event.reason,
         "payload": payload_text,
         "prev_hash": prev,
-        "hash": entry_hash(prev, body, payload_text),
+        "hash": hash_text(prev, text),
     }
 
 
