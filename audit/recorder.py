@@ -115,7 +115,8 @@ def link(head: ChainHead, event: CaseEvent) -> dict[str, Any]:
     role = str(actor.role)
     payload_text = canonical_text(event.payload)
     # the entry's canonical JSON assembled from its members' texts: byte for byte
-    # ``body_text`` of its EntryBody (tests/unit/audit/test_chain.py holds it to that)
+    # ``body_text`` of its EntryBody, as verification recomputes it (property tests in
+    # tests/unit/audit/test_chain.py and test_recorder.py hold it to that)
     text = case_row_text(
         _NAMES,
         head.case_id,

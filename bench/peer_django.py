@@ -61,7 +61,7 @@ def main() -> None:
         peer = peer_rates(python, theirs, args.cases, args.workers)
         for workers in args.workers:
             reset(ours)
-            rate = args.cases / timed(_service_worker, ours, args.cases, workers)
+            rate = args.cases / timed(_service_worker, ours, args.cases, workers).seconds
             print(
                 f"{workers} worker(s): doudi {rate:,.0f} transitions/s; django-fsm-2 + "
                 f"django-fsm-log {peer[workers]:,.0f}/s; doudi at {rate / peer[workers]:.2f}x "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -22,6 +23,20 @@ from engine.clock import Clock
 from engine.db import make_engine, normalize_url
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+#: the kernel's CPU time counters, where the machine has them (Linux)
+PROC_STAT = Path("/proc/stat")
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU seconds every core of this machine has spent working so far (user, system and
+    interrupts: not idle, not waiting for the disk, not taken by the host as steal); None
+    where the kernel does not say (not Linux)."""
+    try:
+        fields = PROC_STAT.read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = map(int, fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager

@@ -14,7 +14,9 @@ worker count measures in one run
 and prints transitions per second and the service's share of the raw rate, each round's
 and their median (goal: at least 50 % at every worker count). The two ways alternate over
 several rounds because a round lasts a second or two, about as long as this shared
-machine's own swings in speed.
+machine's own swings in speed. Each round also prints the machine's CPU per transition
+both ways (from ``/proc/stat``: the work of every process, the database's included, without
+the time the host took away), which is what the rate follows when the CPU is the limit.
 
 Both ways, each worker process first fires one case of its own outside the timed window
 (the cases after the N measured ones), as a long-running server process has before the
@@ -32,13 +34,13 @@ import multiprocessing
 import statistics
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from sqlalchemy.engine import make_url
 
 from bench.bulk_recheck import DUE, load, reset
-from bench.support import DEFAULT_URL, runtime, scratch_database
+from bench.support import DEFAULT_URL, machine_busy_seconds, runtime, scratch_database
 from engine.ports import Actor
 from engine.services import advance
 from engine.states import Role
@@ -98,9 +100,16 @@ def _raw_transition(conn: psycopg.Connection[tuple[Any, ...]], case_id: int) -> 
         )
 
 
-def timed(worker: Callable[..., None], url: str, cases: int, workers: int) -> float:
-    """Seconds for ``workers`` processes to run ``worker`` over cases 1..N, each worker
-    warmed up first on a case of its own after the N (set-up and warm-up excluded)."""
+class Timing(NamedTuple):
+    """A timed run: its seconds, and the machine's CPU seconds over it (None: unknown)."""
+
+    seconds: float
+    cpu: float | None
+
+
+def timed(worker: Callable[..., None], url: str, cases: int, workers: int) -> Timing:
+    """Time ``workers`` processes running ``worker`` over cases 1..N, each worker warmed up
+    first on a case of its own after the N (set-up and warm-up excluded)."""
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(workers + 1)
     shares = [
@@ -112,12 +121,23 @@ def timed(worker: Callable[..., None], url: str, cases: int, workers: int) -> fl
     for process in processes:
         process.start()
     barrier.wait()
-    started = time.perf_counter()
+    started, busy = time.perf_counter(), machine_busy_seconds()
     for process in processes:
         process.join()
         if process.exitcode != 0:
             raise SystemExit(f"a worker failed (exit {process.exitcode})")
-    return time.perf_counter() - started
+    seconds, busy_after = time.perf_counter() - started, machine_busy_seconds()
+    return Timing(seconds, None if busy is None or busy_after is None else busy_after - busy)
+
+
+def _cpu_line(cases: int, service: Timing, raw: Timing) -> str:
+    """The machine's CPU per transition both ways (what a rate bound by the CPU follows)."""
+    if service.cpu is None or raw.cpu is None:
+        return ""
+    return (
+        f"; machine CPU per transition: advance {service.cpu / cases * 1e6:,.0f} µs, raw "
+        f"{raw.cpu / cases * 1e6:,.0f} µs ({raw.cpu / service.cpu:.0%})"
+    )
 
 
 def main() -> None:
@@ -139,11 +159,12 @@ def main() -> None:
                 service = timed(_service_worker, url, args.cases, workers)
                 reset(url)
                 raw = timed(_raw_worker, url, args.cases, workers)
-                shares.append(raw / service)
+                shares.append(raw.seconds / service.seconds)
                 print(
                     f"{workers} worker(s), round {round_}: advance "
-                    f"{args.cases / service:,.0f} transitions/s; raw psycopg "
-                    f"{args.cases / raw:,.0f}/s; service at {shares[-1]:.0%} of the raw rate"
+                    f"{args.cases / service.seconds:,.0f} transitions/s; raw psycopg "
+                    f"{args.cases / raw.seconds:,.0f}/s; service at {shares[-1]:.0%} of the "
+                    f"raw rate{_cpu_line(args.cases, service, raw)}"
                 )
             print(
                 f"{workers} worker(s): service at {statistics.median(shares):.0%} of the raw "
