@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine import driver
 from engine.clock import Clock
 from engine.errors import Conflict
 from engine.policy import CalendarCache, ParameterCache
@@ -86,7 +87,13 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Commit the transaction."""
-        self.session.commit()
+        session = self.session
+        if session.get_bind().dialect.driver == "psycopg":
+            # COMMIT with libpq's own call (engine.driver) once everything is written;
+            # SQLAlchemy's commit then ends the session's transaction with nothing to send
+            session.flush()
+            driver.commit(session.connection())
+        session.commit()
 
 
 @contextmanager

@@ -1,21 +1,42 @@
-"""Statements run with psycopg directly (engine.driver.DriverStatement): numbered
-parameters, one raw cursor per pooled connection, errors as SQLAlchemy raises them."""
+"""Statements run with libpq directly (engine.driver.DriverStatement): numbered parameters,
+prepared once per pooled connection, the transaction's BEGIN sent with its first statement,
+COMMIT sent by ``engine.driver.commit``, errors as SQLAlchemy raises them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, Integer, String, bindparam, create_engine, literal_column, select
-from sqlalchemy.exc import DataError, StatementError
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    String,
+    bindparam,
+    create_engine,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, StatementError
 
 from engine.db import make_engine
-from engine.driver import DriverStatement
+from engine.driver import DriverStatement, commit
 
 pytestmark = pytest.mark.postgres
 
-#: what the pool keeps with a connection (a test reads it to see the cursor reused)
-CURSOR_KEY = "doudi.raw_cursor"
+#: what the pool keeps with a connection (a test reads it to see it reused)
+WIRE_KEY = "doudi.driver_wire"
+
+
+def prepared_here(connection: Connection) -> list[str]:
+    """The statements prepared by the driver statements on this connection's server session."""
+    return list(
+        connection.scalars(
+            text("SELECT name FROM pg_prepared_statements WHERE name LIKE 'doudi_%' ORDER BY 1")
+        )
+    )
 
 
 @pytest.fixture
@@ -53,14 +74,147 @@ def test_a_percent_sign_in_the_sql_is_sent_as_written(engine: Engine) -> None:
         assert text.first(connection, ("!",)) == ("5%!",)
 
 
-def test_one_raw_cursor_serves_a_pooled_connection_across_checkouts(engine: Engine) -> None:
+def test_a_statement_is_prepared_once_per_pooled_connection_across_checkouts(
+    engine: Engine,
+) -> None:
     with engine.connect() as connection:
         run = DriverStatement("SELECT $1::int + 1", connection.dialect)
         assert run.first(connection, (1,)) == (2,)
-        cursor = connection.connection.info[CURSOR_KEY]
+        wire = connection.connection.info[WIRE_KEY]
     with engine.connect() as connection:  # the same pooled connection (pool of one)
         assert run.first(connection, (2,)) == (3,)
-        assert connection.connection.info[CURSOR_KEY] is cursor
+        assert run.first(connection, (3,)) == (4,)
+        assert connection.connection.info[WIRE_KEY] is wire
+        assert prepared_here(connection) == ["doudi_0"]
+
+
+def test_the_first_statement_begins_the_transaction_with_its_values_quoted(
+    engine: Engine,
+) -> None:
+    # the statement that opens a transaction goes with its BEGIN, its values quoted; the
+    # next ones run the prepared statement with its values sent apart: the same rows
+    run = "SELECT $1::text, $2::date, $3::int, txid_current()"
+    values = ("it's a 'quote' \\ and 10%", dt.date(2026, 1, 2), None)
+    with engine.connect() as connection:
+        statement = DriverStatement(run, connection.dialect)
+        first = statement.first(connection, values)
+        again = statement.first(connection, values)
+        assert first is not None and again is not None
+        assert first[:3] == again[:3] == (*values[:2], None)
+        assert first[3] == again[3]  # one transaction
+        connection.rollback()
+        after = statement.first(connection, values)
+        assert after is not None and after[3] != first[3]  # a new one
+
+
+def psycopg_prepares_its_own(connection: Connection) -> None:
+    """Run a query often enough on the connection that psycopg prepares it (its threshold
+    is 5 runs): psycopg then deallocates every prepared statement at its next rollback."""
+    for _ in range(6):
+        connection.exec_driver_sql("SELECT 42")
+    names = connection.scalars(text("SELECT name FROM pg_prepared_statements"))
+    assert any(name.startswith("_pg3_") for name in names)
+
+
+def test_statements_psycopg_deallocated_at_a_rollback_are_prepared_again(
+    engine: Engine,
+) -> None:
+    with engine.connect() as connection:
+        lock = DriverStatement("SELECT $1::int * 2", connection.dialect)
+        write = DriverStatement("SELECT $1::int * 3", connection.dialect)
+        assert lock.first(connection, (1,)) == (2,) and write.first(connection, (1,)) == (3,)
+        psycopg_prepares_its_own(connection)
+        connection.rollback()  # psycopg: ROLLBACK, then DEALLOCATE ALL
+        assert prepared_here(connection) == []
+        connection.rollback()
+        # the statement that opens the transaction finds itself gone and is prepared
+        # again; the next one in the same transaction too
+        assert lock.first(connection, (2,)) == (4,)
+        assert write.first(connection, (2,)) == (6,)
+        assert len(prepared_here(connection)) == 2
+        connection.commit()
+
+
+def test_a_statement_run_after_others_in_a_transaction_checks_it_is_still_prepared(
+    engine: Engine,
+) -> None:
+    with engine.connect() as connection:
+        write = DriverStatement("SELECT $1::int * 3", connection.dialect)
+        assert write.first(connection, (1,)) == (3,)
+        psycopg_prepares_its_own(connection)
+        connection.rollback()
+        connection.execute(text("SELECT 1"))  # the transaction opened by another statement
+        assert write.first(connection, (5,)) == (15,)
+        connection.rollback()
+        # a statement new to the connection opens the transaction, after one that was lost
+        opening = DriverStatement("SELECT $1::int + 100", connection.dialect)
+        psycopg_prepares_its_own(connection)
+        connection.rollback()
+        assert opening.first(connection, (1,)) == (101,)
+        assert write.first(connection, (2,)) == (6,)
+        connection.commit()
+
+
+def test_statements_lost_within_a_transaction_fail_it_and_the_next_one_works(
+    engine: Engine,
+) -> None:
+    with engine.connect() as connection:
+        run = DriverStatement("SELECT $1::int - 1", connection.dialect)
+        assert run.first(connection, (5,)) == (4,)
+        connection.exec_driver_sql("DEALLOCATE ALL")
+        with pytest.raises(ProgrammingError, match="does not exist"):
+            run.first(connection, (6,))
+        connection.rollback()
+        assert run.first(connection, (7,)) == (6,)
+
+
+def test_a_transaction_begins_with_the_connections_isolation_level(engine: Engine) -> None:
+    level = DriverStatement("SELECT current_setting('transaction_isolation')", engine.dialect)
+    with engine.connect() as connection:
+        assert level.first(connection, ()) == ("read committed",)
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
+        assert level.first(connection, ()) == ("repeatable read",)
+    with engine.connect() as connection:  # given back to the pool as it was
+        assert level.first(connection, ()) == ("read committed",)
+
+
+def test_in_autocommit_each_statement_commits_on_its_own(engine: Engine) -> None:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        now = DriverStatement("SELECT txid_current()", connection.dialect)
+        first, second = now.first(connection, ()), now.first(connection, ())
+        assert first != second
+
+
+def test_commit_sends_commit_and_leaves_sqlalchemy_nothing_to_send(engine: Engine) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("CREATE TEMP TABLE noted (n int)"))
+        connection.commit()
+        insert = DriverStatement("INSERT INTO noted VALUES ($1::int)", connection.dialect)
+        assert insert.execute(connection, (7,)) == 1
+        commit(connection)
+        assert connection.in_transaction()  # SQLAlchemy's own commit must still follow
+        connection.commit()
+        connection.execute(text("INSERT INTO noted VALUES (8)"))
+        connection.rollback()
+        assert list(connection.scalars(text("SELECT n FROM noted"))) == [7]
+
+
+def test_a_commit_the_server_refuses_is_sqlalchemys_error_and_nothing_is_kept(
+    engine: Engine,
+) -> None:
+    with engine.connect() as connection:
+        connection.execute(
+            text("CREATE TEMP TABLE once (n int UNIQUE DEFERRABLE INITIALLY DEFERRED)")
+        )
+        connection.commit()
+        insert = DriverStatement("INSERT INTO once VALUES ($1::int)", connection.dialect)
+        insert.execute(connection, (1,))
+        insert.execute(connection, (1,))  # checked only at COMMIT
+        with pytest.raises(IntegrityError) as refused:
+            commit(connection)
+        assert "[SQL: COMMIT]" in str(refused.value)
+        connection.rollback()
+        assert connection.scalar(text("SELECT count(*) FROM once")) == 0
 
 
 def test_after_a_failed_statement_the_connection_serves_the_next_transaction(
@@ -80,15 +234,15 @@ def test_after_a_failed_statement_the_connection_serves_the_next_transaction(
         assert not connection.in_transaction()
 
 
-def test_a_connection_the_pool_replaces_gets_a_cursor_of_its_own(engine: Engine) -> None:
+def test_a_connection_the_pool_replaces_gets_a_wire_of_its_own(engine: Engine) -> None:
     with engine.connect() as connection:
         run = DriverStatement("SELECT pg_backend_pid()", connection.dialect)
         first = run.first(connection, ())
-        cursor = connection.connection.info[CURSOR_KEY]
+        wire = connection.connection.info[WIRE_KEY]
         connection.invalidate()  # the driver's connection is thrown away
     with engine.connect() as connection:
-        second = run.first(connection, ())
-        assert connection.connection.info[CURSOR_KEY] is not cursor
+        second = run.first(connection, ())  # prepared again on the new server session
+        assert connection.connection.info[WIRE_KEY] is not wire
     assert first != second  # a new server process behind a new connection
 
 
