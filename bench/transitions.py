@@ -12,13 +12,16 @@ worker count measures in one run
   2. the raw transaction per case: SELECT … FOR UPDATE, the entry's SHA-256 in Python,
      UPDATE case_file, INSERT audit_entry, COMMIT,
 and prints transitions per second and the service's share of the raw rate, each round's
-and their median (goal: at least 50 % at every worker count). The two ways alternate over
-several rounds because a round lasts a second or two, about as long as this shared
-machine's own swings in speed. Each round also prints the machine's CPU per transition
+and their median (goal: at least 50 % at every worker count). For information it also runs
+the raw transaction a third way, each statement sent with libpq's blocking call through
+psycopg's ``pq`` layer instead of a cursor, as the engine's own statements are sent
+(``engine/driver.py``): the least a Python client spends on those five round trips. The
+ways alternate over several rounds because a round lasts a second or two, about as long as
+this shared machine's own swings in speed. Each round also prints the machine's CPU per transition
 both ways (from ``/proc/stat``: the work of every process, the database's included, without
 the time the host took away), which is what the rate follows when the CPU is the limit.
 
-Both ways, each worker process first fires one case of its own outside the timed window
+Every way, each worker process first fires one case of its own outside the timed window
 (the cases after the N measured ones), as a long-running server process has before the
 figures matter: its connection is open and its per-process caches are built (compiled
 statements, the state machine, the calendar). Without it the service's timed window
@@ -100,6 +103,53 @@ def _raw_transition(conn: psycopg.Connection[tuple[Any, ...]], case_id: int) -> 
         )
 
 
+#: the raw transaction's statements, numbered for libpq (prepared once per connection)
+_LIBPQ_STATEMENTS = {
+    b"lock": b"SELECT state, version, chain_seq, chain_head FROM case_file WHERE id = $1 "
+    b"FOR UPDATE",
+    b"move": b"UPDATE case_file SET state = 'under_recheck', version = version + 1, "
+    b"chain_seq = chain_seq + 1, chain_head = $1, recheck_started_at = now(), "
+    b"updated_at = now(), due_on = NULL, due_kind = NULL WHERE id = $2",
+    b"entry": b"INSERT INTO audit_entry (case_id, seq, trigger, from_state, to_state, "
+    b"actor_id, actor, role, at, reason, payload, prev_hash, hash) VALUES "
+    b"($1, $2, 'start_recheck', $3, 'under_recheck', 3, 'reviewer', 'reviewer', "
+    b"now(), $4, $5, $6, $7)",
+}
+
+
+def _libpq_worker(url: str, ids: list[int], ready: Callable[[], None]) -> None:
+    conn = psycopg.connect(
+        make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+    for name, sql in _LIBPQ_STATEMENTS.items():
+        conn.pgconn.prepare(name, sql)
+    warm_up, *ids = ids
+    _libpq_transition(conn.pgconn, warm_up)
+    ready()
+    for case_id in ids:
+        _libpq_transition(conn.pgconn, case_id)
+    conn.close()
+
+
+def _libpq_transition(pgconn: Any, case_id: int) -> None:
+    """The raw transaction again, each statement sent with libpq's blocking call (psycopg's
+    ``pq`` layer, no cursor): the same five round trips at the least client CPU."""
+    pgconn.exec_(b"BEGIN")
+    lock = pgconn.exec_prepared(b"lock", [str(case_id).encode()])
+    state, version, seq, head = (lock.get_value(0, column) for column in range(4))
+    prev = head.decode() if head else "0" * 64
+    payload = f'{{"as_of":"{DUE.isoformat()}","version":{int(version) + 1}}}'
+    digest = hashlib.sha256(
+        f"{prev}{case_id}{int(seq) + 1}start_recheck{state.decode()}{payload}".encode()
+    ).hexdigest()
+    pgconn.exec_prepared(b"move", [digest.encode(), str(case_id).encode()])
+    values = (case_id, int(seq) + 1, state.decode(), REASON, payload, prev, digest)
+    entry = pgconn.exec_prepared(b"entry", [str(value).encode() for value in values])
+    if entry.status != psycopg.pq.ExecStatus.COMMAND_OK:
+        raise RuntimeError(entry.get_error_message())
+    pgconn.exec_(b"COMMIT")
+
+
 class Timing(NamedTuple):
     """A timed run: its seconds, and the machine's CPU seconds over it (None: unknown)."""
 
@@ -153,22 +203,29 @@ def main() -> None:
         load(url, args.cases + max(args.workers))
         print(f"cases: {args.cases:,} active, due for their recheck; rounds: {args.rounds}")
         for workers in args.workers:
-            shares = []
+            shares, floors = [], []
             for round_ in range(1, args.rounds + 1):
                 reset(url)
                 service = timed(_service_worker, url, args.cases, workers)
                 reset(url)
                 raw = timed(_raw_worker, url, args.cases, workers)
+                reset(url)
+                libpq = timed(_libpq_worker, url, args.cases, workers)
                 shares.append(raw.seconds / service.seconds)
+                floors.append(libpq.seconds / service.seconds)
                 print(
                     f"{workers} worker(s), round {round_}: advance "
                     f"{args.cases / service.seconds:,.0f} transitions/s; raw psycopg "
                     f"{args.cases / raw.seconds:,.0f}/s; service at {shares[-1]:.0%} of the "
-                    f"raw rate{_cpu_line(args.cases, service, raw)}"
+                    f"raw rate{_cpu_line(args.cases, service, raw)}; raw through libpq's "
+                    f"blocking call {args.cases / libpq.seconds:,.0f}/s (service at "
+                    f"{floors[-1]:.0%} of it)"
                 )
             print(
                 f"{workers} worker(s): service at {statistics.median(shares):.0%} of the raw "
-                "rate, median of the rounds (goal >= 50 %)"
+                "rate, median of the rounds (goal >= 50 %); at "
+                f"{statistics.median(floors):.0%} of the raw transaction through libpq's "
+                "blocking call (the floor for a Python client; for information)"
             )
 
 
