@@ -22,6 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine import driver
+
 #: the largest id a table's integer key holds (PostgreSQL ``integer``): larger ones are not ids
 DB_INT_MAX = 2**31 - 1
 #: the largest SMALLINT (counts of vehicles, housing units, disability grades)
@@ -56,6 +58,8 @@ def make_engine(url: str, *, sqlite_foreign_keys: bool = True, **kwargs: Any) ->
     engine = create_engine(url, hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, sqlite_foreign_keys)
+    elif engine.dialect.driver == "psycopg":
+        driver.watch(engine)  # the statements it prepares outlive a savepoint's rollback
     return engine
 
 

@@ -15,6 +15,15 @@ psycopg's cursor sends takes five).
 libpq's call lets other threads run while it waits (it releases the GIL, as psycopg's wait
 does) but does not return for a signal: Ctrl-C is handled when the statement ends, a wait
 for a locked case included.
+
+An opening command whose text the server refuses at a position (a value it cannot take) is
+ended and its statement run again with its values sent apart (nothing else has run in the
+transaction): the error then quotes no other value, and a value the literal cannot carry (an
+offset with a fraction of a second) still goes. One
+difference remains: a float -0.0 in the opening command arrives as 0.0 (the engine sends no
+floats). psycopg deallocates every prepared statement after a rollback, a savepoint's too,
+once it has prepared statements of its own; ``_Wire`` prepares them again (``watch`` has an
+engine tell it about savepoints).
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ from psycopg.abc import Transformer
 from psycopg.adapt import PyFormat
 from psycopg.adapt import Transformer as Adapters
 from psycopg.pq.abc import PGresult
-from sqlalchemy import ClauseElement, Connection, Dialect
+from sqlalchemy import ClauseElement, Connection, Dialect, Engine, event
 from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -43,6 +52,8 @@ _DONE = (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK)
 #: the names the statements are prepared under (psycopg's own are ``_pg3_N``)
 _PREFIX = "doudi_"
 _PREPARED_HERE = b"SELECT name FROM pg_prepared_statements WHERE starts_with(name, 'doudi_')"
+#: where in the command's text the server found what it refuses
+_POSITION = pq.DiagnosticField.STATEMENT_POSITION
 #: the server's code for a prepared statement it does not have
 _NO_SUCH_STATEMENT = b"26000"
 
@@ -117,7 +128,7 @@ class DriverStatement:
         try:
             return _wire(connection).run(connection.get_transaction(), self._query, values, result)
         except psycopg.Error as err:
-            raise _as_sqlalchemy(self.sql, values, err) from err
+            raise _as_sqlalchemy(self.sql, values, err, connection) from err
 
     def _bound(self, params: Mapping[str, Any] | Sequence[Any]) -> Sequence[Any]:
         """The parameters in the statement's order, each named one through its type."""
@@ -139,7 +150,20 @@ def commit(connection: Connection) -> None:
     try:
         _wire(connection).commit()
     except psycopg.Error as err:
-        raise _as_sqlalchemy("COMMIT", (), err) from err
+        raise _as_sqlalchemy("COMMIT", (), err, connection) from err
+
+
+def watch(engine: Engine) -> None:
+    """Have the engine's savepoint rollbacks make the statements' next run ask the server
+    which it still has (psycopg deallocates them all at ``ROLLBACK TO SAVEPOINT`` once it
+    has prepared statements of its own; the SQLAlchemy transaction goes on)."""
+    event.listen(engine, "rollback_savepoint", _forget_statements)
+
+
+def _forget_statements(connection: Connection, *_: Any) -> None:
+    wire = connection.connection.info.get(_WIRE)
+    if isinstance(wire, _Wire):
+        wire.forget()
 
 
 class _Wire:
@@ -191,6 +215,16 @@ class _Wire:
                     self._check(pgconn.exec_(b"ROLLBACK"))
                     self._prepared.clear()
                     outcome = pgconn.exec_(self._opening(query, types, values))
+                if outcome.status not in _DONE and outcome.error_field(_POSITION):
+                    # a value refused where the command's text says (which the message
+                    # quotes, every value with it): nothing has run in the transaction but
+                    # this statement, so it is ended and the statement run again with its
+                    # values sent apart, as any later one is
+                    self._check(pgconn.exec_(b"ROLLBACK"))
+                    self._check(pgconn.exec_(_begin_command(driver)))
+                    outcome = pgconn.exec_prepared(
+                        self._name(query, types), cast_to(Sequence[bytes], params), tx.formats
+                    )
             if _lost(outcome):  # deallocated within the transaction (DDL run through psycopg)
                 self._prepared.clear()
                 self._known_in = None
@@ -233,10 +267,21 @@ class _Wire:
                 self._check(self.driver.pgconn.exec_(b"COMMIT"))
 
     def _check(self, outcome: PGresult) -> PGresult:
-        """The outcome of a statement that succeeded; a psycopg error otherwise."""
-        if outcome.status not in _DONE:
-            raise errors.error_from_result(outcome, encoding=self._transformer.encoding)
-        return outcome
+        """The outcome of a statement that succeeded; a psycopg error otherwise (for a lost
+        connection, OperationalError, as psycopg's cursor raises)."""
+        if outcome.status in _DONE:
+            return outcome
+        encoding = self._transformer.encoding
+        if self.driver.pgconn.status != pq.ConnStatus.OK and not outcome.error_field(
+            pq.DiagnosticField.SQLSTATE
+        ):
+            raise psycopg.OperationalError(outcome.get_error_message(encoding))
+        raise errors.error_from_result(outcome, encoding=encoding)
+
+    def forget(self) -> None:
+        """Ask the server which statements it has before the next one runs (psycopg
+        deallocates them all when a savepoint is rolled back)."""
+        self._known_in = None
 
 
 def _begin_command(driver: psycopg.Connection[Any]) -> bytes:
@@ -273,10 +318,22 @@ def _lost(outcome: PGresult) -> bool:
     )
 
 
-def _as_sqlalchemy(sql: str, values: Sequence[Any], err: psycopg.Error) -> StatementError:
+def _as_sqlalchemy(
+    sql: str, values: Sequence[Any], err: psycopg.Error, connection: Connection
+) -> StatementError:
     """SQLAlchemy's exception for a driver error, parameters hidden (names, ID numbers,
-    reasons), as the engine hides them."""
-    return DBAPIError.instance(sql, values, err, psycopg.Error, hide_parameters=True)
+    reasons) as the engine hides them; a lost connection is invalidated, as SQLAlchemy's
+    own execution does, so that the pool replaces it."""
+    # (SQLAlchemy types the error as its DBAPI protocol's; psycopg's errors are that)
+    dbapi_error = cast_to(Any, err)
+    lost = connection.dialect.is_disconnect(
+        dbapi_error, connection.connection.dbapi_connection, None
+    )
+    if lost:
+        connection.invalidate(err)
+    return DBAPIError.instance(
+        sql, values, err, psycopg.Error, hide_parameters=True, connection_invalidated=lost
+    )
 
 
 def _row_count(outcome: PGresult, _: Transformer) -> int:

@@ -88,7 +88,8 @@ class UnitOfWork:
     def commit(self) -> None:
         """Commit the transaction."""
         session = self.session
-        if session.get_bind().dialect.driver == "psycopg":
+        # (with a savepoint open, SQLAlchemy's commit releases it first: its own path)
+        if session.get_bind().dialect.driver == "psycopg" and not session.in_nested_transaction():
             # COMMIT with libpq's own call (engine.driver) once everything is written;
             # SQLAlchemy's commit then ends the session's transaction with nothing to send
             session.flush()

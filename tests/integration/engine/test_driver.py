@@ -19,7 +19,13 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, StatementError
+from sqlalchemy.exc import (
+    DataError,
+    IntegrityError,
+    OperationalError,
+    ProgrammingError,
+    StatementError,
+)
 
 from engine.db import make_engine
 from engine.driver import DriverStatement, commit
@@ -166,6 +172,75 @@ def test_statements_lost_within_a_transaction_fail_it_and_the_next_one_works(
             run.first(connection, (6,))
         connection.rollback()
         assert run.first(connection, (7,)) == (6,)
+
+
+def test_a_savepoint_rolled_back_does_not_lose_the_statements_of_its_transaction(
+    engine: Engine,
+) -> None:
+    # psycopg deallocates every prepared statement at ROLLBACK TO SAVEPOINT once it has
+    # prepared its own; the transaction goes on, and so must the driver's statements
+    with engine.connect() as connection:
+        connection.execute(text("CREATE TEMP TABLE kept (n int)"))
+        insert = DriverStatement("INSERT INTO kept VALUES ($1::int)", connection.dialect)
+        psycopg_prepares_its_own(connection)
+        connection.commit()
+        insert.execute(connection, (1,))
+        savepoint = connection.begin_nested()
+        with pytest.raises(DataError):
+            connection.execute(text("SELECT 1 / 0"))
+        savepoint.rollback()
+        assert prepared_here(connection) == []
+        insert.execute(connection, (2,))
+        connection.commit()
+        assert list(connection.scalars(text("SELECT n FROM kept ORDER BY n"))) == [1, 2]
+
+
+def test_a_value_refused_in_the_opening_statement_is_reported_without_the_others(
+    engine: Engine,
+) -> None:
+    # the opening command carries every value in its text; the server's error must name
+    # only what it refuses, as for a statement sent with its values apart
+    with engine.connect() as connection:
+        pair = DriverStatement("SELECT $1::text, $2::int", connection.dialect)
+        with pytest.raises(DataError) as refused:
+            pair.first(connection, ("张三 110101199001011234", "12x"))
+        message = str(refused.value)
+        assert "12x" in message  # what the server refuses
+        assert "张三" not in message and "110101199001011234" not in message
+        assert "EXECUTE" not in message
+        connection.rollback()
+        assert pair.first(connection, ("a", 1)) == ("a", 1)
+
+
+def test_a_value_the_opening_commands_quoting_cannot_carry_is_sent_apart(
+    engine: Engine,
+) -> None:
+    # an offset with a fraction of a second is refused as a literal; the statement then
+    # runs with its values sent apart, as a later statement's are
+    odd = dt.timezone(dt.timedelta(seconds=1, microseconds=500_000))
+    at = dt.datetime(2026, 1, 1, tzinfo=odd)
+    with engine.connect() as connection:
+        echo = DriverStatement("SELECT $1::timestamptz", connection.dialect)
+        row = echo.first(connection, (at,))
+        assert row is not None and row[0] == at
+        connection.rollback()
+
+
+def test_a_lost_connection_is_invalidated_and_the_pool_replaces_it(engine: Engine) -> None:
+    with engine.connect() as connection:
+        backend = DriverStatement("SELECT pg_backend_pid()", connection.dialect)
+        pid = backend.first(connection, ())
+        connection.commit()
+        with engine.dialect.loaded_dbapi.connect(
+            engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+            autocommit=True,
+        ) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", pid)
+        with pytest.raises(OperationalError) as lost:
+            backend.first(connection, ())
+        assert lost.value.connection_invalidated
+        connection.rollback()
+        assert backend.first(connection, ()) != pid  # a new connection behind it
 
 
 def test_a_transaction_begins_with_the_connections_isolation_level(engine: Engine) -> None:

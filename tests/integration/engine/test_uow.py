@@ -59,3 +59,17 @@ def test_a_commit_the_database_refuses_is_a_conflict_and_keeps_nothing(world: Wo
             {"c": case_id},
         )
     assert notes == 0
+
+
+def test_a_unit_of_work_commits_with_a_savepoint_still_open(world: World) -> None:
+    case_id = world.apply()
+    actor = world.actors["clerk"]
+    with world.uow() as uow:
+        case = lock_case(uow.session, case_id)
+        record_case_event(uow, case, actor, "note", {"said": "outer"})
+        uow.session.begin_nested()
+        case.extension_ground = "special_hardship"
+        uow.commit()  # releases the savepoint, then commits
+    with world.rt.reader() as uow:
+        case = uow.session.get(Case, case_id)
+        assert case is not None and case.extension_ground == "special_hardship"
