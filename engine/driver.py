@@ -19,11 +19,10 @@ for a locked case included.
 An opening command whose text the server refuses at a position (a value it cannot take) is
 ended and its statement run again with its values sent apart (nothing else has run in the
 transaction): the error then quotes no other value, and a value the literal cannot carry (an
-offset with a fraction of a second) still goes. One
-difference remains: a float -0.0 in the opening command arrives as 0.0 (the engine sends no
-floats). psycopg deallocates every prepared statement after a rollback, a savepoint's too,
-once it has prepared statements of its own; ``_Wire`` prepares them again (``watch`` has an
-engine tell it about savepoints).
+offset with a fraction of a second) still goes. One difference remains: a float -0.0 in the
+opening command arrives as 0.0 (the engine sends no floats). psycopg deallocates every
+prepared statement after a rollback, a savepoint's too, once it has prepared statements of
+its own; ``_Wire`` prepares them again (``watch`` has an engine tell it about savepoints).
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from typing import cast as cast_to
 
 import psycopg
 from psycopg import errors, pq
-from psycopg.abc import Transformer
+from psycopg.abc import Buffer, Transformer
 from psycopg.adapt import PyFormat
 from psycopg.adapt import Transformer as Adapters
 from psycopg.pq.abc import PGresult
@@ -51,7 +50,9 @@ _IDLE = pq.TransactionStatus.IDLE
 _DONE = (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK)
 #: the names the statements are prepared under (psycopg's own are ``_pg3_N``)
 _PREFIX = "doudi_"
-_PREPARED_HERE = b"SELECT name FROM pg_prepared_statements WHERE starts_with(name, 'doudi_')"
+_PREPARED_HERE = (
+    f"SELECT name FROM pg_prepared_statements WHERE starts_with(name, '{_PREFIX}')"  # noqa: S608
+).encode()
 #: where in the command's text the server found what it refuses
 _POSITION = pq.DiagnosticField.STATEMENT_POSITION
 #: the server's code for a prepared statement it does not have
@@ -203,10 +204,7 @@ class _Wire:
                 self._keep_those_on_the_server()
             self._known_in = transaction
             if not opens:
-                # a None among the values is NULL (the method's typing leaves it out)
-                outcome = pgconn.exec_prepared(
-                    self._name(query, types), cast_to(Sequence[bytes], params), tx.formats
-                )
+                outcome = self._execute(query, types, params)
             else:
                 outcome = pgconn.exec_(self._opening(query, types, values))
                 if _lost(outcome):
@@ -222,13 +220,20 @@ class _Wire:
                     # values sent apart, as any later one is
                     self._check(pgconn.exec_(b"ROLLBACK"))
                     self._check(pgconn.exec_(_begin_command(driver)))
-                    outcome = pgconn.exec_prepared(
-                        self._name(query, types), cast_to(Sequence[bytes], params), tx.formats
-                    )
+                    outcome = self._execute(query, types, params)
             if _lost(outcome):  # deallocated within the transaction (DDL run through psycopg)
                 self._prepared.clear()
                 self._known_in = None
             return result(self._check(outcome), tx)
+
+    def _execute(
+        self, query: bytes, types: tuple[int, ...], params: Sequence[Buffer | None]
+    ) -> PGresult:
+        """Run the prepared statement with its values (as dumped) sent apart."""
+        # a None among the values is NULL (the method's typing leaves it out)
+        return self.driver.pgconn.exec_prepared(
+            self._name(query, types), cast_to(Sequence[bytes], params), self._transformer.formats
+        )
 
     def _opening(self, query: bytes, types: tuple[int, ...], values: Sequence[Any]) -> bytes:
         """BEGIN and the statement as one command for the simple protocol: one round trip
